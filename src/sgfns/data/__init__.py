@@ -1,0 +1,1 @@
+"""Datasets: the canonical on-disk layout (DESIGN §3.1), converters and the synthetic world."""

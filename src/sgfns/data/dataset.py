@@ -1,0 +1,260 @@
+"""Load one split of a dataset in the canonical layout (a superset of SCAN's `*_precomp` folders).
+
+Features are memory-mapped, never read whole. Everything that can be checked cheaply is checked here, so a broken
+file stops the program when it is opened, with a message naming the file, line or index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sgfns.errors import UserError, located
+from sgfns.graphs.types import GraphError, SceneGraph
+from sgfns.io import read_json, read_jsonl
+
+SPLIT_ALIASES = {"val": ["val", "dev"], "dev": ["dev", "val"]}
+FINITE_CHUNK_BYTES = 64 << 20
+
+
+def split_prefix(root: Path, split: str) -> str:
+    """The file prefix used for `split` in `root` (`val` and `dev` are the same split)."""
+    for name in SPLIT_ALIASES.get(split, [split]):
+        if (root / f"{name}_caps.txt").exists():
+            return name
+    raise UserError(f"{root}: no split '{split}' (no {split}_caps.txt); available: {', '.join(available_splits(root)) or 'none'}")
+
+
+def available_splits(root: Path) -> list[str]:
+    return sorted(p.name[: -len("_caps.txt")] for p in Path(root).glob("*_caps.txt"))
+
+
+def read_meta(root: Path) -> dict[str, Any]:
+    path = Path(root) / "meta.json"
+    if not path.exists():
+        return {}
+    meta = read_json(path)
+    if not isinstance(meta, dict):
+        raise UserError(f"{path}: expected a JSON object")
+    return meta
+
+
+@dataclass
+class Split:
+    """One split: captions, image ids, optional memory-mapped features and graphs, and the positive sets."""
+
+    root: Path
+    name: str
+    meta: dict[str, Any]
+    captions: list[str]
+    ids: list[str]
+    captions_per_image: int
+    features: np.ndarray | None = None
+    boxes: np.ndarray | None = None
+    image_graphs: list[SceneGraph] | None = None
+    caption_graphs: list[SceneGraph] | None = None
+    caption_graph_source: str | None = None
+    extra_positives: dict[int, list[int]] = field(default_factory=dict)
+
+    @property
+    def n_images(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_captions(self) -> int:
+        return len(self.captions)
+
+    @property
+    def graphs_only(self) -> bool:
+        return self.features is None
+
+    @property
+    def n_regions(self) -> int | None:
+        return None if self.features is None else int(self.features.shape[1])
+
+    @property
+    def feature_dim(self) -> int | None:
+        return None if self.features is None else int(self.features.shape[2])
+
+    def caption_image(self) -> np.ndarray:
+        """Own image index of every caption (captions are k per image, in image order)."""
+        return np.arange(self.n_captions) // self.captions_per_image
+
+    def positives(self, caption_index: int) -> list[int]:
+        """All images a caption is true of: its own plus those listed in `{split}_positives.jsonl`."""
+        own = caption_index // self.captions_per_image
+        return sorted({own, *self.extra_positives.get(caption_index, [])})
+
+    def positive_mask(self) -> np.ndarray:
+        """Boolean [n_images, n_captions]: True where the caption is true of the image."""
+        mask = np.zeros((self.n_images, self.n_captions), dtype=bool)
+        mask[self.caption_image(), np.arange(self.n_captions)] = True
+        for c, imgs in self.extra_positives.items():
+            mask[imgs, c] = True
+        return mask
+
+    def require_features(self, what: str) -> np.ndarray:
+        if self.features is None:
+            raise UserError(
+                f"{self.root}: split '{self.name}' is graphs-only (no {self.name}_ims.npy); {what} needs region features"
+            )
+        return self.features
+
+
+def load_split(
+    root: str | Path,
+    split: str,
+    *,
+    load_graphs: bool = True,
+    check_finite: bool = True,
+) -> Split:
+    root = Path(root)
+    if not root.is_dir():
+        raise UserError(f"{root}: not a directory")
+    meta = read_meta(root)
+    prefix = split_prefix(root, split)
+    captions = _read_captions(root / f"{prefix}_caps.txt")
+
+    feats_path = root / f"{prefix}_ims.npy"
+    features = _open_features(feats_path, check_finite) if feats_path.exists() else None
+    if features is None and meta.get("feature_dim") not in (None,) and meta:
+        raise UserError(f"{feats_path}: file not found (meta.json says feature_dim={meta.get('feature_dim')})")
+
+    ids_path = root / f"{prefix}_ids.txt"
+    if ids_path.exists():
+        ids = [line.rstrip("\n") for line in ids_path.read_text(encoding="utf-8").splitlines()]
+        if any(not i for i in ids):
+            raise UserError(f"{ids_path}:{ids.index('') + 1}: empty image id")
+    elif features is not None:
+        ids = [str(i) for i in range(features.shape[0])]
+    else:
+        raise UserError(f"{root}: split '{prefix}' has neither {prefix}_ims.npy nor {prefix}_ids.txt")
+    if features is not None and features.shape[0] != len(ids):
+        raise UserError(f"{ids_path}: {len(ids)} ids but {feats_path.name} holds {features.shape[0]} images")
+
+    n_images = len(ids)
+    if n_images == 0:
+        raise UserError(f"{root}: split '{prefix}' has no images")
+    if len(captions) % n_images != 0:
+        raise UserError(
+            f"{root / f'{prefix}_caps.txt'}: {len(captions)} captions is not a whole multiple of {n_images} images"
+        )
+    k = len(captions) // n_images
+    declared = meta.get("captions_per_image")
+    if declared is not None and declared != k:
+        raise UserError(
+            f"{root / 'meta.json'}: captions_per_image is {declared} but {prefix}_caps.txt has "
+            f"{len(captions)} captions for {n_images} images"
+        )
+
+    boxes = None
+    boxes_path = root / f"{prefix}_boxes.npy"
+    if boxes_path.exists():
+        boxes = np.load(boxes_path, mmap_mode="r")
+        if boxes.ndim != 3 or boxes.shape[0] != n_images or boxes.shape[2] != 4:
+            raise UserError(f"{boxes_path}: expected shape [{n_images}, R, 4], got {list(boxes.shape)}")
+        if features is not None and boxes.shape[1] != features.shape[1]:
+            raise UserError(f"{boxes_path}: {boxes.shape[1]} boxes per image but {features.shape[1]} regions")
+
+    sp = Split(root=root, name=prefix, meta=meta, captions=captions, ids=ids, captions_per_image=k,
+               features=features, boxes=boxes)
+    sp.extra_positives = _read_positives(root / f"{prefix}_positives.jsonl", sp.n_captions, n_images)
+    if load_graphs:
+        img_sg = root / f"{prefix}_image_sg.jsonl"
+        if img_sg.exists():
+            n_regions = None if features is None else features.shape[1]
+            if n_regions is None and boxes is not None:
+                n_regions = boxes.shape[1]
+            sp.image_graphs = read_graphs(img_sg, n_images, n_regions=n_regions)
+        cap_sg = root / f"{prefix}_caps_sg.jsonl"
+        if cap_sg.exists():
+            sp.caption_graphs = read_graphs(cap_sg, len(captions), captions=captions)
+            sp.caption_graph_source = _graph_source(root / f"{prefix}_caps_sg.meta.json")
+    return sp
+
+
+def _read_captions(path: Path) -> list[str]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = path.read_bytes()[: e.start].count(b"\n") + 1
+        raise located(path, line, "not valid UTF-8") from None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    caps = [ln.rstrip("\r") for ln in lines]
+    for i, c in enumerate(caps):
+        if not c.strip():
+            raise located(path, i + 1, "empty caption")
+    return caps
+
+
+def _open_features(path: Path, check_finite: bool) -> np.ndarray:
+    try:
+        arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as e:
+        raise UserError(f"{path}: not a plain .npy array ({e})") from None
+    if arr.ndim != 3:
+        raise UserError(f"{path}: features must be a 3-D array [images, regions, dim], got shape {list(arr.shape)}")
+    if arr.dtype.kind != "f":
+        raise UserError(f"{path}: features must be floating point, got dtype {arr.dtype}")
+    if check_finite:
+        bad = first_nonfinite_image(arr)
+        if bad is not None:
+            raise UserError(f"{path}: image {bad} has NaN or Inf features")
+    return arr
+
+
+def first_nonfinite_image(arr: np.ndarray) -> int | None:
+    """Index of the first image with a NaN/Inf feature, scanning the memory map in chunks."""
+    per_image = max(1, int(np.prod(arr.shape[1:])) * arr.dtype.itemsize)
+    step = max(1, FINITE_CHUNK_BYTES // per_image)
+    for start in range(0, arr.shape[0], step):
+        chunk = np.asarray(arr[start : start + step])
+        ok = np.isfinite(chunk).reshape(chunk.shape[0], -1).all(axis=1)
+        if not ok.all():
+            return start + int(np.argmin(ok))
+    return None
+
+
+def read_graphs(
+    path: Path, expected: int, *, captions: list[str] | None = None, n_regions: int | None = None
+) -> list[SceneGraph]:
+    graphs: list[SceneGraph] = []
+    for lineno, rec in read_jsonl(path):
+        idx = lineno - 1
+        if idx >= expected:
+            raise located(path, lineno, f"more graphs than the {expected} expected")
+        caption = captions[idx] if captions is not None else None
+        try:
+            graphs.append(SceneGraph.from_dict(rec, caption=caption, n_regions=n_regions))
+        except GraphError as e:
+            raise located(path, lineno, str(e)) from None
+    if len(graphs) != expected:
+        raise UserError(f"{path}: {len(graphs)} graphs but {expected} expected (one per line)")
+    return graphs
+
+
+def _read_positives(path: Path, n_captions: int, n_images: int) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    if not path.exists():
+        return out
+    for lineno, rec in read_jsonl(path):
+        if not isinstance(rec, dict) or set(rec) != {"caption_index", "images"}:
+            raise located(path, lineno, 'expected {"caption_index": int, "images": [int, ...]}')
+        c, imgs = rec["caption_index"], rec["images"]
+        if not isinstance(c, int) or isinstance(c, bool) or not 0 <= c < n_captions:
+            raise located(path, lineno, f"caption_index {c!r} out of range (0..{n_captions - 1})")
+        if not isinstance(imgs, list) or not all(isinstance(i, int) and 0 <= i < n_images for i in imgs):
+            raise located(path, lineno, f"images must be a list of image indices in 0..{n_images - 1}")
+        out.setdefault(c, []).extend(imgs)
+    return out
+
+
+def _graph_source(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    meta = read_json(path)
+    return meta.get("source") if isinstance(meta, dict) else None

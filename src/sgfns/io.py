@@ -1,0 +1,93 @@
+"""File IO shared by every stage: atomic writes and JSON Lines with line-numbered errors."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sgfns.errors import UserError, located
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[Any]:
+    """Write to a temporary file beside `path` and rename it over `path` only when the block succeeds.
+
+    A crash or an exception leaves whatever was at `path` untouched."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_save(path: str | os.PathLike, save_fn) -> None:
+    """Call `save_fn(tmp_path)` (e.g. `np.save`, `safetensors.save_file`) then rename tmp over `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        save_fn(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def read_jsonl(path: str | os.PathLike, *, allow_blank: bool = False) -> Iterator[tuple[int, Any]]:
+    """Yield `(line_number, record)`; a line that is not valid JSON raises a UserError naming file and line."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: file not found")
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                if allow_blank:
+                    continue
+                raise located(path, lineno, "empty line (expected one JSON record per line)")
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as e:
+                raise located(path, lineno, f"not valid JSON ({e.msg} at column {e.colno})") from None
+
+
+def write_jsonl(path: str | os.PathLike, records: Iterable[Any]) -> int:
+    """Atomically write one compact JSON record per line; returns the number of records."""
+    n = 0
+    with atomic_write(path) as f:
+        for rec in records:
+            f.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
+            f.write("\n")
+            n += 1
+    return n
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: file not found")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except json.JSONDecodeError as e:
+        raise located(path, e.lineno, f"not valid JSON ({e.msg})") from None
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    with atomic_write(path) as f:
+        json.dump(obj, f, indent=2, ensure_ascii=False)
+        f.write("\n")
