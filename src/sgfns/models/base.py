@@ -1,0 +1,99 @@
+"""The contract every matcher follows, so one training loop, one evaluator and one index serve all models.
+
+A matcher encodes images and captions *independently* into `Encoded` sets and scores every pair of two encoded
+sets with `similarity` (a dense [n_images, n_captions] matrix). Non-decomposable models (SCAN) keep their
+per-item sets in `Encoded` and do the cross attention inside `similarity`; they are slower, not different in
+interface. `similarity_parts` exposes the named terms (global / object / relation / count) whose weighted sum
+is the score, for `eval --ranks` and for explaining results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import torch
+from torch import Tensor, nn
+
+
+@dataclass
+class Encoded:
+    """One modality's encoding of N items. Node sets are padded; masks are True on real nodes.
+
+    `glob`: [N, d] global vectors. `sets`: name -> ([N, L, d] nodes, [N, L] bool mask), e.g. "obj", "rel",
+    "ctx" (regions or words). `extra`: name -> [N, ...] tensors a model needs (e.g. counts)."""
+
+    glob: Tensor
+    sets: dict[str, tuple[Tensor, Tensor]] = field(default_factory=dict)
+    extra: dict[str, Tensor] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.glob.shape[0])
+
+    def to(self, device: torch.device | str, dtype: torch.dtype | None = None) -> Encoded:
+        def mv(t: Tensor) -> Tensor:
+            t = t.to(device)
+            return t.to(dtype) if dtype is not None and t.is_floating_point() else t
+
+        return Encoded(
+            glob=mv(self.glob),
+            sets={k: (mv(v), m.to(device)) for k, (v, m) in self.sets.items()},
+            extra={k: mv(v) for k, v in self.extra.items()},
+        )
+
+    def select(self, index: Tensor | slice) -> Encoded:
+        return Encoded(
+            glob=self.glob[index],
+            sets={k: (v[index], m[index]) for k, (v, m) in self.sets.items()},
+            extra={k: v[index] for k, v in self.extra.items()},
+        )
+
+    @staticmethod
+    def cat(parts: list[Encoded]) -> Encoded:
+        """Concatenate along items, padding node sets to the longest one."""
+        first = parts[0]
+        sets = {}
+        for k in first.sets:
+            L = max(p.sets[k][0].shape[1] for p in parts)
+            vs, ms = [], []
+            for p in parts:
+                v, m = p.sets[k]
+                pad = L - v.shape[1]
+                if pad:
+                    v = torch.nn.functional.pad(v, (0, 0, 0, pad))
+                    m = torch.nn.functional.pad(m, (0, pad), value=False)
+                vs.append(v)
+                ms.append(m)
+            sets[k] = (torch.cat(vs), torch.cat(ms))
+        extra = {}
+        for k in first.extra:
+            ts = [p.extra[k] for p in parts]
+            if ts[0].dim() >= 2 and any(t.shape[1:] != ts[0].shape[1:] for t in ts):
+                L = max(t.shape[1] for t in ts)
+                ts = [torch.nn.functional.pad(t, (0, 0) * (t.dim() - 2) + (0, L - t.shape[1])) for t in ts]
+            extra[k] = torch.cat(ts)
+        return Encoded(glob=torch.cat([p.glob for p in parts]), sets=sets, extra=extra)
+
+
+class Matcher(nn.Module):
+    """Base class of every registered model."""
+
+    name: str = "matcher"
+    #: True when `similarity` is tensor algebra over independently encoded sets (no pairwise cross attention)
+    decomposable: bool = True
+
+    def encode_images(self, batch: dict[str, Tensor]) -> Encoded:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def encode_captions(self, batch: dict[str, Tensor]) -> Encoded:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def similarity_parts(self, img: Encoded, cap: Encoded) -> dict[str, Tensor]:
+        """Named [n_img, n_cap] terms; `similarity` is their sum (weights already applied)."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def similarity(self, img: Encoded, cap: Encoded) -> Tensor:
+        parts = self.similarity_parts(img, cap)
+        return torch.stack(list(parts.values())).sum(0)
+
+
+def encoded_field_names() -> list[str]:
+    return [f.name for f in fields(Encoded)]
