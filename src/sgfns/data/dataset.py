@@ -5,6 +5,7 @@ file stops the program when it is opened, with a message naming the file, line o
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,20 +25,44 @@ def split_prefix(root: Path, split: str) -> str:
     for name in SPLIT_ALIASES.get(split, [split]):
         if (root / f"{name}_caps.txt").exists():
             return name
-    raise UserError(f"{root}: no split '{split}' (no {split}_caps.txt); available: {', '.join(available_splits(root)) or 'none'}")
+    raise UserError(
+        f"{root}: no split '{split}' (no {split}_caps.txt); available: {', '.join(available_splits(root)) or 'none'}"
+    )
 
 
 def available_splits(root: Path) -> list[str]:
     return sorted(p.name[: -len("_caps.txt")] for p in Path(root).glob("*_caps.txt"))
 
 
+BOX_FORMATS = ("xyxy_norm", "xyxy_pixels")
+CAPTION_GRAPH_SOURCES = ("provided",)  # or "parser@<version>"
+
+
+def captions_sha256(captions: list[str]) -> str:
+    """Digest naming the captions a caption-graph file belongs to (`captions_sha256` in `{split}_caps_sg.meta.json`).
+
+    sha256 of the captions joined by newlines with one trailing newline, i.e. of a `\n`-terminated caps.txt."""
+    return hashlib.sha256(("\n".join(captions) + "\n").encode("utf-8")).hexdigest()
+
+
 def read_meta(root: Path) -> dict[str, Any]:
+    """`meta.json` checked for the keys the loader relies on (absent file: `{}`, as in a SCAN precomp folder)."""
     path = Path(root) / "meta.json"
     if not path.exists():
         return {}
     meta = read_json(path)
     if not isinstance(meta, dict):
         raise UserError(f"{path}: expected a JSON object")
+    for key in ("captions_per_image", "regions", "feature_dim"):
+        v = meta.get(key)
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+            raise UserError(f"{path}: '{key}' must be a positive integer or null, got {v!r}")
+    box_format = meta.get("box_format")
+    if box_format is not None and box_format not in BOX_FORMATS:
+        raise UserError(f"{path}: 'box_format' must be one of {', '.join(BOX_FORMATS)}, got {box_format!r}")
+    splits = meta.get("splits")
+    if splits is not None and (not isinstance(splits, list) or not all(isinstance(x, str) and x for x in splits)):
+        raise UserError(f"{path}: 'splits' must be a list of split names, got {splits!r}")
     return meta
 
 
@@ -98,7 +123,8 @@ class Split:
     def require_features(self, what: str) -> np.ndarray:
         if self.features is None:
             raise UserError(
-                f"{self.root}: split '{self.name}' is graphs-only (no {self.name}_ims.npy); {what} needs region features"
+                f"{self.root}: split '{self.name}' is graphs-only (no {self.name}_ims.npy); "
+                f"{what} needs region features"
             )
         return self.features
 
@@ -117,16 +143,22 @@ def load_split(
     prefix = split_prefix(root, split)
     captions = _read_captions(root / f"{prefix}_caps.txt")
 
+    caps_path = root / f"{prefix}_caps.txt"
+    if not captions:
+        raise UserError(f"{caps_path}: no captions")
+
     feats_path = root / f"{prefix}_ims.npy"
     features = _open_features(feats_path, check_finite) if feats_path.exists() else None
-    if features is None and meta.get("feature_dim") not in (None,) and meta:
+    if features is None and meta.get("feature_dim") is not None:
         raise UserError(f"{feats_path}: file not found (meta.json says feature_dim={meta.get('feature_dim')})")
+    if features is not None:
+        for key, axis in (("regions", 1), ("feature_dim", 2)):
+            if meta.get(key) is not None and meta[key] != features.shape[axis]:
+                raise UserError(f"{feats_path}: shape {list(features.shape)} but meta.json says {key}={meta[key]}")
 
     ids_path = root / f"{prefix}_ids.txt"
     if ids_path.exists():
-        ids = [line.rstrip("\n") for line in ids_path.read_text(encoding="utf-8").splitlines()]
-        if any(not i for i in ids):
-            raise UserError(f"{ids_path}:{ids.index('') + 1}: empty image id")
+        ids = _read_ids(ids_path, features, len(captions))
     elif features is not None:
         ids = [str(i) for i in range(features.shape[0])]
     else:
@@ -138,9 +170,7 @@ def load_split(
     if n_images == 0:
         raise UserError(f"{root}: split '{prefix}' has no images")
     if len(captions) % n_images != 0:
-        raise UserError(
-            f"{root / f'{prefix}_caps.txt'}: {len(captions)} captions is not a whole multiple of {n_images} images"
-        )
+        raise UserError(f"{caps_path}: {len(captions)} captions is not a whole multiple of {n_images} images")
     k = len(captions) // n_images
     declared = meta.get("captions_per_image")
     if declared is not None and declared != k:
@@ -152,14 +182,24 @@ def load_split(
     boxes = None
     boxes_path = root / f"{prefix}_boxes.npy"
     if boxes_path.exists():
-        boxes = np.load(boxes_path, mmap_mode="r")
+        boxes = _load_npy(boxes_path, "boxes")
         if boxes.ndim != 3 or boxes.shape[0] != n_images or boxes.shape[2] != 4:
             raise UserError(f"{boxes_path}: expected shape [{n_images}, R, 4], got {list(boxes.shape)}")
+        if boxes.dtype.kind not in "fiu":
+            raise UserError(f"{boxes_path}: boxes must be numbers, got dtype {boxes.dtype}")
         if features is not None and boxes.shape[1] != features.shape[1]:
             raise UserError(f"{boxes_path}: {boxes.shape[1]} boxes per image but {features.shape[1]} regions")
 
-    sp = Split(root=root, name=prefix, meta=meta, captions=captions, ids=ids, captions_per_image=k,
-               features=features, boxes=boxes)
+    sp = Split(
+        root=root,
+        name=prefix,
+        meta=meta,
+        captions=captions,
+        ids=ids,
+        captions_per_image=k,
+        features=features,
+        boxes=boxes,
+    )
     sp.extra_positives = _read_positives(root / f"{prefix}_positives.jsonl", sp.n_captions, n_images)
     if load_graphs:
         img_sg = root / f"{prefix}_image_sg.jsonl"
@@ -170,9 +210,39 @@ def load_split(
             sp.image_graphs = read_graphs(img_sg, n_images, n_regions=n_regions)
         cap_sg = root / f"{prefix}_caps_sg.jsonl"
         if cap_sg.exists():
+            sp.caption_graph_source = _graph_source(root / f"{prefix}_caps_sg.meta.json", captions)
             sp.caption_graphs = read_graphs(cap_sg, len(captions), captions=captions)
-            sp.caption_graph_source = _graph_source(root / f"{prefix}_caps_sg.meta.json")
     return sp
+
+
+def _read_ids(path: Path, features: np.ndarray | None, n_captions: int) -> list[str]:
+    try:
+        ids = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not valid UTF-8") from None
+    while ids and not ids[-1]:
+        ids.pop()
+    if "" in ids:
+        raise located(path, ids.index("") + 1, "empty image id")
+    # Some precomp folders list one id per caption (each image id repeated k times in a row): one per image here.
+    if features is not None and len(ids) == n_captions and len(ids) != features.shape[0] and features.shape[0]:
+        k, rem = divmod(len(ids), features.shape[0])
+        if rem == 0 and all(ids[i] == ids[i - i % k] for i in range(len(ids))):
+            ids = ids[::k]
+    seen: dict[str, int] = {}
+    for i, x in enumerate(ids):
+        if x in seen:
+            raise located(path, i + 1, f"duplicate image id {x!r} (first on line {seen[x] + 1})")
+        seen[x] = i
+    return ids
+
+
+def _load_npy(path: Path, what: str) -> np.ndarray:
+    """Memory-map a plain .npy file; pickled, truncated or foreign files are a UserError, never a traceback."""
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as e:
+        raise UserError(f"{path}: cannot read {what} as a plain .npy array ({e})") from None
 
 
 def _read_captions(path: Path) -> list[str]:
@@ -192,14 +262,13 @@ def _read_captions(path: Path) -> list[str]:
 
 
 def _open_features(path: Path, check_finite: bool) -> np.ndarray:
-    try:
-        arr = np.load(path, mmap_mode="r", allow_pickle=False)
-    except ValueError as e:
-        raise UserError(f"{path}: not a plain .npy array ({e})") from None
+    arr = _load_npy(path, "features")
     if arr.ndim != 3:
         raise UserError(f"{path}: features must be a 3-D array [images, regions, dim], got shape {list(arr.shape)}")
     if arr.dtype.kind != "f":
         raise UserError(f"{path}: features must be floating point, got dtype {arr.dtype}")
+    if arr.shape[1] == 0 or arr.shape[2] == 0:
+        raise UserError(f"{path}: features have shape {list(arr.shape)} (no regions or zero dimension)")
     if check_finite:
         bad = first_nonfinite_image(arr)
         if bad is not None:
@@ -253,8 +322,22 @@ def _read_positives(path: Path, n_captions: int, n_images: int) -> dict[int, lis
     return out
 
 
-def _graph_source(path: Path) -> str | None:
+def _graph_source(path: Path, captions: list[str]) -> str | None:
+    """`source` of the caption graphs; graphs recorded for other captions (hash mismatch) are an error."""
     if not path.exists():
         return None
     meta = read_json(path)
-    return meta.get("source") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict):
+        raise UserError(f"{path}: expected a JSON object")
+    source = meta.get("source")
+    if source is not None and (
+        not isinstance(source, str) or (source not in CAPTION_GRAPH_SOURCES and not source.startswith("parser@"))
+    ):
+        raise UserError(f"{path}: 'source' must be 'provided' or 'parser@<version>', got {source!r}")
+    digest = meta.get("captions_sha256")
+    if digest is not None and digest != captions_sha256(captions):
+        raise UserError(
+            f"{path}: the caption graphs were made for other captions (captions_sha256 differs from "
+            f"{path.name.replace('_caps_sg.meta.json', '_caps.txt')}); re-run the parser or the converter"
+        )
+    return source

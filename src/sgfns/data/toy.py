@@ -15,13 +15,13 @@ index tests have realistic files to read in milliseconds."""
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sgfns.data.dataset import captions_sha256
 from sgfns.io import atomic_save, atomic_write, write_json, write_jsonl
 
 SHAPES = ("cube", "ball", "cone", "cylinder", "pyramid", "ring")
@@ -85,11 +85,6 @@ def write_toy_dataset(
         },
     )
     return root
-
-
-def captions_sha256(captions: list[str]) -> str:
-    """Digest identifying a caption list: sha256 of the captions joined by newlines (one trailing newline)."""
-    return hashlib.sha256(("\n".join(captions) + "\n").encode("utf-8")).hexdigest()
 
 
 def _scene(rng: np.random.Generator, regions: int) -> list[dict[str, Any]]:
