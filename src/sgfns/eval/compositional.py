@@ -1,0 +1,189 @@
+"""Compositional (fine-grained) accuracy from the suites of DESIGN §3.3.
+
+- Caption side, `{split}_compositional.jsonl`: an item is right when S(I, T) > S(I, T-) (the true caption beats
+  its minimally edited negative on the same image); a tie counts one half.
+- Image side, `{split}_twins.jsonl`: right when S(I, T) > S(twin, T) (the caption prefers its image over a
+  near-duplicate it is false of); a tie counts one half.
+
+Accuracies are percentages per category; `mean` is the unweighted mean over the caption categories present (not
+the twins). The functions here take scores, not models: the caller computes S with whatever model it evaluates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sgfns.errors import located
+
+#: report order of the caption categories (DESIGN §3.3); unknown categories follow, sorted
+CATEGORIES = ("replace-obj", "replace-att", "replace-rel", "swap-att", "swap-obj", "count", "add-obj", "add-att")
+
+
+@dataclass(frozen=True)
+class CompositionalItem:
+    image: int
+    caption_index: int
+    caption: str
+    negative: str
+    category: str
+
+
+@dataclass(frozen=True)
+class TwinItem:
+    caption_index: int
+    image: int
+    twin: int
+
+
+def _int_field(path: Path, lineno: int, rec: dict, key: str, upper: int) -> int:
+    v = rec.get(key)
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise located(path, lineno, f"'{key}' must be an integer, got {v!r}")
+    if not 0 <= v < upper:
+        raise located(path, lineno, f"'{key}' {v} out of range (0..{upper - 1})")
+    return v
+
+
+def _str_field(path: Path, lineno: int, rec: dict, key: str) -> str:
+    v = rec.get(key)
+    if not isinstance(v, str) or not v.strip():
+        raise located(path, lineno, f"'{key}' must be a non-empty string, got {v!r}")
+    return v
+
+
+def _read_compositional(path: str | Path, n_images: int, captions: Sequence[str]) -> list[CompositionalItem]:
+    """Parse `{split}_compositional.jsonl`, checking indices and that `caption` is line `caption_index`."""
+    from sgfns.io import read_jsonl
+
+    path = Path(path)
+    items = []
+    for lineno, rec in read_jsonl(path):
+        if not isinstance(rec, dict):
+            raise located(path, lineno, "expected a JSON object")
+        img = _int_field(path, lineno, rec, "image", n_images)
+        ci = _int_field(path, lineno, rec, "caption_index", len(captions))
+        cap = _str_field(path, lineno, rec, "caption")
+        neg = _str_field(path, lineno, rec, "negative")
+        cat = _str_field(path, lineno, rec, "category")
+        if cap != captions[ci]:
+            raise located(path, lineno, f"'caption' differs from line {ci + 1} of the captions file")
+        items.append(CompositionalItem(img, ci, cap, neg, cat))
+    return items
+
+
+def _read_twins(path: str | Path, n_images: int, n_captions: int) -> list[TwinItem]:
+    from sgfns.io import read_jsonl
+
+    path = Path(path)
+    items = []
+    for lineno, rec in read_jsonl(path):
+        if not isinstance(rec, dict):
+            raise located(path, lineno, "expected a JSON object")
+        ci = _int_field(path, lineno, rec, "caption_index", n_captions)
+        img = _int_field(path, lineno, rec, "image", n_images)
+        twin = _int_field(path, lineno, rec, "twin", n_images)
+        if twin == img:
+            raise located(path, lineno, "'twin' is the same image as 'image'")
+        items.append(TwinItem(ci, img, twin))
+    return items
+
+
+def read_compositional(root: str | Path, split: str, n_images: int, captions: Sequence[str]):
+    """Caption-side items of a split, or None when the split has no such suite."""
+    path = Path(root) / f"{split}_compositional.jsonl"
+    return _read_compositional(path, n_images, captions) if path.exists() else None
+
+
+def read_twins(root: str | Path, split: str, n_images: int, n_captions: int):
+    """Twin items of a split, or None when the split has no such suite."""
+    path = Path(root) / f"{split}_twins.jsonl"
+    return _read_twins(path, n_images, n_captions) if path.exists() else None
+
+
+def pairwise_accuracy(pos, neg) -> float:
+    """Percent of items with pos > neg; a tie counts one half. NaN scores count as wrong."""
+    pos = np.asarray(pos, dtype=np.float64)
+    neg = np.asarray(neg, dtype=np.float64)
+    if pos.shape != neg.shape or pos.ndim != 1:
+        raise ValueError(f"score arrays must be 1-D and equal in length, got {pos.shape} and {neg.shape}")
+    if pos.size == 0:
+        raise ValueError("no items")
+    win = (pos > neg).astype(np.float64) + 0.5 * (pos == neg)
+    return 100.0 * float(win.mean())
+
+
+def order_categories(cats) -> list[str]:
+    known = [c for c in CATEGORIES if c in cats]
+    return known + sorted(c for c in cats if c not in CATEGORIES)
+
+
+def accuracy_by_category(categories: Sequence[str], pos, neg) -> dict[str, float]:
+    """Per-category percent accuracy, in report order."""
+    pos = np.asarray(pos, dtype=np.float64)
+    neg = np.asarray(neg, dtype=np.float64)
+    cats = np.asarray(list(categories), dtype=object)
+    if len(cats) != len(pos):
+        raise ValueError(f"{len(cats)} categories for {len(pos)} scores")
+    return {c: pairwise_accuracy(pos[cats == c], neg[cats == c]) for c in order_categories(set(cats.tolist()))}
+
+
+def compositional_block(
+    caption_items: Sequence[CompositionalItem] | None,
+    caption_pos=None,
+    caption_neg=None,
+    twin_pos=None,
+    twin_neg=None,
+) -> dict[str, float] | None:
+    """The JSON block of DESIGN §4: per-category accuracy, `twins`, and `mean` over caption categories present.
+
+    Returns None when there is nothing to report (no suites)."""
+    out: dict[str, float] = {}
+    if caption_items:
+        out.update(accuracy_by_category([it.category for it in caption_items], caption_pos, caption_neg))
+    cat_values = list(out.values())
+    if twin_pos is not None and len(twin_pos):
+        out["twins"] = pairwise_accuracy(twin_pos, twin_neg)
+    if not out:
+        return None
+    if cat_values:
+        out["mean"] = float(np.mean(cat_values))
+    return out
+
+
+def twin_scores(sim, twins: Sequence[TwinItem]) -> tuple[np.ndarray, np.ndarray]:
+    """S(image, caption) and S(twin, caption) for every twin item, read from the full similarity matrix."""
+    sim = np.asarray(sim.detach().cpu() if hasattr(sim, "detach") else sim)
+    c = np.array([t.caption_index for t in twins], dtype=np.int64)
+    i = np.array([t.image for t in twins], dtype=np.int64)
+    w = np.array([t.twin for t in twins], dtype=np.int64)
+    return sim[i, c], sim[w, c]
+
+
+def load_split_suites(split) -> tuple[list | None, list | None]:
+    """(caption-side items, twin items) of a loaded `Split`, each None when its file is absent.
+
+    Uses the data package's suite readers (stricter: they also check that a twin is a false image) when present."""
+    try:
+        from sgfns.data.suites import read_compositional as data_read_comp
+        from sgfns.data.suites import read_twins as data_read_twins
+    except ImportError:  # pragma: no cover - only before the data package's readers exist
+        data_read_comp = data_read_twins = None
+    comp_path = Path(split.root) / f"{split.name}_compositional.jsonl"
+    twin_path = Path(split.root) / f"{split.name}_twins.jsonl"
+    comp = twins = None
+    if comp_path.exists():
+        comp = (
+            data_read_comp(comp_path, split)
+            if data_read_comp
+            else _read_compositional(comp_path, split.n_images, split.captions)
+        )
+    if twin_path.exists():
+        twins = (
+            data_read_twins(twin_path, split)
+            if data_read_twins
+            else _read_twins(twin_path, split.n_images, split.n_captions)
+        )
+    return comp, twins
