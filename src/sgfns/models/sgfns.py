@@ -1,0 +1,143 @@
+"""SGFNS (DESIGN §2): scene-graph nodes for both modalities, triple graph convolution, gated fusion of nodes with
+their modality's context, and a decomposable score
+
+    S(I, T) = [use_global] cos(g_I, g_T) + α S_obj + β S_rel + γ S_count
+
+where S_obj / S_rel are node matching (mean over caption nodes of the max cosine over image nodes) and S_count the
+soft count term. Every part is a switch (see docs/method.md): `use_global`, `use_obj`, `use_rel`, `use_count`,
+`fusion`, `gcn_layers` (0 = no graph convolution), `use_labels` (visual label/attribute embeddings),
+`global_nodes` (pool nodes into the global vectors)."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from sgfns.errors import UserError
+from sgfns.models.base import Encoded, Matcher
+from sgfns.models.count import SoftCount
+from sgfns.models.fusion import GatedContextFusion
+from sgfns.models.graph_conv import TripleGraphConv
+from sgfns.models.graph_nodes import ObjectNodes, RelationNodes, region_base, span_base
+from sgfns.models.layers import l2norm, masked_mean
+from sgfns.models.null_nodes import NullNode
+from sgfns.models.region_encoder import RegionEncoder
+from sgfns.models.registry import options_factory, register_model
+from sgfns.models.similarity import node_match
+from sgfns.models.text_encoder import TextEncoder
+
+
+def require_feats(b: dict[str, Tensor], model: str) -> Tensor:
+    if "feats" not in b:
+        raise UserError(f"model {model!r} needs region features; this split is graphs-only")
+    return b["feats"]
+
+
+class GraphSide(nn.Module):
+    """One modality's graph stack: node builders, graph convolution, fusion with context, null nodes."""
+
+    def __init__(self, word_dim: int, d: int, gcn_layers: int, fusion: bool, use_labels: bool, use_count: bool):
+        super().__init__()
+        self.obj = ObjectNodes(word_dim, d, use_labels=use_labels, use_count=use_count)
+        self.rel = RelationNodes(word_dim, d)
+        self.gcn = nn.ModuleList(TripleGraphConv(d) for _ in range(gcn_layers))
+        self.fuse_obj = GatedContextFusion(d) if fusion else None
+        self.fuse_rel = GatedContextFusion(d) if fusion else None
+        self.null_obj = NullNode(d)
+        self.null_rel = NullNode(d)
+
+    def forward(self, emb, base, has_base, b, ctx, ctx_mask) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor]]:
+        om, rm = b["obj_mask"], b["rel_mask"]
+        obj = self.obj(emb, base, has_base, b) * om.unsqueeze(-1)
+        rel, _ = self.rel(emb, obj, b)
+        rel = rel * rm.unsqueeze(-1)
+        for layer in self.gcn:
+            obj, rel = layer(obj, om, rel, b)
+        if self.fuse_obj is not None:
+            obj = self.fuse_obj(obj, om, ctx, ctx_mask)
+            rel = self.fuse_rel(rel, rm, ctx, ctx_mask)
+        return self.null_obj(obj, om), self.null_rel(rel, rm)
+
+
+class SGFNS(Matcher):
+    def __init__(
+        self,
+        *,
+        vocab_size: int,
+        img_dim: int,
+        embed_dim: int,
+        word_dim: int,
+        text_layers: int,
+        residual_mlp: bool,
+        alpha: float,
+        beta: float,
+        gamma: float,
+        use_global: bool,
+        use_obj: bool,
+        use_rel: bool,
+        use_count: bool,
+        fusion: bool,
+        gcn_layers: int,
+        use_labels: bool,
+        global_nodes: bool,
+    ) -> None:
+        super().__init__()
+        if not (use_global or use_obj or use_rel):
+            raise UserError("sgfns: at least one of use_global, use_obj, use_rel must be true")
+        self.alpha, self.beta, self.gamma = alpha, beta, gamma
+        self.use_global, self.use_obj, self.use_rel, self.use_count = use_global, use_obj, use_rel, use_count
+        self.global_nodes = global_nodes
+        self.text = TextEncoder(vocab_size, word_dim, embed_dim, layers=text_layers)
+        self.regions = RegionEncoder(img_dim, embed_dim, residual_mlp=residual_mlp)
+        self.img_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, use_labels, use_count=False)
+        self.txt_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, True, use_count=use_count)
+        self.count = SoftCount() if use_count else None
+
+    def _encoded(self, ctx: Tensor, ctx_mask: Tensor, obj, rel, extra: dict[str, Tensor]) -> Encoded:
+        g = masked_mean(ctx, ctx_mask)
+        if self.global_nodes:
+            g = g + masked_mean(obj[0], obj[1])
+        sets = {}
+        if self.use_obj or self.use_count:
+            sets["obj"] = (l2norm(obj[0]), obj[1])
+        if self.use_rel:
+            sets["rel"] = (l2norm(rel[0]), rel[1])
+        return Encoded(glob=l2norm(g), sets=sets, extra=extra)
+
+    def encode_images(self, b: dict[str, Tensor]) -> Encoded:
+        ctx = self.regions(require_feats(b, "sgfns"))
+        ctx_mask = torch.ones(ctx.shape[:2], dtype=torch.bool, device=ctx.device)
+        base, has = region_base(ctx, b["obj_region"])
+        obj, rel = self.img_graph(self.text.embed, base, has, b, ctx, ctx_mask)
+        return self._encoded(ctx, ctx_mask, obj, rel, {})
+
+    def encode_captions(self, b: dict[str, Tensor]) -> Encoded:
+        states, mask = self.text(b["tokens"], b["lengths"])
+        base, has = span_base(states, b["obj_span"])
+        obj, rel = self.txt_graph(self.text.embed, base, has, b, states, mask)
+        extra = {"count": torch.where(b["obj_mask"], b["obj_count"], -1)} if self.use_count else {}
+        return self._encoded(states, mask, obj, rel, extra)
+
+    def similarity_parts(self, img: Encoded, cap: Encoded) -> dict[str, Tensor]:
+        parts: dict[str, Tensor] = {}
+        if self.use_global:
+            parts["global"] = img.glob @ cap.glob.T
+        if self.use_obj:
+            parts["object"] = self.alpha * node_match(*img.sets["obj"], *cap.sets["obj"])
+        if self.use_rel:
+            parts["relation"] = self.beta * node_match(*img.sets["rel"], *cap.sets["rel"])
+        if self.use_count:
+            counts = cap.extra["count"][:, : cap.sets["obj"][0].shape[1]]
+            parts["count"] = self.gamma * self.count(*img.sets["obj"], *cap.sets["obj"], counts)
+        return parts
+
+
+DEFAULTS = dict(
+    vocab_size=1000, img_dim=2048, embed_dim=1024, word_dim=300, text_layers=1, residual_mlp=True,
+    alpha=1.0, beta=1.0, gamma=0.2, use_global=True, use_obj=True, use_rel=True, use_count=True, fusion=True,
+    gcn_layers=1, use_labels=True, global_nodes=True,
+)  # fmt: skip
+TINY = dict(embed_dim=32, word_dim=16)
+
+register_model("sgfns")(options_factory(SGFNS, DEFAULTS))
+register_model("sgfns-tiny", **TINY)(options_factory(SGFNS, DEFAULTS))
