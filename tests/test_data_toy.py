@@ -73,3 +73,34 @@ def test_toy_features_carry_the_label_signal(tmp_path):
         cent = np.stack([x[lab == j].mean(0) for j in range(len(names))])
         acc = (np.argmax(x @ cent.T - 0.5 * (cent**2).sum(1), axis=1) == lab).mean()
         assert acc > 0.8, acc
+
+
+def test_toy_suites_are_consistent_with_the_scenes(tmp_path):
+    """Compositional negatives are false of their image, twins false of the twin: checked against image graphs."""
+    from sgfns.data.suites import load_suites
+
+    root = write_toy_dataset(tmp_path, n_images=16, captions_per_image=3, splits=("test",))
+    sp = load_split(root, "test")
+    suites = load_suites(sp)  # the readers range-check indices and check caption text and positives
+    assert len(suites.gt) == 16 and suites.gt[5].captions[1].caption == sp.captions[16]
+    assert len(suites.compositional) == 48
+    assert {i.category for i in suites.compositional} >= {"replace-obj", "replace-att", "replace-rel", "swap-obj"}
+    conv = {"left of": "right of", "right of": "left of", "above": "below", "below": "above"}
+
+    def true_of(text, image):
+        g = sp.image_graphs[image]
+        facts = set()
+        for r in g.relations:
+            s, o = g.objects[r.subject], g.objects[r.object]
+            a, b = f"{s.attributes[0]} {s.name}", f"{o.attributes[0]} {o.name}"
+            facts |= {f"{a} {r.predicate} {b}", f"{b} {conv[r.predicate]} {a}"}
+        words = text.replace(" is ", " ").replace("there ", "").split()
+        core = " ".join(w for w in words if w not in ("a", "the"))
+        return core in facts
+
+    for item in suites.compositional:
+        assert true_of(item.caption, item.image) and not true_of(item.negative, item.image), item
+    assert suites.twins
+    for t in suites.twins:
+        assert true_of(sp.captions[t.caption_index], t.image) and not true_of(sp.captions[t.caption_index], t.twin)
+        assert abs(t.image - t.twin) == 1

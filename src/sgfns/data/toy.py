@@ -10,8 +10,10 @@ colour embeddings depend on `seed` only (shared by all splits), each split's ima
 Captions that happen to be true of another image of the same split (same two coloured shapes in the same
 relation) are listed in `{split}_positives.jsonl`, so the toy data never asks a model to rank a true caption low.
 
-Not the synthetic world (DESIGN §3.4): no pixels, no proposals, no twins. It exists so that model, evaluation and
-index tests have realistic files to read in milliseconds."""
+Every fourth image is a near-duplicate "twin" of the one before (two objects' colours or positions swapped), and
+`suites=True` writes `gt`, `compositional` and `twins` files (DESIGN §3.3) whose negatives are checked false of
+their image against the scene's facts. Not the synthetic world (DESIGN §3.4): no pixels, no proposals. It exists
+so that model, evaluation and index tests have realistic files to read in milliseconds."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ TEMPLATES = (
     "a {a1} {n1} {p} the {a2} {n2}",
     "there is a {a1} {n1} {p} a {a2} {n2}",
 )
+NEGATIVE_CATEGORIES = ("replace-obj", "replace-att", "replace-rel", "swap-att", "swap-obj")
+TWIN_EVERY = 4  # image i is a twin of image i-1 when i % TWIN_EVERY == TWIN_EVERY - 1
 NOISE = 0.1
 POSITION_SCALE = 0.5
 
@@ -48,13 +52,17 @@ def write_toy_dataset(
     splits: tuple[str, ...] | list[str] = ("train", "val", "test"),
     seed: int = 0,
     graphs: bool = True,
+    suites: bool = True,
 ) -> Path:
     """Write a small dataset in the canonical layout (DESIGN §3.1) under `root` and return `root`.
 
     Files per split: `_ims.npy` (float32 [n_images, regions, feature_dim]), `_boxes.npy` (xyxy_norm), `_caps.txt`,
     `_ids.txt`, and with `graphs=True` `_image_sg.jsonl` (objects with `region`), `_caps_sg.jsonl` (objects with
     `span`) and `_caps_sg.meta.json` (`source: provided`); `_positives.jsonl` when a caption is true of more than
-    its own image. `graphs=False` gives a SCAN-style features-and-captions dataset (with meta.json)."""
+    its own image. `graphs=False` gives a SCAN-style features-and-captions dataset (with meta.json).
+    With `suites=True` the evaluation files of DESIGN §3.3 too: `_gt.jsonl`, `_compositional.jsonl` (one negative
+    per caption, false of its image; categories replace-obj/-att/-rel, swap-att, swap-obj) and `_twins.jsonl`
+    (every 4th image is a twin of the one before it: two colours or two positions swapped)."""
     if n_images < 1 or captions_per_image < 1 or feature_dim < 1:
         raise ValueError("n_images, captions_per_image and feature_dim must be positive")
     if regions < 2:
@@ -68,7 +76,7 @@ def write_toy_dataset(
 
     for split in splits:
         rng = np.random.default_rng([seed, 1, zlib.crc32(split.encode())])
-        _write_split(root, split, rng, n_images, captions_per_image, regions, feature_dim, graphs,
+        _write_split(root, split, rng, n_images, captions_per_image, regions, feature_dim, graphs, suites,
                      label_emb, colour_emb, pos_proj)  # fmt: skip
 
     write_json(
@@ -113,17 +121,50 @@ def _relation(a: dict[str, Any], b: dict[str, Any]) -> str:
     return "above" if dy > 0 else "below"
 
 
-def _write_split(root, split, rng, n_images, k, regions, dim, graphs, label_emb, colour_emb, pos_proj) -> None:
+def _twin_of(objs: list[dict[str, Any]], rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Same objects in the same regions, with one detail changed: two colours swapped, else two positions."""
+    twin = [dict(o) for o in objs]
+    pairs = [
+        (a, b) for a in range(len(objs)) for b in range(a + 1, len(objs)) if objs[a]["colour"] != objs[b]["colour"]
+    ]
+    if pairs and rng.random() < 0.5:
+        a, b = pairs[int(rng.integers(len(pairs)))]
+        twin[a]["colour"], twin[b]["colour"] = objs[b]["colour"], objs[a]["colour"]
+    else:
+        a, b = rng.choice(len(objs), size=2, replace=False)
+        for key in ("centre", "box"):
+            twin[a][key], twin[b][key] = objs[b][key], objs[a][key]
+    return twin
+
+
+def _facts(objs: list[dict[str, Any]]) -> tuple[list[tuple[int, str, int]], set[tuple[int, int, str, int, int]]]:
+    """Relations (subject < object) and every (shape, colour, predicate, shape, colour) fact true of the scene."""
+    rels = [(s, _relation(objs[s], objs[t]), t) for s in range(len(objs)) for t in range(len(objs)) if s < t]
+    facts = set()
+    for s, p, t in rels:
+        a, b = objs[s], objs[t]
+        facts.add((a["shape"], a["colour"], p, b["shape"], b["colour"]))
+        facts.add((b["shape"], b["colour"], PREDICATES[p], a["shape"], a["colour"]))
+    return rels, facts
+
+
+def _fact(a: dict[str, Any], p: str, b: dict[str, Any]) -> tuple[int, int, str, int, int]:
+    return (a["shape"], a["colour"], p, b["shape"], b["colour"])
+
+
+def _write_split(root, split, rng, n_images, k, regions, dim, graphs, suites, label_emb, colour_emb, pos_proj):
     feats = (rng.standard_normal((n_images, regions, dim)) * NOISE).astype(np.float32)
     boxes = np.zeros((n_images, regions, 4), dtype=np.float32)
     captions: list[str] = []
     cap_graphs: list[dict[str, Any]] = []
     img_graphs: list[dict[str, Any]] = []
-    facts: list[set[tuple[int, int, str, int, int]]] = []  # (shape, colour, predicate, shape, colour) per image
-    cap_facts: list[tuple[int, int, str, int, int]] = []
+    facts: list[set[tuple[int, int, str, int, int]]] = []
+    cap_info: list[tuple[dict[str, Any], str, dict[str, Any], str]] = []  # subject, predicate, object, template
+    scenes: list[list[dict[str, Any]]] = []
 
     for i in range(n_images):
-        objs = _scene(rng, regions)
+        objs = _twin_of(scenes[-1], rng) if i % TWIN_EVERY == TWIN_EVERY - 1 else _scene(rng, regions)
+        scenes.append(objs)
         # background regions: random boxes, noise features
         lo = rng.uniform(0.0, 0.7, size=(regions, 2))
         boxes[i] = np.concatenate([lo, lo + rng.uniform(0.1, 0.3, size=(regions, 2))], axis=1).clip(0, 1)
@@ -131,7 +172,8 @@ def _write_split(root, split, rng, n_images, k, regions, dim, graphs, label_emb,
             pos = (o["centre"] - 0.5).astype(np.float32) @ pos_proj * POSITION_SCALE
             feats[i, o["region"]] += label_emb[o["shape"]] + colour_emb[o["colour"]] + pos
             boxes[i, o["region"]] = o["box"]
-        rels = [(s, _relation(objs[s], objs[t]), t) for s in range(len(objs)) for t in range(len(objs)) if s < t]
+        rels, fact_set = _facts(objs)
+        facts.append(fact_set)
         img_graphs.append(
             {
                 "objects": [
@@ -146,22 +188,15 @@ def _write_split(root, split, rng, n_images, k, regions, dim, graphs, label_emb,
                 "relations": [{"subject": s, "predicate": p, "object": t} for s, p, t in rels],
             }
         )
-        fact_set = set()
-        for s, p, t in rels:
-            a, b = objs[s], objs[t]
-            fact_set.add((a["shape"], a["colour"], p, b["shape"], b["colour"]))
-            fact_set.add((b["shape"], b["colour"], PREDICATES[p], a["shape"], a["colour"]))
-        facts.append(fact_set)
-
         for _ in range(k):
             s, p, t = rels[int(rng.integers(len(rels)))]
             if rng.random() < 0.5:  # describe it from the other side
                 s, p, t = t, PREDICATES[p], s
-            a, b = objs[s], objs[t]
-            text, graph = _caption(TEMPLATES[int(rng.integers(len(TEMPLATES)))], a, p, b)
+            template = TEMPLATES[int(rng.integers(len(TEMPLATES)))]
+            text, graph = _caption(template, objs[s], p, objs[t])
             captions.append(text)
             cap_graphs.append(graph)
-            cap_facts.append((a["shape"], a["colour"], p, b["shape"], b["colour"]))
+            cap_info.append((objs[s], p, objs[t], template))
 
     ids = [f"{split}_{i:05d}" for i in range(n_images)]
     atomic_save(root / f"{split}_ims.npy", lambda p: np.save(p, feats))
@@ -172,15 +207,11 @@ def _write_split(root, split, rng, n_images, k, regions, dim, graphs, label_emb,
         f.write("".join(x + "\n" for x in ids))
 
     positives = []
-    for c, fact in enumerate(cap_facts):
-        others = [j for j in range(n_images) if j != c // k and fact in facts[j]]
+    for c, (a, p, b, _) in enumerate(cap_info):
+        others = [j for j in range(n_images) if j != c // k and _fact(a, p, b) in facts[j]]
         if others:
             positives.append({"caption_index": c, "images": others})
-    pos_path = root / f"{split}_positives.jsonl"
-    if positives:
-        write_jsonl(pos_path, positives)
-    elif pos_path.exists():
-        pos_path.unlink()
+    _write_or_remove(root / f"{split}_positives.jsonl", positives)
 
     if graphs:
         write_jsonl(root / f"{split}_image_sg.jsonl", img_graphs)
@@ -189,6 +220,67 @@ def _write_split(root, split, rng, n_images, k, regions, dim, graphs, label_emb,
             root / f"{split}_caps_sg.meta.json",
             {"source": "provided", "captions_sha256": captions_sha256(captions), "generator": "sgfns.data.toy"},
         )
+    if suites:
+        gt = [
+            {
+                "image": i,
+                "graph": g,
+                "captions": [{"caption": captions[c], "graph": cap_graphs[c]} for c in range(i * k, (i + 1) * k)],
+            }  # fmt: skip
+            for i, g in enumerate(img_graphs)
+        ]
+        write_jsonl(root / f"{split}_gt.jsonl", gt)
+        comp = []
+        for c, (a, p, b, template) in enumerate(cap_info):
+            item = _negative(c, a, p, b, template, facts[c // k], rng)
+            if item is not None:
+                comp.append({"image": c // k, "caption_index": c, "caption": captions[c], **item})
+        _write_or_remove(root / f"{split}_compositional.jsonl", comp)
+        twins = []
+        for i in range(TWIN_EVERY - 1, n_images, TWIN_EVERY):
+            for img, twin in ((i - 1, i), (i, i - 1)):
+                for c in range(img * k, (img + 1) * k):
+                    a, p, b, _ = cap_info[c]
+                    if _fact(a, p, b) not in facts[twin]:
+                        twins.append({"caption_index": c, "image": img, "twin": twin})
+        _write_or_remove(root / f"{split}_twins.jsonl", twins)
+
+
+def _write_or_remove(path: Path, records: list[dict[str, Any]]) -> None:
+    if records:
+        write_jsonl(path, records)
+    elif path.exists():
+        path.unlink()
+
+
+def _negative(c, a, p, b, template, true_facts, rng) -> dict[str, str] | None:
+    """One negative caption false of the image; the category rotates with the caption index."""
+    for shift in range(len(NEGATIVE_CATEGORIES)):
+        category = NEGATIVE_CATEGORIES[(c + shift) % len(NEGATIVE_CATEGORIES)]
+        for a2, p2, b2 in _edits(category, a, p, b, rng):
+            if _fact(a2, p2, b2) not in true_facts:
+                return {"negative": _caption(template, a2, p2, b2)[0], "category": category}
+    return None
+
+
+def _edits(category, a, p, b, rng):
+    """Candidate (subject, predicate, object) edits of one category, in random order."""
+    if category == "swap-obj":
+        yield b, p, a
+    elif category == "swap-att" and a["colour"] != b["colour"]:
+        yield {**a, "colour": b["colour"]}, p, {**b, "colour": a["colour"]}
+    elif category == "replace-rel":
+        for q in rng.permutation(list(PREDICATES)):
+            if q != p:
+                yield a, str(q), b
+    elif category in ("replace-obj", "replace-att"):
+        key, n = ("shape", len(SHAPES)) if category == "replace-obj" else ("colour", len(COLOURS))
+        first = rng.random() < 0.5
+        for v in rng.permutation(n):
+            if first and v != a[key]:
+                yield {**a, key: int(v)}, p, b
+            elif not first and v != b[key]:
+                yield a, p, {**b, key: int(v)}
 
 
 def _caption(template: str, a: dict[str, Any], pred: str, b: dict[str, Any]) -> tuple[str, dict[str, Any]]:
