@@ -165,25 +165,12 @@ def twin_scores(sim, twins: Sequence[TwinItem]) -> tuple[np.ndarray, np.ndarray]
 def load_split_suites(split) -> tuple[list | None, list | None]:
     """(caption-side items, twin items) of a loaded `Split`, each None when its file is absent.
 
-    Uses the data package's suite readers (stricter: they also check that a twin is a false image) when present."""
-    try:
-        from sgfns.data.suites import read_compositional as data_read_comp
-        from sgfns.data.suites import read_twins as data_read_twins
-    except ImportError:  # pragma: no cover - only before the data package's readers exist
-        data_read_comp = data_read_twins = None
+    Uses the data package's suite readers, which also check that a twin is a false image of the caption."""
+    from sgfns.data.suites import read_compositional as data_read_comp
+    from sgfns.data.suites import read_twins as data_read_twins
+
     comp_path = Path(split.root) / f"{split.name}_compositional.jsonl"
     twin_path = Path(split.root) / f"{split.name}_twins.jsonl"
-    comp = twins = None
-    if comp_path.exists():
-        comp = (
-            data_read_comp(comp_path, split)
-            if data_read_comp
-            else _read_compositional(comp_path, split.n_images, split.captions)
-        )
-    if twin_path.exists():
-        twins = (
-            data_read_twins(twin_path, split)
-            if data_read_twins
-            else _read_twins(twin_path, split.n_images, split.n_captions)
-        )
+    comp = data_read_comp(comp_path, split) if comp_path.exists() else None
+    twins = data_read_twins(twin_path, split) if twin_path.exists() else None
     return comp, twins

@@ -1,0 +1,230 @@
+"""One evaluator for every model: encode a split once, score all pairs, and build the DESIGN §4 result.
+
+Works on any `Matcher` (the model contract): images and captions are encoded independently in batches, the
+similarity matrix is computed in caption chunks (SCAN's cross attention is per pair and needs the chunks), and the
+metrics come from `recall`/`protocols`/`compositional`. Negative captions of the compositional suite are real
+text: they are parsed by the `parse` callable the caller passes (the run's parser), so a graph model sees the
+negative's own graph, exactly as it would see a user's caption."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from sgfns.eval.compositional import compositional_block, load_split_suites, twin_scores
+from sgfns.eval.protocols import ProtocolResult, evaluate
+from sgfns.eval.recall import KS, recall_at
+from sgfns.graphs.types import SceneGraph
+from sgfns.models import scoring
+from sgfns.models.base import Encoded, Matcher
+
+log = logging.getLogger(__name__)
+
+ParseFn = Callable[[Sequence[str]], Sequence[SceneGraph | None]]
+
+
+@dataclass
+class Scorer:
+    """A model (with its `text_processor` attached, as `load_run` does) on a device; sizes bound the memory.
+
+    A thin layer over `sgfns.models.scoring`, the one encoding/scoring API shared with training, the index and
+    the service, so the evaluator scores exactly what the other stages score."""
+
+    model: Matcher
+    device: torch.device | str = "cpu"
+    batch_size: int = 128
+    chunk: tuple[int, int] = (256, 1024)  # images x captions per similarity block
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        self.model.to(self.device)
+        self.model.eval()
+
+    @property
+    def tp(self):
+        return self.model.text_processor
+
+    def encode_images(self, inputs) -> Encoded:
+        """`inputs`: a `Split` or its prepared `sgfns.data.batching.SplitInputs`."""
+        return scoring.encode_images(self.model, inputs, self.device, self.batch_size, progress=self.progress)
+
+    def encode_texts(self, texts: Sequence[str], graphs: Sequence[SceneGraph | None] | None) -> Encoded:
+        return scoring.encode_captions(
+            self.model, list(texts), graphs, self.device, self.batch_size, progress=self.progress
+        )
+
+    def similarity(self, img: Encoded, cap: Encoded) -> Tensor:
+        """[n_images, n_captions] float32 on the CPU."""
+        return scoring.similarity_matrix(self.model, img, cap, self.chunk, progress=self.progress)
+
+    def similarity_parts(self, img: Encoded, cap: Encoded) -> dict[str, Tensor]:
+        return scoring.similarity_parts_matrix(self.model, img, cap, self.chunk, progress=self.progress)
+
+    def pair_scores(self, img: Encoded, image_index: Sequence[int], cap: Encoded) -> Tensor:
+        """S(image_index[j], caption j) for each j, in blocks, without the full [n_images, n_captions] matrix."""
+        idx = torch.as_tensor(list(image_index), dtype=torch.long)
+        out = []
+        for s in range(0, len(cap), self.batch_size):
+            sl = slice(s, s + self.batch_size)
+            uniq, inv = torch.unique(idx[sl], return_inverse=True)
+            m = scoring.similarity_matrix(self.model, img.select(uniq), cap.select(sl), self.chunk)
+            out.append(m[inv, torch.arange(len(inv))])
+        return torch.cat(out) if out else torch.empty(0)
+
+
+@dataclass
+class SplitEvaluation:
+    """Everything one evaluation produced; `record()` is the JSON of DESIGN §4 (without run provenance)."""
+
+    split: Any
+    result: ProtocolResult
+    sim: Tensor
+    img_enc: Encoded
+    cap_enc: Encoded
+    compositional: dict[str, float] | None = None
+    by_relations: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        rec: dict[str, Any] = {
+            "protocol": self.result.protocol,
+            "split": self.split.name,
+            "n_images": self.result.n_images,
+            "n_captions": self.result.n_captions,
+            "metrics": self.result.metrics,
+        }
+        if self.result.folds and len(self.result.folds) > 1:
+            rec["folds"] = self.result.folds
+        if self.by_relations:
+            rec["by_relations"] = self.by_relations
+        if self.compositional is not None:
+            rec["compositional"] = self.compositional
+        return rec
+
+
+def recalls_by_relations(t2i_ranks: Tensor, caption_graphs: Sequence[SceneGraph | None] | None) -> dict[str, dict]:
+    """Text-to-image R@K for captions whose graph has relations and for those without (DESIGN: R@K split)."""
+    if caption_graphs is None or t2i_ranks is None:
+        return {}
+    has = torch.tensor([g is not None and len(g.relations) > 0 for g in caption_graphs])
+    out = {}
+    for name, sel in (("with_relations", has), ("without_relations", ~has)):
+        n = int(sel.sum())
+        block: dict[str, float] = {"n_captions": n}
+        if n:
+            for k in KS:
+                block[f"t2i_r{k}"] = recall_at(t2i_ranks[sel], k)
+        out[name] = block
+    return out
+
+
+def evaluate_split(
+    scorer: Scorer,
+    split,
+    protocol: str = "full",
+    parse: ParseFn | None = None,
+    caption_graphs: Sequence[SceneGraph | None] | None = None,
+) -> SplitEvaluation:
+    """Encode `split`, compute the similarity, evaluate under `protocol`, and run the compositional suites.
+
+    `caption_graphs` overrides the split's own caption graphs (e.g. graphs the run's parser made). Negative
+    captions are parsed with `parse`; without it they are encoded without graphs (and a warning is logged)."""
+    from sgfns.data.batching import SplitInputs
+
+    graphs = caption_graphs if caption_graphs is not None else split.caption_graphs
+    inputs = SplitInputs(split, scorer.tp, caption_graphs=graphs)
+    img = scorer.encode_images(inputs)
+    cap = scorer.encode_texts(split.captions, graphs)
+    sim = scorer.similarity(img, cap)
+    result = evaluate(sim, split.positive_mask(), split.caption_image(), protocol, where=f"{split.root} ({split.name})")
+    out = SplitEvaluation(split=split, result=result, sim=sim, img_enc=img, cap_enc=cap)
+    out.by_relations = recalls_by_relations(result.t2i_ranks, graphs)
+
+    comp_items, twins = load_split_suites(split)
+    comp_pos = comp_neg = tw_pos = tw_neg = None
+    if comp_items:
+        negs = [it.negative for it in comp_items]
+        if parse is None:
+            log.warning("no parser given: compositional negatives are scored without scene graphs")
+            neg_graphs = None
+        else:
+            neg_graphs = list(parse(negs))
+        neg_enc = scorer.encode_texts(negs, neg_graphs)
+        comp_pos = sim[[it.image for it in comp_items], [it.caption_index for it in comp_items]].numpy()
+        comp_neg = scorer.pair_scores(img, [it.image for it in comp_items], neg_enc).numpy()
+    if twins:
+        tw_pos, tw_neg = twin_scores(sim, twins)
+    out.compositional = compositional_block(comp_items, comp_pos, comp_neg, tw_pos, tw_neg)
+    return out
+
+
+def ranks_records(ev: SplitEvaluation, parts: dict[str, Tensor] | None, k: int = 5) -> list[dict[str, Any]]:
+    """Per query (every image for i2t, every caption for t2i): its rank, top-k candidates with scores and the
+    parts of each top-k score, and the parts of its best positive's score. Needs a one-block protocol."""
+    res = ev.result
+    if res.i2t_ranks is None:
+        raise ValueError("per-query ranks need a one-block protocol (not a k-fold one)")
+    sim = ev.sim
+    pos = torch.as_tensor(ev.split.positive_mask())
+    ids = ev.split.ids
+    caps = ev.split.captions
+    recs: list[dict[str, Any]] = []
+
+    def part_at(i: int, c: int) -> dict[str, float] | None:
+        return None if parts is None else {name: round(float(m[i, c]), 6) for name, m in parts.items()}
+
+    kk = min(k, sim.shape[1])
+    vals, idx = torch.topk(sim, kk, dim=1)
+    best_pos = torch.where(pos, sim, torch.tensor(float("-inf"))).argmax(dim=1)
+    for i in range(sim.shape[0]):
+        recs.append(
+            {
+                "direction": "i2t",
+                "image": i,
+                "image_id": ids[i],
+                "rank": int(res.i2t_ranks[i]),
+                "best_positive": {
+                    "caption_index": int(best_pos[i]),
+                    "score": float(sim[i, best_pos[i]]),
+                    "parts": part_at(i, int(best_pos[i])),
+                },
+                "top": [
+                    {
+                        "caption_index": int(c),
+                        "score": float(v),
+                        "positive": bool(pos[i, c]),
+                        "parts": part_at(i, int(c)),
+                    }
+                    for v, c in zip(vals[i].tolist(), idx[i].tolist(), strict=True)
+                ],
+            }
+        )
+    kk = min(k, sim.shape[0])
+    vals, idx = torch.topk(sim.t(), kk, dim=1)
+    best_pos = torch.where(pos, sim, torch.tensor(float("-inf"))).argmax(dim=0)
+    for c in range(sim.shape[1]):
+        recs.append(
+            {
+                "direction": "t2i",
+                "caption_index": c,
+                "caption": caps[c],
+                "rank": int(res.t2i_ranks[c]),
+                "best_positive": {"image": int(best_pos[c]), "score": float(sim[best_pos[c], c]),
+                                  "parts": part_at(int(best_pos[c]), c)},
+                "top": [
+                    {"image": int(i), "image_id": ids[int(i)], "score": float(v), "positive": bool(pos[i, c]),
+                     "parts": part_at(int(i), c)}
+                    for v, i in zip(vals[c].tolist(), idx[c].tolist(), strict=True)
+                ],
+            }
+        )  # fmt: skip
+    return recs
+
+
+def as_numpy(x) -> np.ndarray:
+    return x.numpy() if isinstance(x, Tensor) else np.asarray(x)
