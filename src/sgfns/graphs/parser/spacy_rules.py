@@ -1,0 +1,533 @@
+"""Rule-based backend: a spaCy `Doc` (tagger + dependency parser + lemmatizer) in, a `SceneGraph` out.
+
+The rules read the dependency tree, not the word order, so one rule covers many surface forms:
+- objects are noun heads (pronouns never; "someone" -> "person"); "a group/piece/bunch of X" makes X the object
+  (the container word becomes an attribute or a count); a noun compound that is one WordNet lemma ("tennis
+  racket") is the name, other noun modifiers are attributes;
+- attributes are adjectival modifiers (with their coordinations and colour shades such as "dark blue"),
+  predicative adjectives after a copula ("the truck is old", "a dog that is brown"), and stand-alone participles;
+- counts come from numerals, number words and exact quantity words ("both", "a pair of");
+- relations come from prepositions (their governor gives the subject: a noun, a verb's subject, a participle's
+  noun, a relative clause's antecedent), with multi-word predicates ("in front of", "on top of", "next to",
+  "stick out of"), verb + object, verb + particle + preposition, possessives and part-whole "of" (-> "have"),
+  coordinated subjects and objects (each gets its own relation), "there is/are" and gapped relative clauses
+  ("the couch a person is sitting on").
+"""
+
+from __future__ import annotations
+
+from sgfns import lexicon
+from sgfns.graphs.parser import words as W
+from sgfns.graphs.types import Relation, SceneGraph, SGObject
+
+# Bump when a rule changes: the version is part of the caption-graph cache key.
+RULES_VERSION = 1
+
+_NOUNS = {"NOUN", "PROPN"}
+_MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
+_SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj"}
+_OBJ_DEPS = {"dobj", "obj", "oprd"}
+_CHAIN_PREPS = {"to", "of", "from", "with"}
+_INTENSIFIERS = {"very", "really", "so", "too", "quite", "extremely", "rather", "pretty", "fairly", "somewhat", "all"}
+_SHADES = {"dark", "light", "bright", "pale", "deep", "pastel", "navy", "hot", "neon", "dull", "fully", "partly",
+           "half", "partially", "brightly", "well", "freshly", "newly", "recently"}  # fmt: skip
+_VISUAL_ADJ = {
+    "white", "black", "red", "blue", "green", "yellow", "brown", "gray", "grey", "orange", "pink", "purple", "big",
+    "small", "large", "little", "old", "young", "tall", "short", "long", "new", "dark", "light", "wooden", "open",
+}  # fmt: skip
+_COLOURS = {"white", "black", "red", "blue", "green", "yellow", "brown", "gray", "grey", "orange", "pink", "purple",
+            "tan", "beige", "silver", "gold", "golden", "maroon", "teal", "turquoise", "violet", "cream", "navy"}  # fmt: skip
+_ATTR_QUANTIFIERS = {"piece", "pieces", "slice", "slices", "bunch", "pile", "stack", "chunk", "chunks", "strip",
+                     "strips", "patch", "clump", "portion", "section", "part"}  # fmt: skip
+_CONTAINERS = {
+    "plate", "plates", "bowl", "bowls", "cup", "cups", "glass", "glasses", "box", "boxes", "bag", "bags", "basket",
+    "baskets", "bottle", "bottles", "jar", "jars", "tray", "trays", "bucket", "buckets", "pot", "pots", "pan",
+    "pans", "vase", "vases", "cart", "carts", "container", "containers", "mug", "mugs", "crate", "crates",
+    "picture", "pictures", "photo", "photos", "image", "images", "poster", "posters", "painting", "paintings",
+    "field", "fields", "sheet", "sheets", "can", "cans", "carton", "cartons", "platter", "platters", "dish",
+    "dishes", "loaf", "bed", "beds", "glob", "flock",
+}  # fmt: skip
+_STATIVE_COPULAS = {"be", "look", "appear", "seem", "become", "remain", "stay", "get"}
+
+
+def _verb_lemma(tok) -> str:
+    """spaCy's lemma, corrected with WordNet morphology ("riding" -> "ride", not "rid")."""
+    text = tok.lower_
+    lem = tok.lemma_.lower()
+    cands = lexicon.morphy(text, "v")
+    if not cands:
+        return lem
+    if lem in cands:
+        # "riding" lemmatised "rid": a real "rid" would be spelt "ridding", so the "-e" form is meant.
+        for suffix in ("ing", "ed"):
+            if text == lem + suffix and lem + "e" in cands and not lem.endswith("e"):
+                return lem + "e"
+        return lem
+    return cands[0]
+
+
+def _noun_lemma(tok) -> str:
+    text = tok.lower_
+    if text in W.PLURALIA_TANTUM or (tok.tag_ == "VBG" and lexicon.is_lemma(text, "n")):
+        return text
+    lem = tok.lemma_.lower()
+    if tok.pos_ == "PROPN" and not lexicon.is_lemma(lem, "n"):
+        return text
+    if lexicon.is_lemma(lem, "n"):
+        return lem
+    cands = lexicon.morphy(text, "n")
+    return cands[0] if cands else lem
+
+
+def _number(tok) -> int | None:
+    t = tok.lower_.replace(",", "")
+    if t.isdigit():
+        v = int(t)
+        return v if v < 10**6 else None
+    return W.NUMBER_WORDS.get(t)
+
+
+class _Builder:
+    def __init__(self, doc):
+        self.doc = doc
+        self.objects: list[SGObject] = []
+        self.tok2obj: dict[int, int] = {}
+        self.relations: list[Relation] = []
+        self._rel_seen: set[tuple[int, str, int]] = set()
+        self._skip: set[int] = set()  # tokens consumed by a multi-word predicate or a quantifier
+
+    # --- objects ------------------------------------------------------------------------------------------------
+    def resolve(self, tok):
+        """The token that stands for the entity: "a group of people" -> "people"."""
+        seen = 0
+        while seen < 4 and tok.lower_ in W.QUANTIFIER_NOUNS and tok.pos_ in _NOUNS:
+            of = self._of_pobj(tok)
+            if of is None:
+                break
+            tok = of
+            seen += 1
+        return tok
+
+    @staticmethod
+    def _of_pobj(tok):
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for g in c.children:
+                    if g.dep_ == "pobj" and (g.pos_ in _NOUNS or g.lower_ in W.PERSON_PRONOUNS):
+                        return g
+        return None
+
+    def is_head(self, tok) -> bool:
+        if tok.i in self._skip:
+            return False
+        if tok.pos_ == "PRON":
+            return tok.lower_ in W.PERSON_PRONOUNS
+        if tok.pos_ not in _NOUNS and not self._gerund_noun(tok):
+            return False
+        if tok.dep_ in _MODIFIER_DEPS and tok.head.i != tok.i and tok.head.pos_ in _NOUNS | {"ADJ", "NUM"}:
+            if tok.dep_ != "npadvmod" and tok.i < tok.head.i:
+                return False
+        if not any(ch.isalpha() for ch in tok.text):
+            return False
+        return True
+
+    @staticmethod
+    def _gerund_noun(tok) -> bool:
+        """An -ing word the tagger took for a verb where a noun is meant: 'covered in frosting'."""
+        return (
+            tok.tag_ == "VBG"
+            and tok.dep_ in ("pcomp", "pobj")
+            and tok.head.pos_ == "ADP"
+            and not any(c.dep_ in ("dobj", "prep", "nsubj", "advmod", "prt", "xcomp", "ccomp") for c in tok.children)
+            and lexicon.is_lemma(tok.lower_, "n")
+        )
+
+    def build_objects(self) -> None:
+        doc = self.doc
+        # Mark predicate nouns ("front" in "in front of") and quantifier nouns ("group" in "a group of people").
+        for tok in doc:
+            if tok.pos_ in _NOUNS and tok.dep_ == "pobj" and tok.lower_ in W.PREDICATE_NOUNS:
+                if tok.head.pos_ == "ADP" and self._of_pobj(tok) is not None:
+                    self._skip.add(tok.i)
+            if tok.lower_ in W.QUANTIFIER_NOUNS and tok.pos_ in _NOUNS and self._of_pobj(tok) is not None:
+                self._skip.add(tok.i)
+        for tok in doc:
+            if self.is_head(tok):
+                self.tok2obj[tok.i] = len(self.objects)
+                self.objects.append(self._make_object(tok))
+        # Quantifier words become counts/attributes of the quantified entity.
+        for i in sorted(self._skip):
+            tok = doc[i]
+            if tok.lower_ not in W.QUANTIFIER_NOUNS:
+                continue
+            target = self.resolve(tok)
+            j = self.tok2obj.get(target.i)
+            if j is None:
+                continue
+            obj = self.objects[j]
+            if tok.lower_ in W.QUANTIFIER_COUNTS and obj.count is None:
+                obj.count = W.QUANTIFIER_COUNTS[tok.lower_]
+            elif tok.lower_ in _ATTR_QUANTIFIERS:
+                self._add_attr(obj, _noun_lemma(tok))
+            for c in tok.children:
+                n = _number(c) if c.dep_ == "nummod" else None
+                if n is not None and obj.count is None:
+                    obj.count = n
+
+    def _make_object(self, tok) -> SGObject:
+        doc = self.doc
+        if tok.pos_ == "PRON":
+            return SGObject(name=W.PERSON_PRONOUNS[tok.lower_], span=(tok.idx, tok.idx + len(tok.text)))
+        start, end = tok.idx, tok.idx + len(tok.text)
+        head_lemma = _noun_lemma(tok)
+        first = tok.i
+        # Hyphenated words split by the tokenizer ("t - shirt") are one head word.
+        while (
+            first >= 2
+            and doc[first - 1].text == "-"
+            and not doc[first - 1].whitespace_
+            and not doc[first - 2].whitespace_
+            and doc[first - 2].is_alpha
+        ):
+            first -= 2
+        if first != tok.i:
+            start = doc[first].idx
+            head_lemma = doc[first : tok.i].text.lower().replace(" ", "") + head_lemma
+        # Contiguous noun modifiers to the left: the longest run that forms a WordNet lemma joins the name.
+        mods = []
+        j = first - 1
+        while j >= 0 and doc[j].head.i == tok.i and doc[j].dep_ in _MODIFIER_DEPS:
+            if doc[j].pos_ in _NOUNS or (doc[j].pos_ == "ADJ" and doc[j].lower_ not in _VISUAL_ADJ):
+                mods.insert(0, doc[j])
+                j -= 1
+            else:
+                break
+        name = head_lemma
+        used: set[int] = set(range(first, tok.i))
+        for k in range(len(mods)):
+            cand = " ".join([m.lower_ for m in mods[k:]] + [head_lemma])
+            if lexicon.is_lemma(cand, "n"):
+                name = cand
+                used = {m.i for m in mods[k:]}
+                break
+        obj = SGObject(name=name, span=(start, end))
+        self._attributes(tok, obj, used)
+        return obj
+
+    # --- attributes ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _add_attr(obj: SGObject, a: str) -> None:
+        a = a.strip()
+        if a and a not in obj.attributes and a != obj.name:
+            obj.attributes.append(a)
+
+    def _is_shade_of_next(self, tok) -> bool:
+        """'dark' in 'dark blue shirt' when the parser hangs both words on the noun."""
+        doc = self.doc
+        if tok.lower_ not in _SHADES or tok.i + 1 >= len(doc):
+            return False
+        nxt = doc[tok.i + 1]
+        return nxt.lower_ in _COLOURS and nxt.head.i == tok.head.i and nxt.dep_ == tok.dep_
+
+    def _adj_text(self, adj) -> str | None:
+        if adj.lower_ in W.NON_ATTRIBUTES or not any(ch.isalpha() for ch in adj.text):
+            return None
+        words = [adj.lower_]
+        for c in adj.children:
+            if c.dep_ in ("advmod", "npadvmod", "amod", "compound") and c.i == adj.i - 1 and c.lower_ in _SHADES:
+                words.insert(0, c.lower_)
+        if len(words) == 1 and adj.i > 0 and self._is_shade_of_next(self.doc[adj.i - 1]):
+            words.insert(0, self.doc[adj.i - 1].lower_)
+        return " ".join(words)
+
+    def _adj_with_conj(self, adj) -> list:
+        out = [adj]
+        stack = [c for c in adj.children if c.dep_ == "conj"]
+        while stack:
+            c = stack.pop(0)
+            if c.pos_ in ("ADJ", "VERB") or (c.pos_ in _NOUNS and c.lower_ in _VISUAL_ADJ):
+                out.append(c)
+                stack.extend(x for x in c.children if x.dep_ == "conj")
+        return out
+
+    def _attributes(self, tok, obj: SGObject, used: set[int]) -> None:
+        for c in tok.children:
+            if c.i in used:
+                continue
+            if c.dep_ == "nummod" or (c.dep_ in ("amod", "compound") and c.pos_ == "NUM"):
+                n = _number(c)
+                if n is not None:
+                    obj.count = n
+                continue
+            if c.dep_ == "det" and c.lower_ in W.EXACT_QUANTITY:
+                obj.count = W.EXACT_QUANTITY[c.lower_]
+                continue
+            if c.dep_ in ("amod", "compound", "nmod") and c.i < tok.i:
+                if c.lower_ in W.EXACT_QUANTITY and c.dep_ == "amod":
+                    obj.count = W.EXACT_QUANTITY[c.lower_]
+                    continue
+                if c.pos_ in _NOUNS and c.lower_ not in _VISUAL_ADJ:
+                    if any(ch.isalpha() for ch in c.text):
+                        self._add_attr(obj, _noun_lemma(c))
+                    continue
+                if self._is_shade_of_next(c):
+                    continue
+                for a in self._adj_with_conj(c):
+                    t = self._adj_text(a)
+                    if t:
+                        self._add_attr(obj, t)
+            elif c.dep_ in ("amod", "acl") and c.i > tok.i and c.pos_ == "ADJ" and not list(c.children):
+                t = self._adj_text(c)
+                if t:
+                    self._add_attr(obj, t)
+
+    def predicative_attributes(self) -> None:
+        """'the truck is old', 'a dog that is brown', 'the car is parked'."""
+        for tok in self.doc:
+            if tok.dep_ in ("acomp", "oprd") and tok.pos_ in ("ADJ", "VERB") and tok.head.lemma_ in _STATIVE_COPULAS:
+                subj = self.subjects_of(tok.head)
+                if any(c.dep_ == "prep" for c in tok.children) and tok.tag_ == "VBN":
+                    continue
+                for a in self._adj_with_conj(tok):
+                    t = self._adj_text(a)
+                    if t:
+                        for s in subj:
+                            self._add_attr(self.objects[s], t)
+            elif tok.tag_ == "VBN" and any(c.dep_ == "nsubjpass" for c in tok.children):
+                if not any(c.dep_ in ("prep", "agent", "dobj", "prt", "xcomp", "advmod") for c in tok.children):
+                    for s in self.subjects_of(tok):
+                        self._add_attr(self.objects[s], tok.lower_)
+
+    # --- entity groups ------------------------------------------------------------------------------------------
+    def ent(self, tok) -> int | None:
+        return self.tok2obj.get(self.resolve(tok).i)
+
+    def group(self, tok, *, distribute_back: bool = False) -> list[int]:
+        """The entity of `tok` and of its coordinated nouns ("a man and a woman")."""
+        toks = [tok]
+        if distribute_back and tok.dep_ == "conj" and not any(c.dep_ == "conj" for c in tok.children):
+            root = tok
+            while root.dep_ == "conj" and root.head.pos_ in _NOUNS | {"PRON"}:
+                root = root.head
+            toks = [root]
+        out: list[int] = []
+        stack = list(toks)
+        seen = set()
+        while stack:
+            t = stack.pop(0)
+            if t.i in seen:
+                continue
+            seen.add(t.i)
+            e = self.ent(t)
+            if e is not None and e not in out:
+                out.append(e)
+            stack.extend(c for c in t.children if c.dep_ == "conj" and (c.pos_ in _NOUNS or c.pos_ == "PRON"))
+            rt = self.resolve(t)
+            if rt.i != t.i:
+                stack.extend(c for c in rt.children if c.dep_ == "conj" and c.pos_ in _NOUNS)
+        return out
+
+    def subjects_of(self, v, depth: int = 0) -> list[int]:
+        if depth > 6:
+            return []
+        subs = [c for c in v.children if c.dep_ in _SUBJ_DEPS]
+        if subs:
+            out: list[int] = []
+            for s in subs:
+                if s.lower_ in W.RELATIVE_PRONOUNS and v.dep_ in ("relcl", "acl") and v.head.pos_ in _NOUNS:
+                    out += self.group(v.head, distribute_back=True)
+                else:
+                    out += self.group(s)
+            return out
+        if any(c.dep_ == "expl" for c in v.children):  # "there is a cat on the mat"
+            out = []
+            for c in v.children:
+                if c.dep_ in ("attr", "dobj") and (c.pos_ in _NOUNS or c.pos_ == "PRON"):
+                    out += self.group(c)
+            return out
+        if v.dep_ in ("acl", "relcl", "amod", "appos") and v.head.pos_ in _NOUNS | {"PRON"}:
+            return self.group(v.head, distribute_back=True)
+        if v.dep_ in ("conj", "xcomp", "advcl", "ccomp", "pcomp", "dep") and v.head.i != v.i:
+            if v.head.pos_ in ("VERB", "AUX", "ADJ"):
+                return self.subjects_of(v.head, depth + 1)
+            if v.head.pos_ in _NOUNS:
+                return self.group(v.head, distribute_back=True)
+        if v.dep_ == "prep" and v.head.i != v.i:
+            return self.subjects_of(v.head, depth + 1)
+        return []
+
+    # --- relations ----------------------------------------------------------------------------------------------
+    def add_rel(self, subs: list[int], pred: str, objs: list[int]) -> None:
+        pred = " ".join(pred.split())
+        if not pred:
+            return
+        for s in subs:
+            for o in objs:
+                if s == o:
+                    continue
+                key = (s, pred, o)
+                if key not in self._rel_seen:
+                    self._rel_seen.add(key)
+                    self.relations.append(Relation(subject=s, predicate=pred, object=o))
+
+    def verb_phrase(self, v) -> str:
+        words = [_verb_lemma(v)]
+        for c in v.children:
+            if c.dep_ == "prt" and c.i > v.i:
+                words.append(c.lower_)
+        return " ".join(words)
+
+    def _prep_objects(self, p):
+        """(extra predicate words, object entity ids) of a preposition."""
+        pobj = [c for c in p.children if c.dep_ == "pobj"]
+        if not pobj:
+            pc = [c for c in p.children if c.dep_ == "pcomp" and (c.pos_ in _NOUNS or c.i in self.tok2obj)]
+            pobj = pc
+        if not pobj:
+            return None
+        o = pobj[0]
+        extra: list[str] = []
+        hops = 0
+        while o.lower_ in W.PREDICATE_NOUNS and o.i in self._skip and hops < 3:
+            of = self._of_pobj(o)
+            if of is None:
+                break
+            mods = [c.lower_ for c in o.children if c.dep_ in ("amod",) and c.lower_ in ("left", "right", "both")]
+            extra += mods + [o.lower_, "of"]
+            o = of
+            hops += 1
+        return extra, self.group(o)
+
+    def relations_from_preps(self) -> None:
+        doc = self.doc
+        for p in doc:
+            if p.dep_ not in ("prep", "agent", "dative") or p.pos_ not in ("ADP", "SCONJ", "ADV", "PART"):
+                if not (p.dep_ == "prep"):
+                    continue
+            if p.head.i in self._skip and p.head.lower_ in W.PREDICATE_NOUNS | W.QUANTIFIER_NOUNS:
+                if p.lower_ == "of":
+                    continue
+            found = self._prep_objects(p)
+            words = [p.lower_]
+            if found is None:
+                # gapped relative clause: "the couch a person is sitting on" -> (person, sit on, couch)
+                v = p.head
+                if v.dep_ in ("relcl", "acl") and v.head.pos_ in _NOUNS and p.i > v.i:
+                    objs = self.group(v.head)
+                    subs = [s for s in self.subjects_of_nonrel(v)]
+                    if subs:
+                        self.add_rel(subs, self.verb_phrase(v) + " " + p.lower_, objs)
+                continue
+            extra, objs = found
+            words += extra
+            g = p.head
+            hops = 0
+            while hops < 3 and g.i != g.head.i:
+                if p.lower_ in _CHAIN_PREPS or words[0] in _CHAIN_PREPS:
+                    if (
+                        g.lower_ in W.PREDICATE_HEADS
+                        and g.pos_ in ("ADV", "ADJ", "ADP", "PART")
+                        and not any(c.dep_ == "pobj" for c in g.children)
+                    ):
+                        words.insert(0, g.lower_)
+                        g = g.head
+                        hops += 1
+                        continue
+                if g.pos_ == "ADP" and g.dep_ in ("prep", "prt") and not any(c.dep_ == "pobj" for c in g.children):
+                    words.insert(0, g.lower_)
+                    g = g.head
+                    hops += 1
+                    continue
+                break
+            pred = " ".join(words)
+            if g.pos_ in _NOUNS or (g.pos_ == "PRON" and g.lower_ in W.PERSON_PRONOUNS):
+                subs = self.group(g, distribute_back=True) if self.ent(g) is not None else []
+                if p.lower_ == "of" and len(words) == 1:
+                    self._of_relation(g, subs, objs)
+                    continue
+                self.add_rel(subs, pred, objs)
+            elif g.pos_ in ("VERB", "AUX"):
+                subs = self.subjects_of(g)
+                if g.lemma_ in _STATIVE_COPULAS and g.lemma_ != "get":
+                    self.add_rel(subs, pred, objs)
+                else:
+                    self.add_rel(subs, self.verb_phrase(g) + " " + pred, objs)
+            elif g.pos_ == "ADJ":
+                if g.dep_ in ("amod",) and g.head.pos_ in _NOUNS:
+                    subs = self.group(g.head, distribute_back=True)
+                elif g.dep_ in ("acomp", "oprd", "conj", "xcomp"):
+                    subs = self.subjects_of(g.head) if g.head.pos_ in ("VERB", "AUX", "ADJ") else []
+                else:
+                    subs = []
+                if g.tag_ == "VBN" or (g.lower_.endswith("ed") and lexicon.morphy(g.lower_, "v")):
+                    head = _verb_lemma(g)
+                else:
+                    head = g.lower_
+                if g.lower_ in W.PREDICATE_HEADS:
+                    head = g.lower_
+                self.add_rel(subs, head + " " + pred, objs)
+
+    def subjects_of_nonrel(self, v) -> list[int]:
+        out: list[int] = []
+        for c in v.children:
+            if c.dep_ in _SUBJ_DEPS and c.lower_ not in W.RELATIVE_PRONOUNS:
+                out += self.group(c)
+        return out
+
+    def _of_relation(self, g, subs: list[int], objs: list[int]) -> None:
+        """'the arm of a man' -> (man, have, arm); 'a plate of food' -> (plate, have, food)."""
+        if g.lower_ in _CONTAINERS:
+            self.add_rel(subs, "have", objs)
+            return
+        for o in objs:
+            lex = lexicon.lexname(self.objects[o].name) or ""
+            if lex in ("noun.food", "noun.substance"):
+                self.add_rel(subs, "have", [o])
+            else:
+                self.add_rel([o], "have", subs)
+
+    def relations_from_objects(self) -> None:
+        for o in self.doc:
+            if o.dep_ in _OBJ_DEPS or (o.dep_ == "attr" and o.head.lemma_ not in _STATIVE_COPULAS):
+                v = o.head
+                if v.pos_ not in ("VERB", "AUX"):
+                    continue
+                objs = self.group(o)
+                if not objs:
+                    continue
+                self.add_rel(self.subjects_of(v), self.verb_phrase(v), objs)
+        # gapped transitive relative clause: "the shirt the man is wearing" -> (man, wear, shirt)
+        for v in self.doc:
+            if v.dep_ == "relcl" and v.pos_ == "VERB" and v.head.pos_ in _NOUNS:
+                kids = list(v.children)
+                if any(c.dep_ in _OBJ_DEPS | {"prep", "ccomp", "xcomp", "attr", "acomp"} for c in kids):
+                    continue
+                subs = self.subjects_of_nonrel(v)
+                if subs:
+                    self.add_rel(subs, self.verb_phrase(v), self.group(v.head))
+
+    def relations_from_possessives(self) -> None:
+        for t in self.doc:
+            if t.dep_ == "poss" and (t.pos_ in _NOUNS or t.lower_ in W.PERSON_PRONOUNS):
+                owner = self.ent(t)
+                owned = self.group(t.head) if t.head.pos_ in _NOUNS else []
+                if owner is not None:
+                    self.add_rel([owner], "have", owned[:1])
+
+    def build(self) -> SceneGraph:
+        self.build_objects()
+        self.predicative_attributes()
+        self.relations_from_objects()
+        self.relations_from_preps()
+        self.relations_from_possessives()
+        return SceneGraph(objects=self.objects, relations=self.relations)
+
+
+class SpacyRulesBackend:
+    """The rule backend: `graph(doc)` for a parsed `Doc`."""
+
+    name = "rules"
+    version = f"rules-{RULES_VERSION}"
+
+    def graph(self, doc) -> SceneGraph:
+        return _Builder(doc).build()
