@@ -104,3 +104,46 @@ def test_eval_user_errors(world, cli):
     assert rc == 2 and "no split 'val'" in err
     rc, _, err = cli("eval", "--run", run, "--data", data, "--protocol", "coco")
     assert rc == 2 and "unknown protocol 'coco'" in err
+
+
+def test_score_pairs_adds_scores_consistently(world, cli):
+    from sgfns.graphs.parser import load_parser
+    from sgfns.models.scoring import encode_captions, encode_images, similarity_matrix
+    from sgfns_app.train.checkpoint import load_run
+
+    base, data, run = world
+    split = load_split(data, "test")
+    pairs = [
+        {"image_id": split.ids[3], "caption": split.captions[15], "negative": "a purple ring above a tiny cone"},
+        {"image": 3, "caption": split.captions[15]},
+        {"image": 7, "caption": split.captions[15], "note": "kept"},
+    ]
+    pin = base / "pairs.jsonl"
+    pin.write_text("".join(json.dumps(p) + "\n" for p in pairs))
+    out = base / "scored.jsonl"
+    rc, _, err = cli("score", "--run", run, "--data", data, "--split", "test", "--pairs", pin, "-o", out,
+                     "--no-progress")  # fmt: skip
+    assert rc == 0, err
+    got = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [{k: v for k, v in g.items() if k not in ("score", "negative_score")} for g in got] == pairs
+    assert "negative_score" in got[0] and "negative_score" not in got[1]
+    assert got[0]["score"] == got[1]["score"]  # same pair by id or index, independent of the batch
+    model = load_run(run).model
+    texts = [split.captions[15], "a purple ring above a tiny cone"]
+    sim = similarity_matrix(
+        model, encode_images(model, split), encode_captions(model, texts, load_parser().parse_batch(texts))
+    )
+    assert got[0]["score"] == pytest.approx(float(sim[3, 0]), abs=1e-5)
+    assert got[0]["negative_score"] == pytest.approx(float(sim[3, 1]), abs=1e-5)
+    assert got[2]["score"] == pytest.approx(float(sim[7, 0]), abs=1e-5)
+
+
+def test_score_bad_pairs_name_the_line(world, cli):
+    base, data, run = world
+    pin = base / "bad.jsonl"
+    pin.write_text('{"image": 0, "caption": "a red cube"}\n{"image_id": "nope", "caption": "x"}\n')
+    rc, _, err = cli("score", "--run", run, "--data", data, "--split", "test", "--pairs", pin)
+    assert rc == 2 and "bad.jsonl:2: image_id 'nope' is not in the split" in err
+    pin.write_text('{"image": 0, "image_id": "test_00000", "caption": "a red cube"}\n')
+    rc, _, err = cli("score", "--run", run, "--data", data, "--split", "test", "--pairs", pin)
+    assert rc == 2 and "bad.jsonl:1: give exactly one of" in err
