@@ -1,0 +1,58 @@
+"""`sgfns train`: train any registered model with the one loop (single process, or DDP under torchrun)."""
+
+from __future__ import annotations
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train",
+        help="train a model into a run folder",
+        description="Train a model. Config: defaults < --config FILE < key=value overrides (e.g. optim.lr=1e-4). "
+        "Under torchrun the same command runs DDP.",
+    )
+    p.add_argument("--data", required=True, help="dataset folder (canonical layout)")
+    p.add_argument("--out", required=True, help="run folder to create (or continue with --resume)")
+    p.add_argument("--model", default=None, help="model name (see --list-models); overrides model.name")
+    p.add_argument("--config", default=None, help="YAML config file (e.g. configs/synth.yaml)")
+    p.add_argument("--val-split", default=None, help="validation split for model selection (default: val, else dev)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--device", default=None, help="cpu | cuda | cuda:N (overrides device=)")
+    p.add_argument("--seed", type=int, default=None, help="overrides seed=")
+    p.add_argument("--epochs", type=int, default=None, help="overrides epochs=")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import json
+
+    from sgfns.config import build
+    from sgfns.errors import UserError
+    from sgfns.models import list_models
+    from sgfns_app.train.config import TrainConfig
+    from sgfns_app.train.loop import train
+
+    overrides = [o for o in args.overrides if o != "--"]
+    for o in overrides:
+        if "=" not in o:
+            raise UserError(f"unexpected argument {o!r}: overrides are key=value")
+    if args.model:
+        overrides.append(f"model.name={args.model}")
+    if args.device:
+        overrides.append(f"device={args.device}")
+    if args.seed is not None:
+        overrides.append(f"seed={args.seed}")
+    if args.epochs is not None:
+        overrides.append(f"epochs={args.epochs}")
+    if args.no_progress:
+        overrides.append("progress=false")
+    cfg = build(TrainConfig, args.config, overrides)
+    if cfg.model.name not in list_models():
+        raise UserError(f"unknown model {cfg.model.name!r}; available: {', '.join(list_models())}")
+    summary = train(args.data, args.out, cfg, val_split=args.val_split, resume=args.resume)
+    import os
+
+    if int(os.environ.get("RANK", "0")) == 0:
+        print(json.dumps(summary))
+    return 0

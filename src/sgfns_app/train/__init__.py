@@ -1,0 +1,1 @@
+"""The one training loop for every model: configs, loop, checkpoints, distributed setup."""
