@@ -35,8 +35,10 @@ _VISUAL_ADJ = {
     "white", "black", "red", "blue", "green", "yellow", "brown", "gray", "grey", "orange", "pink", "purple", "big",
     "small", "large", "little", "old", "young", "tall", "short", "long", "new", "dark", "light", "wooden", "open",
 }  # fmt: skip
-_COLOURS = {"white", "black", "red", "blue", "green", "yellow", "brown", "gray", "grey", "orange", "pink", "purple",
-            "tan", "beige", "silver", "gold", "golden", "maroon", "teal", "turquoise", "violet", "cream", "navy"}  # fmt: skip
+_COLOURS = {
+    "white", "black", "red", "blue", "green", "yellow", "brown", "gray", "grey", "orange", "pink", "purple", "tan",
+    "beige", "silver", "gold", "golden", "maroon", "teal", "turquoise", "violet", "cream", "navy",
+}  # fmt: skip
 _ATTR_QUANTIFIERS = {"piece", "pieces", "slice", "slices", "bunch", "pile", "stack", "chunk", "chunks", "strip",
                      "strips", "patch", "clump", "portion", "section", "part"}  # fmt: skip
 _CONTAINERS = {
