@@ -86,13 +86,21 @@ def test_compositional_negatives_use_the_parse_callable(toy):
     assert parsed and all(isinstance(t, str) for t in parsed)
     assert "twins" in comp and "mean" in comp
     assert all(0.0 <= v <= 100.0 for v in comp.values())
-    # recompute one negative score directly
+    # recompute one item directly: caption and negative both scored with the parse callable's graphs
     from sgfns.data.suites import read_compositional
 
     items = read_compositional(split.root / "test_compositional.jsonl", split)
-    neg = scorer.encode_texts([items[0].negative], None)
-    direct = model.similarity(ev.img_enc.select(slice(items[0].image, items[0].image + 1)), neg)
-    assert float(direct) == pytest.approx(float(scorer.pair_scores(ev.img_enc, [items[0].image], neg)[0]), abs=1e-6)
+    assert len(parsed) == 2 * len(items) and parsed[len(items)] == items[0].negative
+    enc = scorer.encode_texts([items[0].caption, items[0].negative], None)
+    direct = model.similarity(ev.img_enc.select(slice(items[0].image, items[0].image + 1)), enc)[0]
+    assert ev.comp_scores[0][0] == pytest.approx(float(direct[0]), abs=1e-5)
+    assert ev.comp_scores[1][0] == pytest.approx(float(direct[1]), abs=1e-5)
+    pos, neg = ev.comp_scores
+    cats = [it.category for it in items]
+    for cat in set(cats):
+        sel = [i for i, c in enumerate(cats) if c == cat]
+        want = 100.0 * sum(1.0 if pos[i] > neg[i] else 0.5 if pos[i] == neg[i] else 0.0 for i in sel) / len(sel)
+        assert comp[cat] == pytest.approx(want)
 
 
 def test_ranks_records_agree_with_ranks_and_parts_sum_to_score(toy):

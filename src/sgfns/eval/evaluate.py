@@ -1,10 +1,10 @@
 """One evaluator for every model: encode a split once, score all pairs, and build the DESIGN §4 result.
 
 Works on any `Matcher` (the model contract): images and captions are encoded independently in batches, the
-similarity matrix is computed in caption chunks (SCAN's cross attention is per pair and needs the chunks), and the
-metrics come from `recall`/`protocols`/`compositional`. Negative captions of the compositional suite are real
-text: they are parsed by the `parse` callable the caller passes (the run's parser), so a graph model sees the
-negative's own graph, exactly as it would see a user's caption."""
+similarity matrix is computed in blocks (SCAN's cross attention is per pair and needs them), and the metrics come
+from `recall`/`protocols`/`compositional`. Negative captions of the compositional suite are free text: each item's
+caption and negative are both parsed by the `parse` callable the caller passes (the project parser), so a graph
+model sees each text's own graph and the two sides of a comparison are processed identically."""
 
 from __future__ import annotations
 
@@ -89,6 +89,8 @@ class SplitEvaluation:
     cap_enc: Encoded
     compositional: dict[str, float] | None = None
     by_relations: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: per compositional item: S(I, T) and S(I, T-) (None without the suite)
+    comp_scores: tuple[np.ndarray, np.ndarray] | None = None
 
     def record(self) -> dict[str, Any]:
         rec: dict[str, Any] = {
@@ -132,8 +134,8 @@ def evaluate_split(
 ) -> SplitEvaluation:
     """Encode `split`, compute the similarity, evaluate under `protocol`, and run the compositional suites.
 
-    `caption_graphs` overrides the split's own caption graphs (e.g. graphs the run's parser made). Negative
-    captions are parsed with `parse`; without it they are encoded without graphs (and a warning is logged)."""
+    `caption_graphs` overrides the split's own caption graphs (e.g. graphs the run's parser made). Compositional
+    items (caption and negative) are parsed with `parse`; without it they are encoded without graphs."""
     from sgfns.data.batching import SplitInputs
 
     graphs = caption_graphs if caption_graphs is not None else split.caption_graphs
@@ -148,17 +150,22 @@ def evaluate_split(
     comp_items, twins = load_split_suites(split)
     comp_pos = comp_neg = tw_pos = tw_neg = None
     if comp_items:
-        negs = [it.negative for it in comp_items]
+        # The caption and its negative go through the same text pipeline (both parsed here), so the comparison
+        # S(I,T) > S(I,T-) is between two texts treated identically, whatever graphs the retrieval split uses.
+        texts = [it.caption for it in comp_items] + [it.negative for it in comp_items]
         if parse is None:
-            log.warning("no parser given: compositional negatives are scored without scene graphs")
-            neg_graphs = None
+            log.warning("no parser given: compositional items are scored without scene graphs")
+            text_graphs = None
         else:
-            neg_graphs = list(parse(negs))
-        neg_enc = scorer.encode_texts(negs, neg_graphs)
-        comp_pos = sim[[it.image for it in comp_items], [it.caption_index for it in comp_items]].numpy()
-        comp_neg = scorer.pair_scores(img, [it.image for it in comp_items], neg_enc).numpy()
+            text_graphs = list(parse(texts))
+        enc = scorer.encode_texts(texts, text_graphs)
+        images = [it.image for it in comp_items]
+        scores = scorer.pair_scores(img, images + images, enc).numpy()
+        comp_pos, comp_neg = scores[: len(comp_items)], scores[len(comp_items) :]
     if twins:
         tw_pos, tw_neg = twin_scores(sim, twins)
+    if comp_items:
+        out.comp_scores = (comp_pos, comp_neg)
     out.compositional = compositional_block(comp_items, comp_pos, comp_neg, tw_pos, tw_neg)
     return out
 
