@@ -22,10 +22,30 @@ def register(subparsers) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides")
     p.set_defaults(func=run)
+    p.__class__ = _intermixed(type(p))
+
+
+def _intermixed(base: type) -> type:
+    """The same parser class, but flags and key=value overrides may come in any order."""
+
+    class Intermixed(base):
+        _busy = False
+
+        def parse_known_args(self, args=None, namespace=None):
+            if self._busy:  # parse_known_intermixed_args calls back into parse_known_args
+                return super().parse_known_args(args, namespace)
+            self._busy = True
+            try:
+                return self.parse_known_intermixed_args(args, namespace)
+            finally:
+                self._busy = False
+
+    return Intermixed
 
 
 def run(args) -> int:
     import json
+    from pathlib import Path
 
     from sgfns.config import build
     from sgfns.errors import UserError
@@ -47,7 +67,10 @@ def run(args) -> int:
         overrides.append(f"epochs={args.epochs}")
     if args.no_progress:
         overrides.append("progress=false")
-    cfg = build(TrainConfig, args.config, overrides)
+    config = args.config
+    if args.resume and config is None and (Path(args.out) / "config.yaml").exists():
+        config = Path(args.out) / "config.yaml"  # continue with the run's own resolved config (+ overrides)
+    cfg = build(TrainConfig, config, overrides)
     if cfg.model.name not in list_models():
         raise UserError(f"unknown model {cfg.model.name!r}; available: {', '.join(list_models())}")
     summary = train(args.data, args.out, cfg, val_split=args.val_split, resume=args.resume)

@@ -25,6 +25,7 @@ from sgfns.config import to_dict
 from sgfns.data.batching import SplitInputs, to_device
 from sgfns.data.dataset import Split, load_split
 from sgfns.errors import UserError
+from sgfns.io import atomic_write, write_json
 from sgfns.losses import batch_positive_mask, hinge_triplet
 from sgfns.models import create_model, model_options, scoring
 from sgfns.models.base import Matcher
@@ -377,10 +378,9 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
             if val["rsum"] > best["rsum"]:
                 best = {"rsum": val["rsum"], "epoch": epoch + 1}
                 sha = ckpt.save_weights(model, ck_dir / "best.safetensors")
-                from sgfns.io import write_json
-
-                write_json(ck_dir / "best.json", {"epoch": epoch + 1, "val_rsum": val["rsum"], "val_split": val_split.name,
-                                                  "weights_sha256": sha, **{f"val_{kk}": v for kk, v in val.items()}})  # fmt: skip
+                best_rec = {"epoch": epoch + 1, "val_rsum": val["rsum"], "val_split": val_split.name}
+                best_rec.update({"weights_sha256": sha, **{f"val_{kk}": v for kk, v in val.items()}})
+                write_json(ck_dir / "best.json", best_rec)
             log.info(
                 "epoch %d: val rSum %.2f (best %.2f at epoch %d)", epoch + 1, val["rsum"], best["rsum"], best["epoch"]
             )
@@ -410,8 +410,6 @@ def _extra_term(cfg: TrainConfig, inputs: SplitInputs):
 def _write_run_files(out_dir: Path, cfg: TrainConfig, model: Matcher, tp: TextProcessor, split: Split) -> None:
     import yaml
 
-    from sgfns.io import atomic_write, write_json
-
     with atomic_write(out_dir / "config.yaml") as f:
         yaml.safe_dump(to_dict(cfg), f, sort_keys=False)
     ckpt.write_model_json(out_dir, model)
@@ -433,8 +431,6 @@ def _finish_untrained(model, cfg, dist, out_dir, val_split, val_graphs, metrics)
         if val_split is not None:
             val = validate(model, val_split, val_graphs, dist.device, cfg.eval_batch_size)
             rec.update({f"val_{k}": v for k, v in val.items()})
-        from sgfns.io import write_json
-
         write_json(ck_dir / "best.json", {"epoch": 0, "val_rsum": rec.get("val_rsum"), "weights_sha256": sha})
         metrics.write(rec)
     rec.update({"best_epoch": 0, "best_val_rsum": rec.get("val_rsum"), "run": str(out_dir)})
