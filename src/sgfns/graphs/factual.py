@@ -115,3 +115,31 @@ def facts_to_graph(text: str) -> SceneGraph:
             t = obj(fact[-1])
             relations.append(Relation(subject=s, predicate=" ".join(fact[1:-1]), object=t))
     return SceneGraph(objects=objects, relations=relations)
+
+
+def read_factual_csv(path, limit: int | None = None) -> list[tuple[str, str]]:
+    """(caption, fact text) rows of a FACTUAL csv (columns `caption` and `scene_graph`; others ignored)."""
+    import csv
+    from pathlib import Path
+
+    from sgfns.errors import UserError, located
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    rows: list[tuple[str, str]] = []
+    with open(path, newline="", encoding="utf-8", errors="replace") as f:
+        reader = csv.DictReader(f)
+        missing = {"caption", "scene_graph"} - set(reader.fieldnames or [])
+        if missing:
+            raise located(
+                path, 1, f"missing column(s) {sorted(missing)}; expected a FACTUAL csv with caption,scene_graph"
+            )
+        for rec in reader:
+            if limit is not None and len(rows) >= limit:
+                break
+            cap, sg = rec.get("caption"), rec.get("scene_graph")
+            if cap is None or sg is None:
+                raise located(path, reader.line_num, "row has fewer fields than the header")
+            rows.append((cap, sg))
+    return rows
