@@ -206,3 +206,12 @@ def test_graphs_only_split_reports_and_refuses_features(cli, toy):
     assert sp.graphs_only and sp.n_images == 4
     with pytest.raises(Exception, match="graphs-only .* training needs region features"):
         sp.require_features("training")
+
+
+def test_stale_parser_cache_is_ignored_not_fatal(toy):
+    meta = json.loads((toy / "train_caps_sg.meta.json").read_text())
+    meta["source"] = "parser@rules-1"
+    (toy / "train_caps_sg.meta.json").write_text(json.dumps(meta))
+    _set_line(toy / "train_caps.txt", 1, "a different caption")
+    sp = load_split(toy, "train")
+    assert sp.caption_graphs is None and sp.caption_graph_source is None

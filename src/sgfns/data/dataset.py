@@ -6,6 +6,7 @@ file stops the program when it is opened, with a message naming the file, line o
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ import numpy as np
 from sgfns.errors import UserError, located
 from sgfns.graphs.types import GraphError, SceneGraph
 from sgfns.io import read_json, read_jsonl
+
+log = logging.getLogger(__name__)
 
 SPLIT_ALIASES = {"val": ["val", "dev"], "dev": ["dev", "val"]}
 FINITE_CHUNK_BYTES = 64 << 20
@@ -210,8 +213,12 @@ def load_split(
             sp.image_graphs = read_graphs(img_sg, n_images, n_regions=n_regions)
         cap_sg = root / f"{prefix}_caps_sg.jsonl"
         if cap_sg.exists():
-            sp.caption_graph_source = _graph_source(root / f"{prefix}_caps_sg.meta.json", captions)
-            sp.caption_graphs = read_graphs(cap_sg, len(captions), captions=captions)
+            source, fresh = _graph_source(root / f"{prefix}_caps_sg.meta.json", captions)
+            if fresh:
+                sp.caption_graph_source = source
+                sp.caption_graphs = read_graphs(cap_sg, len(captions), captions=captions)
+            else:  # a stale parser cache is not an error: the cache layer rebuilds it
+                log.warning("%s: parser cache made for other captions; ignored", cap_sg)
     return sp
 
 
@@ -322,10 +329,11 @@ def _read_positives(path: Path, n_captions: int, n_images: int) -> dict[int, lis
     return out
 
 
-def _graph_source(path: Path, captions: list[str]) -> str | None:
-    """`source` of the caption graphs; graphs recorded for other captions (hash mismatch) are an error."""
+def _graph_source(path: Path, captions: list[str]) -> tuple[str | None, bool]:
+    """(`source`, fresh) of the caption graphs. Provided graphs recorded for other captions (hash mismatch) are an
+    error; a parser cache made for other captions is merely stale (fresh=False)."""
     if not path.exists():
-        return None
+        return None, True
     meta = read_json(path)
     if not isinstance(meta, dict):
         raise UserError(f"{path}: expected a JSON object")
@@ -336,8 +344,10 @@ def _graph_source(path: Path, captions: list[str]) -> str | None:
         raise UserError(f"{path}: 'source' must be 'provided' or 'parser@<version>', got {source!r}")
     digest = meta.get("captions_sha256")
     if digest is not None and digest != captions_sha256(captions):
+        if source is not None and source.startswith("parser@"):
+            return source, False
         raise UserError(
             f"{path}: the caption graphs were made for other captions (captions_sha256 differs from "
-            f"{path.name.replace('_caps_sg.meta.json', '_caps.txt')}); re-run the parser or the converter"
+            f"{path.name.replace('_caps_sg.meta.json', '_caps.txt')}); re-run the converter"
         )
-    return source
+    return source, True
