@@ -1,0 +1,6 @@
+"""The synthetic world (DESIGN §3.4): rendered scenes, captions, pixel proposals and features, a predicted visual
+scene graph, ground truth and suites. Entry point: `generate(out, seed=..., sizes=..., image_size=...)`."""
+
+from sgfns.data.synth.writer import DEFAULT_SIZES, generate
+
+__all__ = ["DEFAULT_SIZES", "generate"]

@@ -1,0 +1,221 @@
+"""Builds one split of the world in memory: scenes and twins, captions, pixels, proposals and features, truth.
+
+`generate` (in `writer.py`) calls `build_split` for each split, trains the classifier on the train split and
+writes the files. Every random choice comes from a `SeedSequence([seed, split number, stream])`, so a split is
+identical whatever the other splits' sizes, and the same seed and sizes give byte-identical files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+from sgfns.data.synth.captions import CaptionSpec, Realized, realize, sample_caption
+from sgfns.data.synth.features import FEATURE_DIM, region_features
+from sgfns.data.synth.proposals import gt_visible_area, match_proposals, segment
+from sgfns.data.synth.render import pattern_masks, pattern_period, render, save_png
+from sgfns.data.synth.scene import MAX_OBJECTS, PlacedScene, Scenes, pack, relation_tensor, sample_scene
+from sgfns.data.synth.truth import TruthIndex, query_of
+from sgfns.data.synth.twins import make_twin
+
+SPLIT_NUMBER = {"train": 0, "val": 1, "test": 2}
+CAPTIONS_PER_IMAGE = 5
+REGIONS = 12
+TWIN_PAIR_SHARE = 0.2  # pairs per image: 0.2 -> 40% of images have a twin
+CHUNK = 256
+
+
+@dataclass
+class SplitWorld:
+    name: str
+    placed: list[PlacedScene]
+    scenes: Scenes
+    rel: np.ndarray  # [N, M, M, P]
+    twin_of: np.ndarray  # [N] int, -1 = none
+    twin_kind: list[str | None]
+    twin_focus: list[tuple[int, ...] | None]
+    specs: list[CaptionSpec] = field(default_factory=list)
+    realized: list[Realized] = field(default_factory=list)
+    features: np.ndarray | None = None  # [N, R, D] float32
+    boxes: np.ndarray | None = None  # [N, R, 4] float32 xyxy normalised
+    is_segment: np.ndarray | None = None  # [N, R] bool (False: background fill proposal)
+    prop_object: np.ndarray | None = None  # [N, R] int: matched object (IoU >= 0.5) or -1
+    n_segments: np.ndarray | None = None  # [N] segments found (before truncation to R)
+    merges: int = 0
+    visible_area: np.ndarray | None = None  # [N, M]
+    full_area: np.ndarray | None = None  # [N, M]
+    index: TruthIndex | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.placed)
+
+    @property
+    def texts(self) -> list[str]:
+        return [r.text for r in self.realized]
+
+    def ids(self) -> list[str]:
+        return [f"{self.name}_{i:05d}" for i in range(self.n)]
+
+
+def _rng(seed: int, split: str, stream: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, SPLIT_NUMBER.get(split, 9), stream]))
+
+
+def sample_split(name: str, n: int, seed: int) -> SplitWorld:
+    rng = _rng(seed, name, 0)
+    n_pairs = int(round(TWIN_PAIR_SHARE * n)) if n >= 2 else 0
+    base = [sample_scene(rng) for _ in range(n - n_pairs)]
+    scenes: list[PlacedScene] = list(base)
+    kinds: list[str | None] = [None] * len(base)
+    focus: list[tuple[int, ...] | None] = [None] * len(base)
+    partner = [-1] * len(base)
+    k = 0
+    while sum(1 for p in partner if p >= 0) < 2 * n_pairs and k < len(base):
+        tw = make_twin(rng, base[k])
+        if tw is not None:
+            ps, kind, objs = tw
+            scenes.append(ps)
+            kinds[k] = kind
+            kinds.append(kind)
+            focus[k] = objs
+            focus.append(objs)
+            partner[k] = len(scenes) - 1
+            partner.append(k)
+        k += 1
+    while len(scenes) < n:  # too few twins fitted: fill with plain scenes
+        scenes.append(sample_scene(rng))
+        kinds.append(None)
+        focus.append(None)
+        partner.append(-1)
+    perm = rng.permutation(n)
+    inv = np.empty(n, dtype=np.int64)
+    inv[perm] = np.arange(n)
+    placed = [scenes[int(p)] for p in perm]
+    twin_of = np.array([inv[partner[int(p)]] if partner[int(p)] >= 0 else -1 for p in perm], dtype=np.int64)
+    packed = pack(placed)
+    rel = relation_tensor(packed.boxes, packed.valid)
+    return SplitWorld(name, placed, packed, rel, twin_of, [kinds[int(p)] for p in perm],
+                      [focus[int(p)] for p in perm])  # fmt: skip
+
+
+def caption_split(w: SplitWorld, seed: int) -> None:
+    rng = _rng(seed, w.name, 1)
+    for i, ps in enumerate(w.placed):
+        texts: set[str] = set()
+        for c in range(CAPTIONS_PER_IMAGE):
+            f = w.twin_focus[i] if c < 2 else None
+            for _ in range(30):
+                spec = sample_caption(rng, ps.scene, w.rel[i], focus=f)
+                real = realize(spec)
+                if real.text not in texts:
+                    break
+            texts.add(real.text)
+            w.specs.append(spec)
+            w.realized.append(real)
+
+
+def render_split(w: SplitWorld, image_size: int, images_dir=None, progress=None) -> None:
+    """Render, save PNGs (when `images_dir`), segment, match, and compute region features."""
+    S = image_size
+    P = pattern_period(S)
+    pm = pattern_masks(S)
+    N, R = w.n, REGIONS
+    w.features = np.zeros((N, R, FEATURE_DIM), dtype=np.float32)
+    w.boxes = np.zeros((N, R, 4), dtype=np.float32)
+    w.is_segment = np.zeros((N, R), dtype=bool)
+    w.prop_object = np.full((N, R), -1, dtype=np.int64)
+    w.n_segments = np.zeros(N, dtype=np.int64)
+    w.visible_area = np.zeros((N, MAX_OBJECTS), dtype=np.int64)
+    w.full_area = np.zeros((N, MAX_OBJECTS), dtype=np.int64)
+    ids = w.ids()
+    cell = np.minimum(np.arange(S) * 3 // S, 2)
+    cell_map = (cell[:, None] * 3 + cell[None, :]).astype(np.int64)  # [S, S] 0..8
+    cell_boxes = np.array([[c % 3 * S / 3, c // 3 * S / 3, (c % 3 + 1) * S / 3, (c // 3 + 1) * S / 3]
+                           for c in range(9)], dtype=np.float64)  # fmt: skip
+    for start in range(0, N, CHUNK):
+        stop = min(N, start + CHUNK)
+        B = stop - start
+        out = [render(w.placed[i], S, pm) for i in range(start, stop)]
+        ims = np.stack([o[0] for o in out])
+        objmap = np.stack([o[1] for o in out])
+        for j, o in enumerate(out):
+            w.full_area[start + j, : len(o[2])] = o[2]
+            if images_dir is not None:
+                save_png(images_dir / f"{ids[start + j]}.png", o[0])
+        w.visible_area[start:stop] = gt_visible_area(objmap)
+        lab, img_of, sm = segment(ims, P)
+        K = len(img_of)
+        sl = ndimage.find_objects(lab, max_label=K)
+        seg_boxes = np.array([[s[2].start, s[1].start, s[2].stop, s[1].stop] for s in sl],
+                             dtype=np.float64).reshape(-1, 4)  # fmt: skip
+        seg_feat = region_features(ims, sm, lab, K, seg_boxes)
+        seg_area = np.bincount(lab.ravel(), minlength=K + 1)[1:]
+        best, _, cover = match_proposals(lab, objmap, K, img_of)
+        w.merges += int(((cover >= 0.5).sum(1) >= 2).sum())
+        bgmask = lab == 0
+        whole_lab = np.where(bgmask, np.arange(1, B + 1)[:, None, None], 0)
+        whole_feat = region_features(ims, sm, whole_lab, B, np.tile([[0.0, 0.0, S, S]], (B, 1)))
+        cells_lab = np.where(bgmask, np.arange(B)[:, None, None] * 9 + cell_map[None] + 1, 0)
+        cells_feat = region_features(ims, sm, cells_lab, 9 * B, np.tile(cell_boxes, (B, 1)))
+        order = np.lexsort((-seg_area, img_of))
+        per_img: list[list[int]] = [[] for _ in range(B)]
+        for kk in order:
+            per_img[int(img_of[kk])].append(int(kk))
+        for j in range(B):
+            i = start + j
+            segs = per_img[j]
+            w.n_segments[i] = len(segs)
+            segs = segs[:R]
+            r = 0
+            for kk in segs:
+                w.features[i, r] = seg_feat[kk]
+                w.boxes[i, r] = seg_boxes[kk] / S
+                w.is_segment[i, r] = True
+                w.prop_object[i, r] = best[kk]
+                r += 1
+            fills = [("whole", j)] + [("cell", j * 9 + c) for c in range(9)]
+            f = 0
+            while r < R:
+                kind, idx = fills[f % len(fills)]
+                if kind == "whole":
+                    w.features[i, r] = whole_feat[idx]
+                    w.boxes[i, r] = (0, 0, 1, 1)
+                else:
+                    w.features[i, r] = cells_feat[idx]
+                    w.boxes[i, r] = cell_boxes[idx % 9] / S
+                r += 1
+                f += 1
+        if progress is not None:
+            progress(B)
+
+
+def truth_split(w: SplitWorld) -> None:
+    w.index = TruthIndex(w.scenes, w.rel)
+
+
+def positives(w: SplitWorld) -> list[dict]:
+    """Captions true of images other than their own, found by checking every caption against every image."""
+    out = []
+    for c, spec in enumerate(w.specs):
+        own = c // CAPTIONS_PER_IMAGE
+        true = w.index.true_images(query_of(spec))
+        if own not in true:  # pragma: no cover - the sampler only states true things
+            raise AssertionError(f"caption {c} {w.realized[c].text!r} is false of its own image")
+        extra = [int(i) for i in true if i != own]
+        if extra:
+            out.append({"caption_index": c, "images": extra})
+    return out
+
+
+def twin_records(w: SplitWorld) -> list[dict]:
+    out = []
+    for a in range(w.n):
+        b = int(w.twin_of[a])
+        if b < 0:
+            continue
+        for c in range(a * CAPTIONS_PER_IMAGE, (a + 1) * CAPTIONS_PER_IMAGE):
+            if not w.index.holds(query_of(w.specs[c]), b):
+                out.append({"caption_index": c, "image": a, "twin": b})
+    return out
