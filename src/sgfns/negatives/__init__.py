@@ -1,0 +1,11 @@
+"""Hard negatives that differ from a positive only in a small detail (DESIGN §2.6-2.7).
+
+Caption side: `Generator` applies the rules of `rules.RULES` to a caption and its *parsed* scene graph, editing the
+string and the graph together, and keeps only candidates that pass the validity checks of `checks`. Image side:
+`image.ImageNegativeSampler` edits visual graphs + region features + boxes aligned to the caption's graph.
+`cache.caption_negatives_for` precomputes a split's caption negatives once, with their graphs."""
+
+from sgfns.negatives.generator import Generator, Negative, noun_cooccurrence, noun_pool
+from sgfns.negatives.rules import CORE_RULES, RULES
+
+__all__ = ["CORE_RULES", "Generator", "Negative", "RULES", "noun_cooccurrence", "noun_pool"]

@@ -1,0 +1,142 @@
+"""Generate validated caption negatives: the rules propose, the checks dispose, a seeded RNG chooses.
+
+Deterministic: the choice for one caption depends only on the seed and that caption (not on its position in a
+file), so a dataset's negatives can be computed in any order or in parallel and still be the same."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sgfns.graphs.types import SceneGraph
+from sgfns.negatives import checks
+from sgfns.negatives.rules import BUILDERS, RULES, Candidate, Context
+
+
+@dataclass
+class Negative:
+    """One generated negative: the edited caption and its graph (spans in the edited caption), rule, edit."""
+
+    caption: str
+    negative: str
+    graph: SceneGraph
+    rule: str
+    edit: dict[str, str]
+
+    def record(self, image_id: Any = None, with_graph: bool = False) -> dict[str, Any]:
+        rec: dict[str, Any] = {}
+        if image_id is not None:
+            rec["image_id"] = image_id
+        rec.update({"caption": self.caption, "negative": self.negative, "rule": self.rule, "edit": dict(self.edit)})
+        if with_graph:
+            rec["graph"] = self.graph.to_dict()
+        return rec
+
+
+def noun_pool(graphs: Iterable[SceneGraph]) -> Counter:
+    """Corpus frequencies of object names: where WordNet replacements and added objects are drawn from."""
+    c: Counter = Counter()
+    for g in graphs:
+        c.update(o.name for o in g.objects)
+    return c
+
+
+def noun_cooccurrence(graphs: Iterable[SceneGraph]) -> dict[str, Counter]:
+    """noun -> Counter of the nouns named in the same caption (which objects plausibly appear together)."""
+    out: dict[str, Counter] = {}
+    for g in graphs:
+        names = {o.name for o in g.objects}
+        for a in names:
+            c = out.setdefault(a, Counter())
+            c.update(b for b in names if b != a)
+    return out
+
+
+def caption_rng(seed: int, caption: str) -> random.Random:
+    h = hashlib.sha256(f"{seed}\x00{caption}".encode()).digest()
+    return random.Random(int.from_bytes(h[:8], "big"))
+
+
+def _weighted_order(cands: list[Candidate], rng: random.Random) -> list[Candidate]:
+    # Efraimidis–Spirakis: key u^(1/w), larger first — a weighted random permutation
+    keyed = [(rng.random() ** (1.0 / max(c.weight, 1e-6)), i) for i, c in enumerate(cands)]
+    return [cands[i] for _, i in sorted(keyed, reverse=True)]
+
+
+class Generator:
+    """`generate(caption, graph, other_captions)` -> validated negatives, at most `per_rule` per rule.
+
+    `parser` (optional, anything with `.parse(text) -> SceneGraph`) enables the re-parse check: the edited
+    caption must parse to a graph that shows the edited facts, otherwise the edit is ambiguous to a reader too."""
+
+    def __init__(
+        self,
+        rules: Sequence[str] = RULES,
+        per_rule: int = 1,
+        seed: int = 0,
+        pool: Counter | None = None,
+        parser: Any = None,
+        cooccur: dict[str, Counter] | None = None,
+        max_checks: int = 12,
+    ) -> None:
+        unknown = [r for r in rules if r not in BUILDERS]
+        if unknown:
+            raise ValueError(f"unknown rule(s) {unknown}; known: {', '.join(RULES)}")
+        self.rules = list(rules)
+        self.per_rule = per_rule
+        self.seed = seed
+        self.pool = pool if pool is not None else Counter()
+        self.cooccur = cooccur or {}
+        self.parser = parser
+        self.max_checks = max_checks  # candidates checked per rule and caption (re-parsing is the cost)
+        self.rejected: Counter = Counter()  # (rule, reason) -> count over all calls
+        self.proposed: Counter = Counter()
+
+    def check(self, cand: Candidate, caption: str, others: Sequence[str], other_words: set[str]) -> str | None:
+        for old, new, pos in cand.lexical:
+            reason = checks.lexical_relation(old, new, pos)
+            if reason:
+                return reason
+        if cand.text == caption:
+            return checks.EQUALS_OTHER
+        reason = checks.equals_other_caption(cand.text, others)
+        if reason:
+            return reason
+        reason = checks.mentioned_in_others(cand.new_words, other_words)
+        if reason:
+            return reason
+        if self.parser is not None and cand.expect:
+            reason = checks.reparse_consistent(self.parser.parse(cand.text), cand.expect)
+            if reason:
+                return reason
+        return None
+
+    def generate(self, caption: str, graph: SceneGraph, others: Sequence[str] = ()) -> list[Negative]:
+        rng = caption_rng(self.seed, caption)
+        ctx = Context.make(caption, graph, self.pool, self.cooccur)
+        other_words = checks.other_caption_words(others)
+        out: list[Negative] = []
+        seen = {caption}
+        for rule in self.rules:
+            cands = BUILDERS[rule](ctx)
+            self.proposed[rule] += len(cands)
+            kept = tried = 0
+            for cand in _weighted_order(cands, rng):
+                if kept >= self.per_rule or tried >= self.max_checks * self.per_rule:
+                    break
+                tried += 1
+                if cand.text in seen:
+                    continue
+                reason = self.check(cand, caption, others, other_words)
+                if reason:
+                    ctx.reject(rule, reason)
+                    continue
+                seen.add(cand.text)
+                out.append(Negative(caption, cand.text, cand.graph, rule, cand.edit))
+                kept += 1
+        self.rejected.update(ctx.rejected)
+        return out

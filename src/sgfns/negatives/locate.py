@@ -1,0 +1,165 @@
+"""Find the words of a graph element in its caption: an object's noun phrase, an attribute word, a predicate.
+
+The parser gives each text object the character span of its head word; attributes and predicates carry no span,
+so they are found next to the spans. When an element cannot be found unambiguously the parse of that part of
+the caption is treated as unreliable and no negative is made from it (a validity check, DESIGN §2.7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sgfns import lexicon
+from sgfns.graphs.types import SceneGraph, SGObject
+from sgfns.negatives import surface
+from sgfns.negatives.surface import Token
+from sgfns.negatives.wordclasses import VAGUE_QUANTIFIERS, is_number_word
+
+DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "his", "her", "their", "its", "my",
+                         "your", "our", "some", "one"})  # fmt: skip
+# Tokens that end a noun phrase when scanning left from its head.
+_NP_STOP = frozenset({",", ".", "and", "or", "with", "of", "on", "in", "at", "by", "is", "are", "was", "were", "to",
+                      "from", "for", "next", "near", "while", "as", "has", "have", "that", "who", "which"})  # fmt: skip
+_PREDICATIVE = frozenset({"is", "are", "was", "were", "looks", "look", "seems", "appears"})
+
+
+class Unreliable(Exception):
+    """The caption's words do not match the parsed graph here; no edit is made from this element."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """An object's noun phrase: [start, end) character range of modifiers + head, its head token, and the
+    determiner/quantity tokens just left of it."""
+
+    start: int
+    end: int
+    head: Token
+    head_index: int
+    first_index: int
+    plural: bool
+    det: Token | None
+    quantity: list[Token]
+
+
+def head_token(text: str, tokens: list[Token], obj: SGObject) -> tuple[int, Token]:
+    """The token at the object's span, checked to be (an inflection of) the object's name."""
+    if obj.span is None:
+        raise Unreliable(f"object '{obj.name}' has no span")
+    s, e = obj.span
+    idx = [i for i, t in enumerate(tokens) if t.start < e and t.end > s]
+    if len(idx) != 1:
+        # a multiword head ("hot dog") may span several tokens: take the last
+        if not idx:
+            raise Unreliable(f"span {obj.span} of '{obj.name}' covers no word")
+    i = idx[-1]
+    tok = tokens[i]
+    last = obj.name.split()[-1].lower()
+    forms = {last, surface.pluralize(last).lower()}
+    if tok.lower not in forms and last not in lexicon.morphy(tok.lower, "n"):
+        raise Unreliable(f"span word '{tok.text}' is not a form of '{obj.name}'")
+    return i, tok
+
+
+def noun_phrase(text: str, tokens: list[Token], obj: SGObject) -> Phrase:
+    """Modifiers (attributes, other words of a multiword name) + head, scanning left from the head."""
+    i, head = head_token(text, tokens, obj)
+    name_words = obj.name.lower().split()[:-1]
+    attr_words = {w for a in obj.attributes for w in a.lower().split()}
+    first = i
+    j = i - 1
+    while j >= 0:
+        w = tokens[j].lower
+        if w in name_words or w in attr_words:
+            first = j
+            j -= 1
+            continue
+        if w == "-" and j - 1 >= 0 and j + 1 <= i:  # "black-and-white", "polka-dot"
+            j -= 1
+            continue
+        break
+    det = None
+    quantity: list[Token] = []
+    k = first - 1
+    while k >= 0 and len(quantity) < 4:
+        w = tokens[k].lower
+        if w in _NP_STOP and w != "of":
+            break
+        if w in DETERMINERS or is_number_word(w) or w in VAGUE_QUANTIFIERS or w in ("of", "a", "few", "lot"):
+            quantity.insert(0, tokens[k])
+            k -= 1
+            continue
+        break
+    if quantity and quantity[-1].lower in DETERMINERS | {"a", "an"}:
+        det = quantity[-1]
+    elif quantity:
+        det = quantity[-1]
+    plural = surface.is_plural_form(head.text, obj.name)
+    return Phrase(tokens[first].start, head.end, head, i, first, plural, det, quantity)
+
+
+def attribute_token(text: str, tokens: list[Token], obj: SGObject, attribute: str) -> Token:
+    """The word of `attribute` modifying the object: just left of the head in its noun phrase, or after
+    'is'/'are' right of it ('the dog is brown')."""
+    words = attribute.lower().split()
+    if len(words) != 1:
+        raise Unreliable(f"multiword attribute '{attribute}'")
+    i, _ = head_token(text, tokens, obj)
+    hits = []
+    j = i - 1
+    while j >= 0 and i - j <= 4:
+        w = tokens[j].lower
+        if w in _NP_STOP or w in DETERMINERS or is_number_word(w):
+            break
+        if w == words[0]:
+            hits.append(tokens[j])
+        j -= 1
+    if not hits and i + 2 < len(tokens) and tokens[i + 1].lower in _PREDICATIVE:
+        for k in range(i + 2, min(i + 5, len(tokens))):
+            if tokens[k].lower == words[0]:
+                hits.append(tokens[k])
+                break
+            if tokens[k].lower not in ("very", "all", "mostly", "bright", "dark", "and", ","):
+                break
+    if len(hits) != 1:
+        raise Unreliable(f"attribute '{attribute}' of '{obj.name}' not found once near its head")
+    return hits[0]
+
+
+def predicate_tokens(text: str, tokens: list[Token], graph: SceneGraph, rel_index: int) -> list[Token]:
+    """The predicate's words between the subject's and the object's heads (the last match before the object).
+
+    Each predicate word matches a token exactly or as an inflection ('ride' ~ 'riding'); an auxiliary 'be'
+    before it is left in place."""
+    rel = graph.relations[rel_index]
+    s_obj, o_obj = graph.objects[rel.subject], graph.objects[rel.object]
+    si, _ = head_token(text, tokens, s_obj)
+    oi, _ = head_token(text, tokens, o_obj)
+    if si >= oi:
+        raise Unreliable("object precedes subject in the caption")
+    words = rel.predicate.lower().split()
+    if words and words[0] == "be" and len(words) > 1:
+        words = words[1:]
+    n = len(words)
+    matches = []
+    for start in range(si + 1, oi - n + 1):
+        seg = tokens[start : start + n]
+        if all(_word_matches(t.lower, w) for t, w in zip(seg, words, strict=True)):
+            matches.append((start, seg))
+    if not matches:
+        raise Unreliable(f"predicate '{rel.predicate}' not found between its subject and object")
+    start, seg = matches[-1]
+    # the words after the predicate up to the object's phrase must be determiners/modifiers only
+    between = tokens[start + n : oi]
+    obj_mods = set(o_obj.name.lower().split()) | {w for a in o_obj.attributes for w in a.lower().split()}
+    for t in between:
+        w = t.lower
+        if not (w in DETERMINERS or w in obj_mods or is_number_word(w) or w in VAGUE_QUANTIFIERS
+                or w in ("of", "-", "and", "very")):  # fmt: skip
+            raise Unreliable(f"'{t.text}' between predicate '{rel.predicate}' and its object")
+    return seg
+
+
+def _word_matches(token: str, word: str) -> bool:
+    if token == word:
+        return True
+    return surface.is_verb_lemma_of(token, word)

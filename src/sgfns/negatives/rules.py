@@ -1,0 +1,562 @@
+"""The eight caption rules: each turns (caption, parsed graph) into candidate negatives, edited string + graph.
+
+A candidate carries what the checks need: the lexical substitutions (old, new, part of speech), the words a
+reader would have to find in the image, and the facts a re-parse must show. Structural checks (symmetric
+relation, same-name swap, vague quantity, unreliable parse) are made here and reported as rejections."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sgfns import lexicon
+from sgfns.graphs.types import Relation, SceneGraph, SGObject
+from sgfns.negatives import checks, locate, surface
+from sgfns.negatives import wordclasses as wc
+from sgfns.negatives.edit import EditError, Splice, apply
+from sgfns.negatives.locate import Unreliable
+
+RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count", "add-obj", "add-att")
+CORE_RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count")
+
+_PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside",
+                           "outside", "near", "by", "with", "into", "onto", "across", "along", "toward", "towards",
+                           "up", "down", "through", "around", "top", "front", "left", "right", "of", "next", "to",
+                           "from", "away", "out", "off", "underneath", "beside", "against", "far"})  # fmt: skip
+
+
+@dataclass
+class Candidate:
+    rule: str
+    text: str
+    graph: SceneGraph
+    edit: dict[str, str]
+    lexical: list[tuple[str, str, str]] = field(default_factory=list)  # (old, new, pos)
+    new_words: list[str] = field(default_factory=list)  # must not appear in the image's other captions
+    expect: list[tuple] = field(default_factory=list)  # facts a re-parse of `text` must show
+    weight: float = 1.0  # sampling preference (corpus frequency of the replacement)
+
+
+@dataclass
+class Context:
+    caption: str
+    graph: SceneGraph
+    tokens: list[surface.Token]
+    pool: Counter  # corpus noun frequencies
+    cooccur: dict[str, Counter] = field(default_factory=dict)  # noun -> nouns seen in the same caption
+    rejected: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def make(cls, caption: str, graph: SceneGraph, pool: Counter | None = None,
+             cooccur: dict[str, Counter] | None = None) -> Context:  # fmt: skip
+        return cls(caption, graph, surface.tokenize(caption), pool if pool is not None else Counter(), cooccur or {})
+
+    def reject(self, rule: str, reason: str) -> None:
+        self.rejected[(rule, reason)] += 1
+
+    def phrase(self, k: int) -> locate.Phrase:
+        return locate.noun_phrase(self.caption, self.tokens, self.graph.objects[k])
+
+
+def _realise(ctx: Context, rule: str, g: SceneGraph, splices: list[Splice], **kw) -> Candidate | None:
+    try:
+        text, g2 = apply(ctx.caption, g, splices)
+    except EditError:
+        ctx.reject(rule, checks.UNRELIABLE)
+        return None
+    edit = edit_span(ctx.caption, text)
+    return Candidate(rule, text, g2, edit, **kw)
+
+
+def edit_span(old: str, new: str) -> dict[str, str]:
+    """{from, to}: the differing stretch of two strings, widened to whole words."""
+    p = 0
+    while p < min(len(old), len(new)) and old[p] == new[p]:
+        p += 1
+    q = 0
+    while q < min(len(old), len(new)) - p and old[-1 - q] == new[-1 - q]:
+        q += 1
+    while p > 0 and old[p - 1].isalnum():
+        p -= 1
+    while q > 0 and old[len(old) - q].isalnum():
+        q -= 1
+    return {"from": old[p : len(old) - q].strip(), "to": new[p : len(new) - q].strip()}
+
+
+def _name_region(ctx: Context, ph: locate.Phrase, obj: SGObject) -> tuple[int, int]:
+    """Character range of the object's full name (a multiword name's words before the head included)."""
+    words = obj.name.lower().split()
+    k = len(words)
+    i = ph.head_index
+    if k > 1 and i - k + 1 >= 0 and [t.lower for t in ctx.tokens[i - k + 1 : i]] == words[:-1]:
+        return ctx.tokens[i - k + 1].start, ph.head.end
+    return ph.head.start, ph.head.end
+
+
+# --- replace ------------------------------------------------------------------------------------------------------
+_PRONOUN_FLIP = {"male": {"she": "he", "her": "his", "hers": "his", "herself": "himself"},
+                 "female": {"he": "she", "his": "her", "him": "her", "himself": "herself"}}  # fmt: skip
+
+
+def _pronoun_splices(ctx: Context, to_gender: str) -> list[Splice]:
+    flip = _PRONOUN_FLIP[to_gender]
+    out = []
+    for i, t in enumerate(ctx.tokens):
+        if t.lower in flip:
+            new = flip[t.lower]
+            if t.lower == "her" and to_gender == "male":  # 'her' is 'his' before a noun phrase, else 'him'
+                nxt = ctx.tokens[i + 1].lower if i + 1 < len(ctx.tokens) else ""
+                new = "his" if nxt.isalpha() and nxt not in locate._NP_STOP and nxt not in ("while", "as") else "him"
+            out.append(Splice(t.start, t.end, surface.match_case(new, t.text)))
+    return out
+
+
+def _in_compound(ctx: Context, ph: locate.Phrase, obj: SGObject) -> bool:
+    """The head is the last word of a longer WordNet compound the parser split ('teddy' + 'bear')."""
+    i = ph.head_index
+    if i == 0 or len(obj.name.split()) > 1:
+        return False
+    prev = ctx.tokens[i - 1].lower
+    return prev.isalpha() and lexicon.is_lemma(f"{prev} {obj.name}", "n")
+
+
+def replace_obj(ctx: Context) -> list[Candidate]:
+    out = []
+    names = {o.name for o in ctx.graph.objects}
+    persons = [o for o in ctx.graph.objects if wc.noun_kind(o.name) in ("person", "role", "noun.person")]
+    has_pronoun = any(t.lower in _PRONOUN_FLIP["male"] or t.lower in _PRONOUN_FLIP["female"] for t in ctx.tokens)
+    for k, obj in enumerate(ctx.graph.objects):
+        try:
+            ph = ctx.phrase(k)
+        except Unreliable:
+            ctx.reject("replace-obj", checks.UNRELIABLE)
+            continue
+        if _in_compound(ctx, ph, obj):
+            ctx.reject("replace-obj", checks.UNRELIABLE)
+            continue
+        start, end = _name_region(ctx, ph, obj)
+        for alt in wc.same_kind_nouns(obj.name, list(ctx.pool)):
+            if alt in names:
+                continue
+            extra: list[Splice] = []
+            if wc.GENDERED_PERSONS.get(obj.name) == alt and has_pronoun:
+                if len(persons) > 1:
+                    continue  # whose pronoun is it? leave it
+                extra = _pronoun_splices(ctx, "female" if alt in ("woman", "girl") else "male")
+            elif has_pronoun and obj.name in wc.GENDERED_PERSONS:
+                continue
+            words = alt.split()
+            words[-1] = surface.noun_form(alt, ph.plural)
+            new = surface.match_case(" ".join(words), ctx.caption[start:end])
+            g = copy.deepcopy(ctx.graph)
+            g.objects[k].name = alt
+            head_at = len(new) - len(words[-1])
+            sp = Splice(start, end, new, {k: (head_at, len(new))})
+            c = _realise(ctx, "replace-obj", g, [sp, *extra], lexical=[(obj.name, alt, "n")], new_words=[alt],
+                         expect=[("object", alt)], weight=1.0 + ctx.pool.get(alt, 0))  # fmt: skip
+            if c:
+                out.append(c)
+    return out
+
+
+def replace_att(ctx: Context) -> list[Candidate]:
+    out = []
+    for k, obj in enumerate(ctx.graph.objects):
+        for a_i, att in enumerate(obj.attributes):
+            alts = wc.same_class_attributes(att)
+            if wc.attribute_class(att) == "colour":
+                palette = _colour_palette(obj.name, adding=False)
+                alts = [a for a in alts if a in palette]
+            if att in ("young", "old", "new") and _animate(obj.name):
+                continue  # 'an old boy': age words of people and animals are soft and clash with the noun
+            if att == "old":
+                alts = ["new"]  # a thing is new or old, never young
+            if not alts:
+                continue
+            try:
+                tok = locate.attribute_token(ctx.caption, ctx.tokens, obj, att)
+            except Unreliable:
+                ctx.reject("replace-att", checks.UNRELIABLE)
+                continue
+            for alt in alts:
+                if alt in obj.attributes:
+                    continue
+                g = copy.deepcopy(ctx.graph)
+                g.objects[k].attributes[a_i] = alt
+                sp = Splice(tok.start, tok.end, surface.match_case(alt, tok.text))
+                c = _realise(ctx, "replace-att", g, [sp], lexical=[(att, alt, "a")], new_words=[f"{alt} {obj.name}"],
+                             expect=[("attribute", obj.name, alt)])  # fmt: skip
+                if c:
+                    out.append(c)
+    return out
+
+
+def _animate(name: str) -> bool:
+    return wc.noun_class(name) in ("animal", "person", "role") or lexicon.lexname(name, "n") in (
+        "noun.animal", "noun.person")  # fmt: skip
+
+
+def normalize_predicate(pred: str) -> str:
+    """Lemma form of a predicate ('sitting on' -> 'sit on', 'is riding' -> 'ride')."""
+    words = pred.lower().split()
+    if len(words) > 1 and words[0] in ("is", "are", "be", "was", "were"):
+        words = words[1:]
+    if words and words[0] not in _PREPOSITIONS:
+        base = lexicon.morphy(words[0], "v")
+        if base:
+            words[0] = base[0]
+    return " ".join(words)
+
+
+def _realise_predicate(new: str, old_tokens: list[surface.Token]) -> str:
+    words = new.split()
+    first_old = old_tokens[0].text
+    if words[0] not in _PREPOSITIONS and first_old.lower() not in _PREPOSITIONS:
+        words[0] = surface.inflect(words[0], surface.verb_form_of(first_old))
+    elif words[0] not in _PREPOSITIONS and first_old.lower() in _PREPOSITIONS:
+        words[0] = surface.gerund(words[0])
+    return surface.match_case(" ".join(words), first_old)
+
+
+def replace_rel(ctx: Context) -> list[Candidate]:
+    out = []
+    for r_i, rel in enumerate(ctx.graph.relations):
+        pred = normalize_predicate(rel.predicate)
+        alts = wc.contrasting_predicates(pred)
+        if not alts:
+            continue
+        try:
+            seg = locate.predicate_tokens(ctx.caption, ctx.tokens, ctx.graph, r_i)
+        except Unreliable:
+            ctx.reject("replace-rel", checks.UNRELIABLE)
+            continue
+        s_name = ctx.graph.objects[rel.subject].name
+        o_name = ctx.graph.objects[rel.object].name
+        if surface.verb_form_of(seg[0].text) == "ed" and seg[0].lower not in _PREPOSITIONS:
+            continue  # 'are parked on': a participle, whose replacement form we cannot trust
+        if pred in ("in", "with", "wear", "in front of") and wc.noun_class(o_name) == "clothing":
+            continue  # 'a man in a shirt' is about wearing, not place
+        if pred in wc.INANIMATE_ONLY_CONTRASTS and _animate(s_name):
+            continue
+        others = {(r.subject, normalize_predicate(r.predicate), r.object) for r in ctx.graph.relations}
+        for alt in alts:
+            if (rel.subject, alt, rel.object) in others:
+                continue
+            new = _realise_predicate(alt, seg)
+            g = copy.deepcopy(ctx.graph)
+            g.relations[r_i].predicate = alt
+            sp = Splice(seg[0].start, seg[-1].end, new)
+            lex = [(pred, alt, "v")] if " " not in pred + alt and pred not in _PREPOSITIONS else []
+            c = _realise(ctx, "replace-rel", g, [sp], lexical=lex, new_words=[new.lower()],
+                         expect=[("triple", s_name, alt, o_name)])  # fmt: skip
+            if c:
+                out.append(c)
+    return out
+
+
+# --- swap ---------------------------------------------------------------------------------------------------------
+def _lower_first(text: str) -> str:
+    """Lower-case a moved phrase's sentence-initial capital ('A dog' -> 'a dog'), not an acronym ('TV')."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if text[:1].isupper() and not (len(first) > 1 and first.isupper()) else text
+
+
+_AUX = frozenset({"is", "are", "was", "were", "that", "who", "which", "being", "has", "have", "been"})
+
+
+def _swappable_kinds(a: str, b: str) -> bool:
+    """Both nouns of one kind (animal/animal, vehicle/vehicle, person/person): the swapped caption stays a
+    plausible sentence, so only the image can tell ('a dog chasing a cat' / 'a cat chasing a dog')."""
+    ka, kb = wc.noun_class(a), wc.noun_class(b)
+    if ka is not None or kb is not None:
+        people = ("person", "role")
+        return ka == kb or (ka in people and kb in people)
+    la, lb = lexicon.lexname(a, "n"), lexicon.lexname(b, "n")
+    return la == lb and la in wc.COUNTABLE_LEXNAMES
+
+
+def swap_obj(ctx: Context) -> list[Candidate]:
+    out = []
+    for r_i, rel in enumerate(ctx.graph.relations):
+        s, o = rel.subject, rel.object
+        a, b = ctx.graph.objects[s], ctx.graph.objects[o]
+        reason = checks.symmetric_relation(normalize_predicate(rel.predicate)) or checks.same_name(a.name, b.name)
+        if reason:
+            ctx.reject("swap-obj", reason)
+            continue
+        if not _swappable_kinds(a.name, b.name):
+            continue
+        try:
+            ps, po = ctx.phrase(s), ctx.phrase(o)
+            seg = locate.predicate_tokens(ctx.caption, ctx.tokens, ctx.graph, r_i)
+        except Unreliable:
+            ctx.reject("swap-obj", checks.UNRELIABLE)
+            continue
+        # subject phrase, optional auxiliary, predicate, object phrase: nothing else in between
+        gap = [t for t in ctx.tokens if ps.end <= t.start and t.end <= seg[0].start]
+        if ps.end > po.start or any(t.lower not in _AUX for t in gap):
+            ctx.reject("swap-obj", checks.UNRELIABLE)
+            continue
+        s_start, o_start = ps.start, po.start
+        qwords = [t.lower for t in ps.quantity + po.quantity]
+        if "of" in qwords:  # 'a pair of scissors': the head sits under a partitive
+            ctx.reject("swap-obj", checks.UNRELIABLE)
+            continue
+        numbered = any(w not in ("a", "an", "the") for w in qwords)
+        if ps.plural != po.plural or numbered:  # move the quantities too: "two dogs chase a cat"
+            if not ps.quantity or not po.quantity:
+                ctx.reject("swap-obj", checks.UNRELIABLE)
+                continue
+            s_start, o_start = ps.quantity[0].start, po.quantity[0].start
+        s_text = _lower_first(ctx.caption[s_start : ps.end])
+        o_text = _lower_first(ctx.caption[o_start : po.end])
+        g = copy.deepcopy(ctx.graph)
+        for r in g.relations:
+            r.subject, r.object = ({s: o, o: s}.get(r.subject, r.subject), {s: o, o: s}.get(r.object, r.object))
+        o_head = (po.head.start - o_start, po.head.end - o_start)
+        s_head = (ps.head.start - s_start, ps.head.end - s_start)
+        splices = [Splice(s_start, ps.end, o_text, {o: o_head}), Splice(o_start, po.end, s_text, {s: s_head})]
+        nxt = ctx.tokens[ps.head_index + 1] if ps.head_index + 1 < len(ctx.tokens) else None
+        if ps.plural != po.plural and nxt is not None:  # the verb after the new subject agrees with it
+            verb = _agreeing_verb(nxt, po.plural)
+            if verb is not None:
+                splices.append(Splice(nxt.start, nxt.end, verb))
+        c = _realise(ctx, "swap-obj", g, splices,
+                     expect=[("triple", b.name, normalize_predicate(rel.predicate), a.name)])  # fmt: skip
+        if c:
+            out.append(c)
+    return out
+
+
+def swap_att(ctx: Context) -> list[Candidate]:
+    out = []
+    objs = ctx.graph.objects
+    for i in range(len(objs)):
+        for j in range(i + 1, len(objs)):
+            a, b = objs[i], objs[j]
+            for x in a.attributes:
+                for y in b.attributes:
+                    cx, cy = wc.attribute_class(x), wc.attribute_class(y)
+                    if cx not in wc.SWAPPABLE_ATTRIBUTE_CLASSES or cx != cy or x == y:
+                        continue
+                    if x in b.attributes or y in a.attributes:
+                        continue
+                    reason = checks.same_name(a.name, b.name)
+                    if reason:
+                        ctx.reject("swap-att", reason)
+                        continue
+                    try:
+                        tx = locate.attribute_token(ctx.caption, ctx.tokens, a, x)
+                        ty = locate.attribute_token(ctx.caption, ctx.tokens, b, y)
+                    except Unreliable:
+                        ctx.reject("swap-att", checks.UNRELIABLE)
+                        continue
+                    g = copy.deepcopy(ctx.graph)
+                    g.objects[i].attributes[a.attributes.index(x)] = y
+                    g.objects[j].attributes[b.attributes.index(y)] = x
+                    sps = [Splice(tx.start, tx.end, surface.match_case(y, tx.text)),
+                           Splice(ty.start, ty.end, surface.match_case(x, ty.text))]  # fmt: skip
+                    c = _realise(ctx, "swap-att", g, sps, lexical=[(x, y, "a")],
+                                 expect=[("attribute", a.name, y), ("attribute", b.name, x)])  # fmt: skip
+                    if c:
+                        out.append(c)
+    return out
+
+
+def _agreeing_verb(tok: surface.Token, plural: bool) -> str | None:
+    """The verb right after a subject whose number changed, made to agree ('is' -> 'are', 'sits' -> 'sit')."""
+    w = tok.lower
+    if w in surface.AGREEMENT:
+        return surface.agree(tok.text, plural)
+    if w in _PREPOSITIONS or w.endswith(("ing", "ed")) or not w.isalpha():
+        return None
+    if plural and w.endswith("s") and not w.endswith("ss"):
+        base = [b for b in lexicon.morphy(w, "v") if b != w]
+        return surface.match_case(base[0], tok.text) if base else None
+    if not plural and lexicon.is_lemma(w, "v") and not lexicon.is_lemma(w, "n"):
+        return surface.match_case(surface.third_person(w), tok.text)
+    return None
+
+
+def _agreement_splices(ctx: Context, head_index: int, plural: bool) -> list[Splice]:
+    """Make the finite verb of a subject whose number changed agree: the next word ('sits'), or the first
+    'is/are/has/have/was/were' within a few words ('a woman in a sari is ...')."""
+    toks = ctx.tokens
+    if head_index + 1 < len(toks):
+        verb = _agreeing_verb(toks[head_index + 1], plural)
+        if verb is not None:
+            return [Splice(toks[head_index + 1].start, toks[head_index + 1].end, verb)]
+    for t in toks[head_index + 2 : head_index + 7]:
+        if t.lower in (",", "and", "while", "as", "that", "who", "which") or t.lower.endswith("ing"):
+            break
+        if t.lower in surface.AGREEMENT:
+            return [Splice(t.start, t.end, surface.agree(t.text, plural))]
+    return []
+
+
+# --- count --------------------------------------------------------------------------------------------------------
+def count(ctx: Context) -> list[Candidate]:
+    out = []
+    for k, obj in enumerate(ctx.graph.objects):
+        try:
+            ph = ctx.phrase(k)
+        except Unreliable:
+            ctx.reject("count", checks.UNRELIABLE)
+            continue
+        qwords = [t.lower for t in ph.quantity]
+        if checks.vague_quantity(qwords):
+            ctx.reject("count", checks.VAGUE)
+            continue
+        if not ph.quantity or (ph.quantity[-1].lower not in ("a", "an") and not wc.is_number_word(qwords[-1])):
+            continue  # no explicit count: bare plurals, 'the dog'
+        if "of" in qwords:
+            ctx.reject("count", checks.VAGUE)
+            continue
+        if wc.noun_class(obj.name) in ("room", "outdoor") or obj.name in wc.MASS_NOUNS:
+            continue  # 'in two kitchens', 'two skies': scenes and masses are not counted
+        if wc.noun_class(obj.name) is None and lexicon.lexname(obj.name, "n") not in wc.COUNTABLE_LEXNAMES:
+            continue  # 'a view', 'a day': not countable things in the picture
+        qtok = ph.quantity[-1]
+        n = 1 if qtok.lower in ("a", "an") else wc.number_value(qtok.text)
+        if n is None or (n == 1) == ph.plural:
+            ctx.reject("count", checks.UNRELIABLE)  # number and noun disagree: the parse is off here
+            continue
+        for m in (n + 1, n - 1, n + 2):
+            if m < 1 or m > 12 or m == n:
+                continue
+            word = str(m) if qtok.text.isdigit() else wc.NUMBER_NAMES[m]
+            plural = m > 1
+            splices = [Splice(qtok.start, qtok.end, surface.match_case(word, qtok.text))]
+            g = copy.deepcopy(ctx.graph)
+            g.objects[k].count = m
+            if plural != ph.plural:
+                head = ph.head
+                form = surface.match_case(surface.noun_form(obj.name, plural), head.text)
+                splices.append(Splice(head.start, head.end, form, {k: (0, len(form))}))
+                splices.extend(_agreement_splices(ctx, ph.head_index, plural))
+            c = _realise(ctx, "count", g, splices, expect=[("count", obj.name, m)])
+            if c:
+                out.append(c)
+    return out
+
+
+# --- add ----------------------------------------------------------------------------------------------------------
+_ADDABLE_CLASSES = ("animal", "vehicle", "furniture", "sports", "tableware", "electronics", "food", "sign", "plant")
+
+
+def add_obj(ctx: Context) -> list[Candidate]:
+    """'... on a bench.' -> '... on a bench next to a dog.': only after the caption's last noun phrase, when it
+    ends the caption, so the addition reads as part of the same sentence."""
+    anchors = []
+    for k, obj in enumerate(ctx.graph.objects):
+        if obj.span is None:
+            continue
+        try:
+            anchors.append((ctx.phrase(k), k))
+        except Unreliable:
+            ctx.reject("add-obj", checks.UNRELIABLE)
+    if not anchors:
+        return []
+    ph, k = max(anchors, key=lambda x: x[0].end)
+    rest = ctx.caption[ph.end :].strip()
+    if rest not in ("", ".", "!") or wc.noun_class(ctx.graph.objects[k].name) in ("room", "outdoor"):
+        return []
+    present = {o.name for o in ctx.graph.objects}
+    pool = [w for c in _ADDABLE_CLASSES for w in wc.NOUN_CLASSES[c]]
+    pool += [w for w in ctx.pool if w not in pool and " " not in w and w not in wc.MASS_NOUNS
+             and wc.noun_class(w) is None and lexicon.lexname(w, "n") in ("noun.animal", "noun.artifact")]  # fmt: skip
+    # prefer things seen with these nouns elsewhere in the corpus: 'a plate next to a fork', not '... a van'
+    cooc = {w: sum(ctx.cooccur.get(p, Counter()).get(w, 0) for p in present) for w in pool}
+    if any(cooc.values()):
+        pool = [w for w in pool if cooc[w] > 0]
+    out = []
+    for new in pool:
+        if new in present or any(checks.lexical_relation(p, new, "n") for p in present):
+            continue
+        art = surface.indefinite_article(new)
+        ins = f" next to {art} {new}"
+        g = copy.deepcopy(ctx.graph)
+        g.objects.append(SGObject(name=new, attributes=[], count=None))
+        g.relations.append(Relation(k, "next to", len(g.objects) - 1))
+        head_at = len(ins) - len(new.split()[-1])
+        full = ctx.caption[ph.start : ph.end] + ins
+        heads = {k: (ph.head.start - ph.start, ph.head.end - ph.start),
+                 len(g.objects) - 1: (len(full) - len(ins) + head_at, len(full))}  # fmt: skip
+        sp = Splice(ph.start, ph.end, full, heads)
+        c = _realise(ctx, "add-obj", g, [sp], new_words=[new], expect=[("object", new)],
+                     weight=1.0 + cooc.get(new, 0))  # fmt: skip
+        if c:
+            out.append(c)
+    return out
+
+
+ANIMAL_COLOURS = ("brown", "black", "white", "gray")
+_ARTIFACT_CLASSES = ("vehicle", "furniture", "clothing", "sports", "tableware", "electronics", "structure", "sign")
+
+
+def _colour_palette(name: str, adding: bool = True) -> tuple[str, ...]:
+    """Colours a caption could plausibly give this noun: any for artifacts (and rooms, when replacing a colour
+    the caption gave), coat colours for animals, none for food, plants, people, skies and mirrors ('a blue
+    grass' is a giveaway to a text-only model)."""
+    cls = wc.noun_class(name)
+    lex = lexicon.lexname(name, "n")
+    if name in wc.COLOURLESS:
+        return ()
+    if not adding and cls == "room":
+        return tuple(c for c in wc.COLOURS if c != "grey")
+    if cls == "animal" or (cls is None and lex == "noun.animal"):
+        return ANIMAL_COLOURS
+    if cls in _ARTIFACT_CLASSES or (cls is None and lex == "noun.artifact"):
+        return tuple(c for c in wc.COLOURS if c != "grey")
+    return ()
+
+
+def add_att(ctx: Context) -> list[Candidate]:
+    out = []
+    used = {a for o in ctx.graph.objects for a in o.attributes}
+    for k, obj in enumerate(ctx.graph.objects):
+        palette = _colour_palette(obj.name)
+        if not palette or any(wc.attribute_class(a) == "colour" or a in wc.COLOURISH for a in obj.attributes):
+            continue
+        try:
+            ph = ctx.phrase(k)
+        except Unreliable:
+            ctx.reject("add-att", checks.UNRELIABLE)
+            continue
+        # adjective order: size and state words before the colour, material and noun modifiers after it
+        if wc.noun_class(obj.name) in ("room", "outdoor"):
+            continue
+        if any(t.lower in wc.COLOURISH or wc.attribute_class(t.lower) == "colour"
+               for t in ctx.tokens[max(0, ph.first_index - 2) : ph.head_index]):  # fmt: skip
+            continue
+        i = ph.first_index
+        while i < ph.head_index and wc.attribute_class(ctx.tokens[i].lower) in ("size", "state"):
+            i += 1
+        at = ctx.tokens[i].start
+        for colour in palette:
+            if colour in used:
+                continue
+            g = copy.deepcopy(ctx.graph)
+            g.objects[k].attributes.insert(0, colour)
+            word = colour + " "
+            if at == 0:
+                continue  # a caption starting with the bare noun: no article to agree, rare; skip
+            sp = Splice(at, at, word)
+            c = _realise(ctx, "add-att", g, [sp], new_words=[colour], expect=[("attribute", obj.name, colour)])
+            if c:
+                out.append(c)
+    return out
+
+
+BUILDERS: dict[str, Callable[[Context], list[Candidate]]] = {
+    "replace-obj": replace_obj,
+    "replace-att": replace_att,
+    "replace-rel": replace_rel,
+    "swap-obj": swap_obj,
+    "swap-att": swap_att,
+    "count": count,
+    "add-obj": add_obj,
+    "add-att": add_att,
+}

@@ -1,0 +1,309 @@
+"""Word classes the rules draw replacements from: small hand-made tables, extended with WordNet.
+
+A replacement must be a *different thing of the same kind* (dog -> cat, red -> blue, on -> under), so that the
+negative stays fluent and plausible (a text-only model cannot spot it) yet is false of the image. The tables hold
+the kinds that matter most in captions; a noun outside them falls back to WordNet co-hyponyms of the same
+lexicographer file (`noun.animal`, `noun.food`, ...) drawn from the nouns of the corpus itself.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from sgfns import lexicon
+
+# --- nouns ------------------------------------------------------------------------------------------------------
+NOUN_CLASSES: dict[str, tuple[str, ...]] = {
+    "animal": (
+        "dog", "cat", "horse", "cow", "sheep", "elephant", "giraffe", "zebra", "bear", "bird", "duck", "goose",
+        "pigeon", "seagull", "pony", "goat", "pig", "lion", "tiger", "monkey", "deer",
+    ),
+    "vehicle": (
+        "car", "truck", "bus", "train", "motorcycle", "bicycle", "boat", "airplane", "van", "scooter", "tractor",
+        "taxi", "jeep", "trolley", "helicopter", "canoe", "kayak", "sailboat",
+    ),
+    "food": (
+        "pizza", "sandwich", "hot dog", "donut", "cake", "banana", "apple", "orange", "broccoli", "carrot", "salad",
+        "burger", "hamburger", "bagel", "muffin", "pie", "steak", "soup", "taco", "cookie", "pastry", "omelet",
+    ),
+    "furniture": ("chair", "couch", "bench", "table", "bed", "desk", "shelf", "stool", "dresser", "cabinet"),
+    "clothing": (
+        "shirt", "hat", "jacket", "dress", "tie", "helmet", "cap", "coat", "sweater", "skirt", "vest", "hoodie",
+        "uniform", "suit", "scarf", "wetsuit",
+    ),
+    "sports": (
+        "frisbee", "ball", "kite", "skateboard", "surfboard", "snowboard", "ski", "tennis racket", "bat",
+        "racket", "glove", "soccer ball", "football", "baseball", "basketball", "tennis ball",
+    ),
+    "tableware": ("plate", "bowl", "cup", "mug", "fork", "knife", "spoon", "bottle", "pan", "pot", "tray", "vase"),
+    "electronics": (
+        "laptop", "phone", "cellphone", "television", "keyboard", "computer", "remote", "monitor", "camera",
+        "tablet",
+    ),
+    "person": ("man", "woman", "boy", "girl"),
+    "role": (
+        "skier", "snowboarder", "surfer", "skateboarder", "tennis player", "baseball player", "soccer player",
+        "cyclist", "rider", "chef", "policeman", "soldier",
+    ),
+    "room": ("room", "kitchen", "bathroom", "bedroom", "living room", "office", "dining room", "classroom", "hallway",
+             "washroom", "restroom", "lobby", "hall", "garage", "store", "shop", "restaurant", "station"),
+    "outdoor": (
+        "beach", "field", "street", "park", "road", "forest", "desert", "lake", "river", "ocean", "mountain",
+        "hill", "parking lot", "sidewalk", "highway", "farm", "yard", "garden", "airport", "runway", "zoo",
+    ),
+    "structure": ("building", "house", "tower", "bridge", "church", "barn", "fence", "wall", "clock tower"),
+    "plant": ("tree", "flower", "bush", "plant", "palm tree", "cactus"),
+    "fixture": ("toilet", "sink", "bathtub", "shower", "refrigerator", "oven", "stove", "microwave", "counter"),
+    "sign": ("stop sign", "street sign", "traffic light", "fire hydrant", "parking meter", "street light"),
+}  # fmt: skip
+
+# --- attributes ---------------------------------------------------------------------------------------------------
+COLOURS = (
+    "red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "gray", "grey",
+    "silver", "tan",
+)  # fmt: skip
+MATERIALS = ("wooden", "metal", "plastic", "glass", "stone", "brick", "leather", "paper", "concrete", "ceramic")
+# Materials a replacement may bring in: common to furniture, buildings and tableware alike ('paper sinks' is not).
+REPLACEMENT_MATERIALS = ("wooden", "metal", "plastic", "glass", "stone")
+PATTERNS = ("striped", "checkered", "plaid", "spotted", "floral", "polka dot")
+# Classes replaced by their opposite, not by any member: "a big dog" -> "a small dog".
+OPPOSITES: dict[str, tuple[str, ...]] = {
+    "big": ("small", "little", "tiny"), "large": ("small", "little", "tiny"), "huge": ("small", "tiny"),
+    "giant": ("small", "tiny"), "small": ("big", "large", "huge"), "little": ("big", "large"),
+    "tiny": ("big", "large", "huge"), "tall": ("short",), "short": ("tall", "long"), "long": ("short",),
+    "young": ("old",), "old": ("young", "new"), "new": ("old",), "empty": ("full",), "full": ("empty",),
+    "open": ("closed",), "closed": ("open",), "wet": ("dry",), "dry": ("wet",), "clean": ("dirty",),
+    "dirty": ("clean",), "sunny": ("cloudy", "rainy"), "cloudy": ("sunny",), "busy": ("empty", "quiet"),
+    "light": ("dark",), "dark": ("light", "bright"), "bright": ("dark",), "thin": ("thick",), "thick": ("thin",),
+    "hot": ("cold",), "cold": ("hot", "warm"), "wide": ("narrow",), "narrow": ("wide",), "high": ("low",),
+    "low": ("high",), "male": ("female",), "female": ("male",), "modern": ("old", "antique"),
+    "crowded": ("empty", "deserted"), "smiling": ("frowning",), "happy": ("sad",), "sad": ("happy",),
+}  # fmt: skip
+SIZES = ("big", "large", "huge", "giant", "small", "little", "tiny", "tall", "short", "long")
+ATTRIBUTE_CLASSES: dict[str, tuple[str, ...]] = {
+    "colour": COLOURS,
+    "material": MATERIALS,
+    "pattern": PATTERNS,
+    "size": SIZES,
+    "state": tuple(w for w in OPPOSITES if w not in SIZES),
+}
+
+# --- predicates -----------------------------------------------------------------------------------------------------
+# Contrasting predicates of the same kind (spatial <-> spatial, action <-> action); lemmas, multiword allowed.
+PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
+    # spatial
+    "on": ("under",), "on top of": ("under", "beneath"), "under": ("on", "on top of"), "underneath": ("on top of",),
+    "beneath": ("on top of",), "below": ("above",), "above": ("below", "under"), "over": ("under",),
+    "in front of": ("behind",), "behind": ("in front of",), "inside": ("outside",), "outside": ("inside",),
+    "inside of": ("outside of",), "outside of": ("inside of",), "left of": ("right of",), "right of": ("left of",),
+    "to the left of": ("to the right of",), "to the right of": ("to the left of",), "in": ("outside",),
+    "into": ("out of",), "out of": ("into",), "toward": ("away from",), "towards": ("away from",),
+    "away from": ("toward",), "up": ("down",), "down": ("up",), "near": ("far from",), "far from": ("near",),
+    "across": ("along",), "along": ("across",),
+    # actions
+    "ride": ("walk next to", "push", "stand next to"), "hold": ("throw", "drop", "kick"), "carry": ("drop", "push"),
+    "wear": ("hold", "carry"), "eat": ("throw", "hold"), "throw": ("catch", "hold"), "catch": ("throw",),
+    "push": ("pull", "ride"), "pull": ("push", "ride"), "kick": ("hold", "throw"), "chase": ("follow",),
+    "lead": ("follow",), "follow": ("lead",), "feed": ("chase",), "pet": ("chase", "ride"), "watch": ("ignore",),
+    "look at": ("turn away from",), "sit on": ("stand on", "lie on"), "stand on": ("sit on", "lie on"),
+    "lie on": ("sit on", "stand on"), "lay on": ("sit on", "stand on"), "sit in": ("stand in", "lie in"),
+    "stand in": ("sit in", "lie in"), "lie in": ("sit in", "stand in"), "lay in": ("sit in", "stand in"),
+    "sit at": ("stand at",), "stand at": ("sit at",), "sit next to": ("stand next to",),
+    "stand next to": ("sit next to",), "sit": ("stand", "lie"), "stand": ("sit", "lie"), "lie": ("sit", "stand"),
+    "lay": ("sit", "stand"),
+    "walk": ("run", "sit"), "run": ("walk", "sit"), "walk on": ("sit on",), "walk down": ("run down",),
+    "walk across": ("run across",), "walk along": ("run along",), "run on": ("walk on",),
+    "run across": ("walk across",), "open": ("close",), "close": ("open",), "fly": ("hold", "carry"),
+    "drive": ("push", "pull", "sit on"), "hit": ("miss", "catch"), "swing": ("hold", "drop"),
+    "cut": ("hold", "eat"), "drink": ("spill", "hold"), "play with": ("look at",), "park on": ("drive on",),
+    "drive on": ("park on",), "hang on": ("lean on",), "lean on": ("hang on",), "cover": ("uncover",),
+}  # fmt: skip
+# Relations that stay true with subject and object exchanged: a swap would not make a negative.
+SYMMETRIC_PREDICATES = frozenset(
+    {"next to", "near", "with", "beside", "by", "and", "close to", "alongside", "across from", "opposite",
+     "adjacent to", "between", "among", "together with", "next", "talk to", "play with", "sit next to",
+     "stand next to", "sit with", "stand with", "meet", "touch", "face", "hug", "kiss", "far from"}
+)  # fmt: skip
+# Words that already say something about an object's colour: no colour is added next to them.
+COLOURISH = frozenset({"colorful", "colourful", "multicolored", "multicoloured", "colored", "coloured", "painted",
+                       "dark", "light", "bright", "pale", "rainbow", "striped", "checkered", "plaid", "spotted",
+                       "floral", "neon", "golden", "gold", "beige", "maroon", "navy", "teal", "cream",
+                       "chrome", "stainless", "rusty", "wooden", "metal", "steel", "clear", "transparent"})  # fmt: skip
+# Attribute classes whose members can be exchanged between two objects (states are not one scale: open/full).
+SWAPPABLE_ATTRIBUTE_CLASSES = ("colour", "material", "pattern", "size")
+# Verbs of posture and motion whose contrast keeps the preposition ('sit on' -> 'stand on').
+POSTURE_VERBS = frozenset({"sit", "stand", "lie", "lay", "walk", "run"})
+# Verbs of position whose preposition can be contrasted ('parked on' -> 'parked under'); after an action verb
+# the contrast is mostly absurd ('surfing under a surfboard') and a text-only model would spot it.
+POSITION_VERBS = frozenset({"sit", "stand", "lie", "lay", "rest", "perch", "park", "place", "set", "stack", "hang",
+                            "lean", "wait", "stop", "mount", "attach", "display", "sleep", "sat", "position",
+                            "locate", "line", "pile", "store", "keep", "leave", "put", "be"})  # fmt: skip
+# Gendered words flipped together with a person noun ('boy' -> 'girl' also turns 'his' into 'her').
+GENDERED_PERSONS = {"man": "woman", "woman": "man", "boy": "girl", "girl": "boy"}
+
+# Quantities that are not a count: an edit of them is not reliably false.
+VAGUE_QUANTIFIERS = frozenset(
+    {"some", "few", "several", "many", "group", "bunch", "lot", "lots", "couple", "herd", "flock", "crowd",
+     "number", "multiple", "various", "numerous", "plenty", "pair", "set", "pile", "stack", "row", "team",
+     "line", "bundle", "variety", "assortment", "pack", "collection", "dozens", "hundreds", "bunches", "much",
+     "more", "most", "all", "both", "each", "every", "other", "another", "assorted", "array", "fleet", "swarm"}
+)  # fmt: skip
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12,
+}  # fmt: skip
+NUMBER_NAMES = {v: k for k, v in NUMBER_WORDS.items()}
+# Nouns that a colour or an added object makes no sense with (scenes, people, mass and abstract nouns).
+NO_COLOUR_LEXNAMES = frozenset({"noun.person", "noun.location", "noun.time", "noun.act", "noun.event",
+                                "noun.phenomenon", "noun.state", "noun.group", "noun.cognition", "noun.quantity",
+                                "noun.communication", "noun.attribute", "noun.feeling", "noun.process",
+                                "noun.motive", "noun.relation", "noun.shape"})  # fmt: skip
+CONCRETE_LEXNAMES = frozenset({"noun.animal", "noun.artifact", "noun.food", "noun.plant", "noun.object"})
+COUNTABLE_LEXNAMES = frozenset({"noun.animal", "noun.artifact", "noun.food", "noun.plant", "noun.person"})
+COLOURLESS = frozenset(
+    {
+        "mirror",
+        "window",
+        "screen",
+        "glass",
+        "light",
+        "sky",
+        "water",
+        "picture",
+        "photo",
+        "painting",
+        "image",
+        "reflection",
+        "shadow",
+        "traffic light",
+        "tv",
+        "television",
+        "monitor",
+    }
+)
+MASS_NOUNS = frozenset({"sky", "water", "grass", "ground", "air", "snow", "sand", "dirt", "food", "hair", "light",
+                        "traffic", "furniture", "luggage", "equipment", "rice", "meat", "bread", "cheese", "soup",
+                        "coffee", "tea", "milk", "wine", "beer", "juice", "broccoli", "lettuce", "spinach",
+                        "clothing", "fruit", "produce", "cake", "pasta", "salad"})  # fmt: skip
+# Spatial predicates whose contrast is only plausible for a thing, not for a person or animal
+# ('a banana on a chair' -> 'under a chair', but not 'a man under a motorbike').
+INANIMATE_ONLY_CONTRASTS = frozenset({"on", "on top of", "over", "above", "in", "inside", "inside of", "at"})
+
+
+@functools.lru_cache(maxsize=1)
+def _noun_class_index() -> dict[str, str]:
+    return {w: cls for cls, words in NOUN_CLASSES.items() for w in words}
+
+
+@functools.lru_cache(maxsize=1)
+def _attribute_class_index() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for cls, words in ATTRIBUTE_CLASSES.items():
+        for w in words:
+            out.setdefault(w, cls)
+    return out
+
+
+def noun_class(name: str) -> str | None:
+    """The table class of a noun lemma ('animal', 'vehicle', ...) or None."""
+    return _noun_class_index().get(name)
+
+
+def noun_kind(name: str) -> str | None:
+    """Table class, else the WordNet lexicographer file of its first sense ('noun.food'), else None."""
+    return noun_class(name) or lexicon.lexname(name, "n")
+
+
+def attribute_class(word: str) -> str | None:
+    """'colour', 'material', 'pattern', 'size', 'state' or None."""
+    return _attribute_class_index().get(word)
+
+
+def is_number_word(token: str) -> bool:
+    return token.lower() in NUMBER_WORDS or token.isdigit()
+
+
+def number_value(token: str) -> int | None:
+    t = token.lower()
+    if t in NUMBER_WORDS:
+        return NUMBER_WORDS[t]
+    return int(t) if t.isdigit() else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _ancestors_by_depth(name: str) -> dict[int, int]:
+    """Synset id -> distance for the first sense of `name` and its ancestors (distance 0 = itself)."""
+    ids = lexicon.synset_ids(name, "n")
+    if not ids:
+        return {}
+    table = lexicon._data()["synsets"]["n"]
+    dist = {ids[0]: 0}
+    frontier = [ids[0]]
+    d = 0
+    while frontier:
+        d += 1
+        nxt = []
+        for s in frontier:
+            for h in table[s][2]:
+                if h not in dist:
+                    dist[h] = d
+                    nxt.append(h)
+        frontier = nxt
+    return dist
+
+
+def wordnet_cohyponyms(name: str, a: str, max_up: int = 2) -> bool:
+    """True when the first senses of `name` and `a` share an ancestor at most `max_up` steps above each
+    (cat and dog under 'carnivore'), and neither is an ancestor of the other."""
+    da, db = _ancestors_by_depth(name), _ancestors_by_depth(a)
+    if not da or not db:
+        return False
+    first_a = next(iter(da))
+    first_b = next(iter(db))
+    if first_a in db or first_b in da:
+        return False
+    return any(da[s] <= max_up and db[s] <= max_up for s in set(da) & set(db))
+
+
+def same_kind_nouns(name: str, pool: list[str] | tuple[str, ...] | None = None) -> list[str]:
+    """Candidate replacements for a noun: its table class, else WordNet co-hyponyms among `pool` (corpus nouns)."""
+    if name in GENDERED_PERSONS:  # a man is replaced by a woman, not by a girl (age is a softer contrast)
+        return [GENDERED_PERSONS[name]]
+    cls = noun_class(name)
+    if cls is not None:
+        return [w for w in NOUN_CLASSES[cls] if w != name]
+    lex = lexicon.lexname(name, "n")
+    if lex is None or lex not in CONCRETE_LEXNAMES:
+        return []
+    out = []
+    for w in pool or ():
+        if w != name and lexicon.lexname(w, "n") == lex and wordnet_cohyponyms(name, w):
+            out.append(w)
+    return out
+
+
+def same_class_attributes(word: str) -> list[str]:
+    """Replacements for an attribute: the opposite for sizes and states, another member for colours etc."""
+    if word in OPPOSITES:
+        return list(OPPOSITES[word])
+    cls = attribute_class(word)
+    if cls is None:
+        return []
+    members = REPLACEMENT_MATERIALS if cls == "material" else ATTRIBUTE_CLASSES[cls]
+    return [w for w in members if w != word]
+
+
+def contrasting_predicates(predicate: str) -> list[str]:
+    """Contrasts of a predicate lemma: the table entry, else verb + contrasting preposition or
+    contrasting verb + same preposition ('sit on' -> 'sit under', 'stand on')."""
+    if predicate in PREDICATE_CONTRASTS:
+        return list(PREDICATE_CONTRASTS[predicate])
+    words = predicate.split()
+    out: list[str] = []
+    for i in range(1, len(words)):
+        head, tail = " ".join(words[:i]), " ".join(words[i:])
+        if tail in PREDICATE_CONTRASTS and head in POSTURE_VERBS and head in PREDICATE_CONTRASTS:
+            out.extend(f"{h} {tail}" for h in PREDICATE_CONTRASTS[head] if len(h.split()) == 1)
+        if tail in PREDICATE_CONTRASTS and head in POSITION_VERBS:
+            out.extend(f"{head} {t}" for t in PREDICATE_CONTRASTS[tail])
+    return list(dict.fromkeys(out))
