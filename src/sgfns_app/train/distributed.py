@@ -59,12 +59,6 @@ def cleanup(info: DistInfo) -> None:
         dist.destroy_process_group()
 
 
-def _max_len(n: int, device) -> int:
-    t = torch.tensor([n], device=device)
-    dist.all_reduce(t, op=dist.ReduceOp.MAX)
-    return int(t.item())
-
-
 def _pad_dim1(t: Tensor, L: int, value=0) -> Tensor:
     if t.dim() < 2 or t.shape[1] == L:
         return t
@@ -80,20 +74,63 @@ def gather_plain(t: Tensor) -> Tensor:
 
 
 def gather_diff(t: Tensor) -> Tensor:
+    """Differentiable all-gather (backward sums every rank's gradient into this rank's slice)."""
     from torch.distributed.nn.functional import all_gather
 
     return torch.cat(all_gather(t.contiguous()))
 
 
-def gather_encoded(enc: Encoded) -> Encoded:
-    """All-gather an Encoded across ranks (differentiable for float tensors), padding node sets to a common length."""
-    sets = {}
+def _fields(enc: Encoded) -> list[tuple[str, Tensor]]:
+    out = [("glob", enc.glob)]
     for k, (v, m) in enc.sets.items():
-        L = _max_len(v.shape[1], v.device)
-        sets[k] = (gather_diff(_pad_dim1(v, L)), gather_plain(_pad_dim1(m, L, False)))
-    extra = {}
-    for k, v in enc.extra.items():
-        L = _max_len(v.shape[1], v.device) if v.dim() >= 2 else 0
-        v = _pad_dim1(v, L, -1 if not v.is_floating_point() else 0) if v.dim() >= 2 else v
-        extra[k] = gather_diff(v) if v.is_floating_point() and v.requires_grad else gather_plain(v)
-    return Encoded(glob=gather_diff(enc.glob), sets=sets, extra=extra)
+        out += [(f"set:{k}", v), (f"mask:{k}", m)]
+    out += [(f"extra:{k}", v) for k, v in enc.extra.items()]
+    return out
+
+
+def gather_encoded_many(encs: list[Encoded]) -> list[Encoded]:
+    """All-gather several Encoded of the same batch size in ONE differentiable collective.
+
+    One collective matters: autograd may run the backward of separate gathers in a different order on different
+    ranks (their graphs differ, e.g. where a null node was needed), and collectives pair up by order, so several
+    gathers could silently exchange the wrong gradients. Node sets are padded to the longest over ranks first."""
+    fields = [f for e in encs for f in _fields(e)]
+    B = encs[0].glob.shape[0]
+    dev = encs[0].glob.device
+    lens = torch.tensor([t.shape[1] if t.dim() >= 2 else 0 for _, t in fields], device=dev)
+    dist.all_reduce(lens, op=dist.ReduceOp.MAX)
+    padded = []
+    for (name, t), L in zip(fields, lens.tolist(), strict=True):
+        fill = (
+            False if t.dtype == torch.bool else (-1 if name.startswith("extra:") and not t.is_floating_point() else 0)
+        )
+        padded.append(_pad_dim1(t, L, fill) if t.dim() >= 2 else t)
+    floats = [t for t in padded if t.is_floating_point()]
+    others = [t for t in padded if not t.is_floating_point()]
+    dtype = floats[0].dtype
+    flat_f = torch.cat([t.reshape(B, -1).to(dtype) for t in floats], 1)
+    g_f = gather_diff(flat_f)
+    g_o = gather_plain(torch.cat([t.reshape(B, -1).long() for t in others], 1)) if others else None
+    out_tensors, of, oo = [], 0, 0
+    for t in padded:
+        n = t[0].numel() if t.dim() > 1 else 1
+        shape = (g_f.shape[0], *t.shape[1:])
+        if t.is_floating_point():
+            out_tensors.append(g_f[:, of : of + n].reshape(shape).to(t.dtype))
+            of += n
+        else:
+            out_tensors.append(g_o[:, oo : oo + n].reshape(shape).to(t.dtype))
+            oo += n
+    result, i = [], 0
+    for e in encs:
+        names = [n for n, _ in _fields(e)]
+        vals = dict(zip(names, out_tensors[i : i + len(names)], strict=True))
+        i += len(names)
+        result.append(
+            Encoded(
+                glob=vals["glob"],
+                sets={k: (vals[f"set:{k}"], vals[f"mask:{k}"]) for k in e.sets},
+                extra={k: vals[f"extra:{k}"] for k in e.extra},
+            )
+        )
+    return result

@@ -145,7 +145,7 @@ class LossModule(nn.Module):
         cap = self.model.encode_captions(cb)
         gather = self.dist.enabled and self.cfg.dist.gather_negatives
         if gather:
-            img_all, cap_all = D.gather_encoded(img), D.gather_encoded(cap)
+            img_all, cap_all = D.gather_encoded_many([img, cap])
             ii, ci = D.gather_plain(img_idx), D.gather_plain(cap_idx)
         else:
             img_all, cap_all, ii, ci = img, cap, img_idx, cap_idx
