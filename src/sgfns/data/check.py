@@ -104,7 +104,8 @@ def find_splits(root: Path) -> list[str]:
             if p.name.endswith(suffix) and len(p.name) > len(suffix):
                 names.add(p.name[: -len(suffix)])
                 break
-    return sorted(names, key=lambda s: (["train", "val", "dev", "test", "testall"] + [s]).index(s))
+    order = ["train", "val", "dev", "test", "testall"]
+    return sorted(names, key=lambda s: (order.index(s) if s in order else len(order), s))
 
 
 def check_dataset(root: str | Path, splits: list[str] | None = None) -> tuple[dict[str, Any], list[SplitSummary]]:
