@@ -25,17 +25,17 @@ UNRELIABLE = "unreliable-parse"
 REPARSE = "reparse-mismatch"
 
 
-def lexical_relation(old: str, new: str, pos: str = "n") -> str | None:
+def lexical_relation(old: str, new: str, pos: str = "n", senses: int | None = None) -> str | None:
     """'synonym' or 'hypernym-or-hyponym' when `new` could name the same thing as `old` (any WordNet sense;
     for attributes both the adjective and the noun senses are tried: 'grey'/'gray')."""
     a, b = old.lower(), new.lower()
     if a == b:
         return SYNONYM
     for p in (pos,) if pos != "a" else ("a", "n"):
-        if lexicon.are_synonyms(a, b, p):
+        if lexicon.are_synonyms(a, b, p, senses):
             return SYNONYM
     if pos == "n" or (pos == "v" and " " not in a + b):
-        if lexicon.is_hypernym_or_hyponym(a, b, pos):
+        if lexicon.is_hypernym_or_hyponym(a, b, pos, senses):
             return HYPERNYM
     # multiword names: 'tennis racket' vs 'racket'
     if pos == "n" and (a.split()[-1] == b or b.split()[-1] == a):
@@ -61,12 +61,17 @@ def other_caption_words(others: Iterable[str]) -> set[str]:
     return words
 
 
-def mentioned_in_others(words: Iterable[str], other_words: set[str]) -> str | None:
-    """The replacement (or added) word appears in another caption of the same image: probably true of it."""
+def mentioned_in_others(words: Iterable[str], other_words: set[str], nouns: bool = False) -> str | None:
+    """The replacement (or added) word appears in another caption of the same image — or, for a noun, a
+    synonym, hypernym or hyponym of it does ('cellphone' when another caption says 'phone'): probably true."""
     for w in words:
         w = w.lower()
         if w in other_words or surface.pluralize(w) in other_words:
             return MENTIONED
+        if nouns and " " not in w:
+            for o in other_words:
+                if " " not in o and len(o) > 2 and lexicon.is_lemma(o, "n") and lexical_relation(w, o, "n", 2):
+                    return MENTIONED
     return None
 
 
@@ -78,7 +83,7 @@ def symmetric_relation(predicate: str) -> str | None:
 
 
 def same_name(a: str, b: str) -> str | None:
-    if a.lower() == b.lower() or lexical_relation(a, b, "n") is not None:
+    if a.lower() == b.lower() or lexical_relation(a, b, "n", senses=1) is not None:
         return SAME_NAME
     return None
 

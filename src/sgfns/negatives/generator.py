@@ -106,7 +106,7 @@ class Generator:
         reason = checks.equals_other_caption(cand.text, others)
         if reason:
             return reason
-        reason = checks.mentioned_in_others(cand.new_words, other_words)
+        reason = checks.mentioned_in_others(cand.new_words, other_words, cand.new_nouns)
         if reason:
             return reason
         if self.parser is not None and cand.expect:

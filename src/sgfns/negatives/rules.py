@@ -35,6 +35,7 @@ class Candidate:
     edit: dict[str, str]
     lexical: list[tuple[str, str, str]] = field(default_factory=list)  # (old, new, pos)
     new_words: list[str] = field(default_factory=list)  # must not appear in the image's other captions
+    new_nouns: bool = False  # new_words are nouns: their synonyms / hyponyms in other captions count too
     expect: list[tuple] = field(default_factory=list)  # facts a re-parse of `text` must show
     weight: float = 1.0  # sampling preference (corpus frequency of the replacement)
 
@@ -155,7 +156,7 @@ def replace_obj(ctx: Context) -> list[Candidate]:
             head_at = len(new) - len(words[-1])
             sp = Splice(start, end, new, {k: (head_at, len(new))})
             c = _realise(ctx, "replace-obj", g, [sp, *extra], lexical=[(obj.name, alt, "n")], new_words=[alt],
-                         expect=[("object", alt)], weight=1.0 + ctx.pool.get(alt, 0))  # fmt: skip
+                         new_nouns=True, expect=[("object", alt)], weight=1.0 + ctx.pool.get(alt, 0))  # fmt: skip
             if c:
                 out.append(c)
     return out
@@ -485,7 +486,7 @@ def add_obj(ctx: Context) -> list[Candidate]:
         heads = {k: (ph.head.start - ph.start, ph.head.end - ph.start),
                  len(g.objects) - 1: (len(full) - len(ins) + head_at, len(full))}  # fmt: skip
         sp = Splice(ph.start, ph.end, full, heads)
-        c = _realise(ctx, "add-obj", g, [sp], new_words=[new], expect=[("object", new)],
+        c = _realise(ctx, "add-obj", g, [sp], new_words=[new], new_nouns=True, expect=[("object", new)],
                      weight=1.0 + cooc.get(new, 0))  # fmt: skip
         if c:
             out.append(c)

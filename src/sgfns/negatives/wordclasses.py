@@ -103,7 +103,7 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     # actions
     "ride": ("walk next to", "push", "stand next to"), "hold": ("throw", "drop", "kick"), "carry": ("drop", "push"),
     "wear": ("hold", "carry"), "eat": ("throw", "hold"), "throw": ("catch", "hold"), "catch": ("throw",),
-    "push": ("pull", "ride"), "pull": ("push", "ride"), "kick": ("hold", "throw"), "chase": ("follow",),
+    "push": ("pull", "ride"), "pull": ("push", "ride"), "kick": ("hold", "throw"), "chase": ("run from",),
     "lead": ("follow",), "follow": ("lead",), "feed": ("chase",), "pet": ("chase", "ride"), "watch": ("ignore",),
     "look at": ("turn away from",), "sit on": ("stand on", "lie on"), "stand on": ("sit on", "lie on"),
     "lie on": ("sit on", "stand on"), "lay on": ("sit on", "stand on"), "sit in": ("stand in", "lie in"),

@@ -1,0 +1,299 @@
+"""Caption negatives on hand-made parsed graphs: each rule's edit of string + graph, and each validity check."""
+
+from __future__ import annotations
+
+import pytest
+
+from sgfns.graphs.types import Relation, SceneGraph, SGObject
+from sgfns.negatives import checks, surface
+from sgfns.negatives.generator import Generator
+from sgfns.negatives.rules import RULES
+
+
+def obj(caption: str, name: str, word: str, attrs=(), count=None, nth: int = 0) -> SGObject:
+    i = -1
+    for _ in range(nth + 1):
+        i = caption.index(word, i + 1)
+    return SGObject(name, list(attrs), count, span=(i, i + len(word)))
+
+
+def gen_all(caption, graph, rules=RULES, others=(), per_rule=50, seed=0, **kw):
+    g = Generator(rules=rules, per_rule=per_rule, seed=seed, max_checks=1000, **kw)
+    return g.generate(caption, graph, list(others)), g
+
+
+def assert_consistent(neg):
+    """The negative's graph is valid for its text and every span sits on a form of the object's name."""
+    neg.graph.validate(caption=neg.negative)
+    for o in neg.graph.objects:
+        word = neg.negative[o.span[0] : o.span[1]].lower()
+        last = o.name.split()[-1]
+        assert word in (last, surface.pluralize(last)), (neg.negative, o.name, word)
+
+
+DOG_CAT = "A black dog chasing a white cat near a bench."
+
+
+def dog_cat_graph():
+    c = DOG_CAT
+    return SceneGraph(
+        [obj(c, "dog", "dog", ["black"]), obj(c, "cat", "cat", ["white"]), obj(c, "bench", "bench")],
+        [Relation(0, "chase", 1), Relation(1, "near", 2)],
+    )
+
+
+def test_every_rule_edits_string_and_graph_together():
+    negs, _ = gen_all(DOG_CAT, dog_cat_graph())
+    rules = {n.rule for n in negs}
+    assert {"replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count", "add-obj", "add-att"} <= rules
+    for n in negs:
+        assert n.negative != DOG_CAT
+        assert n.edit["from"] != n.edit["to"]
+        assert n.edit["to"] in n.negative
+        assert_consistent(n)
+
+
+def test_replace_obj_same_kind_and_article_and_plural():
+    c = "A man eating an apple next to two dogs."
+    g = SceneGraph([obj(c, "man", "man"), obj(c, "apple", "apple"), obj(c, "dog", "dogs", count=2)])
+    negs, _ = gen_all(c, g, rules=["replace-obj"])
+    texts = {n.negative for n in negs}
+    assert "A woman eating an apple next to two dogs." in texts  # man -> woman only (gender contrast)
+    assert "A man eating a banana next to two dogs." in texts  # an -> a
+    assert "A man eating an apple next to two cats." in texts  # plural kept
+    for n in negs:
+        assert_consistent(n)
+        new = {o.name for o in n.graph.objects} - {"man", "apple", "dog"}
+        (name,) = new
+        old = ({"man", "apple", "dog"} - {o.name for o in n.graph.objects}).pop()
+        kinds = {"man": "person", "apple": "food", "dog": "animal"}
+        from sgfns.negatives.wordclasses import noun_class
+
+        assert noun_class(name) == kinds[old], (old, name)
+
+
+def test_replace_obj_flips_pronouns_with_gender():
+    c = "A boy sits at a table with his head in his hand."
+    g = SceneGraph([obj(c, "boy", "boy"), obj(c, "table", "table"), obj(c, "head", "head"), obj(c, "hand", "hand")])
+    negs, _ = gen_all(c, g, rules=["replace-obj"])
+    girl = [n.negative for n in negs if "girl" in n.negative]
+    assert girl == ["A girl sits at a table with her head in her hand."]
+
+
+def test_replace_att_same_class_and_opposite_size():
+    c = "A red car parked next to a big truck."
+    g = SceneGraph([obj(c, "car", "car", ["red"]), obj(c, "truck", "truck", ["big"])], [Relation(0, "next to", 1)])
+    negs, _ = gen_all(c, g, rules=["replace-att"])
+    colours = {n.edit["to"] for n in negs if n.edit["from"] == "red"}
+    sizes = {n.negative for n in negs if "truck" in n.edit["to"] or n.edit["from"].endswith("big")}
+    from sgfns.negatives.wordclasses import COLOURS
+
+    assert colours and colours <= set(COLOURS) - {"red"}
+    assert "A red car parked next to a small truck." in sizes
+    assert not any("huge truck" in n.negative or "large truck" in n.negative for n in negs)  # not a synonym
+    for n in negs:
+        assert_consistent(n)
+
+
+def test_replace_rel_contrast_keeps_inflection():
+    c = "A man riding a horse on a beach."
+    g = SceneGraph(
+        [obj(c, "man", "man"), obj(c, "horse", "horse"), obj(c, "beach", "beach")],
+        [Relation(0, "ride", 1), Relation(1, "on", 2)],
+    )
+    negs, _ = gen_all(c, g, rules=["replace-rel"])
+    texts = {n.negative for n in negs}
+    assert "A man walking next to a horse on a beach." in texts
+    assert "A man pushing a horse on a beach." in texts
+    assert all("under a beach" not in t for t in texts)  # on -> under is only offered for things, not animals
+    for n in negs:
+        assert {r.predicate for r in n.graph.relations} != {"ride", "on"}
+
+
+def test_replace_rel_on_under_for_things():
+    c = "A laptop on a table."
+    g = SceneGraph([obj(c, "laptop", "laptop"), obj(c, "table", "table")], [Relation(0, "on", 1)])
+    negs, _ = gen_all(c, g, rules=["replace-rel"])
+    assert [n.negative for n in negs] == ["A laptop under a table."]
+    assert negs[0].graph.triples() == [("laptop", "under", "table")]
+
+
+def test_swap_obj_moves_modifiers_and_reverses_graph():
+    negs, _ = gen_all(DOG_CAT, dog_cat_graph(), rules=["swap-obj"])
+    n = next(n for n in negs if n.negative.startswith("A white cat"))
+    assert n.negative == "A white cat chasing a black dog near a bench."
+    assert ("cat", "chase", "dog") in n.graph.triples()
+    assert_consistent(n)
+    cat = next(o for o in n.graph.objects if o.name == "cat")
+    assert cat.attributes == ["white"]
+
+
+@pytest.mark.parametrize("pred", ["next to", "near", "with", "beside"])
+def test_swap_obj_rejected_on_symmetric_relation(pred):
+    c = f"A dog {pred} a cat."
+    g = SceneGraph([obj(c, "dog", "dog"), obj(c, "cat", "cat")], [Relation(0, pred, 1)])
+    negs, gen = gen_all(c, g, rules=["swap-obj"])
+    assert negs == []
+    assert gen.rejected[("swap-obj", checks.SYMMETRIC)] == 1
+
+
+def test_swap_rejected_on_same_name():
+    c = "A black dog chasing a white dog."
+    g = SceneGraph([obj(c, "dog", "dog", ["black"]), obj(c, "dog", "dog", ["white"], nth=1)], [Relation(0, "chase", 1)])
+    negs, gen = gen_all(c, g, rules=["swap-obj", "swap-att"])
+    assert negs == []
+    assert gen.rejected[("swap-obj", checks.SAME_NAME)] == 1
+    assert gen.rejected[("swap-att", checks.SAME_NAME)] == 1
+
+
+def test_swap_att_exchanges_same_class_only():
+    c = "A red car and a wooden blue bench."
+    g = SceneGraph([obj(c, "car", "car", ["red"]), obj(c, "bench", "bench", ["wooden", "blue"])])
+    negs, _ = gen_all(c, g, rules=["swap-att"])
+    assert [n.negative for n in negs] == ["A blue car and a wooden red bench."]
+    assert negs[0].graph.objects[0].attributes == ["blue"]
+    assert negs[0].graph.objects[1].attributes == ["wooden", "red"]
+
+
+def test_count_explicit_numbers_with_agreement():
+    c = "Two dogs are sitting on a bench."
+    g = SceneGraph([obj(c, "dog", "dogs", count=2), obj(c, "bench", "bench")], [Relation(0, "sit on", 1)])
+    negs, _ = gen_all(c, g, rules=["count"])
+    texts = {n.negative for n in negs}
+    assert "One dog is sitting on a bench." in texts
+    assert "Three dogs are sitting on a bench." in texts
+    assert "Two dogs are sitting on two benches." in texts
+    for n in negs:
+        assert_consistent(n)
+    one = next(n for n in negs if n.negative.startswith("One"))
+    assert one.graph.objects[0].count == 1
+
+
+@pytest.mark.parametrize(
+    "caption,word",
+    [("A group of people standing on a street.", "people"), ("Some dogs playing.", "dogs"),
+     ("A few birds sitting on a wire.", "birds"), ("Several cows grazing.", "cows")],
+)  # fmt: skip
+def test_count_rejects_vague_quantities(caption, word):
+    name = surface.singularize(word) if word != "people" else "people"
+    g = SceneGraph([obj(caption, name, word)])
+    negs, gen = gen_all(caption, g, rules=["count"])
+    assert not [n for n in negs if word in n.edit["from"]]
+    assert gen.rejected[("count", checks.VAGUE)] >= 1
+
+
+def test_count_ignores_bare_plurals():
+    c = "Dogs playing in a park."
+    negs, _ = gen_all(c, SceneGraph([obj(c, "dog", "Dogs"), obj(c, "park", "park")]), rules=["count"])
+    assert negs == []  # neither a clear count ('Dogs') nor a countable thing ('a park' is a scene)
+
+
+def test_add_obj_and_add_att():
+    c = "A cat sleeping on a chair."
+    g = SceneGraph([obj(c, "cat", "cat"), obj(c, "chair", "chair")], [Relation(0, "sleep on", 1)])
+    negs, _ = gen_all(c, g, rules=["add-obj", "add-att"])
+    adds = [n for n in negs if n.rule == "add-obj"]
+    atts = [n for n in negs if n.rule == "add-att"]
+    assert adds and all(n.negative.startswith("A cat sleeping on a chair next to a") for n in adds)
+    assert all(len(n.graph.objects) == 3 and n.graph.relations[-1].predicate == "next to" for n in adds)
+    assert "A cat sleeping on an orange chair." in {n.negative for n in atts}  # a -> an
+    for n in negs:
+        assert_consistent(n)
+
+
+def test_lexical_relation_check():
+    assert checks.lexical_relation("couch", "sofa", "n") == checks.SYNONYM
+    assert checks.lexical_relation("dog", "puppy", "n") == checks.HYPERNYM
+    assert checks.lexical_relation("dog", "animal", "n") == checks.HYPERNYM
+    assert checks.lexical_relation("gray", "grey", "a") == checks.SYNONYM
+    assert checks.lexical_relation("dog", "cat", "n") is None
+    assert checks.lexical_relation("red", "blue", "a") is None
+
+
+def test_replacement_hyponym_rejected_in_generation():
+    # 'vehicle' -> a co-hyponym from the corpus pool is fine; 'car' (a hyponym of vehicle) must be rejected
+    c = "A vehicle parked on a street."
+    g = SceneGraph([obj(c, "vehicle", "vehicle"), obj(c, "street", "street")], [Relation(0, "park on", 1)])
+    from collections import Counter
+
+    negs, gen = gen_all(c, g, rules=["replace-obj"], pool=Counter({"car": 5, "truck": 3}))
+    assert not any("car" in n.negative.split() for n in negs)
+
+
+def test_equals_other_caption_and_mentioned_checks():
+    c = "A laptop on a table."
+    g = SceneGraph([obj(c, "laptop", "laptop"), obj(c, "table", "table")], [Relation(0, "on", 1)])
+    negs, gen = gen_all(c, g, rules=["replace-rel"], others=["a laptop UNDER a table"])
+    assert negs == [] and gen.rejected[("replace-rel", checks.EQUALS_OTHER)] == 1
+    assert checks.equals_other_caption("A dog, running.", ["a dog running"]) == checks.EQUALS_OTHER
+    negs, gen = gen_all(c, g, rules=["replace-obj"], others=["A phone and a laptop on a desk."])
+    texts = [n.negative for n in negs]
+    assert texts and all("phone" not in t and "desk" not in t for t in texts)  # 'cellphone' is a phone too
+    assert gen.rejected[("replace-obj", checks.MENTIONED)] >= 2  # phone, cellphone
+    assert gen.rejected[("replace-obj", checks.HYPERNYM)] >= 1  # desk is a kind of table
+
+
+def test_unreliable_parse_rejected():
+    c = "A man riding a horse."
+    # the parser put the span of 'horse' on 'riding': nothing is edited from it
+    bad = SceneGraph([obj(c, "man", "man"), SGObject("horse", [], None, span=(6, 12))], [Relation(0, "ride", 1)])
+    negs, gen = gen_all(c, bad, rules=["replace-obj", "swap-obj", "count"])
+    assert all("riding" in n.negative and "horse" in n.negative for n in negs)
+    assert gen.rejected[("replace-obj", checks.UNRELIABLE)] == 1
+    assert gen.rejected[("count", checks.UNRELIABLE)] == 1
+    # a predicate that is not in the text between its subject and object
+    g = SceneGraph([obj(c, "man", "man"), obj(c, "horse", "horse")], [Relation(0, "on", 1)])
+    negs, gen = gen_all(c, g, rules=["replace-rel"])
+    assert negs == [] and gen.rejected[("replace-rel", checks.UNRELIABLE)] == 1
+
+
+class _FakeParser:
+    """Re-parses only what it was told: lets a test decide whether an edit 'reads' as intended."""
+
+    def __init__(self, graphs):
+        self.graphs = graphs
+
+    def parse(self, text):
+        return self.graphs.get(text, SceneGraph())
+
+
+def test_reparse_check():
+    c = "A laptop on a table."
+    g = SceneGraph([obj(c, "laptop", "laptop"), obj(c, "table", "table")], [Relation(0, "on", 1)])
+    good = SceneGraph([SGObject("laptop"), SGObject("table")], [Relation(0, "under", 1)])
+    negs, _ = gen_all(c, g, rules=["replace-rel"], parser=_FakeParser({"A laptop under a table.": good}))
+    assert [n.negative for n in negs] == ["A laptop under a table."]
+    negs, gen = gen_all(c, g, rules=["replace-rel"], parser=_FakeParser({}))
+    assert negs == [] and gen.rejected[("replace-rel", checks.REPARSE)] == 1
+
+
+def test_deterministic_by_seed_and_independent_of_order():
+    g1 = Generator(per_rule=1, seed=7)
+    a = [n.negative for n in g1.generate(DOG_CAT, dog_cat_graph())]
+    g2 = Generator(per_rule=1, seed=7)
+    g2.generate("A man on a bench.", SceneGraph())
+    b = [n.negative for n in g2.generate(DOG_CAT, dog_cat_graph())]
+    assert a == b
+    others = {tuple(n.negative for n in Generator(per_rule=1, seed=s).generate(DOG_CAT, dog_cat_graph())) for s in
+              range(6)}  # fmt: skip
+    assert len(others) > 1
+
+
+def test_per_rule_limit():
+    negs, _ = gen_all(DOG_CAT, dog_cat_graph(), per_rule=2)
+    from collections import Counter
+
+    assert max(Counter(n.rule for n in negs).values()) <= 2
+
+
+def test_surface_helpers():
+    assert surface.indefinite_article("apple") == "an"
+    assert surface.indefinite_article("umbrella") == "an"
+    assert surface.indefinite_article("unicorn") == "a"
+    assert surface.indefinite_article("hour") == "an"
+    assert [surface.pluralize(w) for w in ("bus", "man", "knife", "hot dog", "cherry", "sheep")] == [
+        "buses", "men", "knives", "hot dogs", "cherries", "sheep"]  # fmt: skip
+    assert (
+        surface.gerund("ride") == "riding" and surface.gerund("sit") == "sitting" and surface.gerund("lie") == "lying"
+    )
+    assert surface.agree("is", plural=True) == "are" and surface.agree("Are", plural=False) == "Is"
