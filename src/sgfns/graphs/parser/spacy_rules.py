@@ -17,6 +17,7 @@ The rules read the dependency tree, not the word order, so one rule covers many 
 from __future__ import annotations
 
 from sgfns import lexicon
+from sgfns.graphs.parser import lemmas as L
 from sgfns.graphs.parser import words as W
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
@@ -52,33 +53,26 @@ _CONTAINERS = {
 _STATIVE_COPULAS = {"be", "look", "appear", "seem", "become", "remain", "stay", "get"}
 
 
+def lemma(tok) -> str:
+    return L.lemma(tok.lower_, tok.tag_)
+
+
 def _verb_lemma(tok) -> str:
-    """spaCy's lemma, corrected with WordNet morphology ("riding" -> "ride", not "rid")."""
-    text = tok.lower_
-    lem = tok.lemma_.lower()
-    cands = lexicon.morphy(text, "v")
-    if not cands:
-        return lem
-    if lem in cands:
-        # "riding" lemmatised "rid": a real "rid" would be spelt "ridding", so the "-e" form is meant.
-        for suffix in ("ing", "ed"):
-            if text == lem + suffix and lem + "e" in cands and not lem.endswith("e"):
-                return lem + "e"
-        return lem
-    return cands[0]
+    """The verb's lemma even when the tagger took it for an adjective or noun ("covered", "parked")."""
+    if tok.tag_.startswith("VB"):
+        return L.verb_lemma(tok.lower_, tok.tag_)
+    t = tok.lower_
+    tag = "VBG" if t.endswith("ing") else "VBN" if t.endswith("ed") else "VB"
+    return L.verb_lemma(t, tag)
 
 
 def _noun_lemma(tok) -> str:
     text = tok.lower_
-    if text in W.PLURALIA_TANTUM or (tok.tag_ == "VBG" and lexicon.is_lemma(text, "n")):
+    if tok.tag_ == "VBG" and lexicon.is_lemma(text, "n"):
         return text
-    lem = tok.lemma_.lower()
-    if tok.pos_ == "PROPN" and not lexicon.is_lemma(lem, "n"):
+    if tok.pos_ == "PROPN" and not lexicon.is_lemma(L.noun_lemma(text, tok.tag_), "n"):
         return text
-    if lexicon.is_lemma(lem, "n"):
-        return lem
-    cands = lexicon.morphy(text, "n")
-    return cands[0] if cands else lem
+    return L.noun_lemma(text, tok.tag_ if tok.tag_.startswith("NN") else "NN")
 
 
 def _number(tok) -> int | None:
@@ -286,7 +280,7 @@ class _Builder:
     def predicative_attributes(self) -> None:
         """'the truck is old', 'a dog that is brown', 'the car is parked'."""
         for tok in self.doc:
-            if tok.dep_ in ("acomp", "oprd") and tok.pos_ in ("ADJ", "VERB") and tok.head.lemma_ in _STATIVE_COPULAS:
+            if tok.dep_ in ("acomp", "oprd") and tok.pos_ in ("ADJ", "VERB") and lemma(tok.head) in _STATIVE_COPULAS:
                 subj = self.subjects_of(tok.head)
                 if any(c.dep_ == "prep" for c in tok.children) and tok.tag_ == "VBN":
                     continue
@@ -450,7 +444,7 @@ class _Builder:
                 self.add_rel(subs, pred, objs)
             elif g.pos_ in ("VERB", "AUX"):
                 subs = self.subjects_of(g)
-                if g.lemma_ in _STATIVE_COPULAS and g.lemma_ != "get":
+                if lemma(g) in _STATIVE_COPULAS and lemma(g) != "get":
                     self.add_rel(subs, pred, objs)
                 else:
                     self.add_rel(subs, self.verb_phrase(g) + " " + pred, objs)
@@ -490,7 +484,7 @@ class _Builder:
 
     def relations_from_objects(self) -> None:
         for o in self.doc:
-            if o.dep_ in _OBJ_DEPS or (o.dep_ == "attr" and o.head.lemma_ not in _STATIVE_COPULAS):
+            if o.dep_ in _OBJ_DEPS or (o.dep_ == "attr" and lemma(o.head) not in _STATIVE_COPULAS):
                 v = o.head
                 if v.pos_ not in ("VERB", "AUX"):
                     continue
