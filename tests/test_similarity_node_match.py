@@ -123,3 +123,26 @@ def test_bad_inputs_are_refused():
     with pytest.raises(ValueError, match="dims differ"):
         node_match(img, im, torch.randn(2, 3, 5), im)
     assert node_match(img[:0], im[:0], txt, im).shape == (0, 2)
+
+
+def test_fused_count_term_equals_softcount_values_and_gradients():
+    from sgfns.models.count import SoftCount
+    from sgfns.models.similarity import node_match_count
+
+    g = torch.Generator().manual_seed(13)
+    img, im = random_sets(g, 8, 7, 16, garbage=0.0)
+    txt, tm = random_sets(g, 11, 5, 16, garbage=0.0)
+    counts = torch.randint(-1, 5, (11, 5), generator=g)
+    counts[0] = -1  # a caption without any counted object -> term 0
+    counts = torch.where(tm, counts, -1)
+    sc = SoftCount()
+    a, b = img.clone().requires_grad_(), txt.clone().requires_grad_()
+    want = sc(a, im, b, tm, counts)
+    m, c = node_match_count(a, im, b, tm, counts, sc.kappa, sc.tau, cols=4, tile=30)
+    torch.testing.assert_close(c, want, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(m, node_match(img, im, txt, tm), atol=1e-6, rtol=1e-6)
+    assert torch.all(c[:, 0] == 0)
+    gw = torch.autograd.grad(want.sum(), [a, b, sc.tau])
+    gc = torch.autograd.grad(c.sum(), [a, b, sc.tau])
+    for x, y in zip(gw, gc, strict=True):
+        torch.testing.assert_close(x, y, atol=1e-4, rtol=1e-4)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-__all__ = ["node_match", "node_match_reference", "default_dtype"]
+__all__ = ["default_dtype", "node_match", "node_match_count", "node_match_inference", "node_match_reference"]
 
 #: caption-node columns per chunk; with d = 1024 the [d, cols] right operand is 2 MB in fp32
 DEFAULT_COLS = 512
@@ -76,61 +76,114 @@ def _caption_chunks(counts: list[int], cols: int) -> list[tuple[int, int]]:
     return out
 
 
+class _Plan:
+    """The padding-free layout of one (images, captions) problem, shared by the match and count terms."""
+
+    def __init__(self, img_nodes: Tensor, img_mask: Tensor, txt_nodes: Tensor, txt_mask: Tensor, cols: int) -> None:
+        ni, _, d = img_nodes.shape
+        nc = txt_nodes.shape[0]
+        dev = img_nodes.device
+        self.ni, self.nc, self.d, self.device = ni, nc, d, dev
+        i_counts = img_mask.sum(1)
+        t_counts = txt_mask.sum(1)
+        if bool((i_counts == 0).any()) or bool((t_counts == 0).any()):
+            raise ValueError("every node set needs at least one real node (models add a learned null node)")
+        # image buckets: images with the same number of real nodes -> dense [n, L, d] blocks, no padding
+        buckets: dict[int, list[int]] = {}
+        for i, c in enumerate(i_counts.tolist()):
+            buckets.setdefault(c, []).append(i)
+        order, self.blocks = [], []
+        for L in sorted(buckets):
+            idx = torch.tensor(buckets[L], device=dev)
+            order.append(idx)
+            sel_nodes, sel_mask = img_nodes.index_select(0, idx), img_mask.index_select(0, idx)
+            self.blocks.append((L, sel_nodes[sel_mask].view(len(buckets[L]), L, d)))
+        perm = torch.cat(order)
+        self.inv = torch.empty_like(perm)
+        self.inv[perm] = torch.arange(ni, device=dev)
+        # caption nodes flattened, real nodes only, captions kept contiguous
+        self.t_flat = txt_nodes[txt_mask]  # [sum Lt, d]
+        self.t_counts = t_counts
+        t_counts_l = t_counts.tolist()
+        self.offsets = [0]
+        for c in t_counts_l:
+            self.offsets.append(self.offsets[-1] + c)
+        self.cap_of_node = torch.repeat_interleave(torch.arange(nc, device=dev), t_counts)
+        self.chunks = _caption_chunks(t_counts_l, cols)
+
+    def averaging(self, c0: int, c1: int, weight: Tensor) -> Tensor:
+        """[cols, captions] matrix putting node j's `weight[j]` on its caption (a segment sum as a matmul)."""
+        n0, n1 = self.offsets[c0], self.offsets[c1]
+        avg = torch.zeros(n1 - n0, c1 - c0, device=self.device, dtype=weight.dtype)
+        avg[torch.arange(n1 - n0, device=self.device), self.cap_of_node[n0:n1] - c0] = weight[n0:n1]
+        return avg
+
+
 def _node_match_flat(
-    img_nodes: Tensor, img_mask: Tensor, txt_nodes: Tensor, txt_mask: Tensor, cols: int, tile: int
-) -> Tensor:
-    ni, _, d = img_nodes.shape
-    nc = txt_nodes.shape[0]
-    dev, dt = img_nodes.device, img_nodes.dtype
+    img_nodes: Tensor,
+    img_mask: Tensor,
+    txt_nodes: Tensor,
+    txt_mask: Tensor,
+    cols: int,
+    tile: int,
+    count: tuple[Tensor, float, Tensor | float] | None = None,
+) -> tuple[Tensor, Tensor | None]:
+    """Match term and, with `count = (counts [Nc, Lt], kappa, tau)`, the soft-count term from the same tiles."""
+    ni, nc = img_nodes.shape[0], txt_nodes.shape[0]
     if ni == 0 or nc == 0:
-        return img_nodes.new_zeros(ni, nc)
-    i_counts = img_mask.sum(1)
-    t_counts = txt_mask.sum(1)
-    if bool((i_counts == 0).any()) or bool((t_counts == 0).any()):
-        raise ValueError("every node set needs at least one real node (models add a learned null node)")
-
-    # image buckets: images with the same number of real nodes -> dense [n, L, d] blocks, no padding
-    i_counts_l = i_counts.tolist()
-    buckets: dict[int, list[int]] = {}
-    for i, c in enumerate(i_counts_l):
-        buckets.setdefault(c, []).append(i)
-    order, blocks = [], []
-    for L in sorted(buckets):
-        idx = torch.tensor(buckets[L], device=dev)
-        order.append(idx)
-        sel_nodes, sel_mask = img_nodes.index_select(0, idx), img_mask.index_select(0, idx)
-        blocks.append((L, sel_nodes[sel_mask].view(len(buckets[L]), L, d)))
-    perm = torch.cat(order)
-    inv = torch.empty_like(perm)
-    inv[perm] = torch.arange(ni, device=dev)
-
-    # caption nodes flattened, real nodes only, captions kept contiguous
-    t_flat = txt_nodes[txt_mask]  # [sum Lt, d]
-    t_counts_l = t_counts.tolist()
-    offsets = [0]
-    for c in t_counts_l:
-        offsets.append(offsets[-1] + c)
-    cap_of_node = torch.repeat_interleave(torch.arange(nc, device=dev), t_counts)
-    inv_len = (1.0 / t_counts.to(dt)).repeat_interleave(t_counts)
-
-    col_blocks = []
-    for c0, c1 in _caption_chunks(t_counts_l, cols):
-        n0, n1 = offsets[c0], offsets[c1]
-        tc = t_flat[n0:n1]  # [cols, d]
-        # averaging matrix: column j of the chunk contributes 1/len to its caption
-        avg = torch.zeros(n1 - n0, c1 - c0, device=dev, dtype=dt)
-        avg[torch.arange(n1 - n0, device=dev), cap_of_node[n0:n1] - c0] = inv_len[n0:n1]
-        tct = tc.T
-        rows = []
-        for L, blk in blocks:
-            step = max(1, tile // max(1, L * (n1 - n0)))
+        z = img_nodes.new_zeros(ni, nc)
+        return z, (z.clone() if count is not None else None)
+    plan = _Plan(img_nodes, img_mask, txt_nodes, txt_mask, cols)
+    d = plan.d
+    # reductions after the max run in fp32 at least (bf16 tiles, fp32 means), in fp64 for fp64 inputs
+    acc = torch.promote_types(img_nodes.dtype, torch.float32)
+    mean_w = (1.0 / plan.t_counts.to(acc)).repeat_interleave(plan.t_counts)
+    if count is not None:
+        counts, kappa, tau = count
+        n_of_node = counts[txt_mask]  # [sum Lt] caption-object counts (-1 unknown)
+        known = n_of_node >= 1
+        known_per_cap = torch.zeros(nc, device=plan.device, dtype=acc).index_add_(0, plan.cap_of_node, known.to(acc))
+        count_w = known.to(acc) / known_per_cap.clamp_min(1)[plan.cap_of_node]
+        log_n = torch.log1p(n_of_node.clamp_min(0).to(acc))
+    match_cols, count_cols = [], []
+    for c0, c1 in plan.chunks:
+        n0, n1 = plan.offsets[c0], plan.offsets[c1]
+        w = n1 - n0
+        tct = plan.t_flat[n0:n1].T  # [d, cols]
+        avg = plan.averaging(c0, c1, mean_w)
+        if count is not None:
+            cavg = plan.averaging(c0, c1, count_w)
+            cols_known = bool(known[n0:n1].any())
+        rows, crows = [], []
+        for L, blk in plan.blocks:
+            step = max(1, tile // max(1, L * w))
             for a in range(0, blk.shape[0], step):
                 b = blk[a : a + step]
-                s = (b.reshape(-1, d) @ tct).view(b.shape[0], L, n1 - n0)
-                rows.append(s.amax(dim=1) @ avg)
-        col_blocks.append(torch.cat(rows) if len(rows) > 1 else rows[0])
-    out = torch.cat(col_blocks, dim=1) if len(col_blocks) > 1 else col_blocks[0]
-    return out.index_select(0, inv)
+                s = (b.reshape(-1, d) @ tct).view(b.shape[0], L, w)  # one cache-sized tile of real pairs
+                rows.append(s.amax(dim=1).to(acc) @ avg)
+                if count is not None:
+                    if not cols_known:
+                        crows.append(s.new_zeros(b.shape[0], c1 - c0, dtype=acc))
+                        continue
+                    soft = torch.sigmoid(kappa * (s - tau)).sum(1, dtype=acc)  # [n, cols]
+                    diff = -(torch.log1p(soft) - log_n[n0:n1]).abs()
+                    crows.append(diff @ cavg)
+        match_cols.append(torch.cat(rows) if len(rows) > 1 else rows[0])
+        if count is not None:
+            count_cols.append(torch.cat(crows) if len(crows) > 1 else crows[0])
+    out = torch.cat(match_cols, dim=1) if len(match_cols) > 1 else match_cols[0]
+    cnt = None
+    if count is not None:
+        cnt = (torch.cat(count_cols, dim=1) if len(count_cols) > 1 else count_cols[0]).index_select(0, plan.inv)
+    return out.index_select(0, plan.inv), cnt
+
+
+def _prepare(img_nodes: Tensor, txt_nodes: Tensor, dtype: torch.dtype | None) -> tuple[Tensor, Tensor]:
+    if dtype is not None and dtype != img_nodes.dtype:
+        img_nodes = img_nodes.to(dtype)
+    if txt_nodes.dtype != img_nodes.dtype:
+        txt_nodes = txt_nodes.to(img_nodes.dtype)
+    return img_nodes.contiguous(), txt_nodes
 
 
 def node_match(
@@ -151,14 +204,37 @@ def node_match(
     `tile` size the blocks (caption-node columns per chunk, elements per score tile)."""
     _check(img_nodes, img_mask, txt_nodes, txt_mask)
     out_dtype = img_nodes.dtype
-    if dtype is not None and dtype != out_dtype:
-        img_nodes, txt_nodes = img_nodes.to(dtype), txt_nodes.to(dtype)
-    elif txt_nodes.dtype != img_nodes.dtype:
-        txt_nodes = txt_nodes.to(img_nodes.dtype)
-    if not img_nodes.is_contiguous():
-        img_nodes = img_nodes.contiguous()
-    out = _node_match_flat(img_nodes, img_mask, txt_nodes, txt_mask, cols, tile)
+    a, b = _prepare(img_nodes, txt_nodes, dtype)
+    out, _ = _node_match_flat(a, img_mask, b, txt_mask, cols, tile)
     return out.to(out_dtype)
+
+
+def node_match_count(
+    img_nodes: Tensor,
+    img_mask: Tensor,
+    txt_nodes: Tensor,
+    txt_mask: Tensor,
+    counts: Tensor,
+    kappa: float,
+    tau: Tensor | float,
+    *,
+    cols: int = DEFAULT_COLS,
+    tile: int = DEFAULT_TILE,
+    dtype: torch.dtype | None = None,
+) -> tuple[Tensor, Tensor]:
+    """(`node_match`, soft-count term) from one pass over the node-pair scores.
+
+    The count term is `sgfns.models.count.SoftCount`'s: for each caption object with a known count n (`counts`
+    [Nc, Lt], -1 unknown), ĉ = Σ_l σ(κ (cos − τ)) over the image's real nodes and the term is −|log(1+ĉ) −
+    log(1+n)| averaged over the caption's counted objects (0 when none). Computing it from the tiles the match
+    term already holds avoids a second [Ni, Nc, Lt, Li] padded einsum. Differentiable in the nodes and `tau`."""
+    _check(img_nodes, img_mask, txt_nodes, txt_mask)
+    if counts.shape != txt_mask.shape:
+        raise ValueError(f"counts must be [Nc, Lt] = {tuple(txt_mask.shape)}, got {tuple(counts.shape)}")
+    out_dtype = img_nodes.dtype
+    a, b = _prepare(img_nodes, txt_nodes, dtype)
+    m, c = _node_match_flat(a, img_mask, b, txt_mask, cols, tile, count=(counts, kappa, tau))
+    return m.to(out_dtype), c.to(out_dtype)
 
 
 @torch.inference_mode()
