@@ -70,7 +70,7 @@ class NegConfig:
 @dataclass
 class DataConfig:
     batch_size: int = 128
-    text_graphs: Literal["provided", "parser"] = "provided"
+    text_graphs: Literal["auto", "provided", "parser"] = "auto"  # auto: provided graphs, else the parser (cached)
     min_word_freq: int = 1
     max_train_images: int = 0  # 0 = all; a cap for quick experiments
     max_val_images: int = 1000  # validation rSum is computed on at most this many images (the first ones)
