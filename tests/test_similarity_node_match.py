@@ -146,3 +146,6 @@ def test_fused_count_term_equals_softcount_values_and_gradients():
     gc = torch.autograd.grad(c.sum(), [a, b, sc.tau])
     for x, y in zip(gw, gc, strict=True):
         torch.testing.assert_close(x, y, atol=1e-4, rtol=1e-4)
+    with torch.inference_mode():  # the in-place inference path gives the same values
+        _, ci = node_match_count(img, im, txt, tm, counts, sc.kappa, sc.tau, cols=4, tile=30)
+    torch.testing.assert_close(ci, want.detach(), atol=1e-5, rtol=1e-5)

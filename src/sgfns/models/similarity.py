@@ -165,7 +165,10 @@ def _node_match_flat(
                     if not cols_known:
                         crows.append(s.new_zeros(b.shape[0], c1 - c0, dtype=acc))
                         continue
-                    soft = torch.sigmoid(kappa * (s - tau)).sum(1, dtype=acc)  # [n, cols]
+                    if torch.is_inference_mode_enabled() or not torch.is_grad_enabled():
+                        soft = s.sub_(tau).mul_(kappa).sigmoid_().sum(1, dtype=acc)  # in place: the max is taken
+                    else:
+                        soft = torch.sigmoid(kappa * (s - tau)).sum(1, dtype=acc)  # [n, cols]
                     diff = -(torch.log1p(soft) - log_n[n0:n1]).abs()
                     crows.append(diff @ cavg)
         match_cols.append(torch.cat(rows) if len(rows) > 1 else rows[0])
