@@ -23,7 +23,7 @@ from sgfns.models.layers import l2norm, masked_mean
 from sgfns.models.null_nodes import NullNode
 from sgfns.models.region_encoder import RegionEncoder
 from sgfns.models.registry import options_factory, register_model
-from sgfns.models.similarity import node_match
+from sgfns.models.similarity import node_match, node_match_count
 from sgfns.models.text_encoder import TextEncoder
 
 
@@ -122,13 +122,23 @@ class SGFNS(Matcher):
         parts: dict[str, Tensor] = {}
         if self.use_global:
             parts["global"] = img.glob @ cap.glob.T
-        if self.use_obj:
+        if self.use_obj and self.use_count:
+            # one pass over the object-pair scores gives both terms (sgfns.models.similarity.node_match_count)
+            counts = cap.extra["count"][:, : cap.sets["obj"][0].shape[1]]
+            match, count = node_match_count(
+                *img.sets["obj"], *cap.sets["obj"], torch.where(cap.sets["obj"][1], counts, -1),
+                self.count.kappa, self.count.tau,
+            )  # fmt: skip
+            parts["object"] = self.alpha * match
+        elif self.use_obj:
             parts["object"] = self.alpha * node_match(*img.sets["obj"], *cap.sets["obj"])
         if self.use_rel:
             parts["relation"] = self.beta * node_match(*img.sets["rel"], *cap.sets["rel"])
         if self.use_count:
-            counts = cap.extra["count"][:, : cap.sets["obj"][0].shape[1]]
-            parts["count"] = self.gamma * self.count(*img.sets["obj"], *cap.sets["obj"], counts)
+            if not self.use_obj:
+                counts = cap.extra["count"][:, : cap.sets["obj"][0].shape[1]]
+                count = self.count(*img.sets["obj"], *cap.sets["obj"], counts)
+            parts["count"] = self.gamma * count
         return parts
 
 
