@@ -1,0 +1,185 @@
+"""L_neg: hinge between each positive pair and its generated negatives (DESIGN §2.6).
+
+    L_neg = Σ_{T⁻ of (I,T)} [m' − S(I,T) + S(I,T⁻)]₊  +  Σ_{I⁻ of (I,T)} [m' − S(I,T) + S(I⁻,T)]₊
+
+Caption negatives T⁻ are precomputed once per dataset with their graphs (`sgfns.negatives.cache`), so a step only
+collates already-tokenised items; image negatives I⁻ are edits of the batch's own images aligned to the caption
+(`sgfns.negatives.image`), made per step on the CPU. The training loop reaches this module through
+`build_term` (see `sgfns.losses.hooks`). Sampling is a pure function of (seed, epoch, the batch's caption
+indices), so a resumed run draws exactly the negatives it would have drawn: there is no RNG state to save."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from sgfns.data.batching import collate_captions, collate_graphs, graph_item, prepare_captions
+from sgfns.graphs.types import SceneGraph
+from sgfns.models.base import Encoded, Matcher
+from sgfns.negatives import image as imneg
+from sgfns.negatives.rules import RULES
+
+log = logging.getLogger(__name__)
+
+
+def generated_hinge(pos: Tensor, neg: Tensor, owner: Tensor, margin: float) -> Tensor:
+    """Σ_m [margin − pos[owner[m]] + neg[m]]₊ — pos [B] scores of the positive pairs, neg [M] of the negatives."""
+    if neg.numel() == 0:
+        return pos.sum() * 0.0
+    return (margin - pos[owner] + neg).clamp(min=0).sum()
+
+
+def paired_scores(model: Matcher, img: Encoded, cap: Encoded, img_idx: Tensor, cap_idx: Tensor) -> Tensor:
+    """S(img[img_idx[m]], cap[cap_idx[m]]) for every m, from one batched similarity block."""
+    sim = model.similarity(img, cap)
+    return sim[img_idx, cap_idx]
+
+
+class GeneratedNegativesTerm:
+    """The `ExtraLossTerm` of `sgfns.losses.hooks` for generated caption and image negatives."""
+
+    def __init__(
+        self,
+        inputs,
+        caption_negatives: Sequence[Sequence[Any]] | None,
+        caption_graphs: Sequence[SceneGraph | None] | None,
+        margin: float = 0.2,
+        per_positive: int = 1,
+        seed: int = 0,
+        image_side: bool = True,
+    ) -> None:
+        self.inputs = inputs
+        self.margin = margin
+        self.k = max(1, per_positive)
+        self.seed = seed
+        self.caption_graphs = caption_graphs
+        split = inputs.split
+        self.cpi = split.captions_per_image
+        # text side: every negative tokenised once, with its graph
+        self.neg_items = []
+        self.neg_of: list[list[int]] = []
+        if caption_negatives is not None:
+            texts, graphs = [], []
+            for ns in caption_negatives:
+                self.neg_of.append(list(range(len(texts), len(texts) + len(ns))))
+                texts.extend(n.negative for n in ns)
+                graphs.extend(n.graph for n in ns)
+            self.neg_items = prepare_captions(texts, graphs, inputs.tp) if texts else []
+        # image side: needs visual graphs to align with the caption's
+        self.image_side = bool(image_side and split.image_graphs is not None and caption_graphs is not None)
+        if image_side and not self.image_side:
+            log.warning("neg.image_side: no visual scene graphs (or caption graphs) in %s; image negatives off",
+                        split.root)  # fmt: skip
+
+    # --- per step, CPU -------------------------------------------------------------------------------------------
+    def _rng(self, caption_indices: Sequence[int], epoch: int) -> random.Random:
+        h = hashlib.sha256(f"{self.seed}/{epoch}/{','.join(map(str, caption_indices))}".encode()).digest()
+        return random.Random(int.from_bytes(h[:8], "big"))
+
+    def extra_batch(self, caption_indices: list[int], image_indices: list[int], epoch: int) -> dict[str, Any]:
+        rng = self._rng(caption_indices, epoch)
+        out: dict[str, Any] = {"own": {}}
+        if self.neg_of:
+            items, owner = [], []
+            for j, c in enumerate(caption_indices):
+                avail = self.neg_of[c]
+                for n in rng.sample(avail, min(self.k, len(avail))):
+                    items.append(self.neg_items[n])
+                    owner.append(j)
+            if items:
+                out["cap"] = collate_captions(items)
+                out["own"]["cap"] = torch.tensor(owner, dtype=torch.long)
+        if self.image_side:
+            img = self._image_negatives(caption_indices, image_indices, rng)
+            if img is not None:
+                out["img"], out["own"]["img"] = img
+        return out
+
+    def _image_negatives(self, caption_indices, image_indices, rng) -> tuple[dict[str, Tensor], Tensor] | None:
+        split = self.inputs.split
+        uniq = sorted(set(image_indices))
+        feats = None if split.features is None else np.asarray(split.features[np.asarray(uniq)], dtype=np.float32)
+        boxes = None if split.boxes is None else np.asarray(split.boxes[np.asarray(uniq)], dtype=np.float32)
+        where = {im: p for p, im in enumerate(uniq)}
+        scenes = [
+            imneg.VisualScene(split.image_graphs[im], None if feats is None else feats[p],
+                              None if boxes is None else boxes[p])
+            for p, im in enumerate(uniq)
+        ]  # fmt: skip
+        edited, owner = [], []
+        for j, (c, im) in enumerate(zip(caption_indices, image_indices, strict=True)):
+            cg = self.caption_graphs[c]
+            if cg is None or not cg.objects:
+                continue
+            for neg in imneg.sample(cg, scenes, where[im], rng, k=self.k):
+                edited.append(neg.scene)
+                owner.append(j)
+        if not edited:
+            return None
+        b = collate_graphs([graph_item(s.graph, self.inputs.tp) for s in edited])
+        if feats is not None:
+            b["feats"] = torch.from_numpy(np.stack([s.features for s in edited]))
+        if boxes is not None:
+            b["boxes"] = torch.from_numpy(np.stack([s.boxes for s in edited]))
+        return b, torch.tensor(owner, dtype=torch.long)
+
+    # --- the loss ------------------------------------------------------------------------------------------------
+    def loss(self, model: Matcher, extra: dict[str, Any], img_enc: Encoded, cap_enc: Encoded) -> Tensor:
+        own = extra.get("own", {})
+        B = len(img_enc)
+        ar = torch.arange(B, device=img_enc.glob.device)
+        pos = paired_scores(model, img_enc, cap_enc, ar, ar)
+        total = pos.sum() * 0.0
+        if "cap" in extra:
+            cn = model.encode_captions(extra["cap"])
+            o = own["cap"]
+            neg = paired_scores(model, img_enc, cn, o, torch.arange(len(o), device=o.device))
+            total = total + generated_hinge(pos, neg, o, self.margin)
+        if "img" in extra:
+            inn = model.encode_images(extra["img"])
+            o = own["img"]
+            neg = paired_scores(model, inn, cap_enc, torch.arange(len(o), device=o.device), o)
+            total = total + generated_hinge(pos, neg, o, self.margin)
+        return total
+
+
+def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
+    """The training loop's entry point (`neg.weight > 0`): precompute (or load) the split's caption negatives."""
+    from sgfns.negatives.cache import caption_negatives_for
+
+    split = inputs.split
+    graphs = getattr(inputs, "caption_graphs", None) or split.caption_graphs
+    if graphs is None:
+        from sgfns.graphs.cache import caption_graphs_for
+
+        graphs = caption_graphs_for(split)
+    rules = list(getattr(cfg, "rules", None) or RULES)
+    seed = int(getattr(cfg, "seed", seed) or seed)
+    negs = None
+    if getattr(cfg, "text_side", True):
+        parser = None
+        try:
+            from sgfns.graphs.parser import load_parser
+
+            parser = load_parser()
+        except Exception as e:  # the re-parse check is a refinement; without spaCy the negatives still come
+            log.warning("caption parser unavailable (%s): negatives generated without the re-parse check", e)
+        negs = caption_negatives_for(split, graphs, rules=rules, per_rule=1, seed=seed, parser=parser)
+        n = sum(1 for ns in negs if ns)
+        log.info("caption negatives: %d of %d captions have at least one", n, len(negs))
+    return GeneratedNegativesTerm(
+        inputs,
+        negs,
+        graphs,
+        margin=float(getattr(cfg, "margin", 0.2)),
+        per_positive=int(getattr(cfg, "per_positive", 1)),
+        seed=seed,
+        image_side=bool(getattr(cfg, "image_side", True)),
+    )

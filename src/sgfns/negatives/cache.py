@@ -1,0 +1,130 @@
+"""Caption negatives of a whole split, computed once with their graphs and cached beside the caption graphs.
+
+    negs = caption_negatives_for(split, graphs, rules=RULES, seed=0)   # list (per caption) of list of Negative
+
+The cache is `{split}_negs.jsonl` (one JSON list per caption: `negative`, `rule`, `edit`, `graph`) with
+`{split}_negs.meta.json` holding the key (generator version, rules, seed, sha256 of captions and graphs, parser
+version of the re-parse check). It lives in the data folder when writable, else in the user cache directory under
+`caption_negatives/<key sha256>/`. Training reads negatives and graphs from here: nothing is parsed per step."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from sgfns.graphs.types import SceneGraph
+from sgfns.io import atomic_write, read_json, write_json
+from sgfns.negatives.generator import Generator, Negative, noun_cooccurrence, noun_pool
+from sgfns.negatives.rules import RULES
+
+log = logging.getLogger(__name__)
+
+# Bump whenever a rule or check changes what is generated: it is part of the cache key.
+GENERATOR_VERSION = 1
+
+
+def _sha(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def cache_key(captions: Sequence[str], graphs: Sequence[SceneGraph | None], rules, per_rule: int, seed: int,
+              parser_version: str | None) -> dict:  # fmt: skip
+    return {
+        "generator": GENERATOR_VERSION,
+        "rules": list(rules),
+        "per_rule": per_rule,
+        "seed": seed,
+        "captions_sha256": _sha(list(captions)),
+        "graphs_sha256": _sha([g.to_dict() if g is not None else None for g in graphs]),
+        "reparse_parser": parser_version,
+    }
+
+
+def generate_split(
+    captions: Sequence[str],
+    graphs: Sequence[SceneGraph | None],
+    captions_per_image: int,
+    rules: Sequence[str] = RULES,
+    per_rule: int = 1,
+    seed: int = 0,
+    parser=None,
+    progress: bool = False,
+) -> list[list[Negative]]:
+    """Negatives for every caption; the other captions of the same image feed the 'equals/mentioned' checks."""
+    gs = [g if g is not None else SceneGraph() for g in graphs]
+    gen = Generator(rules, per_rule, seed, noun_pool(gs), parser, noun_cooccurrence(gs))
+    out = []
+    it = range(len(captions))
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(it, desc="caption negatives", unit="cap", disable=len(captions) < 2000 or None)
+    k = captions_per_image
+    for i in it:
+        first = (i // k) * k
+        others = [captions[j] for j in range(first, min(first + k, len(captions))) if j != i]
+        out.append(gen.generate(captions[i], gs[i], others))
+    return out
+
+
+def _read(path: Path, captions: Sequence[str]) -> list[list[Negative]]:
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            recs = json.loads(line)
+            out.append([Negative(captions[i], r["negative"], SceneGraph.from_dict(r["graph"], caption=r["negative"]),
+                                 r["rule"], r["edit"]) for r in recs])  # fmt: skip
+    if len(out) != len(captions):
+        raise ValueError(f"{path}: {len(out)} lines for {len(captions)} captions")
+    return out
+
+
+def _write(path: Path, meta_path: Path, negs: list[list[Negative]], meta: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if meta_path.exists():
+        meta_path.unlink()
+    with atomic_write(path) as f:
+        for ns in negs:
+            recs = [{"negative": n.negative, "rule": n.rule, "edit": n.edit, "graph": n.graph.to_dict()} for n in ns]
+            f.write(json.dumps(recs, ensure_ascii=False, separators=(",", ":")) + "\n")
+    write_json(meta_path, meta)
+
+
+def caption_negatives_for(
+    split,
+    graphs: Sequence[SceneGraph | None],
+    rules: Sequence[str] = RULES,
+    per_rule: int = 1,
+    seed: int = 0,
+    parser=None,
+    cache: bool = True,
+) -> list[list[Negative]]:
+    """Negatives of every caption of a loaded split (`sgfns.data.dataset.Split`), from the cache when fresh."""
+    from sgfns.graphs.cache import user_cache_dir
+
+    captions = list(split.captions)
+    key = cache_key(captions, graphs, rules, per_rule, seed, getattr(parser, "version", None))
+    digest = _sha(key)
+    places = [Path(split.root), user_cache_dir() / "caption_negatives" / digest]
+    if cache:
+        for folder in places:
+            gp, mp = folder / f"{split.name}_negs.jsonl", folder / f"{split.name}_negs.meta.json"
+            try:
+                if mp.exists() and read_json(mp) == key and gp.exists():
+                    return _read(gp, captions)
+            except Exception as e:  # a damaged cache is rebuilt, not fatal
+                log.warning("caption-negative cache %s unreadable (%s); regenerating", gp, e)
+    negs = generate_split(captions, graphs, split.captions_per_image, rules, per_rule, seed, parser, progress=True)
+    if cache:
+        for folder in places:
+            gp, mp = folder / f"{split.name}_negs.jsonl", folder / f"{split.name}_negs.meta.json"
+            try:
+                _write(gp, mp, negs, key)
+                log.info("wrote caption negatives to %s", gp)
+                break
+            except OSError as e:
+                log.info("cannot write caption negatives to %s (%s); trying the next place", folder, e)
+    return negs

@@ -1,0 +1,93 @@
+"""L_neg: the hinge, the per-step negatives (precomputed captions, edited images), the cache, and a training run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from sgfns.data.batching import SplitInputs
+from sgfns.data.dataset import load_split
+from sgfns.data.toy import write_toy_dataset
+from sgfns.losses.generated import build_term, generated_hinge
+from sgfns.text import TextProcessor
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory):
+    return write_toy_dataset(tmp_path_factory.mktemp("toyneg"), n_images=16, feature_dim=16, regions=6)
+
+
+class _Cfg:
+    weight, margin, rules, per_positive, text_side, image_side = 1.0, 0.2, [], 1, True, True
+
+
+def _inputs(toy):
+    split = load_split(toy, "train")
+    tp = TextProcessor.build(split.captions, list(split.image_graphs) + list(split.caption_graphs), 1)
+    return SplitInputs(split, tp, split.caption_graphs)
+
+
+def test_generated_hinge():
+    pos = torch.tensor([1.0, 0.5])
+    neg = torch.tensor([0.9, 0.1, 0.6])
+    owner = torch.tensor([0, 0, 1])
+    # [0.2 - 1 + 0.9]+ + [0.2 - 1 + 0.1]+ + [0.2 - 0.5 + 0.6]+ = 0.1 + 0 + 0.3
+    assert generated_hinge(pos, neg, owner, 0.2).item() == pytest.approx(0.4)
+    assert generated_hinge(pos, neg[:0], owner[:0], 0.2).item() == 0.0
+
+
+def test_term_draws_precomputed_caption_and_edited_image_negatives(toy):
+    inputs = _inputs(toy)
+    term = build_term(_Cfg(), inputs, seed=0)
+    caps = list(range(0, 16))
+    imgs = [c // inputs.split.captions_per_image for c in caps]
+    extra = term.extra_batch(caps, imgs, epoch=0)
+    assert "cap" in extra and "img" in extra
+    own_c, own_i = extra["own"]["cap"], extra["own"]["img"]
+    assert len(own_c) >= 12 and len(own_i) >= 8  # nearly every positive gets one of each
+    assert extra["cap"]["tokens"].shape[0] == len(own_c) and extra["img"]["feats"].shape[0] == len(own_i)
+    # same seed, epoch and batch -> same negatives (resume draws what the uninterrupted run drew)
+    again = term.extra_batch(caps, imgs, epoch=0)
+    assert torch.equal(again["cap"]["tokens"], extra["cap"]["tokens"])
+    assert torch.equal(again["img"]["feats"], extra["img"]["feats"])
+    other = term.extra_batch(caps, imgs, epoch=1)
+    assert not torch.equal(other["cap"]["tokens"], extra["cap"]["tokens"])
+
+    from sgfns.models import create_model
+
+    torch.manual_seed(0)
+    model = create_model("sgfns-tiny", vocab_size=len(inputs.tp.vocab), img_dim=16)
+    img = model.encode_images(inputs.image_batch(imgs))
+    cap = model.encode_captions(inputs.caption_batch(caps))
+    loss = term.loss(model, extra, img, cap)
+    assert torch.isfinite(loss) and loss.item() > 0
+    loss.backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
+
+
+def test_caption_negatives_are_cached_not_regenerated(toy, monkeypatch):
+    inputs = _inputs(toy)
+    build_term(_Cfg(), inputs, seed=3)
+    assert (toy / "train_negs.jsonl").exists()
+    import sgfns.negatives.cache as cache
+
+    def boom(*a, **k):
+        raise AssertionError("regenerated although cached")
+
+    monkeypatch.setattr(cache, "generate_split", boom)
+    term = build_term(_Cfg(), inputs, seed=3)
+    assert sum(len(x) for x in term.neg_of) > 0
+    with pytest.raises(AssertionError):  # a different seed is a different cache key
+        build_term(type("C", (_Cfg,), {"seed": 4})(), inputs, seed=4)
+
+
+def test_training_with_l_neg_runs(cli, toy, tmp_path):
+    run = tmp_path / "run"
+    rc, out, err = cli("train", "--data", toy, "--out", run, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
+                       "data.batch_size=8", "threads=1", "log_every=1", "neg.weight=1.0")  # fmt: skip
+    assert rc == 0, err
+    steps = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
+    negs = [r["neg"] for r in steps if "neg" in r]
+    assert negs and all(v >= 0 for v in negs) and any(v > 0 for v in negs)
