@@ -181,6 +181,7 @@ class SplitInputs:
         self.split = split
         self.tp = tp
         cg = caption_graphs if caption_graphs is not None else split.caption_graphs
+        self.caption_graphs = cg  # the SceneGraphs themselves (generated negatives edit them)
         self.captions = prepare_captions(split.captions, cg, tp)
         self.images = prepare_image_graphs(split.image_graphs, split.n_images, tp)
 
