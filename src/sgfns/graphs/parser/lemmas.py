@@ -52,6 +52,8 @@ def verb_lemma(word: str, tag: str = "VBG") -> str:
         return word
     cands = lexicon.morphy(word, "v")
     other = [c for c in cands if c != word]
+    if len(other) > 1:
+        return _pick_stem(word, other)
     if other:
         return other[0]
     if cands:
@@ -60,3 +62,28 @@ def verb_lemma(word: str, tag: str = "VBG") -> str:
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return word[: -len(suffix)]
     return word
+
+
+_VOWELS = set("aeiou")
+
+
+def _pick_stem(word: str, cands: list[str]) -> str:
+    """Choose between "ride"/"rid" for "riding", "swing"/"swinge" for "swinging".
+
+    English doubles a final consonant after a single short vowel (rid -> ridding, hop -> hopped), so a stem that
+    ends consonant-vowel-consonant and was not doubled comes from the "-e" verb; otherwise the verb with more
+    senses wins (swing over swinge, bathe over bath)."""
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix):
+            stem = word[: -len(suffix)]
+            if stem in cands and stem + "e" in cands:
+                cvc = (
+                    len(stem) >= 3
+                    and stem[-1] not in _VOWELS | {"w", "x", "y"}
+                    and stem[-2] in _VOWELS
+                    and stem[-3] not in _VOWELS
+                )
+                if cvc:
+                    return stem + "e"
+                return max((stem, stem + "e"), key=lambda c: len(lexicon.synset_ids(c, "v")))
+    return cands[0]

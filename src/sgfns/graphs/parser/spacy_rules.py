@@ -22,7 +22,7 @@ from sgfns.graphs.parser import words as W
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 _NOUNS = {"NOUN", "PROPN"}
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
@@ -72,7 +72,25 @@ def _noun_lemma(tok) -> str:
         return text
     if tok.pos_ == "PROPN" and not lexicon.is_lemma(L.noun_lemma(text, tok.tag_), "n"):
         return text
-    return L.noun_lemma(text, tok.tag_ if tok.tag_.startswith("NN") else "NN")
+    tag = tok.tag_ if tok.tag_.startswith("NN") else "NNS" if tok.tag_ == "VBZ" else "NN"
+    return L.noun_lemma(text, tag)
+
+
+_RELATIONAL_ADJ = {"full", "close", "next", "near", "adjacent", "similar", "covered", "filled", "attached"}
+
+
+def _adj_predicate(adj) -> str:
+    """The adjective's share of a predicate: 'covered in' -> 'cover', 'close to' -> 'close', 'blue with' -> ''."""
+    t = adj.lower_
+    if adj.tag_ == "VBN" or (t.endswith("ed") and lexicon.morphy(t, "v")):
+        return _verb_lemma(adj)
+    if t in W.PREDICATE_HEADS or t in _RELATIONAL_ADJ:
+        return t
+    return ""
+
+
+def _is_quantifier(tok) -> bool:
+    return tok.pos_ in _NOUNS and (tok.lower_ in W.QUANTIFIER_NOUNS or _noun_lemma(tok) in W.QUANTIFIER_NOUNS)
 
 
 def _number(tok) -> int | None:
@@ -91,12 +109,13 @@ class _Builder:
         self.relations: list[Relation] = []
         self._rel_seen: set[tuple[int, str, int]] = set()
         self._skip: set[int] = set()  # tokens consumed by a multi-word predicate or a quantifier
+        self._owners: list = []  # (owner modifier token, owned head token) from "elephant leg"
 
     # --- objects ------------------------------------------------------------------------------------------------
     def resolve(self, tok):
         """The token that stands for the entity: "a group of people" -> "people"."""
         seen = 0
-        while seen < 4 and tok.lower_ in W.QUANTIFIER_NOUNS and tok.pos_ in _NOUNS:
+        while seen < 4 and _is_quantifier(tok):
             of = self._of_pobj(tok)
             if of is None:
                 break
@@ -118,7 +137,7 @@ class _Builder:
             return False
         if tok.pos_ == "PRON":
             return tok.lower_ in W.PERSON_PRONOUNS
-        if tok.pos_ not in _NOUNS and not self._gerund_noun(tok):
+        if tok.pos_ not in _NOUNS and not self._gerund_noun(tok) and not self._fragment_noun(tok):
             return False
         if tok.dep_ in _MODIFIER_DEPS and tok.head.i != tok.i and tok.head.pos_ in _NOUNS | {"ADJ", "NUM"}:
             if tok.dep_ != "npadvmod" and tok.i < tok.head.i:
@@ -126,6 +145,28 @@ class _Builder:
         if not any(ch.isalpha() for ch in tok.text):
             return False
         return True
+
+    @staticmethod
+    def _fragment_noun(tok) -> bool:
+        """A noun the tagger read as something else: 'bench on the ground' (imperative verb), 'faucet next to
+        toilet' (interjection), 'mirrors on the moped' (adjective object of a preposition)."""
+        if tok.pos_ in _NOUNS or tok.pos_ in ("PRON", "PUNCT", "DET", "ADP", "CCONJ", "NUM", "AUX", "PART"):
+            return False
+        if tok.tag_ in ("VBG", "VBN", "VBD") or not tok.is_alpha:
+            return False
+        if tok.dep_ == "pobj":
+            return (
+                tok.pos_ in ("ADJ", "VERB", "INTJ", "X")
+                and lexicon.is_lemma(tok.lower_, "n")
+                and not any(c.dep_ in ("dobj", "prep") for c in tok.children)
+            )
+        if tok.dep_ not in ("ROOT", "npadvmod", "intj", "dep") or tok.pos_ == "ADJ" and tok.dep_ == "ROOT":
+            return False
+        if not lexicon.is_lemma(L.noun_lemma(tok.lower_, "NNS" if tok.tag_ == "VBZ" else "NN"), "n"):
+            return False
+        if any(c.dep_ in _SUBJ_DEPS or c.dep_ in _OBJ_DEPS or c.dep_ == "expl" for c in tok.children):
+            return False
+        return all(t.pos_ in ("DET", "ADJ", "PUNCT", "NUM") for t in tok.doc[: tok.i])
 
     @staticmethod
     def _gerund_noun(tok) -> bool:
@@ -145,12 +186,16 @@ class _Builder:
             if tok.pos_ in _NOUNS and tok.dep_ == "pobj" and tok.lower_ in W.PREDICATE_NOUNS:
                 if tok.head.pos_ == "ADP" and self._of_pobj(tok) is not None:
                     self._skip.add(tok.i)
-            if tok.lower_ in W.QUANTIFIER_NOUNS and tok.pos_ in _NOUNS and self._of_pobj(tok) is not None:
+            if _is_quantifier(tok) and self._of_pobj(tok) is not None:
                 self._skip.add(tok.i)
         for tok in doc:
             if self.is_head(tok):
                 self.tok2obj[tok.i] = len(self.objects)
                 self.objects.append(self._make_object(tok))
+        for owner, owned in self._owners:
+            self.tok2obj[owner.i] = len(self.objects)
+            self.objects.append(SGObject(name=_noun_lemma(owner), span=(owner.idx, owner.idx + len(owner.text))))
+            self.add_rel([self.tok2obj[owner.i]], "have", [self.tok2obj[owned.i]])
         # Quantifier words become counts/attributes of the quantified entity.
         for i in sorted(self._skip):
             tok = doc[i]
@@ -201,12 +246,19 @@ class _Builder:
         name = head_lemma
         used: set[int] = set(range(first, tok.i))
         for k in range(len(mods)):
-            cand = " ".join([m.lower_ for m in mods[k:]] + [head_lemma])
-            if lexicon.is_lemma(cand, "n"):
-                name = cand
-                used = {m.i for m in mods[k:]}
+            parts = [m.lower_ for m in mods[k:]] + [head_lemma]
+            found = next((c for c in (" ".join(parts), "".join(parts)) if lexicon.is_lemma(c, "n")), None)
+            if found:  # "tennis racket"; "cell phone" -> WordNet's "cellphone"
+                name = found
+                used |= {m.i for m in mods[k:]}
                 break
         obj = SGObject(name=name, span=(start, end))
+        # "elephant leg": an animal's or person's body part -> a second object that has it
+        for m in mods:
+            if m.i not in used and m.pos_ in _NOUNS and lexicon.lexname(name) == "noun.body":
+                if lexicon.lexname(_noun_lemma(m)) in ("noun.animal", "noun.person"):
+                    used.add(m.i)
+                    self._owners.append((m, tok))
         self._attributes(tok, obj, used)
         return obj
 
@@ -282,8 +334,10 @@ class _Builder:
         for tok in self.doc:
             if tok.dep_ in ("acomp", "oprd") and tok.pos_ in ("ADJ", "VERB") and lemma(tok.head) in _STATIVE_COPULAS:
                 subj = self.subjects_of(tok.head)
-                if any(c.dep_ == "prep" for c in tok.children) and tok.tag_ == "VBN":
-                    continue
+                if _adj_predicate(tok) and any(
+                    c.dep_ == "prep" and any(g.dep_ == "pobj" for g in c.children) for c in tok.children
+                ):
+                    continue  # "full of books", "close to the trees": a relation, not an attribute
                 for a in self._adj_with_conj(tok):
                     t = self._adj_text(a)
                     if t:
@@ -418,25 +472,25 @@ class _Builder:
             words += extra
             g = p.head
             hops = 0
-            while hops < 3 and g.i != g.head.i:
-                if p.lower_ in _CHAIN_PREPS or words[0] in _CHAIN_PREPS:
-                    if (
-                        g.lower_ in W.PREDICATE_HEADS
-                        and g.pos_ in ("ADV", "ADJ", "ADP", "PART")
-                        and not any(c.dep_ == "pobj" for c in g.children)
-                    ):
-                        words.insert(0, g.lower_)
-                        g = g.head
-                        hops += 1
-                        continue
-                if g.pos_ == "ADP" and g.dep_ in ("prep", "prt") and not any(c.dep_ == "pobj" for c in g.children):
-                    words.insert(0, g.lower_)
-                    g = g.head
-                    hops += 1
-                    continue
-                break
+            at_root = False  # the predicate word itself is the root: "faucet next to toilet"
+            while hops < 3:
+                chain = (
+                    (p.lower_ in _CHAIN_PREPS or words[0] in _CHAIN_PREPS)
+                    and g.lower_ in W.PREDICATE_HEADS
+                    and g.pos_ in ("ADV", "ADJ", "ADP", "PART")
+                ) or (g.pos_ == "ADP" and g.dep_ in ("prep", "prt"))
+                if not chain or any(c.dep_ == "pobj" for c in g.children):
+                    break
+                words.insert(0, g.lower_)
+                hops += 1
+                if g.head.i == g.i:
+                    at_root = True
+                    break
+                g = g.head
             pred = " ".join(words)
-            if g.pos_ in _NOUNS or (g.pos_ == "PRON" and g.lower_ in W.PERSON_PRONOUNS):
+            if at_root:
+                self.add_rel(self._dependents_as_subjects(g), pred, objs)
+            elif g.pos_ in _NOUNS or g.i in self.tok2obj or (g.pos_ == "PRON" and g.lower_ in W.PERSON_PRONOUNS):
                 subs = self.group(g, distribute_back=True) if self.ent(g) is not None else []
                 if p.lower_ == "of" and len(words) == 1:
                     self._of_relation(g, subs, objs)
@@ -454,14 +508,17 @@ class _Builder:
                 elif g.dep_ in ("acomp", "oprd", "conj", "xcomp"):
                     subs = self.subjects_of(g.head) if g.head.pos_ in ("VERB", "AUX", "ADJ") else []
                 else:
-                    subs = []
-                if g.tag_ == "VBN" or (g.lower_.endswith("ed") and lexicon.morphy(g.lower_, "v")):
-                    head = _verb_lemma(g)
-                else:
-                    head = g.lower_
-                if g.lower_ in W.PREDICATE_HEADS:
-                    head = g.lower_
-                self.add_rel(subs, head + " " + pred, objs)
+                    subs = self._dependents_as_subjects(g)
+                self.add_rel(subs, (_adj_predicate(g) + " " + pred).strip(), objs)
+            else:  # "faucet next to toilet": the predicate word is the root and the subject hangs on it
+                self.add_rel(self._dependents_as_subjects(g), pred, objs)
+
+    def _dependents_as_subjects(self, g) -> list[int]:
+        out: list[int] = []
+        for c in g.children:
+            if c.dep_ in ("nsubj", "npadvmod", "dep") and c.i < g.i:
+                out += self.group(c)
+        return out
 
     def subjects_of_nonrel(self, v) -> list[int]:
         out: list[int] = []
@@ -477,7 +534,7 @@ class _Builder:
             return
         for o in objs:
             lex = lexicon.lexname(self.objects[o].name) or ""
-            if lex in ("noun.food", "noun.substance"):
+            if lex == "noun.food":
                 self.add_rel(subs, "have", [o])
             else:
                 self.add_rel([o], "have", subs)

@@ -17,7 +17,8 @@ QUANTIFIER_NOUNS = {
     "slice", "slices", "pile", "stack", "row", "rows", "line", "crowd", "cluster", "set", "bundle", "handful",
     "collection", "assortment", "school", "swarm", "team", "batch", "heap", "amount", "array", "selection",
     "series", "chunk", "chunks", "strip", "strips", "kind", "type", "sort", "part",
-    "section", "portion", "clump", "patch", "body",
+    "section", "portion", "clump", "patch", "body", "roll", "kinds", "types", "sorts", "groups", "herds",
+    "flocks", "bunches", "piles", "stacks", "crowds", "clusters", "sets", "bundles", "lines", "rolls",
 }  # fmt: skip
 # Quantifier nouns that carry a count of their own.
 QUANTIFIER_COUNTS = {"pair": 2, "couple": 2}
