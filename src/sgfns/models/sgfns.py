@@ -23,7 +23,7 @@ from sgfns.models.layers import l2norm, masked_mean
 from sgfns.models.null_nodes import NullNode
 from sgfns.models.region_encoder import RegionEncoder
 from sgfns.models.registry import options_factory, register_model
-from sgfns.models.similarity import node_match, node_match_count
+from sgfns.models.similarity import node_match, node_match_count, node_match_pairs
 from sgfns.models.text_encoder import TextEncoder
 
 
@@ -138,6 +138,28 @@ class SGFNS(Matcher):
             if not self.use_obj:
                 counts = cap.extra["count"][:, : cap.sets["obj"][0].shape[1]]
                 count = self.count(*img.sets["obj"], *cap.sets["obj"], counts)
+            parts["count"] = self.gamma * count
+        return parts
+
+    def similarity_parts_pairs(
+        self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor
+    ) -> dict[str, Tensor]:
+        """`similarity_parts` for listed pairs only ([P] per term) — shortlist re-ranking (sgfns.index)."""
+        parts: dict[str, Tensor] = {}
+        if self.use_global:
+            parts["global"] = (img.glob[pair_img].float() * cap.glob[pair_cap].float()).sum(-1)
+        count = None
+        if self.use_obj or self.use_count:
+            cnt = None
+            if self.use_count:
+                c = cap.extra["count"][:, : cap.sets["obj"][0].shape[1]]
+                cnt = (torch.where(cap.sets["obj"][1], c, -1), self.count.kappa, self.count.tau)
+            match, count = node_match_pairs(*img.sets["obj"], *cap.sets["obj"], pair_img, pair_cap, count=cnt)
+            if self.use_obj:
+                parts["object"] = self.alpha * match
+        if self.use_rel:
+            parts["relation"] = self.beta * node_match_pairs(*img.sets["rel"], *cap.sets["rel"], pair_img, pair_cap)[0]
+        if self.use_count:
             parts["count"] = self.gamma * count
         return parts
 

@@ -18,7 +18,7 @@ from sgfns.models.null_nodes import NullNode
 from sgfns.models.region_encoder import RegionEncoder
 from sgfns.models.registry import options_factory, register_model
 from sgfns.models.sgfns import require_feats
-from sgfns.models.similarity import node_match
+from sgfns.models.similarity import node_match, node_match_pairs
 from sgfns.models.text_encoder import TextEncoder
 
 
@@ -66,6 +66,15 @@ class SGM(Matcher):
         return {
             "object": self.alpha * node_match(*img.sets["obj"], *cap.sets["obj"]),
             "relation": self.beta * node_match(*img.sets["rel"], *cap.sets["rel"]),
+        }
+
+    def similarity_parts_pairs(
+        self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor
+    ) -> dict[str, Tensor]:
+        """`similarity_parts` for listed pairs only ([P] per term) — shortlist re-ranking (sgfns.index)."""
+        return {
+            "object": self.alpha * node_match_pairs(*img.sets["obj"], *cap.sets["obj"], pair_img, pair_cap)[0],
+            "relation": self.beta * node_match_pairs(*img.sets["rel"], *cap.sets["rel"], pair_img, pair_cap)[0],
         }
 
 

@@ -22,7 +22,14 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-__all__ = ["default_dtype", "node_match", "node_match_count", "node_match_inference", "node_match_reference"]
+__all__ = [
+    "default_dtype",
+    "node_match",
+    "node_match_count",
+    "node_match_inference",
+    "node_match_pairs",
+    "node_match_reference",
+]
 
 #: caption-node columns per chunk; with d = 1024 the [d, cols] right operand is 2 MB in fp32
 DEFAULT_COLS = 512
@@ -255,3 +262,84 @@ def node_match_inference(
     if dtype is None:
         dtype = default_dtype(img_nodes.device)
     return node_match(img_nodes, img_mask, txt_nodes, txt_mask, cols=cols, tile=tile, dtype=dtype)
+
+
+@torch.inference_mode()
+def node_match_pairs(
+    img_nodes: Tensor,
+    img_mask: Tensor,
+    txt_nodes: Tensor,
+    txt_mask: Tensor,
+    pair_img: Tensor,
+    pair_txt: Tensor,
+    *,
+    count: tuple[Tensor, float, Tensor | float] | None = None,
+    max_cols: int = 1 << 16,
+    dtype: torch.dtype | None = None,
+) -> tuple[Tensor, Tensor | None]:
+    """`node_match` (and, with `count = (counts, kappa, tau)`, the soft-count term) for listed pairs only:
+    pair p is (image `pair_img[p]`, caption `pair_txt[p]`) -> ([P], [P] or None), in fp32 or wider.
+
+    For re-ranking a shortlist: pairs are grouped by image, and each image's real nodes meet the real nodes of
+    all captions paired with it in one [L, d] x [d, cols] matmul (no padding, no pair outside the list); caption
+    nodes are gathered in blocks of at most `max_cols` columns."""
+    _check(img_nodes, img_mask, txt_nodes, txt_mask)
+    dev = img_nodes.device
+    img_nodes, txt_nodes = _prepare(img_nodes, txt_nodes, dtype)
+    acc = torch.promote_types(img_nodes.dtype, torch.float32)
+    pair_img = torch.as_tensor(pair_img, device=dev, dtype=torch.long)
+    pair_txt = torch.as_tensor(pair_txt, device=dev, dtype=torch.long)
+    n_pairs = pair_img.numel()
+    out = torch.zeros(n_pairs, device=dev, dtype=acc)
+    cnt = torch.zeros(n_pairs, device=dev, dtype=acc) if count is not None else None
+    if n_pairs == 0:
+        return out, cnt
+    i_counts, t_counts = img_mask.sum(1), txt_mask.sum(1)
+    if bool((i_counts[pair_img] == 0).any()) or bool((t_counts[pair_txt] == 0).any()):
+        raise ValueError("every node set needs at least one real node (models add a learned null node)")
+    order = torch.argsort(pair_img, stable=True)
+    pi, pt = pair_img[order], pair_txt[order]
+    t_flat = txt_nodes[txt_mask]
+    t_off = torch.cumsum(t_counts, 0) - t_counts
+    lens = t_counts[pt]  # columns of each (sorted) pair
+    n_cols = int(lens.sum())
+    pair_of_col = torch.repeat_interleave(torch.arange(n_pairs, device=dev), lens)
+    col_start = torch.cumsum(lens, 0) - lens
+    col_node = t_off[pt][pair_of_col] + torch.arange(n_cols, device=dev) - col_start[pair_of_col]
+    mean_w = (1.0 / lens.to(acc))[pair_of_col]
+    if count is not None:
+        counts, kappa, tau = count
+        n_of_col = counts[txt_mask][col_node]
+        known = n_of_col >= 1
+        known_pp = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, known.to(acc))
+        count_w = known.to(acc) / known_pp.clamp_min(1)[pair_of_col]
+        log_n = torch.log1p(n_of_col.clamp_min(0).to(acc))
+    # image runs in the sorted pair list -> column ranges
+    imgs, runs = torch.unique_consecutive(pi, return_counts=True)
+    pair_end = torch.cumsum(runs, 0)
+    col_end = torch.cumsum(lens, 0)[pair_end - 1].tolist()
+    col_begin = [0] + col_end[:-1]
+    img_list = imgs.tolist()
+    best = torch.empty(n_cols, device=dev, dtype=acc)
+    soft = torch.empty(n_cols, device=dev, dtype=acc) if count is not None else None
+    g0 = 0
+    while g0 < len(img_list):  # gather caption nodes for a group of images at once
+        g1 = g0 + 1
+        while g1 < len(img_list) and col_end[g1] - col_begin[g0] <= max_cols:
+            g1 += 1
+        base = col_begin[g0]
+        cols = t_flat.index_select(0, col_node[base : col_end[g1 - 1]])
+        for g in range(g0, g1):
+            i = img_list[g]
+            a, b = col_begin[g] - base, col_end[g] - base
+            s = img_nodes[i][img_mask[i]] @ cols[a:b].T  # [L, cols]
+            best[base + a : base + b] = s.amax(0)
+            if count is not None:
+                soft[base + a : base + b] = s.sub_(tau).mul_(kappa).sigmoid_().sum(0, dtype=acc)
+        g0 = g1
+    out_sorted = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, best * mean_w)
+    out[order] = out_sorted
+    if count is not None:
+        diff = -(torch.log1p(soft) - log_n).abs() * count_w
+        cnt[order] = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, diff)
+    return out, cnt
