@@ -85,12 +85,20 @@ class LazyParser:
 
 
 def caption_graphs_for(split, cfg: dict[str, Any], parse: LazyParser):
-    """The split's caption graphs as the run was trained to see them: provided graphs, or the parser's."""
+    """The split's caption graphs as the run was trained to see them (`data.text_graphs`: provided | parser).
+
+    Goes through the parser's cache (`sgfns.graphs.cache`, the same call training makes) when it exists."""
     want = ((cfg.get("data") or {}).get("text_graphs")) or "provided"
+    try:
+        from sgfns.graphs.cache import caption_graphs_for as cached
+    except ImportError:
+        cached = None
     if want == "provided" and split.caption_graphs is not None:
         return split.caption_graphs
     if want == "provided":
         log.warning("%s: split '%s' has no caption graphs; parsing its captions", split.root, split.name)
+    if cached is not None:
+        return cached(split, "parser")
     return parse(split.captions)
 
 

@@ -1,0 +1,338 @@
+"""The demo (`sgfns demo`, the README's main job): a small synthetic world, every model trained with the one loop
+and one budget, evaluated on the same test split, one table, results.json and a figure.
+
+Stages, each with a progress bar, all inside a new folder per demo run:
+1. generate a smaller synthetic world (`sgfns.data.synth`): rendered images, pixel features, predicted visual
+   scene graphs, suites (DESIGN §3.4);
+2. train sgfns, scan, sgm and vsepp through `sgfns_app.train.loop.train` with the same config (symbolic needs no
+   training and goes through the same loop, which only checkpoints and validates it);
+3. evaluate every run on the test split (`sgfns_app.cli.eval.evaluate_run`: the same code as `sgfns eval`);
+4. print the table (the same markdown as `sgfns report`), the README's full-size table beside it, and a warning
+   when the two rank the models differently; write `results.json` and `figure.png` (text queries with their
+   top-5 images, the true one framed in green).
+
+The README's table is read from the README itself (the first table in `sgfns report`'s format), so the two can
+never drift apart silently; without a README (an installed package) that comparison is skipped."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+MODELS = ("sgfns", "scan", "sgm", "vsepp", "symbolic")
+
+
+@dataclass
+class DemoConfig:
+    """Sizes and budget. The defaults fit the 10-minute budget on 2 CPU cores; `quick()` is for a first look/tests."""
+
+    out: Path
+    seed: int = 0
+    n_train: int = 1000
+    n_val: int = 100
+    n_test: int = 200
+    image_size: int = 64
+    epochs: int = 6
+    models: tuple[str, ...] = MODELS
+    #: config file for training (every model gets the same one); None: the package's synth preset when present
+    train_config: str | None = None
+    overrides: list[str] = field(default_factory=list)
+    figure_queries: int = 4
+    progress: bool = True
+
+    @classmethod
+    def quick(cls, out: Path, **kw) -> DemoConfig:
+        base = dict(n_train=200, n_val=40, n_test=60, epochs=2)
+        base.update(kw)
+        return cls(out=out, **base)
+
+
+# --- 1. the world ---------------------------------------------------------------------------------------------------
+WorldFn = Callable[[Path, DemoConfig], Path]
+
+
+def synth_world(path: Path, cfg: DemoConfig) -> Path:
+    """Generate the synthetic world with the synth package's Python entry point."""
+    from sgfns.data import synth
+
+    synth.generate(
+        path,
+        seed=cfg.seed,
+        sizes={"train": cfg.n_train, "val": cfg.n_val, "test": cfg.n_test},
+        image_size=cfg.image_size,
+        log=log.info,
+    )
+    return path
+
+
+# --- 2. training ----------------------------------------------------------------------------------------------------
+def default_train_config() -> str | None:
+    """The repository's `configs/synth.yaml` when the demo runs from a checkout."""
+    p = Path(__file__).resolve().parents[2] / "configs" / "synth.yaml"
+    return str(p) if p.exists() else None
+
+
+def train_model(data: Path, run: Path, model: str, cfg: DemoConfig) -> dict[str, Any]:
+    from sgfns.config import build
+    from sgfns_app.train.config import TrainConfig
+    from sgfns_app.train.loop import train
+
+    overrides = [f"model.name={model}", f"seed={cfg.seed}", f"epochs={cfg.epochs}", "data.text_graphs=parser",
+                 f"progress={'true' if cfg.progress else 'false'}", *cfg.overrides]  # fmt: skip
+    tc = build(TrainConfig, cfg.train_config, overrides)
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        return train(data, run, tc)
+    finally:  # the loop adds a train.log handler per run; in one process the next run must not write into it
+        for h in root.handlers:
+            if h not in before:
+                root.removeHandler(h)
+                h.close()
+
+
+# --- 4. the README's table ------------------------------------------------------------------------------------------
+_ROW = re.compile(r"^\|\s*([A-Za-z0-9_\-\[\] ]+?)\s*\|\s*(\d+)\s*\|(.*)\|\s*$")
+
+
+def readme_table(readme: Path | None = None) -> dict[str, float] | None:
+    """model -> mean rSum from the first `sgfns report` table in the README (None when there is none)."""
+    readme = readme or Path(__file__).resolve().parents[2] / "README.md"
+    if not readme.exists():
+        return None
+    lines = readme.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if line.replace(" ", "").startswith("|model|seeds|") and "rSum" in line:
+            header = [h.strip() for h in line.strip().strip("|").split("|")]
+            col = header.index("rSum")
+            out: dict[str, float] = {}
+            for row in lines[i + 2 :]:
+                if not row.startswith("|"):
+                    break
+                cells = [c.strip() for c in row.strip().strip("|").split("|")]
+                try:
+                    out[cells[0]] = float(cells[col].split("±")[0])
+                except (ValueError, IndexError):
+                    continue
+            return out or None
+    return None
+
+
+def ranking(scores: dict[str, float]) -> list[str]:
+    return [m for m, _ in sorted(scores.items(), key=lambda kv: -kv[1])]
+
+
+def compare_rankings(ours: dict[str, float], ref: dict[str, float] | None) -> tuple[bool | None, str]:
+    """(agree?, message) comparing the model order by rSum over the models both tables have."""
+    if not ref:
+        return None, "the README has no full-size table yet: nothing to compare with"
+    common = [m for m in ours if m in ref]
+    if len(common) < 2:
+        return None, "the README table shares fewer than two models with this demo"
+    a = ranking({m: ours[m] for m in common})
+    b = ranking({m: ref[m] for m in common})
+    if a == b:
+        return True, f"same ranking as the README's full-size table: {' > '.join(a)}"
+    return False, (
+        f"WARNING: this demo ranks the models {' > '.join(a)}, the README's full-size table {' > '.join(b)} "
+        "(a small world and a short budget are noisy; see the README for the full-size, multi-seed figures)"
+    )
+
+
+def side_by_side(ours: dict[str, float], ref: dict[str, float] | None) -> str:
+    lines = ["| model | rSum (this demo) | rSum (README, full size) |", "|---|---|---|"]
+    for m in ranking(ours):
+        r = f"{ref[m]:.1f}" if ref and m in ref else "–"
+        lines.append(f"| {m} | {ours[m]:.1f} | {r} |")
+    return "\n".join(lines)
+
+
+# --- 5. the figure --------------------------------------------------------------------------------------------------
+def _image_tile(split, index: int, size: int):
+    from PIL import Image, ImageDraw
+
+    img_dir = Path(split.root) / "images"
+    for cand in (img_dir / f"{split.ids[index]}", img_dir / f"{split.ids[index]}.png",
+                 img_dir / split.name / f"{split.ids[index]}.png"):  # fmt: skip
+        if cand.is_file():
+            try:
+                return Image.open(cand).convert("RGB").resize((size, size))
+            except OSError:
+                break
+    tile = Image.new("RGB", (size, size), (235, 235, 235))
+    ImageDraw.Draw(tile).text((4, size // 2 - 6), str(split.ids[index])[:14], fill=(60, 60, 60))
+    return tile
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    words, lines, cur = text.split(), [], ""
+    for w in words:
+        if len(cur) + len(w) + 1 > width and cur:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    return [*lines, cur] if cur else lines
+
+
+def _font(size: int):
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1: bitmap font only
+        return ImageFont.load_default()
+
+
+def draw_figure(path: Path, split, sim, queries: Sequence[int], model: str, tile: int = 96) -> None:
+    """Rows: a caption, then its top-5 images by `sim`; a true image gets a green frame, others grey. When no true
+    image is in the top 5, the row says at which rank the first one is."""
+    import torch
+    from PIL import Image, ImageDraw
+
+    from sgfns.eval.recall import t2i_ranks
+    from sgfns.io import atomic_save
+
+    pos = split.positive_mask()
+    ranks = t2i_ranks(sim, pos)
+    font, small = _font(13), _font(11)
+    text_w, pad, k = 270, 8, 5
+    row_h = tile + 2 * pad + 16
+    W = text_w + k * (tile + pad) + pad
+    H = 30 + len(queries) * row_h
+    canvas = Image.new("RGB", (W, H), "white")
+    d = ImageDraw.Draw(canvas)
+    d.text((pad, 8), f"{model}: text queries and their top-5 test images (green frame: a true image)", fill="black",
+           font=font)  # fmt: skip
+    simt = torch.as_tensor(sim)
+    for row, c in enumerate(queries):
+        y = 30 + row * row_h
+        lines = _wrap(f'"{split.captions[c]}"', 36)[:5]
+        for j, line in enumerate(lines):
+            d.text((pad, y + pad + 16 * j), line, fill="black", font=font)
+        r = int(ranks[c])
+        d.text((pad, y + pad + 16 * len(lines) + 4), f"true image at rank {r}", font=small,
+               fill=(20, 140, 40) if r <= k else (190, 60, 40))  # fmt: skip
+        top = torch.topk(simt[:, c], min(k, simt.shape[0])).indices.tolist()
+        for j, i in enumerate(top):
+            x = text_w + j * (tile + pad)
+            canvas.paste(_image_tile(split, i, tile), (x, y + pad))
+            colour = (20, 170, 40) if pos[i, c] else (170, 170, 170)
+            for w in range(4 if pos[i, c] else 1):
+                d.rectangle([x - w, y + pad - w, x + tile - 1 + w, y + pad + tile - 1 + w], outline=colour)
+            d.text((x, y + pad + tile + 3), f"#{j + 1}  score {float(simt[i, c]):.2f}", fill=(80, 80, 80), font=small)
+    atomic_save(path, lambda tmp: canvas.save(tmp, format="PNG"))
+
+
+def pick_queries(split, n: int, seed: int) -> list[int]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return sorted(rng.choice(split.n_captions, size=min(n, split.n_captions), replace=False).tolist())
+
+
+# --- the whole demo -------------------------------------------------------------------------------------------------
+def new_demo_dir(base: Path | None) -> Path:
+    """A fresh folder for this demo run: `base` itself if it does not exist, else a new timestamped child."""
+    from sgfns.errors import UserError
+
+    if base is not None and not base.exists():
+        base.mkdir(parents=True)
+        return base
+    root = base if base is not None else Path("demo_runs")
+    if root.exists() and not root.is_dir():
+        raise UserError(f"{root}: exists and is not a folder")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        p = root / (stamp if n == 0 else f"{stamp}-{n}")
+        if not p.exists():
+            p.mkdir(parents=True)
+            return p
+    raise UserError(f"{root}: could not create a new demo folder")
+
+
+def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[str], None] = print) -> dict:
+    """Run every stage; returns the results.json content. `world_fn` replaces the synthetic world (tests)."""
+    from tqdm.auto import tqdm
+
+    from sgfns.data.dataset import load_split
+    from sgfns.eval.report import group, markdown
+    from sgfns.io import write_json
+    from sgfns_app.cli.eval import LazyParser, evaluate_run
+
+    t0 = time.perf_counter()
+    out = Path(cfg.out)
+    if cfg.train_config is None:
+        cfg.train_config = default_train_config()
+    timing: dict[str, float] = {}
+    stages = tqdm(total=2 + 2 * len(cfg.models), desc="demo", unit="stage", disable=not cfg.progress, position=0)
+
+    stages.set_postfix_str("synthetic world")
+    t = time.perf_counter()
+    data = (world_fn or synth_world)(out / "data", cfg)
+    timing["world_s"] = time.perf_counter() - t
+    stages.update(1)
+
+    runs: dict[str, Path] = {}
+    for m in cfg.models:
+        stages.set_postfix_str(f"train {m}")
+        t = time.perf_counter()
+        runs[m] = out / "runs" / m
+        train_model(data, runs[m], m, cfg)
+        timing[f"train_{m}_s"] = time.perf_counter() - t
+        stages.update(1)
+
+    parse = LazyParser()
+    records, evals = [], {}
+    for m in cfg.models:
+        stages.set_postfix_str(f"evaluate {m}")
+        t = time.perf_counter()
+        rec, ev = evaluate_run(runs[m], data, "test", "full", progress=cfg.progress, parse=parse)
+        rec["model"] = m
+        rec["data"] = "demo world"
+        records.append(rec)
+        evals[m] = ev
+        timing[f"eval_{m}_s"] = time.perf_counter() - t
+        stages.update(1)
+
+    stages.set_postfix_str("table and figure")
+    test = load_split(data, "test", load_graphs=False)
+    fig_model = "sgfns" if "sgfns" in evals else cfg.models[0]
+    draw_figure(out / "figure.png", test, evals[fig_model].sim, pick_queries(test, cfg.figure_queries, cfg.seed),
+                fig_model)  # fmt: skip
+    stages.update(1)
+    stages.close()
+    timing["total_s"] = time.perf_counter() - t0
+
+    table = markdown(group(records))
+    ours = {r["model"]: r["metrics"]["rsum"] for r in records}
+    ref = readme_table()
+    agree, message = compare_rankings(ours, ref)
+    result = {
+        "demo": {**{k: v for k, v in asdict(cfg).items() if k != "out"}, "out": str(out)},
+        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "timing": {k: round(v, 1) for k, v in timing.items()},
+        "results": records,
+        "readme_rsum": ref,
+        "ranking_agrees_with_readme": agree,
+    }
+    write_json(out / "results.json", result)
+    echo("")
+    echo(f"Demo world: {cfg.n_train}/{cfg.n_val}/{cfg.n_test} images (train/val/test), seed {cfg.seed}, "
+         f"{cfg.epochs} epochs per model; everything is in {out}")  # fmt: skip
+    echo("")
+    echo(table)
+    echo("This demo beside the README's full-size table (rSum):\n")
+    echo(side_by_side(ours, ref))
+    echo("")
+    echo(message)
+    echo(f"\nresults: {out / 'results.json'}   figure: {out / 'figure.png'}   wall time: {timing['total_s']:.0f} s")
+    return result

@@ -1,0 +1,80 @@
+"""`sgfns demo` end to end at a tiny size: every model trained and evaluated, one table, results.json, a figure,
+the README comparison."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sgfns_app import demo
+
+TINY = ["--train", 40, "--val", 10, "--test", 20, "--epochs", 1, "--no-progress", "data.batch_size=16",
+        "model.embed_dim=16", "model.word_dim=8"]  # fmt: skip
+
+
+def test_demo_end_to_end_tiny(tmp_path, cli):
+    out = tmp_path / "demo"
+    rc, stdout, err = cli("demo", "--out", out, "--quick", *TINY)
+    assert rc == 0, err
+    res = json.loads((out / "results.json").read_text())
+    models = [r["model"] for r in res["results"]]
+    assert sorted(models) == sorted(demo.MODELS)
+    for r in res["results"]:
+        assert r["n_images"] == 20 and 0.0 <= r["metrics"]["rsum"] <= 600.0
+        assert "mean" in r["compositional"] and "twins" in r["compositional"]
+        assert (out / "runs" / r["model"] / "checkpoints" / "best.safetensors").exists()
+        # each run's log holds its own training only
+        log = (out / "runs" / r["model"] / "train.log").read_text()
+        assert f"model {r['model']}:" in log and all(f"model {m}:" not in log for m in demo.MODELS if m != r["model"])
+    assert (out / "data" / "images").is_dir() and (out / "data" / "test_compositional.jsonl").exists()
+    # one table with every model, compositional columns, and the README comparison
+    for m in demo.MODELS:
+        assert f"| {m} |" in stdout
+    assert "Compositional accuracy" in stdout and "README" in stdout
+    from PIL import Image
+
+    with Image.open(out / "figure.png") as im:
+        assert im.size[0] > 500 and im.size[1] > 100
+    assert res["timing"]["total_s"] > 0
+    # a second demo into the same --out goes to a new sub-folder, never over the first
+    first = (out / "results.json").read_bytes()
+    rc, _, err = cli("demo", "--out", out, "--quick", "--models", "symbolic", *TINY)
+    assert rc == 0, err
+    assert (out / "results.json").read_bytes() == first
+    assert len(list(out.glob("*/results.json"))) == 1
+
+
+def test_readme_table_parsing_and_ranking_warning(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "intro\n\n| model | seeds | I→T R@1 | R@5 | R@10 | T→I R@1 | R@5 | R@10 | rSum | rSum per seed |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
+        "| sgfns | 3 | 1 | 2 | 3 | 4 | 5 | 6 | 450.2 ± 3.1 | 0: 450 |\n"
+        "| vsepp | 3 | 1 | 2 | 3 | 4 | 5 | 6 | 300.0 ± 1.0 | 0: 300 |\n\nafter\n"
+    )
+    ref = demo.readme_table(readme)
+    assert ref == {"sgfns": 450.2, "vsepp": 300.0}
+    agree, msg = demo.compare_rankings({"sgfns": 100.0, "vsepp": 50.0, "scan": 70.0}, ref)
+    assert agree is True and "sgfns > vsepp" in msg
+    agree, msg = demo.compare_rankings({"sgfns": 40.0, "vsepp": 50.0}, ref)
+    assert agree is False and msg.startswith("WARNING") and "vsepp > sgfns" in msg
+    assert demo.compare_rankings({"sgfns": 1.0}, None)[0] is None
+    assert demo.readme_table(tmp_path / "missing.md") is None
+
+
+def test_demo_rejects_unknown_models(tmp_path, cli):
+    rc, _, err = cli("demo", "--out", tmp_path / "d", "--models", "sgfns,clip")
+    assert rc == 2 and "unknown clip" in err
+
+
+@pytest.mark.parametrize("n", [0, 3])
+def test_new_demo_dir_never_reuses_a_folder(tmp_path, n):
+    base = tmp_path / "runs"
+    first = demo.new_demo_dir(base)
+    assert first == base
+    seen = {first}
+    for _ in range(n):
+        p = demo.new_demo_dir(base)
+        assert p not in seen and p.parent == base and not any(p.iterdir())
+        seen.add(p)
