@@ -113,17 +113,27 @@ def sample_scene(rng: np.random.Generator) -> PlacedScene:
         w, h = extent(cat, size, scale)
         placed = None
         for _ in range(40):
-            if boxes and rng.random() < 0.25:  # stack on an existing object
+            mode = rng.random()
+            if boxes and mode < 0.22:  # stack on an existing object
                 j = int(rng.integers(len(boxes)))
                 b = boxes[j]
                 bw = b[2] - b[0]
                 cx = float(rng.uniform(b[0] + 0.3 * bw, b[2] - 0.3 * bw))
                 cy = b[1] - h / 2 + float(rng.uniform(0.0, 0.012))
                 limit = 0.2
+            elif boxes and mode < 0.5:  # partly in front of an existing object (occlusion)
+                j = int(rng.integers(len(boxes)))
+                b = boxes[j]
+                bcx, bcy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+                ang = float(rng.uniform(0, 2 * np.pi))
+                reach = float(rng.uniform(0.3, 0.7))
+                cx = bcx + np.cos(ang) * reach * ((b[2] - b[0]) + w) / 2
+                cy = bcy + np.sin(ang) * reach * ((b[3] - b[1]) + h) / 2
+                limit = 0.5
             else:
                 cx = float(rng.uniform(MARGIN + w / 2, 1 - MARGIN - w / 2))
                 cy = float(rng.uniform(MARGIN + h / 2, 1 - MARGIN - h / 2))
-                limit = 0.4 if rng.random() < 0.2 else 0.08  # sometimes a partial occlusion
+                limit = 0.08
             trial = Scene([cat], [col], [size], [pat], [(cx, cy)], [rot], 0)
             box = object_box(trial, 0, [scale])
             if placement_ok(boxes, box, limit=limit):

@@ -7,7 +7,7 @@ spec and re-words it with the same template and synonyms, so the negative differ
 
 from __future__ import annotations
 
-import copy
+from dataclasses import replace
 
 import numpy as np
 
@@ -15,12 +15,22 @@ from sgfns.data.synth.captions import CaptionSpec, Mention, pred_surface, realiz
 from sgfns.data.synth.truth import TruthIndex, query_of
 from sgfns.data.synth.vocab import ATTRIBUTE_CLASSES, CATEGORIES, NUMERALS, PREDICATES
 
+
+def _m(m: Mention) -> Mention:
+    return Mention(m.cat, dict(m.attrs), dict(m.surf), m.count)
+
+
+def _copy(spec: CaptionSpec) -> CaptionSpec:
+    return replace(spec, mentions=[_m(m) for m in spec.mentions], rels=list(spec.rels),
+                   extra=[_m(m) for m in spec.extra])  # fmt: skip
+
+
 CATEGORIES_SUITE = ("replace-obj", "replace-att", "replace-rel", "swap-att", "swap-obj", "count", "add-obj", "add-att")
 
 
 def _replace_obj(rng, spec: CaptionSpec):
     k = int(rng.integers(len(spec.mentions)))
-    s = copy.deepcopy(spec)
+    s = _copy(spec)
     choices = [c for c in range(len(CATEGORIES)) if c != spec.mentions[k].cat]
     s.mentions[k].cat = int(rng.choice(choices))
     return s
@@ -31,7 +41,7 @@ def _replace_att(rng, spec: CaptionSpec):
     if not opts:
         return None
     k, c = opts[int(rng.integers(len(opts)))]
-    s = copy.deepcopy(spec)
+    s = _copy(spec)
     vals = [v for v in range(len(ATTRIBUTE_CLASSES[c])) if v != spec.mentions[k].attrs[c]]
     s.mentions[k].attrs[c] = int(rng.choice(vals))
     s.mentions[k].surf[c] = ATTRIBUTE_CLASSES[c][s.mentions[k].attrs[c]]
@@ -42,7 +52,7 @@ def _replace_rel(rng, spec: CaptionSpec):
     if not spec.rels:
         return None
     r = int(rng.integers(len(spec.rels)))
-    s = copy.deepcopy(spec)
+    s = _copy(spec)
     a, b, p, _ = spec.rels[r]
     choices = [q for q in range(len(PREDICATES)) if q != p]
     q = int(rng.choice(choices))
@@ -57,7 +67,7 @@ def _swap_att(rng, spec: CaptionSpec):
     if not opts:
         return None
     i, j, c = opts[int(rng.integers(len(opts)))]
-    s = copy.deepcopy(spec)
+    s = _copy(spec)
     s.mentions[i].attrs[c], s.mentions[j].attrs[c] = ms[j].attrs[c], ms[i].attrs[c]
     s.mentions[i].surf[c], s.mentions[j].surf[c] = ms[j].surf[c], ms[i].surf[c]
     return s
@@ -70,8 +80,8 @@ def _swap_obj(rng, spec: CaptionSpec):
     a, b, p, surf = spec.rels[0]
     if PREDICATES[p] == "next to":
         return None
-    s = copy.deepcopy(spec)
-    s.mentions[a], s.mentions[b] = copy.deepcopy(spec.mentions[b]), copy.deepcopy(spec.mentions[a])
+    s = _copy(spec)
+    s.mentions[a], s.mentions[b] = _m(spec.mentions[b]), _m(spec.mentions[a])
     return s
 
 
@@ -80,7 +90,7 @@ def _count(rng, spec: CaptionSpec):
     if not opts:
         return None
     k = opts[int(rng.integers(len(opts)))]
-    s = copy.deepcopy(spec)
+    s = _copy(spec)
     c = spec.mentions[k].count
     s.mentions[k].count = int(rng.choice([v for v in NUMERALS if v != c]))
     return s
@@ -90,7 +100,7 @@ def _add_obj(rng, spec: CaptionSpec, present: set[int]):
     absent = [c for c in range(len(CATEGORIES)) if c not in present]
     if not absent:
         return None
-    s = copy.deepcopy(spec)
+    s = _copy(spec)
     col = int(rng.integers(len(ATTRIBUTE_CLASSES["colour"])))
     s.extra.append(Mention(int(rng.choice(absent)), {"colour": col}, {"colour": ATTRIBUTE_CLASSES["colour"][col]}))
     return s
@@ -101,7 +111,7 @@ def _add_att(rng, spec: CaptionSpec):
     if not opts:
         return None
     k, c = opts[int(rng.integers(len(opts)))]
-    s = copy.deepcopy(spec)
+    s = _copy(spec)
     v = int(rng.integers(len(ATTRIBUTE_CLASSES[c])))
     s.mentions[k].attrs[c] = v
     s.mentions[k].surf[c] = ATTRIBUTE_CLASSES[c][v]

@@ -29,19 +29,16 @@ def visual_graphs(boxes: np.ndarray, is_obj: np.ndarray, pred: Predictions) -> t
     n, r = is_obj.shape
     lab = pred.label.reshape(n, r)
     col, size, pat = (a.reshape(n, r) for a in (pred.colour, pred.size, pred.pattern))
+    rt_all = relation_tensor(boxes.astype(np.float64), is_obj)  # [N, R, R, P]
     graphs, regions = [], []
     for i in range(n):
         idx = np.flatnonzero(is_obj[i])
         objs = [{"name": CATEGORIES[lab[i, k]], "attributes": [COLOURS[col[i, k]], SIZES[size[i, k]],
                  PATTERNS[pat[i, k]]], "count": None, "region": int(k)} for k in idx]  # fmt: skip
-        rels = []
-        if len(idx) >= 2:
-            rt = relation_tensor(boxes[i, idx].astype(np.float64), np.ones(len(idx), dtype=bool))
-            a, b, p = np.nonzero(rt)
-            rels = [
-                {"subject": int(x), "predicate": PREDICATES[int(q)], "object": int(y)}
-                for x, y, q in zip(a, b, p, strict=False)
-            ]
+        pos = {int(k): j for j, k in enumerate(idx)}
+        a, b, p = np.nonzero(rt_all[i])
+        rels = [{"subject": pos[int(x)], "predicate": PREDICATES[int(q)], "object": pos[int(y)]}
+                for x, y, q in zip(a, b, p, strict=True)]  # fmt: skip
         graphs.append({"objects": objs, "relations": rels})
         regions.append(idx)
     return graphs, regions
@@ -86,17 +83,12 @@ def accuracy(w, pred: Predictions, is_obj: np.ndarray) -> dict[str, Any]:
                 d[a].append(bool(found and is_obj[i, k] and attrs[a][i, k] == gt_attr[a][i, o]))
     # relations: a GT relation is right when both objects were found as graph objects and the predicate holds
     # between their proposals' boxes
-    rel_ok, rel_all = [], []
-    for i in range(n):
-        a, b, p = np.nonzero(w.rel[i])
-        for x, y, q in zip(a, b, p, strict=False):
-            ka, kb = gt_slot[i, x], gt_slot[i, y]
-            ok = False
-            if ka >= 0 and kb >= 0 and is_obj[i, ka] and is_obj[i, kb]:
-                rt = relation_tensor(w.boxes[i, [ka, kb]].astype(np.float64), np.ones(2, dtype=bool))
-                ok = bool(rt[0, 1, q])
-            rel_all.append(ok)
-            rel_ok.append(ok)
+    rt_all = relation_tensor(w.boxes.astype(np.float64), is_obj)  # [N, R, R, P]
+    ii, x, y, q = np.nonzero(w.rel)
+    ka, kb = gt_slot[ii, x], gt_slot[ii, y]
+    found = (ka >= 0) & (kb >= 0)
+    rel_all = np.zeros(len(ii), dtype=bool)
+    rel_all[found] = rt_all[ii[found], ka[found], kb[found], q[found]]
     segs = w.is_segment.sum()
     spurious = int((w.is_segment & (w.prop_object < 0)).sum())
     out: dict[str, Any] = {
@@ -110,7 +102,7 @@ def accuracy(w, pred: Predictions, is_obj: np.ndarray) -> dict[str, Any]:
         "object_accuracy": _pct(buckets["all"]["object"]),
         "attribute_accuracy": {a: _pct(buckets["all"][a]) for a in gt_attr},
         "relation_accuracy": _pct(rel_all),
-        "relations": len(rel_all),
+        "relations": int(len(rel_all)),
         "by_bucket": {
             key: {"objects": len(d["recall"]), "proposal_recall": _pct(d["recall"]), "object": _pct(d["object"]),
                   **{a: _pct(d[a]) for a in gt_attr}}

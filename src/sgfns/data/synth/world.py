@@ -9,19 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
 
 from sgfns.data.synth.captions import CaptionSpec, Realized, realize, sample_caption
-from sgfns.data.synth.features import FEATURE_DIM, region_features
-from sgfns.data.synth.proposals import gt_visible_area, match_proposals, segment
-from sgfns.data.synth.render import pattern_masks, pattern_period, render, save_png
+from sgfns.data.synth.features import FEATURE_DIM
+from sgfns.data.synth.proposals import gt_visible_area, match_proposals
+from sgfns.data.synth.regions import REGIONS, extract_regions
+from sgfns.data.synth.render import pattern_masks, render, save_png
 from sgfns.data.synth.scene import MAX_OBJECTS, PlacedScene, Scenes, pack, relation_tensor, sample_scene
 from sgfns.data.synth.truth import TruthIndex, query_of
 from sgfns.data.synth.twins import make_twin
 
 SPLIT_NUMBER = {"train": 0, "val": 1, "test": 2}
 CAPTIONS_PER_IMAGE = 5
-REGIONS = 12
 TWIN_PAIR_SHARE = 0.2  # pairs per image: 0.2 -> 40% of images have a twin
 CHUNK = 256
 
@@ -119,7 +118,6 @@ def caption_split(w: SplitWorld, seed: int) -> None:
 def render_split(w: SplitWorld, image_size: int, images_dir=None, progress=None) -> None:
     """Render, save PNGs (when `images_dir`), segment, match, and compute region features."""
     S = image_size
-    P = pattern_period(S)
     pm = pattern_masks(S)
     N, R = w.n, REGIONS
     w.features = np.zeros((N, R, FEATURE_DIM), dtype=np.float32)
@@ -130,10 +128,6 @@ def render_split(w: SplitWorld, image_size: int, images_dir=None, progress=None)
     w.visible_area = np.zeros((N, MAX_OBJECTS), dtype=np.int64)
     w.full_area = np.zeros((N, MAX_OBJECTS), dtype=np.int64)
     ids = w.ids()
-    cell = np.minimum(np.arange(S) * 3 // S, 2)
-    cell_map = (cell[:, None] * 3 + cell[None, :]).astype(np.int64)  # [S, S] 0..8
-    cell_boxes = np.array([[c % 3 * S / 3, c // 3 * S / 3, (c % 3 + 1) * S / 3, (c // 3 + 1) * S / 3]
-                           for c in range(9)], dtype=np.float64)  # fmt: skip
     for start in range(0, N, CHUNK):
         stop = min(N, start + CHUNK)
         B = stop - start
@@ -145,48 +139,14 @@ def render_split(w: SplitWorld, image_size: int, images_dir=None, progress=None)
             if images_dir is not None:
                 save_png(images_dir / f"{ids[start + j]}.png", o[0])
         w.visible_area[start:stop] = gt_visible_area(objmap)
-        lab, img_of, sm = segment(ims, P)
-        K = len(img_of)
-        sl = ndimage.find_objects(lab, max_label=K)
-        seg_boxes = np.array([[s[2].start, s[1].start, s[2].stop, s[1].stop] for s in sl],
-                             dtype=np.float64).reshape(-1, 4)  # fmt: skip
-        seg_feat = region_features(ims, sm, lab, K, seg_boxes)
-        seg_area = np.bincount(lab.ravel(), minlength=K + 1)[1:]
-        best, _, cover = match_proposals(lab, objmap, K, img_of)
+        rb = extract_regions(ims, R)
+        best, _, cover = match_proposals(rb.labels, objmap, len(rb.img_of), rb.img_of)
         w.merges += int(((cover >= 0.5).sum(1) >= 2).sum())
-        bgmask = lab == 0
-        whole_lab = np.where(bgmask, np.arange(1, B + 1)[:, None, None], 0)
-        whole_feat = region_features(ims, sm, whole_lab, B, np.tile([[0.0, 0.0, S, S]], (B, 1)))
-        cells_lab = np.where(bgmask, np.arange(B)[:, None, None] * 9 + cell_map[None] + 1, 0)
-        cells_feat = region_features(ims, sm, cells_lab, 9 * B, np.tile(cell_boxes, (B, 1)))
-        order = np.lexsort((-seg_area, img_of))
-        per_img: list[list[int]] = [[] for _ in range(B)]
-        for kk in order:
-            per_img[int(img_of[kk])].append(int(kk))
-        for j in range(B):
-            i = start + j
-            segs = per_img[j]
-            w.n_segments[i] = len(segs)
-            segs = segs[:R]
-            r = 0
-            for kk in segs:
-                w.features[i, r] = seg_feat[kk]
-                w.boxes[i, r] = seg_boxes[kk] / S
-                w.is_segment[i, r] = True
-                w.prop_object[i, r] = best[kk]
-                r += 1
-            fills = [("whole", j)] + [("cell", j * 9 + c) for c in range(9)]
-            f = 0
-            while r < R:
-                kind, idx = fills[f % len(fills)]
-                if kind == "whole":
-                    w.features[i, r] = whole_feat[idx]
-                    w.boxes[i, r] = (0, 0, 1, 1)
-                else:
-                    w.features[i, r] = cells_feat[idx]
-                    w.boxes[i, r] = cell_boxes[idx % 9] / S
-                r += 1
-                f += 1
+        w.features[start:stop] = rb.features
+        w.boxes[start:stop] = rb.boxes
+        w.is_segment[start:stop] = rb.is_segment
+        w.n_segments[start:stop] = rb.n_segments
+        w.prop_object[start:stop] = np.where(rb.is_segment, best[np.maximum(rb.segment_id - 1, 0)], -1)
         if progress is not None:
             progress(B)
 

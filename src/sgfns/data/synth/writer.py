@@ -152,7 +152,8 @@ def _gt_records(w: SplitWorld) -> list[dict]:
     for i, ps in enumerate(w.placed):
         caps = []
         for c in range(i * CAPTIONS_PER_IMAGE, (i + 1) * CAPTIONS_PER_IMAGE):
-            caps.append({"caption": w.realized[c].text, "graph": caption_graph(w.specs[c], w.realized[c])})
+            caps.append({"caption": w.realized[c].text, "graph": caption_graph(w.specs[c], w.realized[c]),
+                         "constructions": w.realized[c].constructions, "template": w.specs[c].template})  # fmt: skip
         out.append({"image": i, "graph": image_graph(ps.scene, w.rel[i]), "captions": caps,
                     "twin": int(w.twin_of[i]) if w.twin_of[i] >= 0 else None, "twin_kind": w.twin_kind[i]})  # fmt: skip
     return out
