@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from sgfns.data.synth.scene import PlacedScene, Scene, object_box, placement_ok
+from sgfns.io import read_jsonl
 
 KINDS = ("attribute-binding", "relation-direction", "one-object")
-KIND_P = (0.45, 0.4, 0.15)
+KIND_P = (0.5, 0.4, 0.1)
 
 
 def make_twin(rng: np.random.Generator, ps: PlacedScene) -> tuple[PlacedScene, str, tuple[int, ...]] | None:
@@ -58,3 +59,34 @@ def make_twin(rng: np.random.Generator, ps: PlacedScene) -> tuple[PlacedScene, s
             if all(placement_ok(boxes[:k] + boxes[k + 1 :], boxes[k], limit=0.45) for k in range(n)):
                 return PlacedScene(t, list(ps.scales)), kind, (i,)
     return None
+
+
+def bag_of_words_twin_accuracy(root, split: str = "test") -> dict:
+    """Accuracy (%) of a bag-of-words matcher on the twin records: score = number of distinct caption words among
+    the image's ground-truth labels (names, attributes, predicate words); a tie counts one half."""
+    import re
+    from pathlib import Path
+
+    root = Path(root)
+    recs = [r for _, r in read_jsonl(root / f"{split}_gt.jsonl")]
+    k = len(recs[0]["captions"])
+
+    def labels(g):
+        words = set()
+        for o in g["objects"]:
+            words.add(o["name"])
+            words.update(o["attributes"])
+        for r in g["relations"]:
+            words.update(r["predicate"].split())
+        return words
+
+    lab = [labels(r["graph"]) for r in recs]
+    score, by_kind = [], {}
+    for _, it in read_jsonl(root / f"{split}_twins.jsonl"):
+        words = set(re.findall(r"[a-z]+", recs[it["image"]]["captions"][it["caption_index"] % k]["caption"].lower()))
+        a, b = len(words & lab[it["image"]]), len(words & lab[it["twin"]])
+        s = 1.0 if a > b else 0.5 if a == b else 0.0
+        score.append(s)
+        by_kind.setdefault(recs[it["image"]].get("twin_kind"), []).append(s)
+    mean = lambda xs: round(100.0 * sum(xs) / max(len(xs), 1), 2)  # noqa: E731
+    return {"items": len(score), "accuracy": mean(score), "by_kind": {str(k): mean(v) for k, v in by_kind.items()}}
