@@ -22,7 +22,7 @@ from sgfns.graphs.parser import words as W
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 _NOUNS = {"NOUN", "PROPN"}
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
@@ -76,6 +76,13 @@ def _noun_lemma(tok) -> str:
     return L.noun_lemma(text, tag)
 
 
+# Spatial predicates written several ways -> one form (the determiner-free FACTUAL style).
+_PREDICATE_CANON = {}
+for _side in ("left", "right"):
+    for _form in ("to {} of", "on {} side of", "on {} of", "at {} of", "to {} side of", "at {} side of", "{} side of"):
+        _PREDICATE_CANON[_form.format(_side)] = f"{_side} of"
+_PREDICATE_CANON.update({"inside of": "inside", "outside of": "outside", "on top": "on top of"})
+_PLACEMENT_VERBS = {"place", "locate", "position", "situate"}
 _RELATIONAL_ADJ = {"full", "close", "next", "near", "adjacent", "similar", "covered", "filled", "attached"}
 
 
@@ -99,6 +106,18 @@ def _number(tok) -> int | None:
         v = int(t)
         return v if v < 10**6 else None
     return W.NUMBER_WORDS.get(t)
+
+
+class _Hop:
+    """A stand-in preposition whose governor is the head of a predicate word ('next' in 'next to')."""
+
+    def __init__(self, tok, *, governor=None):
+        self.head = governor if governor is not None else tok.head
+        self.lower_ = ""
+        self.dep_ = "prep"
+        self.pos_ = "ADP"
+        self.i = tok.i
+        self.children = []
 
 
 class _Builder:
@@ -135,12 +154,16 @@ class _Builder:
     def is_head(self, tok) -> bool:
         if tok.i in self._skip:
             return False
+        if self._side_word(tok):
+            return False  # "a moon right of a box": part of the predicate
+        if tok.dep_ == "conj" and tok.head.pos_ in ("ADJ", "VERB") and tok.lower_ in _VISUAL_ADJ | _COLOURS:
+            return False  # "a plate which is plain and purple"
         if tok.pos_ == "PRON":
             return tok.lower_ in W.PERSON_PRONOUNS
         if tok.pos_ not in _NOUNS and not self._gerund_noun(tok) and not self._fragment_noun(tok):
             return False
         if tok.dep_ in _MODIFIER_DEPS and tok.head.i != tok.i and tok.head.pos_ in _NOUNS | {"ADJ", "NUM"}:
-            if tok.dep_ != "npadvmod" and tok.i < tok.head.i:
+            if tok.dep_ != "npadvmod" and tok.i < tok.head.i and not self._side_word(tok.head):
                 return False
         if not any(ch.isalpha() for ch in tok.text):
             return False
@@ -293,7 +316,7 @@ class _Builder:
         stack = [c for c in adj.children if c.dep_ == "conj"]
         while stack:
             c = stack.pop(0)
-            if c.pos_ in ("ADJ", "VERB") or (c.pos_ in _NOUNS and c.lower_ in _VISUAL_ADJ):
+            if c.pos_ in ("ADJ", "VERB") or (c.pos_ in _NOUNS and c.lower_ in _VISUAL_ADJ | _COLOURS):
                 out.append(c)
                 stack.extend(x for x in c.children if x.dep_ == "conj")
         return out
@@ -321,6 +344,15 @@ class _Builder:
                 if self._is_shade_of_next(c):
                     continue
                 for a in self._adj_with_conj(c):
+                    for m in a.children:  # "little yellow box": the parser makes "little" modify "yellow"
+                        if (
+                            m.dep_ in ("advmod", "amod")
+                            and (m.pos_ == "ADJ" or lexicon.is_lemma(m.lower_, "a"))
+                            and m.i < a.i
+                            and m.lower_ not in _SHADES
+                        ):
+                            if m.lower_ not in _INTENSIFIERS and (t := self._adj_text(m)):
+                                self._add_attr(obj, t)
                     t = self._adj_text(a)
                     if t:
                         self._add_attr(obj, t)
@@ -343,10 +375,27 @@ class _Builder:
                     if t:
                         for s in subj:
                             self._add_attr(self.objects[s], t)
-            elif tok.tag_ == "VBN" and any(c.dep_ == "nsubjpass" for c in tok.children):
-                if not any(c.dep_ in ("prep", "agent", "dobj", "prt", "xcomp", "advmod") for c in tok.children):
+            elif tok.tag_ == "VBN" and any(c.dep_ in ("nsubjpass", "nsubj") for c in tok.children):
+                if lemma(tok) in _PLACEMENT_VERBS or tok.lower_ in ("left", "right"):
+                    continue
+                if not any(c.dep_ in ("prep", "agent", "dobj", "prt", "xcomp", "advmod", "oprd") for c in tok.children):
                     for s in self.subjects_of(tok):
-                        self._add_attr(self.objects[s], tok.lower_)
+                        for a in self._adj_with_conj(tok):  # "which is dotted and white"
+                            self._add_attr(self.objects[s], a.lower_)
+            elif tok.pos_ == "ADJ" and tok.dep_ == "ROOT" and any(c.dep_ in _SUBJ_DEPS for c in tok.children):
+                for s in self.subjects_of(tok):  # "an egg which is dotted and purple" parsed with the adjective as root
+                    for a in self._adj_with_conj(tok):
+                        if t := self._adj_text(a):
+                            self._add_attr(self.objects[s], t)
+            elif (
+                tok.dep_ == "conj"
+                and (tok.pos_ == "ADJ" or tok.tag_ in ("VBN", "VBD"))
+                and lemma(tok.head) == "be"
+                and any(c.dep_ == "acomp" for c in tok.head.children)
+                and not any(c.dep_ in _SUBJ_DEPS | _OBJ_DEPS | {"prep", "aux", "auxpass"} for c in tok.children)
+            ):  # "the kite is red and striped": the parser hangs "striped" on the copula
+                for s in self.subjects_of(tok.head):
+                    self._add_attr(self.objects[s], tok.lower_)
 
     # --- entity groups ------------------------------------------------------------------------------------------
     def ent(self, tok) -> int | None:
@@ -381,6 +430,8 @@ class _Builder:
         if depth > 6:
             return []
         subs = [c for c in v.children if c.dep_ in _SUBJ_DEPS]
+        if not subs:  # "a bowl is positioned over ..." parsed with the subject on the auxiliary
+            subs = [c for a in v.children if a.dep_ in ("aux", "auxpass") for c in a.children if c.dep_ in _SUBJ_DEPS]
         if subs:
             out: list[int] = []
             for s in subs:
@@ -397,7 +448,7 @@ class _Builder:
             return out
         if v.dep_ in ("acl", "relcl", "amod", "appos") and v.head.pos_ in _NOUNS | {"PRON"}:
             return self.group(v.head, distribute_back=True)
-        if v.dep_ in ("conj", "xcomp", "advcl", "ccomp", "pcomp", "dep") and v.head.i != v.i:
+        if v.dep_ in ("conj", "xcomp", "advcl", "ccomp", "pcomp", "dep", "acomp", "oprd") and v.head.i != v.i:
             if v.head.pos_ in ("VERB", "AUX", "ADJ"):
                 return self.subjects_of(v.head, depth + 1)
             if v.head.pos_ in _NOUNS:
@@ -409,6 +460,7 @@ class _Builder:
     # --- relations ----------------------------------------------------------------------------------------------
     def add_rel(self, subs: list[int], pred: str, objs: list[int]) -> None:
         pred = " ".join(pred.split())
+        pred = _PREDICATE_CANON.get(pred, pred)
         if not pred:
             return
         for s in subs:
@@ -451,9 +503,9 @@ class _Builder:
     def relations_from_preps(self) -> None:
         doc = self.doc
         for p in doc:
-            if p.dep_ not in ("prep", "agent", "dative") or p.pos_ not in ("ADP", "SCONJ", "ADV", "PART"):
-                if not (p.dep_ == "prep"):
-                    continue
+            is_conj = p.dep_ == "conj" and p.pos_ == "ADP"  # "above a box and next to a ring"
+            if p.dep_ not in ("prep", "agent", "dative") and not is_conj:
+                continue
             if p.head.i in self._skip and p.head.lower_ in W.PREDICATE_NOUNS | W.QUANTIFIER_NOUNS:
                 if p.lower_ == "of":
                     continue
@@ -470,23 +522,30 @@ class _Builder:
                 continue
             extra, objs = found
             words += extra
-            g = p.head
-            hops = 0
-            at_root = False  # the predicate word itself is the root: "faucet next to toilet"
-            while hops < 3:
-                chain = (
-                    (p.lower_ in _CHAIN_PREPS or words[0] in _CHAIN_PREPS)
-                    and g.lower_ in W.PREDICATE_HEADS
-                    and g.pos_ in ("ADV", "ADJ", "ADP", "PART")
-                ) or (g.pos_ == "ADP" and g.dep_ in ("prep", "prt"))
-                if not chain or any(c.dep_ == "pobj" for c in g.children):
-                    break
-                words.insert(0, g.lower_)
-                hops += 1
-                if g.head.i == g.i:
-                    at_root = True
-                    break
-                g = g.head
+            side = p.doc[p.i - 1] if p.i > 0 and p.lower_ == "of" else None
+            if side is not None and self._side_word(side):
+                words = [side.lower_, "of"]
+                own = self._side_dependents(side)
+                if own:  # "a green tent right of a kite", "there is a plate right of a ring"
+                    self.add_rel(own, "".join(_PREDICATE_CANON.get(" ".join(words), " ".join(words))), objs)
+                    continue
+                if side.dep_ == "conj" and side.head.pos_ not in ("VERB", "AUX"):
+                    anchor = self._anchor_prep(side)
+                    if anchor is None:
+                        continue
+                    g, _, at_root = self._governor(anchor)
+                else:
+                    g, at_root = side.head, side.head.i == side.i
+                    if at_root:
+                        g = side
+            elif is_conj:
+                anchor = self._anchor_prep(p)
+                if anchor is None:
+                    continue
+                g, _, at_root = self._governor(anchor)
+            else:
+                g, chain_words, at_root = self._governor(p)
+                words = chain_words + words
             pred = " ".join(words)
             if at_root:
                 self.add_rel(self._dependents_as_subjects(g), pred, objs)
@@ -501,7 +560,10 @@ class _Builder:
                 if lemma(g) in _STATIVE_COPULAS and lemma(g) != "get":
                     self.add_rel(subs, pred, objs)
                 else:
-                    self.add_rel(subs, self.verb_phrase(g) + " " + pred, objs)
+                    vp = self.verb_phrase(g)
+                    if vp in _PLACEMENT_VERBS:  # "is placed to the right of" says no more than "right of"
+                        vp = ""
+                    self.add_rel(subs, vp + " " + pred, objs)
             elif g.pos_ == "ADJ":
                 if g.dep_ in ("amod",) and g.head.pos_ in _NOUNS:
                     subs = self.group(g.head, distribute_back=True)
@@ -513,12 +575,84 @@ class _Builder:
             else:  # "faucet next to toilet": the predicate word is the root and the subject hangs on it
                 self.add_rel(self._dependents_as_subjects(g), pred, objs)
 
+    def _side_dependents(self, side) -> list[int]:
+        out: list[int] = []
+        for c in side.children:
+            if c.dep_ in ("compound", "amod", "nsubj", "npadvmod") and c.i < side.i and c.i in self.tok2obj:
+                out += self.group(c)
+        return out
+
     def _dependents_as_subjects(self, g) -> list[int]:
         out: list[int] = []
         for c in g.children:
-            if c.dep_ in ("nsubj", "npadvmod", "dep") and c.i < g.i:
+            if c.dep_ in ("nsubj", "nsubjpass", "npadvmod", "dep", "compound") and c.i < g.i:
                 out += self.group(c)
+        if not out:  # "a box is positioned left of a kite" parsed with "left" as the root
+            for t in g.subtree:
+                if t.i < g.i and t.dep_ in ("nsubj", "nsubjpass"):
+                    out += self.group(t)
         return out
+
+    def _side_word(self, tok) -> bool:
+        """'right' in 'a moon right of a box' (not 'to the right of', where 'right' is a consumed noun)."""
+        doc = tok.doc
+        return (
+            tok.lower_ in ("left", "right")
+            and tok.i + 1 < len(doc)
+            and doc[tok.i + 1].lower_ == "of"
+            and not (tok.dep_ == "pobj" and tok.head.pos_ == "ADP")
+        )
+
+    def _governor(self, p):
+        """(governing token, predicate words taken on the way, whether the chain ended at the root) of a
+        preposition: 'next' + 'to', 'stick' 'out' + 'of'; a coordinated 'right of' hands over to the first
+        conjunct's governor ('above a bottle and right of a moon')."""
+        words: list[str] = []
+        g = p.head
+        hops = 0
+        while hops < 3:
+            chain = (
+                (p.lower_ in _CHAIN_PREPS or (words and words[0] in _CHAIN_PREPS))
+                and g.lower_ in W.PREDICATE_HEADS
+                and (g.pos_ in ("ADV", "ADJ", "ADP", "PART") or g.lower_ in ("left", "right"))
+            ) or (g.pos_ == "ADP" and g.dep_ in ("prep", "prt"))
+            if not chain or any(c.dep_ == "pobj" for c in g.children):
+                break
+            words.insert(0, g.lower_)
+            hops += 1
+            if g.dep_ == "conj":
+                anchor = self._anchor_prep(g)
+                if anchor is not None:
+                    g2, _, at_root = self._governor(anchor)
+                    return g2, words, at_root
+            if g.head.i == g.i:
+                return g, words, True
+            g = g.head
+        return g, words, False
+
+    def _anchor_prep(self, tok):
+        """The first preposition of a coordination of prepositional phrases that `tok` belongs to."""
+        h = tok.head
+        while h.dep_ == "conj" and h.head.i != h.i:
+            h = h.head
+        for _ in range(3):
+            if h.pos_ == "ADP" and h.dep_ in ("prep", "agent", "dative"):
+                # "on the left side of a box and above a star": climb out of the multi-word predicate
+                if h.head.i in self._skip and h.head.dep_ == "pobj" and h.head.head.pos_ == "ADP":
+                    h = h.head.head
+                    continue
+                if h.head.lower_ in W.PREDICATE_HEADS and h.head.dep_ != "ROOT" and h.head.pos_ != "NOUN":
+                    return _Hop(h.head)
+                return h
+            if h.dep_ == "pobj":
+                h = h.head
+                continue
+            if h.lower_ in W.PREDICATE_HEADS:  # "next to a moon and above an egg": conj of "next"
+                return _Hop(h)
+            if h.pos_ in ("VERB", "AUX"):  # "is right of a bowl and to the right of a box": conj of the verb
+                return _Hop(h, governor=h)
+            return None
+        return None
 
     def subjects_of_nonrel(self, v) -> list[int]:
         out: list[int] = []
