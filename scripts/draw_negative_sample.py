@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from sgfns.io import read_json, write_jsonl  # noqa: E402
-from sgfns.negatives.generator import Generator, noun_cooccurrence, noun_pool  # noqa: E402
+from sgfns.negatives.corpus import Corpus  # noqa: E402
+from sgfns.negatives.generator import Generator  # noqa: E402
 from sgfns.negatives.rules import CORE_RULES, RULES  # noqa: E402
 
 SAMPLE_FIELDS = ("image_id", "file_name", "caption", "negative", "rule", "edit")
@@ -44,8 +45,8 @@ def generate_all(data: Path, seed: int = 0, parser=None) -> tuple[list[dict], li
     parser = parser or load_parser()
     items = load_captions(data)
     graphs = parser.parse_batch([it["caption"] for it in items])
-    gen = Generator(rules=RULES, per_rule=1, seed=seed, pool=noun_pool(graphs), parser=parser,
-                    cooccur=noun_cooccurrence(graphs))  # fmt: skip
+    corpus = Corpus.build([it["caption"] for it in items], graphs)
+    gen = Generator(rules=RULES, per_rule=1, seed=seed, corpus=corpus, parser=parser)
     negs = [gen.generate(it["caption"], g, it["others"]) for it, g in zip(items, graphs, strict=True)]
     return items, negs, gen
 

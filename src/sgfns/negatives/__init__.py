@@ -5,7 +5,8 @@ string and the graph together, and keeps only candidates that pass the validity 
 `image.ImageNegativeSampler` edits visual graphs + region features + boxes aligned to the caption's graph.
 `cache.caption_negatives_for` precomputes a split's caption negatives once, with their graphs."""
 
-from sgfns.negatives.generator import Generator, Negative, noun_cooccurrence, noun_pool
+from sgfns.negatives.corpus import Corpus
+from sgfns.negatives.generator import Generator, Negative
 from sgfns.negatives.rules import CORE_RULES, RULES
 
-__all__ = ["CORE_RULES", "Generator", "Negative", "RULES", "noun_cooccurrence", "noun_pool"]
+__all__ = ["CORE_RULES", "Corpus", "Generator", "Negative", "RULES"]

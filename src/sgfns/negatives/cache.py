@@ -17,13 +17,14 @@ from pathlib import Path
 
 from sgfns.graphs.types import SceneGraph
 from sgfns.io import atomic_write, read_json, write_json
-from sgfns.negatives.generator import Generator, Negative, noun_cooccurrence, noun_pool
+from sgfns.negatives.corpus import Corpus
+from sgfns.negatives.generator import Generator, Negative
 from sgfns.negatives.rules import RULES
 
 log = logging.getLogger(__name__)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 def _sha(obj) -> str:
@@ -55,7 +56,7 @@ def generate_split(
 ) -> list[list[Negative]]:
     """Negatives for every caption; the other captions of the same image feed the 'equals/mentioned' checks."""
     gs = [g if g is not None else SceneGraph() for g in graphs]
-    gen = Generator(rules, per_rule, seed, noun_pool(gs), parser, noun_cooccurrence(gs))
+    gen = Generator(rules, per_rule, seed, Corpus.build(captions, gs), parser)
     out = []
     it = range(len(captions))
     if progress:

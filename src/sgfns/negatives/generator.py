@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sgfns.graphs.types import SceneGraph
 from sgfns.negatives import checks
+from sgfns.negatives.corpus import Corpus
 from sgfns.negatives.rules import BUILDERS, RULES, Candidate, Context
 
 
@@ -35,25 +36,6 @@ class Negative:
         if with_graph:
             rec["graph"] = self.graph.to_dict()
         return rec
-
-
-def noun_pool(graphs: Iterable[SceneGraph]) -> Counter:
-    """Corpus frequencies of object names: where WordNet replacements and added objects are drawn from."""
-    c: Counter = Counter()
-    for g in graphs:
-        c.update(o.name for o in g.objects)
-    return c
-
-
-def noun_cooccurrence(graphs: Iterable[SceneGraph]) -> dict[str, Counter]:
-    """noun -> Counter of the nouns named in the same caption (which objects plausibly appear together)."""
-    out: dict[str, Counter] = {}
-    for g in graphs:
-        names = {o.name for o in g.objects}
-        for a in names:
-            c = out.setdefault(a, Counter())
-            c.update(b for b in names if b != a)
-    return out
 
 
 def caption_rng(seed: int, caption: str) -> random.Random:
@@ -78,9 +60,8 @@ class Generator:
         rules: Sequence[str] = RULES,
         per_rule: int = 1,
         seed: int = 0,
-        pool: Counter | None = None,
+        corpus: Corpus | None = None,
         parser: Any = None,
-        cooccur: dict[str, Counter] | None = None,
         max_checks: int = 12,
     ) -> None:
         unknown = [r for r in rules if r not in BUILDERS]
@@ -89,8 +70,7 @@ class Generator:
         self.rules = list(rules)
         self.per_rule = per_rule
         self.seed = seed
-        self.pool = pool if pool is not None else Counter()
-        self.cooccur = cooccur or {}
+        self.corpus = corpus if corpus is not None else Corpus()
         self.parser = parser
         self.max_checks = max_checks  # candidates checked per rule and caption (re-parsing is the cost)
         self.rejected: Counter = Counter()  # (rule, reason) -> count over all calls
@@ -117,7 +97,7 @@ class Generator:
 
     def generate(self, caption: str, graph: SceneGraph, others: Sequence[str] = ()) -> list[Negative]:
         rng = caption_rng(self.seed, caption)
-        ctx = Context.make(caption, graph, self.pool, self.cooccur)
+        ctx = Context.make(caption, graph, self.corpus)
         other_words = checks.other_caption_words(others)
         out: list[Negative] = []
         seen = {caption}

@@ -15,6 +15,7 @@ from sgfns import lexicon
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 from sgfns.negatives import checks, locate, surface
 from sgfns.negatives import wordclasses as wc
+from sgfns.negatives.corpus import Corpus
 from sgfns.negatives.edit import EditError, Splice, apply
 from sgfns.negatives.locate import Unreliable
 
@@ -45,14 +46,16 @@ class Context:
     caption: str
     graph: SceneGraph
     tokens: list[surface.Token]
-    pool: Counter  # corpus noun frequencies
-    cooccur: dict[str, Counter] = field(default_factory=dict)  # noun -> nouns seen in the same caption
+    corpus: Corpus  # word frequencies, co-occurrences and relation phrases of the dataset's captions
     rejected: Counter = field(default_factory=Counter)
 
     @classmethod
-    def make(cls, caption: str, graph: SceneGraph, pool: Counter | None = None,
-             cooccur: dict[str, Counter] | None = None) -> Context:  # fmt: skip
-        return cls(caption, graph, surface.tokenize(caption), pool if pool is not None else Counter(), cooccur or {})
+    def make(cls, caption: str, graph: SceneGraph, corpus: Corpus | None = None) -> Context:
+        return cls(caption, graph, surface.tokenize(caption), corpus if corpus is not None else Corpus())
+
+    @property
+    def pool(self) -> Counter:
+        return self.corpus.nouns
 
     def reject(self, rule: str, reason: str) -> None:
         self.rejected[(rule, reason)] += 1
@@ -182,13 +185,14 @@ def replace_att(ctx: Context) -> list[Candidate]:
                 ctx.reject("replace-att", checks.UNRELIABLE)
                 continue
             for alt in alts:
-                if alt in obj.attributes:
+                if alt in obj.attributes or not ctx.corpus.knows_attribute(alt):
                     continue
                 g = copy.deepcopy(ctx.graph)
                 g.objects[k].attributes[a_i] = alt
                 sp = Splice(tok.start, tok.end, surface.match_case(alt, tok.text))
                 c = _realise(ctx, "replace-att", g, [sp], lexical=[(att, alt, "a")], new_words=[f"{alt} {obj.name}"],
-                             expect=[("attribute", obj.name, alt)])  # fmt: skip
+                             expect=[("attribute", obj.name, alt)],
+                             weight=1.0 + ctx.corpus.attributes.get(alt, 0))  # fmt: skip
                 if c:
                     out.append(c)
     return out
@@ -243,7 +247,7 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             continue
         others = {(r.subject, normalize_predicate(r.predicate), r.object) for r in ctx.graph.relations}
         for alt in alts:
-            if (rel.subject, alt, rel.object) in others:
+            if (rel.subject, alt, rel.object) in others or not ctx.corpus.knows_predicate(alt):
                 continue
             new = _realise_predicate(alt, seg)
             g = copy.deepcopy(ctx.graph)
@@ -251,7 +255,8 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             sp = Splice(seg[0].start, seg[-1].end, new)
             lex = [(pred, alt, "v")] if " " not in pred + alt and pred not in _PREPOSITIONS else []
             c = _realise(ctx, "replace-rel", g, [sp], lexical=lex, new_words=[new.lower()],
-                         expect=[("triple", s_name, alt, o_name)])  # fmt: skip
+                         expect=[("triple", s_name, alt, o_name)],
+                         weight=1.0 + ctx.corpus.predicates.get(alt, 0))  # fmt: skip
             if c:
                 out.append(c)
     return out
@@ -410,8 +415,8 @@ def count(ctx: Context) -> list[Candidate]:
         if checks.vague_quantity(qwords):
             ctx.reject("count", checks.VAGUE)
             continue
-        if not ph.quantity or (ph.quantity[-1].lower not in ("a", "an") and not wc.is_number_word(qwords[-1])):
-            continue  # no explicit count: bare plurals, 'the dog'
+        if not ph.quantity or not wc.is_number_word(qwords[-1]):
+            continue  # no explicit count: 'a dog', bare plurals, 'the dog'
         if "of" in qwords:
             ctx.reject("count", checks.VAGUE)
             continue
@@ -420,7 +425,7 @@ def count(ctx: Context) -> list[Candidate]:
         if wc.noun_class(obj.name) is None and lexicon.lexname(obj.name, "n") not in wc.COUNTABLE_LEXNAMES:
             continue  # 'a view', 'a day': not countable things in the picture
         qtok = ph.quantity[-1]
-        n = 1 if qtok.lower in ("a", "an") else wc.number_value(qtok.text)
+        n = wc.number_value(qtok.text)
         if n is None or (n == 1) == ph.plural:
             ctx.reject("count", checks.UNRELIABLE)  # number and noun disagree: the parse is off here
             continue
@@ -465,11 +470,14 @@ def add_obj(ctx: Context) -> list[Candidate]:
     if rest not in ("", ".", "!") or wc.noun_class(ctx.graph.objects[k].name) in ("room", "outdoor"):
         return []
     present = {o.name for o in ctx.graph.objects}
+    by_name = ctx.corpus.tails_by_name()
+    if by_name:
+        return _add_obj_from_tails(ctx, ph, k, present, by_name)
     pool = [w for c in _ADDABLE_CLASSES for w in wc.NOUN_CLASSES[c]]
     pool += [w for w in ctx.pool if w not in pool and " " not in w and w not in wc.MASS_NOUNS
              and wc.noun_class(w) is None and lexicon.lexname(w, "n") in ("noun.animal", "noun.artifact")]  # fmt: skip
     # prefer things seen with these nouns elsewhere in the corpus: 'a plate next to a fork', not '... a van'
-    cooc = {w: sum(ctx.cooccur.get(p, Counter()).get(w, 0) for p in present) for w in pool}
+    cooc = {w: sum(ctx.corpus.cooccur.get(p, Counter()).get(w, 0) for p in present) for w in pool}
     if any(cooc.values()):
         pool = [w for w in pool if cooc[w] > 0]
     out = []
@@ -490,6 +498,32 @@ def add_obj(ctx: Context) -> list[Candidate]:
                      weight=1.0 + cooc.get(new, 0))  # fmt: skip
         if c:
             out.append(c)
+    return out
+
+
+def _add_obj_from_tails(ctx: Context, ph: locate.Phrase, k: int, present: set[str], by_name) -> list[Candidate]:
+    """Append a relation phrase that ends another caption of the corpus ('... a bench' + ' above a white ball'):
+    the negative then reads like the dataset's own captions, so its wording does not give it away."""
+    out = []
+    cooc = ctx.corpus.cooccur
+    for name in sorted(by_name):
+        if name in present or name in wc.MASS_NOUNS or wc.noun_class(name) in ("room", "outdoor", "person", "role"):
+            continue
+        if any(checks.lexical_relation(p, name, "n") for p in present):
+            continue
+        w = 1.0 + sum(cooc.get(p, Counter()).get(name, 0) for p in present)
+        for t in by_name[name][:3]:
+            g = copy.deepcopy(ctx.graph)
+            g.objects.append(SGObject(name=name, attributes=list(t.attributes), count=None))
+            g.relations.append(Relation(k, t.predicate, len(g.objects) - 1))
+            base = ctx.caption[ph.start : ph.end] + " "
+            full = base + t.text
+            heads = {k: (ph.head.start - ph.start, ph.head.end - ph.start),
+                     len(g.objects) - 1: (len(base) + t.head[0], len(base) + t.head[1])}  # fmt: skip
+            c = _realise(ctx, "add-obj", g, [Splice(ph.start, ph.end, full, heads)], new_words=[name], new_nouns=True,
+                         expect=[("object", name)], weight=w)  # fmt: skip
+            if c:
+                out.append(c)
     return out
 
 

@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     from sgfns.errors import UserError
     from sgfns.graphs.parser import load_parser
     from sgfns.io import atomic_write
-    from sgfns.negatives.generator import Generator, noun_cooccurrence, noun_pool
+    from sgfns.negatives.corpus import Corpus
+    from sgfns.negatives.generator import Generator
     from sgfns.negatives.rules import RULES
 
     rules = [r.strip() for r in args.rules.split(",") if r.strip()]
@@ -87,8 +88,7 @@ def run(args: argparse.Namespace) -> int:
         rules=rules,
         per_rule=args.per_rule,
         seed=args.seed,
-        pool=noun_pool(graphs),
-        cooccur=noun_cooccurrence(graphs),
+        corpus=Corpus.build([it["caption"] for it in items], graphs),
         parser=None if args.no_reparse_check else parser,
     )
 

@@ -1,0 +1,94 @@
+"""What the captions of a dataset say, used to make negatives look like its captions.
+
+A negative that uses words or phrasings the positives never use is solvable without the image (a text-only
+model learns "'next to a' at the end -> negative"). So replacements are drawn in proportion to how often the
+corpus uses them, added objects are things the corpus names together with the caption's objects, and an added
+object is realised with a relation phrase ("above a white ball") taken from a real caption of the corpus."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sgfns.graphs.types import SceneGraph
+from sgfns.negatives import locate, surface
+
+
+@dataclass(frozen=True)
+class Tail:
+    """A caption-final relation phrase of the corpus: `text` = predicate + object phrase ("on top of a red box"),
+    the object's name / attributes, the predicate lemma and the head word's offsets inside `text`."""
+
+    text: str
+    name: str
+    attributes: tuple[str, ...]
+    predicate: str
+    head: tuple[int, int]
+
+
+@dataclass
+class Corpus:
+    nouns: Counter = field(default_factory=Counter)
+    attributes: Counter = field(default_factory=Counter)
+    predicates: Counter = field(default_factory=Counter)
+    cooccur: dict[str, Counter] = field(default_factory=dict)
+    tails: list[Tail] = field(default_factory=list)
+    _by_name: dict[str, list[Tail]] | None = field(default=None, repr=False)
+
+    # With a large corpus, a replacement word the captions never use is a giveaway: only known words are used.
+    MIN_TOTAL = 500
+
+    def knows_predicate(self, p: str) -> bool:
+        return self.predicates.total() < self.MIN_TOTAL or self.predicates.get(p, 0) > 0
+
+    def knows_attribute(self, a: str) -> bool:
+        return self.attributes.total() < self.MIN_TOTAL or self.attributes.get(a, 0) > 0
+
+    def tails_by_name(self) -> dict[str, list[Tail]]:
+        if self._by_name is None:
+            self._by_name = {}
+            for t in self.tails:
+                self._by_name.setdefault(t.name, []).append(t)
+        return self._by_name
+
+    @classmethod
+    def build(cls, captions: Sequence[str] | None, graphs: Sequence[SceneGraph | None], max_tails: int = 20000):
+        c = cls()
+        for i, g in enumerate(graphs):
+            if g is None:
+                continue
+            names = {o.name for o in g.objects}
+            c.nouns.update(o.name for o in g.objects)
+            c.attributes.update(a for o in g.objects for a in o.attributes)
+            c.predicates.update(r.predicate for r in g.relations)
+            for a in names:
+                c.cooccur.setdefault(a, Counter()).update(b for b in names if b != a)
+            if captions is not None and len(c.tails) < max_tails:
+                t = caption_tail(captions[i], g)
+                if t is not None:
+                    c.tails.append(t)
+        return c
+
+
+def caption_tail(caption: str, g: SceneGraph) -> Tail | None:
+    """The relation phrase that ends the caption, when the parse of it is clean ('... above a white ball.')."""
+    tokens = surface.tokenize(caption)
+    for r_i, r in enumerate(g.relations):
+        obj = g.objects[r.object]
+        try:
+            seg = locate.predicate_tokens(caption, tokens, g, r_i)
+            ph = locate.noun_phrase(caption, tokens, obj)
+        except locate.Unreliable:
+            continue
+        if caption[ph.end :].strip() not in ("", ".", "!") or ph.plural:
+            continue
+        start = seg[0].start
+        first = seg[0].lower
+        if first.endswith("ing") or first in ("is", "are"):  # keep it a bare prepositional phrase
+            continue
+        text = caption[start : ph.end]
+        if not text[:1].islower():
+            continue
+        return Tail(text, obj.name, tuple(obj.attributes), r.predicate, (ph.head.start - start, ph.head.end - start))
+    return None
