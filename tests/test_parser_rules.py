@@ -224,6 +224,10 @@ def test_synthetic_world_constructions(parser):
         },
         "a ring which is placed on top of a bowl": {("ring", "on top of", "bowl")},
         "a yellow bowl is positioned over a large brown bowl": {("bowl", "over", "bowl")},
+        "a pink egg is to the right of a blue ring and below a tent": {
+            ("egg", "right of", "ring"),
+            ("egg", "below", "tent"),
+        },
     }
     for text, want in cases.items():
         assert triples(parser.parse(text)) == want, text

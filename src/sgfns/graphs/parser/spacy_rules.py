@@ -22,7 +22,7 @@ from sgfns.graphs.parser import words as W
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 _NOUNS = {"NOUN", "PROPN"}
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
@@ -609,6 +609,10 @@ class _Builder:
         conjunct's governor ('above a bottle and right of a moon')."""
         words: list[str] = []
         g = p.head
+        if g.i in self._skip and g.lower_ in W.PREDICATE_NOUNS and g.dep_ == "pobj" and g.head.pos_ == "ADP":
+            # "to the right of a ring and below a tent": "below" hangs on the consumed "right"
+            g2, _, at_root = self._governor(g.head)
+            return g2, [], at_root
         hops = 0
         while hops < 3:
             chain = (
