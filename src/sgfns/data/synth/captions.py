@@ -133,13 +133,19 @@ def realize(spec: CaptionSpec) -> Realized:
     elif t == "relcl":
         b.np(m[0], 0), b.add(spec.pronoun), b.add("is"), b.add(r[0][3]), b.np(m[1], 1)
     elif t == "relcl_adj":
-        b.np(m[0], 0, adjectives=False)
         words = [m[0].surf.get(c, ATTRIBUTE_CLASSES[c][m[0].attrs[c]]) for c in ATTR_ORDER if c in m[0].attrs]
+        front, clause = words[:-2], words[-2:]  # "a big ball that is striped and red"
+        head = CATEGORIES[m[0].cat]
+        b.add("an" if (front + [head])[0][0] in "aeiou" else "a")
+        for wd in front:
+            b.add(wd)
+        b.add(head)
+        b.spans[0] = (b.n - len(head), b.n)
         b.add(spec.pronoun), b.add("is")
-        for k, w in enumerate(words):
-            if k == len(words) - 1 and k > 0:
+        for k, wd in enumerate(clause):
+            if k == len(clause) - 1 and k > 0:
                 b.add("and")
-            b.add(w + ("," if k < len(words) - 2 else ""))
+            b.add(wd)
     elif t == "passive":
         b.np(m[0], 0), b.add("is"), b.add(spec.verb), b.add(r[0][3]), b.np(m[1], 1)
     elif t == "exist_rel":
@@ -274,7 +280,7 @@ def _build(rng, t, sc, rel, pairs, groups, focus) -> CaptionSpec | None:
         return None
     if t in ("phrase1", "relcl_adj"):
         i = int(rng.integers(n)) if focus is None else int(focus[0])
-        m = _mention(rng, sc, i, exact=2) if t == "relcl_adj" else _mention(rng, sc, i, min_attrs=2)
+        m = _mention(rng, sc, i, exact=3 if t == "phrase1" or rng.random() < 0.7 else 2)
         return CaptionSpec(t, [m], [])
     if t in ("num", "exist_num"):
         if not groups:
@@ -284,7 +290,7 @@ def _build(rng, t, sc, rel, pairs, groups, focus) -> CaptionSpec | None:
         plural = Mention(sc.cat[idx[0]], attrs, {c: _attr_word(c, v, rng) for c, v in attrs.items()}, len(idx))
         others = [k for k in range(n) if sc.cat[k] != sc.cat[idx[0]]]
         ms = [plural]
-        if others and (t == "num" or rng.random() < 0.5):
+        if others:
             ms.append(_mention(rng, sc, others[int(rng.integers(len(others)))], min_attrs=1))
         return CaptionSpec(t, ms, [])
     if t == "coord_np":
