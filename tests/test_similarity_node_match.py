@@ -149,3 +149,20 @@ def test_fused_count_term_equals_softcount_values_and_gradients():
     with torch.inference_mode():  # the in-place inference path gives the same values
         _, ci = node_match_count(img, im, txt, tm, counts, sc.kappa, sc.tau, cols=4, tile=30)
     torch.testing.assert_close(ci, want.detach(), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("tile", [1, 40, 1 << 20])
+def test_pairs_equal_matrix_entries(tile):
+    from sgfns.models.similarity import node_match_count, node_match_pairs
+
+    g = torch.Generator().manual_seed(17)
+    img, im = random_sets(g, 9, 6, 8, garbage=0.0)  # varying real-node counts per image
+    txt, tm = random_sets(g, 12, 5, 8, garbage=0.0)
+    counts = torch.where(tm, torch.randint(-1, 4, (12, 5), generator=g), -1)
+    m, c = node_match_count(img, im, txt, tm, counts, 10.0, 0.5)
+    pi = torch.randint(0, 9, (70,), generator=g)
+    pc = torch.randint(0, 12, (70,), generator=g)
+    pm, pcnt = node_match_pairs(img, im, txt, tm, pi, pc, count=(counts, 10.0, 0.5), tile=tile)
+    torch.testing.assert_close(pm, m[pi, pc], atol=1e-6, rtol=1e-6)
+    torch.testing.assert_close(pcnt, c[pi, pc], atol=1e-6, rtol=1e-6)
+    assert node_match_pairs(img, im, txt, tm, pi[:0], pc[:0])[0].shape == (0,)

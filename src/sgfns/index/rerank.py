@@ -59,6 +59,7 @@ def rerank(
     qs = torch.as_tensor(queries).long().view(q, 1).expand(q, k).reshape(-1)
     gs = shortlist.reshape(-1).long()
     pi, pc = (gs, qs) if query_side == "caption" else (qs, gs)
+    pi, pc = pi.to(img.glob.device), pc.to(img.glob.device)
     parts = pair_parts(model, img, cap, pi, pc)
     total = torch.stack([v.float().cpu() for v in parts.values()]).sum(0).view(q, k)
     o = torch.argsort(-total, dim=1, stable=True)

@@ -147,7 +147,9 @@ class SGFNS(Matcher):
         """`similarity_parts` for listed pairs only ([P] per term) — shortlist re-ranking (sgfns.index)."""
         parts: dict[str, Tensor] = {}
         if self.use_global:
-            parts["global"] = (img.glob[pair_img].float() * cap.glob[pair_cap].float()).sum(-1)
+            gi, gc = img.glob[:, None], cap.glob[:, None]  # a global vector is a one-node set: dot = node match
+            one_i, one_c = gi.new_ones(gi.shape[:2], dtype=torch.bool), gc.new_ones(gc.shape[:2], dtype=torch.bool)
+            parts["global"] = node_match_pairs(gi, one_i, gc, one_c, pair_img, pair_cap)[0]
         count = None
         if self.use_obj or self.use_count:
             cnt = None

@@ -274,15 +274,16 @@ def node_match_pairs(
     pair_txt: Tensor,
     *,
     count: tuple[Tensor, float, Tensor | float] | None = None,
-    max_cols: int = 1 << 16,
+    tile: int = DEFAULT_TILE,
     dtype: torch.dtype | None = None,
 ) -> tuple[Tensor, Tensor | None]:
     """`node_match` (and, with `count = (counts, kappa, tau)`, the soft-count term) for listed pairs only:
     pair p is (image `pair_img[p]`, caption `pair_txt[p]`) -> ([P], [P] or None), in fp32 or wider.
 
     For re-ranking a shortlist: pairs are grouped by image, and each image's real nodes meet the real nodes of
-    all captions paired with it in one [L, d] x [d, cols] matmul (no padding, no pair outside the list); caption
-    nodes are gathered in blocks of at most `max_cols` columns."""
+    all captions paired with it ([L, d] x [d, cols], no pair outside the list). Images with the same node count
+    and similar column counts are stacked into one bmm whose score tile holds about `tile` elements, so the
+    work is a few large calls rather than one small matmul per image."""
     _check(img_nodes, img_mask, txt_nodes, txt_mask)
     dev = img_nodes.device
     img_nodes, txt_nodes = _prepare(img_nodes, txt_nodes, dtype)
@@ -314,28 +315,37 @@ def node_match_pairs(
         known_pp = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, known.to(acc))
         count_w = known.to(acc) / known_pp.clamp_min(1)[pair_of_col]
         log_n = torch.log1p(n_of_col.clamp_min(0).to(acc))
-    # image runs in the sorted pair list -> column ranges
+    # image runs in the sorted pair list -> column ranges; images of equal node count L and similar column
+    # count C are stacked into one bmm [G, L, d] x [G, d, Cmax] (padding only up to Cmax, masked out)
     imgs, runs = torch.unique_consecutive(pi, return_counts=True)
     pair_end = torch.cumsum(runs, 0)
-    col_end = torch.cumsum(lens, 0)[pair_end - 1].tolist()
-    col_begin = [0] + col_end[:-1]
-    img_list = imgs.tolist()
+    col_end = torch.cumsum(lens, 0)[pair_end - 1]
+    col_begin = torch.cat([col_end.new_zeros(1), col_end[:-1]])
+    n_cols_img = col_end - col_begin
+    L_img = i_counts[imgs]
     best = torch.empty(n_cols, device=dev, dtype=acc)
     soft = torch.empty(n_cols, device=dev, dtype=acc) if count is not None else None
+    order_img = torch.argsort(L_img * (n_cols + 1) - n_cols_img, stable=True)  # by L, then C descending
+    L_sorted, C_sorted = L_img[order_img].tolist(), n_cols_img[order_img].tolist()
+    ar = torch.arange(int(n_cols_img.max()), device=dev)
     g0 = 0
-    while g0 < len(img_list):  # gather caption nodes for a group of images at once
+    while g0 < len(L_sorted):
+        L, cmax = L_sorted[g0], C_sorted[g0]
         g1 = g0 + 1
-        while g1 < len(img_list) and col_end[g1] - col_begin[g0] <= max_cols:
+        while g1 < len(L_sorted) and L_sorted[g1] == L and (g1 - g0 + 1) * L * cmax <= tile:
             g1 += 1
-        base = col_begin[g0]
-        cols = t_flat.index_select(0, col_node[base : col_end[g1 - 1]])
-        for g in range(g0, g1):
-            i = img_list[g]
-            a, b = col_begin[g] - base, col_end[g] - base
-            s = img_nodes[i][img_mask[i]] @ cols[a:b].T  # [L, cols]
-            best[base + a : base + b] = s.amax(0)
-            if count is not None:
-                soft[base + a : base + b] = s.sub_(tau).mul_(kappa).sigmoid_().sum(0, dtype=acc)
+        sel = order_img[g0:g1]
+        gi = imgs[sel]
+        blk = img_nodes.index_select(0, gi)[img_mask.index_select(0, gi)].view(g1 - g0, L, -1)
+        pos = col_begin[sel, None] + ar[None, :cmax]  # [G, Cmax] column positions
+        valid = ar[None, :cmax] < n_cols_img[sel, None]
+        pos = torch.where(valid, pos, col_begin[sel, None])
+        tn = t_flat.index_select(0, col_node[pos.flatten()]).view(g1 - g0, cmax, -1)
+        s = torch.bmm(blk, tn.transpose(1, 2))  # [G, L, Cmax]
+        pv = pos[valid]
+        best[pv] = s.amax(1)[valid].to(acc)
+        if count is not None:
+            soft[pv] = s.sub_(tau).mul_(kappa).sigmoid_().sum(1, dtype=acc)[valid]
         g0 = g1
     out_sorted = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, best * mean_w)
     out[order] = out_sorted

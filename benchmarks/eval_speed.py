@@ -1,0 +1,428 @@
+"""Speed of retrieval scoring on a Flickr30K-test-sized workload; prints one JSON object on its last line.
+
+    .venv/bin/python benchmarks/eval_speed.py [--device cpu|cuda] [--threads N] [--dtype auto|float32|bfloat16]
+                                              [--k 50] [--run RUN --data DIR [--split test]]
+                                              [--gallery 5000 | --gallery 25000 --sample-queries 500]
+
+Workload (issue 7): 1,000 images with 36 object nodes (2048-d region features, random) and 25 relation nodes each
+(the real Flickr30K val visual graphs: labels and relations), 5,000 captions = the first 5,000 Flickr30K val
+captions with the graphs the project's parser gives (parsed once, cached); an untrained `sgfns` with embedding
+1024. Timings, all in this process, same dtype and thread count:
+
+(a) `exhaustive_s`: the project's exhaustive scoring of all pairs (`sgfns.models.scoring.similarity_matrix`:
+    global + object + relation + count terms); `encode_s` (both modalities) is timed separately. FLOPs count real
+    node pairs only (2·d per dot product: object pairs + relation pairs + one global dot per pair; the count term
+    reuses the object pairs and is not counted again), so padding can only lower `exhaustive_gflops`.
+    `matmul_gflops`: a plain [2048, d] x [d, 2048] matmul in the same dtype/threads, best of several runs taken
+    before and after (a); `peak_fraction` = exhaustive_gflops / matmul_gflops.
+(b) `scan_xattn_s`: SCAN text-to-image cross attention (softmax temperature 9, mean pooling over words) over the
+    same encoded regions and words, in shards of 128 x 128 vectorised within each shard; a sample of shards is
+    timed and scaled to all shards (`scan_shards_timed` of `scan_shards_total`).
+(c) `shortlist_s`: two-stage retrieval in both directions (every caption -> images, every image -> captions): a
+    flat inner-product index over global vectors (FAISS when installed, else torch) gives k per query, re-ranked by
+    the fine-grained score of the listed pairs only; includes building both indexes.
+With `--run RUN --data DIR` it loads a trained model and measures (c)'s agreement with (a) on that split at
+gallery sizes 1,000 and 5,000 images (or the split's size when smaller), k = 5% of the image gallery:
+`shortlist_recall10` (fraction of the exhaustive top-10 of every query, both directions, inside its shortlist),
+`shortlist_rsum_delta` (two-stage rSum minus exhaustive rSum) and `fine_variance_share` (Var(S - global) /
+(Var(global) + Var(S - global)) over all pairs).
+
+`--gallery N` scales the same workload to N images / 5N captions with random node sets of the measured size
+distribution (no encoding); `--sample-queries Q` times Q text queries and Q image queries against the whole
+gallery instead of the full matrix (used for 25K / 125K)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SGFNS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+F30K = SHARED / "flickr30k_sg"
+
+
+def cache_dir() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    p = base / "sgfns" / "benchmarks"
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def sync(device) -> None:
+    import torch
+
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize()
+
+
+def load_captions(n: int) -> tuple[list[str], list]:
+    """The first n Flickr30K val captions and their parsed graphs (parsed once, cached by parser version)."""
+    from sgfns.data.safe_pickle import safe_load
+    from sgfns.graphs.parser import load_parser
+    from sgfns.graphs.types import SceneGraph
+    from sgfns.io import read_jsonl, write_jsonl
+
+    caps = safe_load(F30K / "flickr30k_val_lowered_caps_data.joblib")
+    texts = [caps[k]["sent"] for k in sorted(caps, key=int)]
+    parser = load_parser()
+    key = hashlib.sha256(("\n".join(texts) + parser.version).encode()).hexdigest()[:16]
+    path = cache_dir() / f"f30k_val_graphs_{key}.jsonl"
+    if path.exists():
+        graphs = [SceneGraph.from_dict(rec) for _, rec in read_jsonl(path)]
+    else:
+        t = time.perf_counter()
+        graphs = parser.parse_batch(texts)
+        print(f"parsed {len(texts)} captions in {time.perf_counter() - t:.1f}s (cached in {path})", file=sys.stderr)
+        write_jsonl(path, [g.to_dict() for g in graphs])
+    return texts[:n], graphs[:n]
+
+
+def load_image_graphs(n: int) -> list:
+    """n real Flickr30K val visual graphs (36 labels, 25 relations each; region i = object i)."""
+    from sgfns.data.safe_pickle import safe_load
+    from sgfns.graphs.types import SceneGraph
+
+    ims = safe_load(F30K / "flickr30k_val_lowered_images_data.joblib")
+    out = []
+    for name in sorted(ims)[:n]:
+        rec = ims[name]
+        objs = [{"name": lab, "attributes": [], "count": None, "region": i} for i, lab in enumerate(rec["labels"])]
+        rels = []
+        for s, p, o in rec["rels"]:
+            si, oi = int(s.rsplit(":", 1)[1]), int(o.rsplit(":", 1)[1])
+            if si != oi and si < len(objs) and oi < len(objs):
+                rels.append({"subject": si, "predicate": p, "object": oi})
+        out.append(SceneGraph.from_dict({"objects": objs, "relations": rels}))
+    return out
+
+
+def matmul_gflops(d: int, dtype, device, reps: int = 5) -> float:
+    import torch
+
+    g = torch.Generator(device="cpu").manual_seed(0)
+    a = torch.randn(2048, d, generator=g).to(device, dtype)
+    b = torch.randn(d, 2048, generator=g).to(device, dtype)
+    best = float("inf")
+    with torch.inference_mode():
+        a @ b
+        for _ in range(reps):
+            sync(device)
+            t = time.perf_counter()
+            for _ in range(4):
+                a @ b
+            sync(device)
+            best = min(best, (time.perf_counter() - t) / 4)
+    return 2 * 2048 * 2048 * d / best / 1e9
+
+
+def real_pairs(img, cap) -> int:
+    """Real node pairs the fine-grained score touches: global + object + relation (count reuses object pairs)."""
+    total = len(img) * len(cap)
+    for name in ("obj", "rel"):
+        if name in img.sets and name in cap.sets:
+            total += int(img.sets[name][1].sum()) * int(cap.sets[name][1].sum())
+    return total
+
+
+def scan_t2i_shard(v, vm, w, wm, lam: float = 9.0):
+    """SCAN t2i (Lee et al. 2018, released code): per word, attend over regions (leaky ReLU 0.1, l2-normalised over
+    words, softmax with temperature lam over regions), cosine(word, attended context), mean over the caption's
+    words. v [ni, R, d], w [nc, T, d] (l2-normalised); returns [ni, nc]."""
+    import torch
+
+    s = torch.einsum("ird,ctd->ictr", v, w)  # [ni, nc, T, R]
+    a = torch.nn.functional.leaky_relu(s, 0.1)
+    a = a * wm[None, :, :, None]
+    a = a / (a.norm(dim=2, keepdim=True) + 1e-8)
+    a = (lam * a).masked_fill(~vm[:, None, None, :], float("-inf")).softmax(-1)
+    ctx = torch.einsum("ictr,ird->ictd", a, v)
+    cos = (ctx * w[None]).sum(-1) / (ctx.norm(dim=-1) + 1e-8)
+    m = wm[None].to(cos.dtype)
+    return (cos * m).sum(-1) / m.sum(-1).clamp_min(1)
+
+
+def time_scan(model, feats, cap_batches, n_img: int, n_cap: int, dtype, device, shards: int) -> dict:
+    """Time `shards` 128x128 shards of SCAN t2i over the model's own encoded regions and words; scale to all."""
+    import torch
+
+    from sgfns.models.layers import l2norm
+
+    with torch.inference_mode():
+        v = l2norm(model.regions(torch.as_tensor(feats[:128]).to(device))).to(dtype)
+        vm = torch.ones(v.shape[:2], dtype=torch.bool, device=device)
+        b = cap_batches(list(range(128)))
+        h, hm = model.text(b["tokens"].to(device), b["lengths"].to(device))
+        w = l2norm(h).to(dtype)
+        scan_t2i_shard(v[:8], vm[:8], w[:8], hm[:8])  # warm-up
+        sync(device)
+        t = time.perf_counter()
+        for _ in range(shards):
+            scan_t2i_shard(v, vm, w, hm)
+        sync(device)
+        per = (time.perf_counter() - t) / shards
+    total = -(-n_img // 128) * -(-n_cap // 128)
+    return {"scan_xattn_s": per * total, "scan_shard_s": per, "scan_shards_timed": shards, "scan_shards_total": total}
+
+
+def time_two_stage(model, img, cap, k_img: int, k_cap: int, device) -> dict:
+    import torch
+
+    from sgfns.index import FlatIndex, two_stage_search
+
+    sync(device)
+    t = time.perf_counter()
+    img_index = FlatIndex(img.glob, backend="auto")
+    cap_index = FlatIndex(cap.glob, backend="auto")
+    t2i = two_stage_search(model, img, cap, img_index, torch.arange(len(cap)), k_img, "caption")
+    i2t = two_stage_search(model, img, cap, cap_index, torch.arange(len(img)), k_cap, "image")
+    sync(device)
+    return {"shortlist_s": time.perf_counter() - t, "backend": img_index.backend, "t2i": t2i, "i2t": i2t}
+
+
+def synthetic_gallery(n_img: int, n_cap: int, cap_sets, d: int, dtype, device, seed: int = 0):
+    """Random l2-normalised node sets with 36+null-free object nodes, 25 relation nodes per image and the caption
+    node counts of `cap_sets` (resampled) — for timing larger galleries without encoding them."""
+    import torch
+
+    from sgfns.models.base import Encoded
+
+    g = torch.Generator().manual_seed(seed)
+
+    def nodes(n, counts, L):
+        x = torch.nn.functional.normalize(torch.randn(n, L, d, generator=g), dim=-1).to(device, dtype)
+        m = (torch.arange(L)[None] < counts[:, None]).to(device)
+        return x, m
+
+    def glob(n):
+        return torch.nn.functional.normalize(torch.randn(n, d, generator=g), dim=-1).to(device, dtype)
+
+    img = Encoded(
+        glob=glob(n_img),
+        sets={"obj": nodes(n_img, torch.full((n_img,), 36), 36), "rel": nodes(n_img, torch.full((n_img,), 25), 25)},
+    )
+    sets, extra = {}, {}
+    for name in ("obj", "rel"):
+        counts = cap_sets[name][1].sum(1)
+        pick = torch.randint(0, len(counts), (n_cap,), generator=g)
+        sets[name] = nodes(n_cap, counts[pick], int(counts.max()))
+        if name == "obj":
+            extra["count"] = torch.where(sets["obj"][1].cpu(), 1, -1).to(device)
+    return img, Encoded(glob=glob(n_cap), sets=sets, extra=extra)
+
+
+def agreement(model, data: str, split_name: str, device, dtype, k_frac: float = 0.05) -> dict:
+    """(c) against (a) with a trained model on its split, at 1,000 and 5,000 images (or fewer)."""
+    import torch
+
+    from sgfns.data.dataset import load_split
+    from sgfns.eval.recall import i2t_ranks, metrics_from_ranks, t2i_ranks
+    from sgfns.index import FlatIndex, two_stage_search
+    from sgfns.models.scoring import encode_captions, encode_images, similarity_parts_matrix
+
+    split = load_split(data, split_name)
+    img_all = encode_images(model, split, device)
+    cap_all = encode_captions(model, split.captions, split.caption_graphs, device)
+    cap_img = torch.as_tensor(split.caption_image())
+    pos_all = torch.as_tensor(split.positive_mask())
+    out = {}
+    for size in sorted({min(1000, split.n_images), min(5000, split.n_images)}):
+        caps = torch.nonzero(cap_img < size).flatten()
+        img = img_all.select(slice(0, size)).to(device, dtype)
+        cap = cap_all.select(caps).to(device, dtype)
+        pos = pos_all[:size][:, caps]
+        parts = similarity_parts_matrix(model, img, cap)
+        full = torch.stack(list(parts.values())).sum(0)
+        k = max(10, int(k_frac * size))
+        _, t2i_ids = two_stage_search(model, img, cap, FlatIndex(img.glob), torch.arange(len(cap)), k, "caption")
+        _, i2t_ids = two_stage_search(model, img, cap, FlatIndex(cap.glob), torch.arange(size), k, "image")
+        # fraction of the exhaustive top-10 inside the shortlist, both directions
+        top_t2i = torch.topk(full.T, 10, dim=1).indices
+        top_i2t = torch.topk(full, 10, dim=1).indices
+        inside = [
+            (top_t2i[:, :, None] == t2i_ids[:, None, :]).any(-1),
+            (top_i2t[:, :, None] == i2t_ids[:, None, :]).any(-1),
+        ]
+        recall10 = float(torch.cat([x.flatten() for x in inside]).float().mean())
+        # two-stage rankings as score matrices: re-ranked fine scores inside the shortlist, -inf elsewhere
+        low = torch.finfo(torch.float32).min
+        s_t2i = torch.full_like(full, low)
+        s_t2i.T.scatter_(1, t2i_ids, full.T.gather(1, t2i_ids))
+        s_i2t = torch.full_like(full, low)
+        s_i2t.scatter_(1, i2t_ids, full.gather(1, i2t_ids))
+        exh = metrics_from_ranks(i2t_ranks(full, pos), t2i_ranks(full, pos))
+        two = metrics_from_ranks(i2t_ranks(s_i2t, pos), t2i_ranks(s_t2i, pos))
+        glob = parts.get("global", torch.zeros_like(full))
+        fine = full - glob
+        share = float(fine.var() / (glob.var() + fine.var()))
+        out[size] = {
+            "k": k,
+            "recall10": recall10,
+            "rsum": exh["rsum"],
+            "rsum_two_stage": two["rsum"],
+            "rsum_delta": two["rsum"] - exh["rsum"],
+            "fine_variance_share": share,
+            "n_captions": len(cap),
+        }
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads (default: all cores)")
+    ap.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16"])
+    ap.add_argument("--images", type=int, default=1000)
+    ap.add_argument("--embed", type=int, default=1024)
+    ap.add_argument("--k", type=int, default=50, help="shortlist size per query (both directions)")
+    ap.add_argument("--scan-shards", type=int, default=3)
+    ap.add_argument("--gallery", type=int, default=None, help="synthetic node sets for N images / 5N captions")
+    ap.add_argument("--sample-queries", type=int, default=None)
+    ap.add_argument("--run", default=None)
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--split", default="test")
+    args = ap.parse_args()
+
+    import numpy as np
+    import torch
+
+    from sgfns.models import create_model
+    from sgfns.models.scoring import encode_captions, encode_images, similarity_matrix
+    from sgfns.models.similarity import default_dtype
+    from sgfns.text.vocab import TextProcessor
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    dtype = default_dtype(device) if args.dtype == "auto" else getattr(torch, args.dtype)
+    torch.manual_seed(0)
+    n_img, n_cap = args.images, 5 * args.images
+    out: dict = {
+        "device": str(device),
+        "device_name": platform.processor() or platform.machine(),
+        "threads": torch.get_num_threads(),
+        "dtype": str(dtype).replace("torch.", ""),
+        "torch": torch.__version__,
+        "images": n_img,
+        "captions": n_cap,
+        "embed": args.embed,
+    }
+    if device.type == "cuda":
+        out["device_name"] = torch.cuda.get_device_name(device)
+
+    texts, graphs = load_captions(n_cap)
+    img_graphs = load_image_graphs(n_img)
+    tp = TextProcessor.build(texts, graphs + img_graphs)
+    model = create_model("sgfns", vocab_size=len(tp.vocab), embed_dim=args.embed).to(device).eval()
+    model.text_processor = tp
+    feats = np.random.default_rng(0).standard_normal((n_img, 36, 2048), dtype=np.float32)
+    shim = SimpleNamespace(n_images=n_img, image_graphs=img_graphs, features=feats, boxes=None)
+
+    sync(device)
+    t = time.perf_counter()
+    img = encode_images(model, shim, device, batch_size=128)
+    cap = encode_captions(model, texts, graphs, device, batch_size=256)
+    sync(device)
+    out["encode_s"] = time.perf_counter() - t
+    out["caption_obj_nodes_mean"] = float(cap.sets["obj"][1].sum(1).float().mean())
+    out["caption_rel_nodes_mean"] = float(cap.sets["rel"][1].sum(1).float().mean())
+
+    if args.gallery:
+        n_img, n_cap = args.gallery, 5 * args.gallery
+        img, cap = synthetic_gallery(n_img, n_cap, cap.sets, args.embed, dtype, device)
+        out.update(images=n_img, captions=n_cap, gallery="synthetic node sets, caption sizes resampled from parse")
+    else:
+        img, cap = img.to(device, dtype), cap.to(device, dtype)
+
+    mm = [matmul_gflops(args.embed, dtype, device)]
+    # (a) exhaustive fine-grained scoring
+    if args.sample_queries:
+        q = args.sample_queries
+        qi = torch.randperm(n_img, generator=torch.Generator().manual_seed(1))[:q]
+        qc = torch.randperm(n_cap, generator=torch.Generator().manual_seed(2))[:q]
+        sync(device)
+        t = time.perf_counter()
+        similarity_matrix(model, img, cap.select(qc.to(device)))  # q text queries against all images
+        similarity_matrix(model, img.select(qi.to(device)), cap)  # q image queries against all captions
+        sync(device)
+        out["exhaustive_s"] = time.perf_counter() - t
+        pairs = real_pairs(img, cap.select(qc.to(device))) + real_pairs(img.select(qi.to(device)), cap)
+        out["sample_queries"] = q
+    else:
+        sync(device)
+        t = time.perf_counter()
+        similarity_matrix(model, img, cap)
+        sync(device)
+        out["exhaustive_s"] = time.perf_counter() - t
+        pairs = real_pairs(img, cap)
+    mm.append(matmul_gflops(args.embed, dtype, device))
+    flop = 2 * args.embed * pairs
+    out["exhaustive_gflop"] = flop / 1e9
+    out["exhaustive_gflops"] = flop / out["exhaustive_s"] / 1e9
+    out["matmul_gflops"] = max(mm)
+    out["peak_fraction"] = out["exhaustive_gflops"] / out["matmul_gflops"]
+
+    # (b) SCAN-style cross attention, sampled shards
+    if not args.gallery:
+        from sgfns.data.batching import collate_captions, prepare_captions
+
+        items = prepare_captions(texts, graphs, tp)
+        out.update(
+            time_scan(
+                model,
+                feats,
+                lambda idx: collate_captions([items[i] for i in idx]),
+                n_img,
+                n_cap,
+                dtype,
+                device,
+                args.scan_shards,
+            )
+        )
+    else:
+        out["scan_xattn_s"] = None
+
+    # (c) two-stage retrieval
+    k = args.k
+    if args.sample_queries:
+        from sgfns.index import FlatIndex, two_stage_search
+
+        sync(device)
+        t = time.perf_counter()
+        two_stage_search(model, img, cap, FlatIndex(img.glob), qc, k, "caption")
+        two_stage_search(model, img, cap, FlatIndex(cap.glob), qi, k, "image")
+        sync(device)
+        out["shortlist_s"] = time.perf_counter() - t
+        out["index_backend"] = "auto"
+    else:
+        ts = time_two_stage(model, img, cap, k, k, device)
+        out["shortlist_s"] = ts["shortlist_s"]
+        out["index_backend"] = ts["backend"]
+    out["shortlist_k"] = k
+    out["shortlist_speedup"] = out["exhaustive_s"] / out["shortlist_s"]
+
+    out["shortlist_recall10"] = out["shortlist_rsum_delta"] = out["fine_variance_share"] = None
+    if args.run:
+        if not args.data:
+            ap.error("--run needs --data")
+        from sgfns_app.train.checkpoint import load_run
+
+        loaded = load_run(args.run, device)
+        agr = agreement(loaded.model, args.data, args.split, device, dtype)
+        out["agreement"] = {str(s): v for s, v in agr.items()}
+        first = agr[min(agr)]
+        out["shortlist_recall10"] = min(v["recall10"] for v in agr.values())
+        out["shortlist_rsum_delta"] = max((v["rsum_delta"] for v in agr.values()), key=abs)
+        out["fine_variance_share"] = first["fine_variance_share"]
+        out["agreement_k"] = {str(s): v["k"] for s, v in agr.items()}
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
