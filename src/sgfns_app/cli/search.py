@@ -1,0 +1,92 @@
+"""`sgfns search --run RUN --index DIR ("TEXT" | --image ID) [-k N]`: two-stage retrieval over an encoded split.
+
+A text query is parsed with the project parser and encoded; the flat inner-product index over the gallery's global
+vectors (FAISS when installed, else torch — the same shortlist) returns `--shortlist` candidates, which the
+model's fine-grained score re-ranks; the top `-k` are printed (rank, score, image id or caption). `--image ID`
+searches captions for one of the index's images."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "search",
+        help="search an encoded split: text -> images or image -> captions (shortlist + fine-grained re-rank)",
+        description="Two-stage retrieval over a folder written by `sgfns encode`.",
+    )
+    p.add_argument("text", nargs="?", help="text query (searches images)")
+    p.add_argument("--image", help="image id query (searches captions)")
+    p.add_argument("--run", required=True, help="run folder (the one the index was encoded with)")
+    p.add_argument("--index", required=True, help="folder written by `sgfns encode`")
+    p.add_argument("-k", type=int, default=10, help="results to print (default 10)")
+    p.add_argument("--shortlist", type=int, default=None, help="candidates re-ranked (default max(10k, 100))")
+    p.add_argument("--checkpoint", default="best", choices=["best", "last"])
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--backend", default="auto", choices=["auto", "faiss", "torch"])
+    p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    import torch
+
+    from sgfns.errors import UserError
+    from sgfns.index import FlatIndex, two_stage_search
+    from sgfns.index.store import load_gallery
+    from sgfns_app.train.checkpoint import load_run
+
+    if (args.text is None) == (args.image is None):
+        raise UserError("give exactly one query: a TEXT argument or --image ID")
+    if args.text is not None and not args.text.strip():
+        raise UserError("the text query is empty")
+    if args.k < 1:
+        raise UserError(f"-k must be >= 1, got {args.k}")
+    meta, img, cap = load_gallery(args.index)
+    loaded = load_run(args.run, args.device, which=args.checkpoint)
+    if meta.get("checkpoint_sha256") != loaded.checkpoint_sha256:
+        raise UserError(
+            f"{args.index}: encoded with checkpoint {str(meta.get('checkpoint_sha256'))[:12]}, but {args.run} "
+            f"({args.checkpoint}) is {loaded.checkpoint_sha256[:12]}; re-run `sgfns encode`"
+        )
+    model = loaded.model.eval()
+    shortlist = args.shortlist or max(10 * args.k, 100)
+    dev = torch.device(args.device)
+    img, cap = img.to(dev), cap.to(dev)
+    ids, caps = meta["image_ids"], meta["captions"]
+    rows = []
+    if args.text is not None:
+        from sgfns.graphs.parser import load_parser
+        from sgfns.models.scoring import encode_captions
+
+        graph = load_parser().parse(args.text)
+        q = encode_captions(model, [args.text], [graph], dev).to(dev)
+        index = FlatIndex(img.glob, backend=args.backend)
+        scores, found = two_stage_search(model, img, q, index, torch.tensor([0]), shortlist, "caption")
+        for r, (s, i) in enumerate(zip(scores[0][: args.k].tolist(), found[0][: args.k].tolist(), strict=True)):
+            rows.append({"rank": r + 1, "score": round(s, 6), "image": i, "image_id": ids[i]})
+    else:
+        where = {x: i for i, x in enumerate(ids)}
+        if args.image not in where:
+            raise UserError(f"{args.index}: image id {args.image!r} is not in the index ({len(ids)} images)")
+        qi = where[args.image]
+        index = FlatIndex(cap.glob, backend=args.backend)
+        scores, found = two_stage_search(model, img, cap, index, torch.tensor([qi]), shortlist, "image")
+        c2i = meta.get("caption_image") or []
+        for r, (s, c) in enumerate(zip(scores[0][: args.k].tolist(), found[0][: args.k].tolist(), strict=True)):
+            row = {"rank": r + 1, "score": round(s, 6), "caption_index": c, "caption": caps[c]}
+            if c2i:
+                row["own_image"] = c2i[c] == qi
+            rows.append(row)
+    for row in rows:
+        if args.json:
+            print(json.dumps(row))
+        elif "image_id" in row:
+            print(f"{row['rank']:>3}  {row['score']:.4f}  {row['image_id']}")
+        else:
+            mark = "*" if row.get("own_image") else " "
+            print(f"{row['rank']:>3}  {row['score']:.4f} {mark} {row['caption']}")
+    return 0
