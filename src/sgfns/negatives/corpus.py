@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from sgfns.graphs.types import SceneGraph
 from sgfns.negatives import locate, surface
 
+PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside", "near",
+                          "by", "with", "next", "beside", "underneath", "in front of", "across", "along", "against",
+                          "outside", "around", "atop"})  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Tail:
@@ -84,8 +88,7 @@ def caption_tail(caption: str, g: SceneGraph) -> Tail | None:
         if caption[ph.end :].strip() not in ("", ".", "!") or ph.plural:
             continue
         start = seg[0].start
-        first = seg[0].lower
-        if first.endswith("ing") or first in ("is", "are"):  # keep it a bare prepositional phrase
+        if seg[0].lower not in PREPOSITIONS:  # a bare prepositional phrase attaches to any noun; a verb does not
             continue
         text = caption[start : ph.end]
         if not text[:1].islower():

@@ -94,6 +94,10 @@ def noun_phrase(text: str, tokens: list[Token], obj: SGObject) -> Phrase:
     elif quantity:
         det = quantity[-1]
     plural = surface.is_plural_form(head.text, obj.name)
+    if not plural and head.lower in surface.INVARIANT_PLURALS:  # 'sheep are', 'two deer'
+        nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+        num = [is_number_word(t.lower) and t.lower not in ("one", "1") for t in quantity]
+        plural = nxt in ("are", "were", "have") or any(num)
     return Phrase(tokens[first].start, head.end, head, i, first, plural, det, quantity)
 
 

@@ -198,6 +198,14 @@ def replace_att(ctx: Context) -> list[Candidate]:
     return out
 
 
+def _surface(name: str) -> bool:
+    """Not a thing one can be under: the ground, a scene, a time ('on a rainy day'), a state ('under repair')."""
+    last = name.split()[-1]
+    return wc.noun_class(name) in ("room", "outdoor") or wc.noun_class(last) in ("room", "outdoor") or (
+        last in wc.SURFACES or (wc.noun_class(name) is None and wc.noun_class(last) is None
+                                and lexicon.lexname(last, "n") not in wc.CONCRETE_LEXNAMES))  # fmt: skip
+
+
 def _animate(name: str) -> bool:
     return wc.noun_class(name) in ("animal", "person", "role") or lexicon.lexname(name, "n") in (
         "noun.animal", "noun.person")  # fmt: skip
@@ -243,8 +251,10 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             continue  # 'are parked on': a participle, whose replacement form we cannot trust
         if pred in ("in", "with", "wear", "in front of") and wc.noun_class(o_name) == "clothing":
             continue  # 'a man in a shirt' is about wearing, not place
-        if pred in wc.INANIMATE_ONLY_CONTRASTS and _animate(s_name):
-            continue
+        if pred in wc.INANIMATE_ONLY_CONTRASTS and (_animate(s_name) or _surface(o_name)):
+            continue  # 'a man under a motorbike', 'a bus under a street': absurd, so solvable without the image
+        if pred.split()[0] in wc.ACTION_VERBS and not _animate(s_name):
+            continue  # 'a table holding desserts' -> 'kicking': actions need an agent
         others = {(r.subject, normalize_predicate(r.predicate), r.object) for r in ctx.graph.relations}
         for alt in alts:
             if (rel.subject, alt, rel.object) in others or not ctx.corpus.knows_predicate(alt):

@@ -73,6 +73,7 @@ _IRREGULAR_PLURALS = {
     "policeman": "policemen", "fireman": "firemen", "ski": "skis", "glasses": "glasses", "police": "police",
     "skis": "skis", "people": "people", "jeans": "jeans", "pants": "pants", "shorts": "shorts",
 }  # fmt: skip
+INVARIANT_PLURALS = frozenset({"sheep", "deer", "fish", "bison", "moose", "cattle", "aircraft", "series", "species"})
 _IRREGULAR_SINGULARS = {v: k for k, v in _IRREGULAR_PLURALS.items() if k != v}
 
 

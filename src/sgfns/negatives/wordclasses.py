@@ -138,6 +138,15 @@ POSTURE_VERBS = frozenset({"sit", "stand", "lie", "lay", "walk", "run"})
 POSITION_VERBS = frozenset({"sit", "stand", "lie", "lay", "rest", "perch", "park", "place", "set", "stack", "hang",
                             "lean", "wait", "stop", "mount", "attach", "display", "sleep", "sat", "position",
                             "locate", "line", "pile", "store", "keep", "leave", "put", "be"})  # fmt: skip
+# Things one is on or in but never under: the ground and scenes.
+SURFACES = frozenset({"floor", "ground", "grass", "field", "street", "road", "sidewalk", "snow", "water", "sand",
+                      "beach", "dirt", "pavement", "track", "tracks", "court", "lawn", "runway", "shore", "sky",
+                      "wave", "ocean", "lake", "river", "sea", "hill", "mountain", "slope", "air", "countryside",
+                      "area", "city", "town", "background", "distance", "yard", "park", "pasture", "curb"})  # fmt: skip
+# Verbs of doing (their contrasts need an animate subject).
+ACTION_VERBS = frozenset({"ride", "hold", "carry", "wear", "eat", "throw", "catch", "push", "pull", "kick", "chase",
+                          "lead", "follow", "feed", "pet", "watch", "look", "fly", "drive", "hit", "swing", "cut",
+                          "drink", "play", "open", "close", "walk", "run"})  # fmt: skip
 # Gendered words flipped together with a person noun ('boy' -> 'girl' also turns 'his' into 'her').
 GENDERED_PERSONS = {"man": "woman", "woman": "man", "boy": "girl", "girl": "boy"}
 
