@@ -71,10 +71,16 @@ def accuracy(w, pred: Predictions, is_obj: np.ndarray) -> dict[str, Any]:
         occ = next(name for name, lo, hi in OCCLUSION_BUCKETS if lo <= v < hi)
         return ["all", f"size:{SIZES[sc.size[i, o]]}", f"occlusion:{occ}"]
 
-    for i, o in zip(*np.nonzero(valid), strict=False):
+    by_value: dict[str, dict[str, list]] = {a: defaultdict(list) for a in (*gt_attr, "category")}
+    for i, o in zip(*np.nonzero(valid), strict=True):
         k = gt_slot[i, o]
         found = k >= 0
         obj_ok = found and is_obj[i, k] and lab[i, k] == sc.cat[i, o]
+        by_value["category"][CATEGORIES[sc.cat[i, o]]].append(obj_ok)
+        for a, names in (("colour", COLOURS), ("size", SIZES), ("pattern", PATTERNS)):
+            by_value[a][names[gt_attr[a][i, o]]].append(
+                bool(found and is_obj[i, k] and attrs[a][i, k] == gt_attr[a][i, o])
+            )
         for key in bucket_keys(i, o):
             d = buckets[key]
             d["recall"].append(found)
@@ -89,6 +95,14 @@ def accuracy(w, pred: Predictions, is_obj: np.ndarray) -> dict[str, Any]:
     found = (ka >= 0) & (kb >= 0)
     rel_all = np.zeros(len(ii), dtype=bool)
     rel_all[found] = rt_all[ii[found], ka[found], kb[found], q[found]]
+    # a relation's bucket: the smaller and the less visible of its two objects
+    small = (sc.size[ii, x] == 0) | (sc.size[ii, y] == 0)
+    least_vis = np.minimum(vis[ii, x], vis[ii, y])
+    for sel, key in ((small, "size:small"), (~small, "size:big")):
+        buckets[key]["relation"].extend(rel_all[sel].tolist())
+    for name, lo, hi in OCCLUSION_BUCKETS:
+        sel = (least_vis >= lo) & (least_vis < hi)
+        buckets[f"occlusion:{name}"]["relation"].extend(rel_all[sel].tolist())
     segs = w.is_segment.sum()
     spurious = int((w.is_segment & (w.prop_object < 0)).sum())
     out: dict[str, Any] = {
@@ -101,15 +115,20 @@ def accuracy(w, pred: Predictions, is_obj: np.ndarray) -> dict[str, Any]:
         "kept_segments": int(segs),
         "object_accuracy": _pct(buckets["all"]["object"]),
         "attribute_accuracy": {a: _pct(buckets["all"][a]) for a in gt_attr},
+        "object_accuracy_by_category": {k: _pct(v) for k, v in sorted(by_value["category"].items())},
+        "attribute_accuracy_by_value": {a: {k: _pct(v) for k, v in sorted(by_value[a].items())} for a in gt_attr},
         "relation_accuracy": _pct(rel_all),
+        "relation_accuracy_by_predicate": {PREDICATES[p]: _pct(rel_all[q == p]) for p in range(len(PREDICATES))},
         "relations": int(len(rel_all)),
         "by_bucket": {
             key: {"objects": len(d["recall"]), "proposal_recall": _pct(d["recall"]), "object": _pct(d["object"]),
-                  **{a: _pct(d[a]) for a in gt_attr}}
+                  **{a: _pct(d[a]) for a in gt_attr}, "relations": len(d["relation"]),
+                  "relation": _pct(d["relation"])}
             for key, d in sorted(buckets.items()) if key != "all"
         },
         "note": "percent of ground-truth objects (missed objects count as wrong); relations: percent of ground-truth "
-                "relations whose two objects were found and whose predicate holds between their proposal boxes",
+                "relations whose two objects were found and whose predicate holds between their proposal boxes; a "
+                "relation's size/occlusion bucket is that of the smaller / less visible of its two objects",
     }  # fmt: skip
     return out
 
