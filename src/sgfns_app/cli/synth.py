@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
         sizes={"train": args.train, "val": args.val, "test": args.test},
         image_size=args.image_size,
         log=log.info,
+        progress=True,
     )
     acc = meta["accuracies"]["test"]
     print(

@@ -64,8 +64,9 @@ def generate(
     sizes: dict[str, int] | None = None,
     image_size: int = 128,
     log: Callable[[str], None] | None = None,
+    progress: bool = False,
 ) -> dict[str, Any]:
-    """Write the world to `out` and return its meta.json content."""
+    """Write the world to `out` and return its meta.json content. `progress`: a tqdm bar over rendered images."""
     sizes = dict(DEFAULT_SIZES if sizes is None else sizes)
     for name, n in sizes.items():
         if name not in ("train", "val", "test"):
@@ -85,15 +86,22 @@ def generate(
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     worlds: dict[str, SplitWorld] = {}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=sum(sizes.values()), desc="synth: render + proposals + features", unit="img")
     for name in ("train", "val", "test"):
         t = time.perf_counter()
         w = sample_split(name, sizes[name], seed)
         caption_split(w, seed)
-        render_split(w, image_size, images_dir)
+        render_split(w, image_size, images_dir, progress=bar.update if bar is not None else None)
         truth_split(w)
         worlds[name] = w
         timings[f"{name}_scenes_pixels_features"] = round(time.perf_counter() - t, 2)
         say(f"{name}: {w.n} images rendered, {int(w.n_segments.sum())} segments")
+    if bar is not None:
+        bar.close()
     # classifier: train proposals only
     t = time.perf_counter()
     tr = worlds["train"]
