@@ -60,7 +60,9 @@ def test_passives_and_participles(parser):
 def test_possessive_and_part_whole_of(parser):
     assert ("man", "have", "hat") in triples(parser.parse("the man's hat"))
     assert ("man", "have", "arm") in triples(parser.parse("the arm of a man"))
-    assert ("plate", "have", "food") in triples(parser.parse("a plate of food"))
+    assert ("food", "on", "plate") in triples(parser.parse("a plate of food"))
+    assert ("coffee", "in", "cup") in triples(parser.parse("a cup of coffee on a saucer"))
+    assert ("dog", "in", "painting") in triples(parser.parse("a painting of a dog"))
 
 
 def test_group_piece_of(parser):
@@ -146,6 +148,16 @@ def test_adjective_with_preposition(parser):
     assert triples(g) == {("sky", "with", "cloud")} and obj(g, "sky").attributes == ["blue"]
     g = parser.parse("the giraffes are close to some trees")
     assert triples(g) == {("giraffe", "close to", "tree")} and obj(g, "giraffe").attributes == []
+
+
+def test_adjective_hung_on_a_noun_modifier_belongs_to_the_head(parser):
+    assert obj(parser.parse("the woman wears a red tank top"), "tank top").attributes == ["red"]
+    assert set(obj(parser.parse("a big white plane wing"), "wing").attributes) >= {"big", "white"}
+
+
+def test_clothing_in_means_wear(parser):
+    assert ("man", "wear", "shirt") in triples(parser.parse("a man in a red shirt"))
+    assert ("cat", "in", "box") in triples(parser.parse("a cat in a box"))
 
 
 def test_attributes_adjectives_and_copula(parser):

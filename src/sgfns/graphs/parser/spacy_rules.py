@@ -16,13 +16,15 @@ The rules read the dependency tree, not the word order, so one rule covers many 
 
 from __future__ import annotations
 
+import functools
+
 from sgfns import lexicon
 from sgfns.graphs.parser import lemmas as L
 from sgfns.graphs.parser import words as W
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
-RULES_VERSION = 4
+RULES_VERSION = 5
 
 _NOUNS = {"NOUN", "PROPN"}
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
@@ -50,6 +52,11 @@ _CONTAINERS = {
     "field", "fields", "sheet", "sheets", "can", "cans", "carton", "cartons", "platter", "platters", "dish",
     "dishes", "loaf", "bed", "beds", "glob", "flock",
 }  # fmt: skip
+_DEPICTIONS = {"picture", "photo", "photograph", "painting", "image", "poster", "drawing", "portrait", "reflection",
+               "print", "mural", "sculpture", "statue", "figurine", "snapshot"}  # fmt: skip
+_VESSELS = {"cup", "glass", "bowl", "bottle", "jar", "mug", "bucket", "pot", "vase", "basket", "box", "bag",
+            "container", "can", "carton", "crate", "pitcher", "jug", "pan", "cart"}  # fmt: skip
+_SURFACES = {"plate", "tray", "platter", "dish", "saucer", "board", "table"}
 _STATIVE_COPULAS = {"be", "look", "appear", "seem", "become", "remain", "stay", "get"}
 
 
@@ -94,6 +101,25 @@ def _adj_predicate(adj) -> str:
     if t in W.PREDICATE_HEADS or t in _RELATIONAL_ADJ:
         return t
     return ""
+
+
+@functools.lru_cache(maxsize=1)
+def _garment_synsets() -> frozenset[int]:
+    out: set[int] = set()
+    for w in ("clothing", "garment", "headdress", "footwear", "eyewear", "glasses", "glove"):
+        out.update(lexicon.synset_ids(w, "n"))
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _is_garment(name: str) -> bool:
+    roots = _garment_synsets()
+    return any(s in roots or lexicon.hypernym_closure(s) & roots for s in lexicon.synset_ids(name, "n")[:2])
+
+
+@functools.lru_cache(maxsize=20_000)
+def _is_wearer(name: str) -> bool:
+    return name in ("person", "people") or lexicon.lexname(name) in ("noun.person", "noun.animal")
 
 
 def _is_quantifier(tok) -> bool:
@@ -322,6 +348,19 @@ class _Builder:
         return out
 
     def _attributes(self, tok, obj: SGObject, used: set[int]) -> None:
+        # Adjectives the parser hangs on a noun modifier belong to the head: "red [tank] top", "black [railroad]
+        # tracks" (the modifier may be part of the name or an attribute itself).
+        for c in list(tok.children):
+            if c.dep_ in ("compound", "nmod") and c.i < tok.i and c.pos_ in _NOUNS:
+                for a in c.children:
+                    if a.dep_ == "amod" and a.i < c.i and a.pos_ in ("ADJ", "VERB") and not self._is_shade_of_next(a):
+                        for x in self._adj_with_conj(a):
+                            if t := self._adj_text(x):
+                                self._add_attr(obj, t)
+                    elif a.dep_ == "compound" and a.i < c.i and a.pos_ in _NOUNS and a.i not in used:
+                        for b in a.children:  # "white [toilet] [seat] lid"
+                            if b.dep_ == "amod" and b.pos_ == "ADJ" and (t := self._adj_text(b)):
+                                self._add_attr(obj, t)
         for c in tok.children:
             if c.i in used:
                 continue
@@ -667,6 +706,13 @@ class _Builder:
 
     def _of_relation(self, g, subs: list[int], objs: list[int]) -> None:
         """'the arm of a man' -> (man, have, arm); 'a plate of food' -> (plate, have, food)."""
+        head = _noun_lemma(g)
+        if head in _DEPICTIONS or head in _VESSELS:  # "a painting of the sun", "a cup of coffee"
+            self.add_rel(objs, "in", subs)
+            return
+        if head in _SURFACES:  # "a plate of cupcakes"
+            self.add_rel(objs, "on", subs)
+            return
         if g.lower_ in _CONTAINERS:
             self.add_rel(subs, "have", objs)
             return
@@ -705,12 +751,23 @@ class _Builder:
                 if owner is not None:
                     self.add_rel([owner], "have", owned[:1])
 
+    def clothing_as_wear(self) -> None:
+        """'a man in a red shirt': a person or animal 'in' a garment wears it."""
+        for r in self.relations:
+            if (
+                r.predicate == "in"
+                and _is_wearer(self.objects[r.subject].name)
+                and _is_garment(self.objects[r.object].name)
+            ):
+                r.predicate = "wear"
+
     def build(self) -> SceneGraph:
         self.build_objects()
         self.predicative_attributes()
         self.relations_from_objects()
         self.relations_from_preps()
         self.relations_from_possessives()
+        self.clothing_as_wear()
         return SceneGraph(objects=self.objects, relations=self.relations)
 
 
