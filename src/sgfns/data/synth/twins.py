@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sgfns.data.synth.scene import PlacedScene, Scene, object_box, placement_ok
+from sgfns.data.synth.vocab import CATEGORIES
 from sgfns.io import read_jsonl
 
 KINDS = ("attribute-binding", "relation-direction", "one-object")
@@ -49,7 +50,7 @@ def make_twin(rng: np.random.Generator, ps: PlacedScene) -> tuple[PlacedScene, s
         return None
     for i in rng.permutation(n):
         i = int(i)
-        for c in rng.permutation(11):
+        for c in rng.permutation(len(CATEGORIES)):
             c = int(c)
             if c in sc.cat:
                 continue
