@@ -73,8 +73,8 @@ def test_cli_writes_a_world_and_rejects_bad_arguments(tmp_path, cli):
 
 def test_same_seed_gives_identical_files_other_seed_differs(tmp_path):
     sizes = {"train": 12, "val": 4, "test": 6}
-    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
-        generate(tmp_path / name, seed=seed, sizes=sizes, image_size=48)
+    for name, seed, workers in (("a", 5, 1), ("b", 5, 2), ("c", 6, 1)):  # worker processes change nothing
+        generate(tmp_path / name, seed=seed, sizes=sizes, image_size=48, workers=workers)
     for f in ("train_ims.npy", "test_ims.npy", "test_boxes.npy", "train_caps.txt", "test_caps.txt",
               "test_image_sg.jsonl", "test_gt.jsonl", "test_positives.jsonl", "test_twins.jsonl"):  # fmt: skip
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f

@@ -19,6 +19,9 @@ def register(subparsers) -> None:
     p.add_argument("--val", type=int, default=1000, help="val images (default 1000)")
     p.add_argument("--test", type=int, default=1000, help="test images (default 1000)")
     p.add_argument("--image-size", type=int, default=128, help="image side in pixels (default 128)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes for rendering and features (default: 2 for worlds of >= 2,000 images); the "
+                   "output does not depend on it")  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -33,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
         image_size=args.image_size,
         log=log.info,
         progress=True,
+        workers=args.workers,
     )
     acc = meta["accuracies"]["test"]
     print(

@@ -7,6 +7,8 @@ identical whatever the other splits' sizes, and the same seed and sizes give byt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -115,10 +117,35 @@ def caption_split(w: SplitWorld, seed: int) -> None:
             w.realized.append(real)
 
 
-def render_split(w: SplitWorld, image_size: int, images_dir=None, progress=None) -> None:
-    """Render, save PNGs (when `images_dir`), segment, match, and compute region features."""
+def _process_chunk(placed: list[PlacedScene], image_size: int, images_dir, ids: list[str]) -> dict[str, Any]:
+    """Render one chunk of images, save their PNGs, find proposals and features (runs in a worker process too)."""
     S = image_size
     pm = pattern_masks(S)
+    out = [render(ps, S, pm) for ps in placed]
+    ims = np.stack([o[0] for o in out])
+    objmap = np.stack([o[1] for o in out])
+    full_area = np.zeros((len(placed), MAX_OBJECTS), dtype=np.int64)
+    for j, o in enumerate(out):
+        full_area[j, : len(o[2])] = o[2]
+        if images_dir is not None:
+            save_png(Path(images_dir) / f"{ids[j]}.png", o[0])
+    rb = extract_regions(ims, REGIONS)
+    best, _, cover = match_proposals(rb.labels, objmap, len(rb.img_of), rb.img_of)
+    return {
+        "features": rb.features,
+        "boxes": rb.boxes,
+        "is_segment": rb.is_segment,
+        "n_segments": rb.n_segments,
+        "prop_object": np.where(rb.is_segment, best[np.maximum(rb.segment_id - 1, 0)], -1),
+        "visible_area": gt_visible_area(objmap),
+        "full_area": full_area,
+        "merges": int(((cover >= 0.5).sum(1) >= 2).sum()),
+    }
+
+
+def render_split(w: SplitWorld, image_size: int, images_dir=None, progress=None, pool=None) -> None:
+    """Render, save PNGs (when `images_dir`), segment, match, and compute region features, chunk by chunk
+    (in `pool`'s worker processes when given; chunks are independent, so the result is the same)."""
     N, R = w.n, REGIONS
     w.features = np.zeros((N, R, FEATURE_DIM), dtype=np.float32)
     w.boxes = np.zeros((N, R, 4), dtype=np.float32)
@@ -128,27 +155,17 @@ def render_split(w: SplitWorld, image_size: int, images_dir=None, progress=None)
     w.visible_area = np.zeros((N, MAX_OBJECTS), dtype=np.int64)
     w.full_area = np.zeros((N, MAX_OBJECTS), dtype=np.int64)
     ids = w.ids()
-    for start in range(0, N, CHUNK):
-        stop = min(N, start + CHUNK)
-        B = stop - start
-        out = [render(w.placed[i], S, pm) for i in range(start, stop)]
-        ims = np.stack([o[0] for o in out])
-        objmap = np.stack([o[1] for o in out])
-        for j, o in enumerate(out):
-            w.full_area[start + j, : len(o[2])] = o[2]
-            if images_dir is not None:
-                save_png(images_dir / f"{ids[start + j]}.png", o[0])
-        w.visible_area[start:stop] = gt_visible_area(objmap)
-        rb = extract_regions(ims, R)
-        best, _, cover = match_proposals(rb.labels, objmap, len(rb.img_of), rb.img_of)
-        w.merges += int(((cover >= 0.5).sum(1) >= 2).sum())
-        w.features[start:stop] = rb.features
-        w.boxes[start:stop] = rb.boxes
-        w.is_segment[start:stop] = rb.is_segment
-        w.n_segments[start:stop] = rb.n_segments
-        w.prop_object[start:stop] = np.where(rb.is_segment, best[np.maximum(rb.segment_id - 1, 0)], -1)
+    starts = list(range(0, N, CHUNK))
+    args = [(w.placed[a : a + CHUNK], image_size, images_dir and str(images_dir), ids[a : a + CHUNK]) for a in starts]
+    results = pool.map(_process_chunk, *zip(*args, strict=True)) if pool is not None else (
+        _process_chunk(*a) for a in args)  # fmt: skip
+    for a, res in zip(starts, results, strict=True):
+        b = a + len(res["features"])
+        for key in ("features", "boxes", "is_segment", "n_segments", "prop_object", "visible_area", "full_area"):
+            getattr(w, key)[a:b] = res[key]
+        w.merges += res["merges"]
         if progress is not None:
-            progress(B)
+            progress(b - a)
 
 
 def truth_split(w: SplitWorld) -> None:

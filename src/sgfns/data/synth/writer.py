@@ -6,6 +6,7 @@ Caption graphs are *not* written: they come from the parser, never from ground t
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -65,14 +66,19 @@ def generate(
     image_size: int = 128,
     log: Callable[[str], None] | None = None,
     progress: bool = False,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Write the world to `out` and return its meta.json content. `progress`: a tqdm bar over rendered images."""
+    """Write the world to `out` and return its meta.json content. `progress`: a tqdm bar over rendered images.
+    `workers`: processes for rendering and features (default: 2 when the world has >= 2,000 images and the machine
+    2+ cores, else 1); the output does not depend on it."""
     sizes = dict(DEFAULT_SIZES if sizes is None else sizes)
     for name, n in sizes.items():
         if name not in ("train", "val", "test"):
             raise UserError(f"unknown split {name!r}")
         if not isinstance(n, int) or n < 2:
             raise UserError(f"--{name} must be an integer >= 2, got {n!r}")
+    if workers is not None and workers < 1:
+        raise UserError(f"--workers must be >= 1, got {workers}")
     if image_size < 48 or image_size > 1024:
         raise UserError(f"--image-size must be between 48 and 1024 pixels, got {image_size}")
     out = Path(out)
@@ -91,17 +97,29 @@ def generate(
         from tqdm import tqdm
 
         bar = tqdm(total=sum(sizes.values()), desc="synth: render + proposals + features", unit="img")
-    for name in ("train", "val", "test"):
-        t = time.perf_counter()
-        w = sample_split(name, sizes[name], seed)
-        caption_split(w, seed)
-        render_split(w, image_size, images_dir, progress=bar.update if bar is not None else None)
-        truth_split(w)
-        worlds[name] = w
-        timings[f"{name}_scenes_pixels_features"] = round(time.perf_counter() - t, 2)
-        say(f"{name}: {w.n} images rendered, {int(w.n_segments.sum())} segments")
-    if bar is not None:
-        bar.close()
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if sum(sizes.values()) >= 2000 else 1
+    pool = None
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for name in ("train", "val", "test"):
+            t = time.perf_counter()
+            w = sample_split(name, sizes[name], seed)
+            caption_split(w, seed)
+            render_split(w, image_size, images_dir, progress=bar.update if bar is not None else None, pool=pool)
+            truth_split(w)
+            worlds[name] = w
+            timings[f"{name}_scenes_pixels_features"] = round(time.perf_counter() - t, 2)
+            say(f"{name}: {w.n} images rendered, {int(w.n_segments.sum())} segments")
+    finally:
+        if pool is not None:
+            pool.shutdown()
+        if bar is not None:
+            bar.close()
     # classifier: train proposals only
     t = time.perf_counter()
     tr = worlds["train"]
@@ -129,6 +147,7 @@ def generate(
     oracle = oracle_rsum(out, "test")
     timings["oracle"] = round(time.perf_counter() - t, 2)
     timings["total"] = round(time.perf_counter() - t0, 2)
+    timings["workers"] = workers
     meta = _meta(seed, sizes, image_size, meta_splits, accuracies, oracle, timings)
     write_json(out / "meta.json", meta)
     say(f"done in {timings['total']:.1f}s; oracle rSum {oracle['rsum']:.1f}")
