@@ -240,9 +240,26 @@ def test_synthetic_world_constructions(parser):
             ("egg", "right of", "ring"),
             ("egg", "below", "tent"),
         },
+        "a dotted white tent is left of a big blue bottle and left of a plain pink star": {
+            ("tent", "left of", "bottle"),
+            ("tent", "left of", "star"),
+        },
+        "a green plate is to the left of a blue ball and right of a green kite": {
+            ("plate", "left of", "ball"),
+            ("plate", "right of", "kite"),
+        },
+        "A white ball is right of a little yellow box and right of a small white tent.": {
+            ("ball", "right of", "box"),
+            ("ball", "right of", "tent"),
+        },
+        "there is a little egg above a little blue kite": {("egg", "above", "kite")},
     }
     for text, want in cases.items():
         assert triples(parser.parse(text)) == want, text
+    # spaCy attaches "little" oddly (pre-conjunct, npadvmod of another adjective); it still belongs to the noun
+    for text in ("a little orange moon is below a big pink ball", "a little plain orange moon is over a ball"):
+        assert "little" in obj(parser.parse(text), "moon").attributes, text
+    assert "large" in obj(parser.parse("there is a large red tent right of a small pink plate"), "tent").attributes
     g = parser.parse("a kite that is red and striped")
     assert names(g) == ["kite"] and set(obj(g, "kite").attributes) == {"red", "striped"}
     g = parser.parse("A plate which is plain and purple.")

@@ -27,7 +27,7 @@ from sgfns.graphs.parser import words as W
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
-RULES_VERSION = 6
+RULES_VERSION = 7
 
 _NOUNS = {"NOUN", "PROPN"}
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
@@ -212,7 +212,7 @@ class _Builder:
                 and lexicon.is_lemma(tok.lower_, "n")
                 and not any(c.dep_ in ("dobj", "prep") for c in tok.children)
             )
-        if tok.dep_ not in ("ROOT", "npadvmod", "intj", "dep") or tok.pos_ == "ADJ" and tok.dep_ == "ROOT":
+        if tok.dep_ not in ("ROOT", "npadvmod", "intj", "dep") or tok.pos_ == "ADJ":
             return False
         if not lexicon.is_lemma(L.noun_lemma(tok.lower_, "NNS" if tok.tag_ == "VBZ" else "NN"), "n"):
             return False
@@ -315,9 +315,47 @@ class _Builder:
                     used.add(m.i)
                     self._owners.append((m, tok))
         self._attributes(tok, obj, used)
+        self._np_adjectives(first, tok, obj, used)
         return obj
 
     # --- attributes ---------------------------------------------------------------------------------------------
+    def _np_adjectives(self, first: int, tok, obj: SGObject, used: set[int]) -> None:
+        """Adjectives inside the noun phrase that the parser attached oddly ("a little orange moon" with "little"
+        as a pre-conjunct): adjectives before the head whose chain of heads stays in the phrase and reaches it."""
+        doc = self.doc
+        last = tok.head.i if tok.head.i == tok.i + 1 and self._side_word(tok.head) else tok.i  # "tent right of"
+        j = first - 1
+        while j >= 0 and j not in self.tok2obj:
+            t = doc[j]
+            if t.pos_ in ("ADJ", "NUM", "CCONJ") or t.tag_ in ("JJ", "RB") or t.text in (",", "-"):
+                j -= 1
+            elif t.pos_ in _NOUNS | {"VERB"} and t.dep_ in ("amod", "compound", "nmod", "npadvmod") and t.head.i > j:
+                j -= 1
+            else:
+                break
+        lo = j + 1
+        det = doc[j] if j >= 0 and doc[j].pos_ == "DET" and doc[j].head.i == tok.i else None
+
+        def reaches(t) -> bool:
+            h = t
+            for _ in range(4):
+                h = h.head
+                if h.i in (tok.i, last) or (det is not None and h.i == det.i):
+                    return True
+                if not lo <= h.i <= last:
+                    return False
+            return False
+
+        for t in doc[lo:first]:
+            if t.i in used or t.tag_ not in ("JJ", "VBN") or not reaches(t):
+                continue
+            if t.lower_ in _SHADES or t.lower_ in _INTENSIFIERS or t.lower_ in W.NON_ATTRIBUTES:
+                continue
+            if t.tag_ == "VBN" and t.dep_ not in ("amod", "advmod", "npadvmod", "preconj", "compound"):
+                continue
+            if (a := self._adj_text(t)) and not any(a in x.split() for x in obj.attributes):
+                self._add_attr(obj, a)
+
     @staticmethod
     def _add_attr(obj: SGObject, a: str) -> None:
         a = a.strip()
@@ -420,7 +458,9 @@ class _Builder:
                     if t:
                         for s in subj:
                             self._add_attr(self.objects[s], t)
-            elif tok.tag_ == "VBN" and any(c.dep_ in ("nsubjpass", "nsubj") for c in tok.children):
+            elif (
+                tok.tag_ == "VBN" or (tok.tag_ == "VBD" and tok.dep_ == "ROOT" and tok.lower_.endswith("ed"))
+            ) and any(c.dep_ in ("nsubjpass", "nsubj") for c in tok.children):
                 if lemma(tok) in _PLACEMENT_VERBS or tok.lower_ in ("left", "right"):
                     continue
                 if not any(c.dep_ in ("prep", "agent", "dobj", "prt", "xcomp", "advmod", "oprd") for c in tok.children):
@@ -574,7 +614,21 @@ class _Builder:
                 if own:  # "a green tent right of a kite", "there is a plate right of a ring"
                     self.add_rel(own, " ".join(words), objs)
                     continue
-                if side.dep_ == "conj" and side.head.pos_ not in ("VERB", "AUX"):
+                first = side
+                while first.dep_ == "conj" and first.head.i != first.i:
+                    first = first.head
+                if first is not side and first.i in self._skip and first.dep_ == "pobj" and first.head.pos_ == "ADP":
+                    # "to the left of a ball and right of a kite": share the governor of "to"
+                    g, _, at_root = self._governor(first.head)
+                elif first is not side and first.lower_ in ("left", "right"):
+                    # "is left of a bottle and left of a star": the second side word shares the first's subject
+                    subs = self._dependents_as_subjects(first)
+                    if not subs and first.head.i != first.i:
+                        h = first.head
+                        subs = self.subjects_of(h) if h.pos_ in ("VERB", "AUX") else self.group(h)
+                    self.add_rel(subs, " ".join(words), objs)
+                    continue
+                elif side.dep_ == "conj" and side.head.pos_ not in ("VERB", "AUX"):
                     anchor = self._anchor_prep(side)
                     if anchor is None:
                         continue
@@ -602,6 +656,8 @@ class _Builder:
                 self.add_rel(subs, pred, objs)
             elif g.pos_ in ("VERB", "AUX"):
                 subs = self.subjects_of(g)
+                if not subs and not is_conj:  # "there is a little egg above a kite", the noun hung on "above"
+                    subs = self._side_dependents(p)
                 if lemma(g) in _STATIVE_COPULAS and lemma(g) != "get":
                     self.add_rel(subs, pred, objs)
                 else:
