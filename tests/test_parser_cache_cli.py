@@ -176,3 +176,16 @@ def test_cli_eval_parser(cli, tmp_path):
     bad.write_text("a,b\n1,2\n")
     rc, _, err = cli("eval-parser", "--gold", bad)
     assert rc == 2 and "bad.csv" in err and "caption" in err
+
+
+def test_provided_meta_without_graphs_is_left_alone(tmp_path, parser, monkeypatch):
+    from sgfns.graphs.cache import caption_graphs_for
+
+    monkeypatch.setenv("SGFNS_CACHE_DIR", str(tmp_path / "usercache"))
+    sp = make_split(tmp_path / "d")
+    meta = tmp_path / "d" / "val_caps_sg.meta.json"
+    meta.write_text(json.dumps({"source": "provided"}))
+    graphs = caption_graphs_for(sp, parser=parser)  # auto: nothing provided to read, so parse
+    assert graphs[0].objects[0].name == "dog"
+    assert json.loads(meta.read_text()) == {"source": "provided"}
+    assert not (tmp_path / "d" / "val_caps_sg.jsonl").exists()

@@ -91,7 +91,9 @@ def caption_graphs_for(split, mode: str = "auto", parser=None) -> list[SceneGrap
     def fresh(m: dict | None, gp: Path) -> bool:
         return m is not None and m.get("source") == source and m.get("captions_sha256") == digest and gp.exists()
 
-    places = [] if provided else [root]
+    # never write beside provided graphs (nor over a meta file that says they are provided)
+    provided_meta = meta is not None and meta.get("source") == "provided"
+    places = [] if provided or provided_meta else [root]
     places.append(user_cache_dir() / "caption_graphs" / digest)
     for folder in places:
         gp, mp = _paths(folder, name)
