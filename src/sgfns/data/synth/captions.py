@@ -7,7 +7,7 @@ them, plus every wording choice (template, synonyms, passive verb), so a caption
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -98,16 +98,15 @@ class _Builder:
         self.parts.append(s)
         self.n += len(s)
 
-    def np(self, m: Mention, key: int, *, bare: bool = False, adjectives: bool = True) -> None:
-        words = [m.surf.get(c, ATTRIBUTE_CLASSES[c][m.attrs[c]]) for c in ATTR_ORDER if c in m.attrs and adjectives]
+    def np(self, m: Mention, key: int) -> None:
+        words = [m.surf.get(c, ATTRIBUTE_CLASSES[c][m.attrs[c]]) for c in ATTR_ORDER if c in m.attrs]
         if m.count is not None:
             head = PLURALS[CATEGORIES[m.cat]]
             self.add(NUMERALS[m.count])
         else:
             head = CATEGORIES[m.cat]
-            if not bare:
-                first = (words + [head])[0]
-                self.add("an" if first[0] in "aeiou" else "a")
+            first = (words + [head])[0]
+            self.add("an" if first[0] in "aeiou" else "a")
         for w in words:
             self.add(w)
         self.add(head)
@@ -303,7 +302,3 @@ def _build(rng, t, sc, rel, pairs, groups, focus) -> CaptionSpec | None:
             return None
         return CaptionSpec(t, [_mention(rng, sc, i, min_attrs=2), _mention(rng, sc, j, min_attrs=1)], [])
     raise ValueError(t)  # pragma: no cover
-
-
-def with_mentions(spec: CaptionSpec, mentions: list[Mention], **kw) -> CaptionSpec:
-    return replace(spec, mentions=mentions, **kw)
