@@ -14,7 +14,9 @@ output has: `spice_f` (`eval_spice(cand, [gold])` with its defaults), `spice_f_n
 synonym_match=False`), `relation_f` (`eval_spice` over the relation facts only; null when the gold has none; 0 when
 the candidate has none) and `set_match` (`eval_set_match`). The last line printed is a JSON summary in percent.
 The scorer's code path never opens NLTK's WordNet corpus (it uses its own `english.synsets`), so no NLTK data is
-needed although `nltk` must be importable.
+needed although `nltk` must be importable (checked: the figures are identical with NLTK_DATA unset). Debian's
+`wordnet-base` (/usr/share/wordnet) is not enough for NLTK 3.10's WordNet reader anyway: it also wants `lexnames`
+and `index.sense` (the latter is in Debian's `wordnet-sense-index`), and it refuses symlinked files.
 """
 
 from __future__ import annotations
