@@ -247,13 +247,23 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
     if dist.device.type == "cuda" and not torch.cuda.is_available():
         raise UserError(f"--device {cfg.device}: CUDA is not available on this machine")
     seed_everything(cfg.seed, deterministic=cfg.deterministic)
+    # caption graphs are looked up (and cached) for the whole split, then cut with it; under DDP rank 0 parses
+    # and caches first, the other ranks then read the cache
+    if dist.enabled and not dist.main:
+        torch.distributed.barrier()
     train_split = load_split(data_dir, "train")
-    if cfg.data.max_train_images:
-        train_split = subset_split(train_split, cfg.data.max_train_images)
+    train_split.caption_graphs = caption_graphs(train_split, cfg.data.text_graphs)
+    train_split = subset_split(train_split, cfg.data.max_train_images)
     val_name = resolve_val_split(data_dir, val_name)
-    val_split = subset_split(load_split(data_dir, val_name), cfg.data.max_val_images) if val_name else None
-    train_graphs = caption_graphs(train_split, cfg.data.text_graphs)
-    val_graphs = caption_graphs(val_split, cfg.data.text_graphs) if val_split is not None else None
+    val_split = None
+    if val_name:
+        val_split = load_split(data_dir, val_name)
+        val_split.caption_graphs = caption_graphs(val_split, cfg.data.text_graphs)
+        val_split = subset_split(val_split, cfg.data.max_val_images)
+    if dist.enabled and dist.main:
+        torch.distributed.barrier()
+    train_graphs = train_split.caption_graphs
+    val_graphs = val_split.caption_graphs if val_split is not None else None
     if train_graphs is None:
         log.warning("no caption graphs for %s/train: every caption uses null graph nodes", data_dir)
 
