@@ -198,6 +198,13 @@ def replace_att(ctx: Context) -> list[Candidate]:
     return out
 
 
+def _abstract(name: str) -> bool:
+    last = name.split()[-1]
+    if wc.noun_class(name) is not None or wc.noun_class(last) is not None:
+        return False
+    return lexicon.lexname(last, "n") not in wc.CONCRETE_LEXNAMES | {"noun.person", "noun.location"}
+
+
 def _surface(name: str) -> bool:
     """Not a thing one can be under: the ground, a scene, a time ('on a rainy day'), a state ('under repair')."""
     last = name.split()[-1]
@@ -253,8 +260,12 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             continue  # 'a man in a shirt' is about wearing, not place
         if pred in wc.INANIMATE_ONLY_CONTRASTS and (_animate(s_name) or _surface(o_name)):
             continue  # 'a man under a motorbike', 'a bus under a street': absurd, so solvable without the image
-        if pred.split()[0] in wc.ACTION_VERBS and not _animate(s_name):
-            continue  # 'a table holding desserts' -> 'kicking': actions need an agent
+        if (pred.split()[0] in wc.ACTION_VERBS or pred.split()[0] in wc.POSTURE_VERBS) and not _animate(s_name):
+            continue  # 'a table holding desserts' -> 'kicking', 'a laptop sitting' -> 'standing': need an agent
+        if all(w in _PREPOSITIONS for w in pred.split()) and _abstract(o_name):
+            continue  # 'under repair', 'on a rainy day': not a place
+        if wc.attribute_class(o_name) is not None:
+            continue  # 'wearing white': the parse made a colour the object
         others = {(r.subject, normalize_predicate(r.predicate), r.object) for r in ctx.graph.relations}
         for alt in alts:
             if (rel.subject, alt, rel.object) in others or not ctx.corpus.knows_predicate(alt):
@@ -357,6 +368,8 @@ def swap_att(ctx: Context) -> list[Candidate]:
                     cx, cy = wc.attribute_class(x), wc.attribute_class(y)
                     if cx not in wc.SWAPPABLE_ATTRIBUTE_CLASSES or cx != cy or x == y:
                         continue
+                    if x in wc.OPPOSITES and y in wc.OPPOSITES and y not in wc.OPPOSITES[x]:
+                        continue  # 'large' and 'giant' are the same pole of one scale: swapping them says nothing
                     if x in b.attributes or y in a.attributes:
                         continue
                     reason = checks.same_name(a.name, b.name)

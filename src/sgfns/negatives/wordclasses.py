@@ -122,7 +122,8 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
 SYMMETRIC_PREDICATES = frozenset(
     {"next to", "near", "with", "beside", "by", "and", "close to", "alongside", "across from", "opposite",
      "adjacent to", "between", "among", "together with", "next", "talk to", "play with", "sit next to",
-     "stand next to", "sit with", "stand with", "meet", "touch", "face", "hug", "kiss", "far from"}
+     "stand next to", "sit with", "stand with", "meet", "touch", "face", "hug", "kiss", "far from",
+     "connect to", "connect with", "connect", "lead into", "lead to", "join", "share", "talk with", "help"}
 )  # fmt: skip
 # Words that already say something about an object's colour: no colour is added next to them.
 COLOURISH = frozenset({"colorful", "colourful", "multicolored", "multicoloured", "colored", "coloured", "painted",
