@@ -65,6 +65,15 @@ def test_possessive_and_part_whole_of(parser):
     assert ("dog", "in", "painting") in triples(parser.parse("a painting of a dog"))
 
 
+def test_possessive_pronouns_link_objects_without_becoming_objects(parser):
+    g = parser.parse("an elephant touching a ball with its trunk")
+    assert ("elephant", "have", "trunk") in triples(g)
+    assert names(g) == ["elephant", "ball", "trunk"]
+    g = parser.parse("a woman looking at her phone")
+    assert ("woman", "have", "phone") not in triples(g)  # already related by "look at"
+    assert "her" not in names(g)
+
+
 def test_group_piece_of(parser):
     g = parser.parse("a group of people standing on a hill")
     assert names(g) == ["people", "hill"]

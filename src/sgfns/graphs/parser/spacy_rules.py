@@ -27,7 +27,7 @@ from sgfns.graphs.parser import words as W
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
-RULES_VERSION = 7
+RULES_VERSION = 8
 
 _NOUNS = {"NOUN", "PROPN"}
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
@@ -60,6 +60,7 @@ _DEPICTIONS = {"picture", "photo", "photograph", "painting", "image", "poster", 
 _VESSELS = {"cup", "glass", "bowl", "bottle", "jar", "mug", "bucket", "pot", "vase", "basket", "box", "bag",
             "container", "can", "carton", "crate", "pitcher", "jug", "pan", "cart"}  # fmt: skip
 _SURFACES = {"plate", "tray", "platter", "dish", "saucer", "board", "table"}
+_POSSESSIVE_PRONOUNS = {"his", "her", "its", "their"}
 _STATIVE_COPULAS = {"be", "look", "appear", "seem", "become", "remain", "stay", "get"}
 
 
@@ -812,6 +813,45 @@ class _Builder:
                 owned = self.group(t.head) if t.head.pos_ in _NOUNS else []
                 if owner is not None:
                     self.add_rel([owner], "have", owned[:1])
+            elif t.dep_ == "poss" and t.lower_ in _POSSESSIVE_PRONOUNS and t.head.i in self.tok2obj:
+                owned = self.tok2obj[t.head.i]
+                owner = self._antecedent(t, owned)
+                linked = any({r.subject, r.object} == {owner, owned} for r in self.relations)
+                if owner is not None and not linked:
+                    # "an elephant touching a ball with its trunk" -> (elephant, have, trunk), but "a woman looking
+                    # at her phone" already relates the two
+                    self.add_rel([owner], "have", [owned])
+
+    def _antecedent(self, pron, owned: int) -> int | None:
+        """The object a possessive pronoun refers to: the subject of its clause, else the sentence's first object.
+        The pronoun itself never becomes an object; it only links two objects the caption names."""
+        want_person = pron.lower_ in ("his", "her")
+        want_thing = pron.lower_ == "its"
+
+        def fits(i: int) -> bool:
+            if i == owned or self.objects[i].span is None or self.objects[i].span[0] >= pron.idx:
+                return False
+            name = self.objects[i].name
+            if want_person:
+                return _is_wearer(name)
+            if want_thing:
+                return lexicon.lexname(name) != "noun.person" and name not in ("person", "people")
+            return True
+
+        h = pron.head
+        for _ in range(6):
+            if h.pos_ in ("VERB", "AUX"):
+                for i in self.subjects_of(h):
+                    if fits(i):
+                        return i
+            if h.head.i == h.i:
+                break
+            h = h.head
+        sent_start = pron.sent.start
+        for i in sorted(range(len(self.objects)), key=lambda k: self.objects[k].span[0]):
+            if self.objects[i].span[0] >= self.doc[sent_start].idx and fits(i):
+                return i
+        return None
 
     def clothing_as_wear(self) -> None:
         """'a man in a red shirt': a person or animal 'in' a garment wears it."""
