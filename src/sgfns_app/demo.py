@@ -39,8 +39,9 @@ class DemoConfig:
     n_train: int = 1000
     n_val: int = 100
     n_test: int = 200
-    image_size: int = 64
-    epochs: int = 6
+    image_size: int = 128
+    #: None: the training config's epochs (configs/synth.yaml: the README's budget)
+    epochs: int | None = None
     models: tuple[str, ...] = MODELS
     #: config file for training (every model gets the same one); None: the package's synth preset when present
     train_config: str | None = None
@@ -50,7 +51,7 @@ class DemoConfig:
 
     @classmethod
     def quick(cls, out: Path, **kw) -> DemoConfig:
-        base = dict(n_train=200, n_val=40, n_test=60, epochs=2)
+        base = dict(n_train=200, n_val=40, n_test=60, epochs=2, image_size=64)
         base.update(kw)
         return cls(out=out, **base)
 
@@ -85,8 +86,11 @@ def train_model(data: Path, run: Path, model: str, cfg: DemoConfig) -> dict[str,
     from sgfns_app.train.config import TrainConfig
     from sgfns_app.train.loop import train
 
-    overrides = [f"model.name={model}", f"seed={cfg.seed}", f"epochs={cfg.epochs}", "data.text_graphs=parser",
-                 f"progress={'true' if cfg.progress else 'false'}", *cfg.overrides]  # fmt: skip
+    overrides = [f"model.name={model}", f"seed={cfg.seed}", "data.text_graphs=parser",
+                 f"progress={'true' if cfg.progress else 'false'}"]  # fmt: skip
+    if cfg.epochs is not None:
+        overrides.append(f"epochs={cfg.epochs}")
+    overrides += cfg.overrides
     tc = build(TrainConfig, cfg.train_config, overrides)
     root = logging.getLogger()
     before = list(root.handlers)
@@ -97,6 +101,13 @@ def train_model(data: Path, run: Path, model: str, cfg: DemoConfig) -> dict[str,
             if h not in before:
                 root.removeHandler(h)
                 h.close()
+
+
+def _config_epochs(path: str | None) -> int:
+    from sgfns.config import build
+    from sgfns_app.train.config import TrainConfig
+
+    return build(TrainConfig, path, []).epochs
 
 
 # --- 4. the README's table ------------------------------------------------------------------------------------------
@@ -326,8 +337,9 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
     }
     write_json(out / "results.json", result)
     echo("")
+    epochs = cfg.epochs if cfg.epochs is not None else _config_epochs(cfg.train_config)
     echo(f"Demo world: {cfg.n_train}/{cfg.n_val}/{cfg.n_test} images (train/val/test), seed {cfg.seed}, "
-         f"{cfg.epochs} epochs per model; everything is in {out}")  # fmt: skip
+         f"{epochs} epochs per model ({cfg.train_config or 'default config'}); everything is in {out}")  # fmt: skip
     echo("")
     echo(table)
     echo("This demo beside the README's full-size table (rSum):\n")
