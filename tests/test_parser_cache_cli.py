@@ -189,3 +189,10 @@ def test_provided_meta_without_graphs_is_left_alone(tmp_path, parser, monkeypatc
     assert graphs[0].objects[0].name == "dog"
     assert json.loads(meta.read_text()) == {"source": "provided"}
     assert not (tmp_path / "d" / "val_caps_sg.jsonl").exists()
+
+
+def test_cli_parse_unwritable_output_is_a_user_error(cli, tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("a dog\n")
+    rc, _, err = cli("parse", src, "-o", tmp_path)  # a directory
+    assert rc == 2 and "cannot write" in err

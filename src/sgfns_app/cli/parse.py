@@ -94,7 +94,10 @@ def run(args: argparse.Namespace) -> int:
             out.write(line + "\n")
         out.flush()
     else:
-        with atomic_write(args.output) as out:
-            for line in produce():
-                out.write(line + "\n")
+        try:
+            with atomic_write(args.output) as out:
+                for line in produce():
+                    out.write(line + "\n")
+        except OSError as e:
+            raise UserError(f"{args.output}: cannot write ({e.strerror or e})") from None
     return 0
