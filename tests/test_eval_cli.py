@@ -147,3 +147,19 @@ def test_score_bad_pairs_name_the_line(world, cli):
     pin.write_text('{"image": 0, "image_id": "test_00000", "caption": "a red cube"}\n')
     rc, _, err = cli("score", "--run", run, "--data", data, "--split", "test", "--pairs", pin)
     assert rc == 2 and "bad.jsonl:1: give exactly one of" in err
+
+
+def test_eval_warns_when_the_parser_changed_since_training(world, cli, monkeypatch, tmp_path):
+    import shutil
+
+    base, data, run = world
+    monkeypatch.setenv("SGFNS_CACHE_DIR", str(tmp_path / "cache"))
+    run2 = tmp_path / "run-parser"
+    shutil.copytree(run, run2, ignore=shutil.ignore_patterns("eval"))
+    cfg = yaml.safe_load((run2 / "config.yaml").read_text())
+    cfg["data"] = {"text_graphs": "parser"}
+    (run2 / "config.yaml").write_text(yaml.safe_dump(cfg))
+    (run2 / "versions.json").write_text(json.dumps({"parser": "parser@rules-0+old"}))
+    rc, _, err = cli("eval", "--run", run2, "--data", data, "--no-progress")
+    assert rc == 0, err
+    assert "trained on caption graphs from parser@rules-0+old" in err

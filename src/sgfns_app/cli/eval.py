@@ -103,6 +103,13 @@ def caption_graphs_for(split, cfg: dict[str, Any], parse: LazyParser):
         return split.caption_graphs
     if want == "provided":
         log.warning("%s: split '%s' has no caption graphs; parsing its captions", split.root, split.name)
+    trained_with = str((cfg.get("versions") or {}).get("parser") or "")
+    if trained_with.startswith("parser@") and trained_with != f"parser@{parse.version}":
+        log.warning(
+            "the run was trained on caption graphs from %s, this evaluation parses with parser@%s: graphs may differ",
+            trained_with,
+            parse.version,
+        )
     if cached is not None:
         return cached(split, "parser")
     return parse(split.captions)
