@@ -163,3 +163,12 @@ def test_eval_warns_when_the_parser_changed_since_training(world, cli, monkeypat
     rc, _, err = cli("eval", "--run", run2, "--data", data, "--no-progress")
     assert rc == 0, err
     assert "trained on caption graphs from parser@rules-0+old" in err
+
+
+def test_config_id_ignores_seed_and_device_but_not_the_recipe():
+    from sgfns_app.cli.eval import config_id
+
+    a = {"seed": 0, "device": "cpu", "epochs": 6, "optim": {"lr": 5e-4}, "run_dir": "/x/a", "threads": 2}
+    b = {"seed": 1, "device": "cuda", "epochs": 6, "optim": {"lr": 5e-4}, "run_dir": "/y/b", "threads": 1}
+    c = {**a, "optim": {"lr": 1e-4}}
+    assert config_id(a) == config_id(b) != config_id(c)
