@@ -31,7 +31,6 @@ def run(args: argparse.Namespace) -> int:
     from sgfns.graphs import spice
     from sgfns.graphs.factual import graph_to_facts, read_factual_csv
     from sgfns.graphs.parser import load_parser
-    from sgfns.io import write_json, write_jsonl
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be >= 1, got {args.limit}")
@@ -44,17 +43,10 @@ def run(args: argparse.Namespace) -> int:
     scores = [spice.score_caption(c, gold) for c, (_, gold) in zip(cands, rows, strict=True)]
     summary = spice.summarize(scores)
     summary = {"gold": str(args.gold), "parser": parser.version, **summary}
-    if args.json:
-        write_json(args.json, summary)
-    if args.per_row:
-        write_jsonl(
-            args.per_row,
-            (
-                {"row": i, "caption": cap, "candidate": c, "gold": gold, "spice_f": s.spice_f,
-                 "relation_f": s.relation_f, "set_match": s.set_match}
-                for i, ((cap, gold), c, s) in enumerate(zip(rows, cands, scores, strict=True))
-            ),
-        )  # fmt: skip
+    try:
+        _write_outputs(args, summary, rows, cands, scores)
+    except OSError as e:
+        raise UserError(f"{e.filename or args.json or args.per_row}: cannot write ({e.strerror or e})") from None
     out = sys.stdout
     out.write(f"parser {parser.version} on {args.gold} ({summary['n']} captions)\n")
     out.write(f"  SPICE-F        {summary['spice_f']:6.2f}\n")
@@ -67,3 +59,19 @@ def run(args: argparse.Namespace) -> int:
         out.write(f"  {name:<10} P {d['precision']:6.2f}  R {d['recall']:6.2f}  F {d['f1']:6.2f}\n")
     out.write(json.dumps(summary) + "\n")
     return 0
+
+
+def _write_outputs(args, summary, rows, cands, scores) -> None:
+    from sgfns.io import write_json, write_jsonl
+
+    if args.json:
+        write_json(args.json, summary)
+    if args.per_row:
+        write_jsonl(
+            args.per_row,
+            (
+                {"row": i, "caption": cap, "candidate": c, "gold": gold, "spice_f": s.spice_f,
+                 "relation_f": s.relation_f, "set_match": s.set_match}
+                for i, ((cap, gold), c, s) in enumerate(zip(rows, cands, scores, strict=True))
+            ),
+        )  # fmt: skip
