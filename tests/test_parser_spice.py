@@ -79,8 +79,8 @@ def test_matches_reference_on_every_dev_row(shared_data):
             assert s.relation_f == pytest.approx(r["relation_f"], abs=1e-12), where
 
 
-# Measured on this 200-row sample with rules-4: SPICE-F 81.4, relation-F 77.7 (docs/parser.md). Floors sit about
-# 3.5 points below, so a real regression fails while a small rule trade-off does not.
+# Measured on this 200-row sample: rules-4 SPICE-F 81.4 / relation-F 77.7, rules-8 81.7 / 78.1 (docs/parser.md).
+# Floors sit about 3.5 points below, so a real regression fails while a small rule trade-off does not.
 FLOOR_SPICE_F = 78.0
 FLOOR_RELATION_F = 74.0
 
