@@ -296,6 +296,8 @@ _AUX = frozenset({"is", "are", "was", "were", "that", "who", "which", "being", "
 def _swappable_kinds(a: str, b: str) -> bool:
     """Both nouns of one kind (animal/animal, vehicle/vehicle, person/person): the swapped caption stays a
     plausible sentence, so only the image can tell ('a dog chasing a cat' / 'a cat chasing a dog')."""
+    if _animate(a) and _animate(b):  # 'a man walking a dog' / 'a dog walking a man'
+        return True
     ka, kb = wc.noun_class(a), wc.noun_class(b)
     if ka is not None or kb is not None:
         people = ("person", "role")
