@@ -426,9 +426,21 @@ def _write_run_files(out_dir: Path, cfg: TrainConfig, model: Matcher, tp: TextPr
     tp.save(out_dir / "vocab.json")
     write_json(out_dir / "versions.json", {
         "sgfns": __version__, "torch": torch.__version__, "tokenizer": f"{TOKENIZER_NAME}@{TOKENIZER_VERSION}",
-        "parser": split.caption_graph_source or ("parser" if cfg.data.text_graphs == "parser" else "none"),
+        "parser": _graph_source(split),
         "text_graphs": cfg.data.text_graphs, "data": str(split.root),
     })  # fmt: skip
+
+
+def _graph_source(split: Split) -> str:
+    """Where the caption graphs came from: 'provided' or 'parser@VERSION' (the cache's meta beside the data)."""
+    from sgfns.io import read_json
+
+    meta = Path(split.root) / f"{split.name}_caps_sg.meta.json"
+    try:
+        source = read_json(meta).get("source") if meta.exists() else None
+    except (UserError, AttributeError):
+        source = None
+    return source or split.caption_graph_source or "unknown (parser user cache)"
 
 
 def _finish_untrained(model, cfg, dist, out_dir, val_split, val_graphs, metrics) -> dict[str, Any]:
