@@ -164,6 +164,12 @@ def test_adjective_hung_on_a_noun_modifier_belongs_to_the_head(parser):
     assert set(obj(parser.parse("a big white plane wing"), "wing").attributes) >= {"big", "white"}
 
 
+def test_locative_phrase_on_the_body_places_the_object(parser):
+    g = parser.parse("man is wearing chains on his wrists")
+    assert ("chain", "on", "wrist") in triples(g) and ("man", "wear", "chain") in triples(g)
+    assert ("man", "sit on", "bench") in triples(parser.parse("a man is sitting on a bench"))
+
+
 def test_clothing_in_means_wear(parser):
     assert ("man", "wear", "shirt") in triples(parser.parse("a man in a red shirt"))
     assert ("cat", "in", "box") in triples(parser.parse("a cat in a box"))

@@ -27,7 +27,7 @@ from sgfns.graphs.parser import words as W
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
-RULES_VERSION = 8
+RULES_VERSION = 9
 
 _NOUNS = {"NOUN", "PROPN"}
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
@@ -665,7 +665,11 @@ class _Builder:
                     vp = self.verb_phrase(g)
                     if vp in _PLACEMENT_VERBS:  # "is placed to the right of" says no more than "right of"
                         vp = ""
-                    self.add_rel(subs, vp + " " + pred, objs)
+                    carried = self._carried_object(g, pred, objs)
+                    if carried:  # "wearing chains on his wrists" -> (chains, on, wrists)
+                        self.add_rel(carried, pred, objs)
+                    else:
+                        self.add_rel(subs, vp + " " + pred, objs)
             elif g.pos_ == "ADJ":
                 if g.dep_ in ("amod",) and g.head.pos_ in _NOUNS:
                     subs = self.group(g.head, distribute_back=True)
@@ -676,6 +680,19 @@ class _Builder:
                 self.add_rel(subs, (_adj_predicate(g) + " " + pred).strip(), objs)
             else:  # "faucet next to toilet": the predicate word is the root and the subject hangs on it
                 self.add_rel(self._dependents_as_subjects(g), pred, objs)
+
+    def _carried_object(self, v, pred: str, objs: list[int]) -> list[int]:
+        """The verb's direct object when a locative phrase places it on the body: 'carrying a backpack on his
+        back', 'holding a bat in his hands' -- the phrase says where the object is, not where the subject is."""
+        if pred not in ("on", "in", "around", "over") or not objs:
+            return []
+        if not all(lexicon.lexname(self.objects[o].name) == "noun.body" for o in objs):
+            return []
+        out: list[int] = []
+        for c in v.children:
+            if c.dep_ in _OBJ_DEPS:
+                out += self.group(c)
+        return out
 
     def _side_dependents(self, side) -> list[int]:
         out: list[int] = []
