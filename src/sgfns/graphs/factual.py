@@ -2,6 +2,8 @@
 
 FACTUAL (Li et al., ACL Findings 2023) writes a caption's graph as facts: `( subj , pred , obj )` for relations,
 `( obj , is , attr )` for attributes, `( obj , is , N )` for counts and `( obj )` for an object with nothing else.
+A count of 1 is FACTUAL's default and is not written (its annotations never write one); reading fact text back,
+`( obj , is , 1 )` still gives count 1.
 Objects are named by their words, so two objects with the same name are one node when fact text is read back.
 
 When the caption is known, `graph_to_facts` writes each object with the word form the caption uses for its head
