@@ -52,6 +52,7 @@ def test_readme_table_parsing_and_ranking_warning(tmp_path):
     )
     ref = demo.readme_table(readme)
     assert ref == {"sgfns": 450.2, "vsepp": 300.0}
+    assert len(demo.readme_table_lines(readme)) == 4
     agree, msg = demo.compare_rankings({"sgfns": 100.0, "vsepp": 50.0, "scan": 70.0}, ref)
     assert agree is True and "sgfns > vsepp" in msg
     agree, msg = demo.compare_rankings({"sgfns": 40.0, "vsepp": 50.0}, ref)

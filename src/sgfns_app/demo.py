@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import platform
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -111,30 +110,44 @@ def _config_epochs(path: str | None) -> int:
 
 
 # --- 4. the README's table ------------------------------------------------------------------------------------------
-_ROW = re.compile(r"^\|\s*([A-Za-z0-9_\-\[\] ]+?)\s*\|\s*(\d+)\s*\|(.*)\|\s*$")
 
 
-def readme_table(readme: Path | None = None) -> dict[str, float] | None:
-    """model -> mean rSum from the first `sgfns report` table in the README (None when there is none)."""
-    readme = readme or Path(__file__).resolve().parents[2] / "README.md"
+def _readme_path() -> Path:
+    return Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_table_lines(readme: Path | None = None) -> list[str] | None:
+    """The lines of the first `sgfns report` table in the README (header, rule, rows), or None."""
+    readme = readme or _readme_path()
     if not readme.exists():
         return None
     lines = readme.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         if line.replace(" ", "").startswith("|model|seeds|") and "rSum" in line:
-            header = [h.strip() for h in line.strip().strip("|").split("|")]
-            col = header.index("rSum")
-            out: dict[str, float] = {}
-            for row in lines[i + 2 :]:
+            out = [line]
+            for row in lines[i + 1 :]:
                 if not row.startswith("|"):
                     break
-                cells = [c.strip() for c in row.strip().strip("|").split("|")]
-                try:
-                    out[cells[0]] = float(cells[col].split("±")[0])
-                except (ValueError, IndexError):
-                    continue
-            return out or None
+                out.append(row)
+            return out
     return None
+
+
+def readme_table(readme: Path | None = None) -> dict[str, float] | None:
+    """model -> mean rSum from the first `sgfns report` table in the README (None when there is none)."""
+    lines = readme_table_lines(readme)
+    if not lines:
+        return None
+    header = [h.strip() for h in lines[0].strip().strip("|").split("|")]
+    col = header.index("rSum")
+    out: dict[str, float] = {}
+    for row in lines[2:]:
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        try:
+            out[cells[0]] = float(cells[col].split("±")[0])
+        except (ValueError, IndexError):
+            continue
+    return out or None
 
 
 def ranking(scores: dict[str, float]) -> list[str]:
@@ -342,6 +355,11 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
          f"{epochs} epochs per model ({cfg.train_config or 'default config'}); everything is in {out}")  # fmt: skip
     echo("")
     echo(table)
+    ref_lines = readme_table_lines()
+    if ref_lines:
+        echo("The README's table (full-size world, several seeds; `sgfns report`):\n")
+        echo("\n".join(ref_lines))
+        echo("")
     echo("This demo beside the README's full-size table (rSum):\n")
     echo(side_by_side(ours, ref))
     echo("")
