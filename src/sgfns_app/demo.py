@@ -86,7 +86,7 @@ def train_model(data: Path, run: Path, model: str, cfg: DemoConfig) -> dict[str,
     from sgfns_app.train.loop import train
 
     # threads=1: on a 2-core machine shared with anything else, two spinning OpenMP threads per step were 10-30x
-    # slower than one (measured: 12-17 s vs 0.5 s per sgfns step under load); one thread costs < 2x when idle.
+    # slower than one (measured under load ~10: 12-17 s vs ~1 s per sgfns step); one thread costs < 2x when idle.
     overrides = [f"model.name={model}", f"seed={cfg.seed}", "data.text_graphs=parser", "threads=1",
                  f"progress={'true' if cfg.progress else 'false'}"]  # fmt: skip
     if cfg.epochs is not None:
