@@ -108,7 +108,7 @@ def test_ranks_records_agree_with_ranks_and_parts_sum_to_score(toy):
     scorer = Scorer(model, progress=False)
     ev = evaluate_split(scorer, split, "full", parse=lambda t: [None] * len(t))
     parts = scorer.similarity_parts(ev.img_enc, ev.cap_enc)
-    recs = ranks_records(ev, parts)
+    recs = ranks_records(ev, lambda pi, pc: scorer.pair_parts(ev.img_enc, ev.cap_enc, pi, pc))
     i2t = [r for r in recs if r["direction"] == "i2t"]
     t2i = [r for r in recs if r["direction"] == "t2i"]
     assert len(i2t) == 24 and len(t2i) == 120
@@ -118,6 +118,9 @@ def test_ranks_records_agree_with_ranks_and_parts_sum_to_score(toy):
         assert [t["score"] for t in r["top"]] == sorted((t["score"] for t in r["top"]), reverse=True)
         for t in r["top"]:
             assert sum(t["parts"].values()) == pytest.approx(t["score"], abs=1e-5)
+            # the pair-wise parts are the cells of the full parts matrices
+            for name, v in t["parts"].items():
+                assert v == pytest.approx(float(parts[name][t["image"], r["caption_index"]]), abs=1e-5)
         # rank 1 <=> the top candidate is a positive (up to ties)
         if r["rank"] == 1:
             assert r["top"][0]["positive"]

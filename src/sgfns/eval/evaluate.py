@@ -66,6 +66,20 @@ class Scorer:
     def similarity_parts(self, img: Encoded, cap: Encoded) -> dict[str, Tensor]:
         return scoring.similarity_parts_matrix(self.model, img, cap, self.chunk, progress=self.progress)
 
+    def pair_parts(self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> dict[str, Tensor]:
+        """Named score parts [P] of the listed pairs only (`sgfns.index.rerank.pair_parts`), in blocks, on the CPU."""
+        from sgfns.index.rerank import pair_parts
+
+        img_d, cap_d = img.to(self.device), cap.to(self.device)
+        out: dict[str, list[Tensor]] = {}
+        step = 1 << 16
+        for s in range(0, len(pair_img), step):
+            parts = pair_parts(self.model, img_d, cap_d, pair_img[s : s + step].to(self.device),
+                               pair_cap[s : s + step].to(self.device))  # fmt: skip
+            for name, v in parts.items():
+                out.setdefault(name, []).append(v.float().cpu())
+        return {name: torch.cat(v) for name, v in out.items()}
+
     def pair_scores(self, img: Encoded, image_index: Sequence[int], cap: Encoded) -> Tensor:
         """S(image_index[j], caption j) for each j, in blocks, without the full [n_images, n_captions] matrix."""
         idx = torch.as_tensor(list(image_index), dtype=torch.long)
@@ -170,66 +184,60 @@ def evaluate_split(
     return out
 
 
-def ranks_records(ev: SplitEvaluation, parts: dict[str, Tensor] | None, k: int = 5) -> list[dict[str, Any]]:
-    """Per query (every image for i2t, every caption for t2i): its rank, top-k candidates with scores and the
-    parts of each top-k score, and the parts of its best positive's score. Needs a one-block protocol."""
+PartsFn = Callable[[Tensor, Tensor], dict[str, Tensor]]
+
+
+def ranks_records(ev: SplitEvaluation, parts_fn: PartsFn | None = None, k: int = 5) -> list[dict[str, Any]]:
+    """Per query (every image for i2t, every caption for t2i): its rank, its top-k candidates with their scores, and
+    its best positive. With `parts_fn(pair_img, pair_cap) -> {name: [P]}` (e.g. `Scorer.pair_parts`) each listed
+    score also carries its named parts; only the listed pairs are scored, never a full parts matrix. Needs a
+    one-block protocol."""
     res = ev.result
     if res.i2t_ranks is None:
         raise ValueError("per-query ranks need a one-block protocol (not a k-fold one)")
     sim = ev.sim
+    n_i, n_c = sim.shape
     pos = torch.as_tensor(ev.split.positive_mask())
     ids = ev.split.ids
     caps = ev.split.captions
+    neg_inf = torch.tensor(float("-inf"))
+    ki, kc = min(k, n_c), min(k, n_i)
+    i2t_vals, i2t_idx = torch.topk(sim, ki, dim=1)
+    t2i_vals, t2i_idx = torch.topk(sim.t(), kc, dim=1)
+    i2t_best = torch.where(pos, sim, neg_inf).argmax(dim=1)
+    t2i_best = torch.where(pos, sim, neg_inf).argmax(dim=0)
+    ar_i, ar_c = torch.arange(n_i), torch.arange(n_c)
+    # every listed pair, in four blocks: i2t best positives, i2t top-k, t2i best positives, t2i top-k
+    pair_img = torch.cat([ar_i, ar_i.repeat_interleave(ki), t2i_best, t2i_idx.flatten()])
+    pair_cap = torch.cat([i2t_best, i2t_idx.flatten(), ar_c, ar_c.repeat_interleave(kc)])
+    off = [0, n_i, n_i + n_i * ki, n_i + n_i * ki + n_c]
+    parts = None
+    if parts_fn is not None:
+        parts = {name: v.float().cpu().tolist() for name, v in parts_fn(pair_img, pair_cap).items()}
+
+    def part_at(p: int) -> dict[str, float] | None:
+        return None if parts is None else {name: round(v[p], 6) for name, v in parts.items()}
+
     recs: list[dict[str, Any]] = []
-
-    def part_at(i: int, c: int) -> dict[str, float] | None:
-        return None if parts is None else {name: round(float(m[i, c]), 6) for name, m in parts.items()}
-
-    kk = min(k, sim.shape[1])
-    vals, idx = torch.topk(sim, kk, dim=1)
-    best_pos = torch.where(pos, sim, torch.tensor(float("-inf"))).argmax(dim=1)
-    for i in range(sim.shape[0]):
-        recs.append(
-            {
-                "direction": "i2t",
-                "image": i,
-                "image_id": ids[i],
-                "rank": int(res.i2t_ranks[i]),
-                "best_positive": {
-                    "caption_index": int(best_pos[i]),
-                    "score": float(sim[i, best_pos[i]]),
-                    "parts": part_at(i, int(best_pos[i])),
-                },
-                "top": [
-                    {
-                        "caption_index": int(c),
-                        "score": float(v),
-                        "positive": bool(pos[i, c]),
-                        "parts": part_at(i, int(c)),
-                    }
-                    for v, c in zip(vals[i].tolist(), idx[i].tolist(), strict=True)
-                ],
-            }
-        )
-    kk = min(k, sim.shape[0])
-    vals, idx = torch.topk(sim.t(), kk, dim=1)
-    best_pos = torch.where(pos, sim, torch.tensor(float("-inf"))).argmax(dim=0)
-    for c in range(sim.shape[1]):
-        recs.append(
-            {
-                "direction": "t2i",
-                "caption_index": c,
-                "caption": caps[c],
-                "rank": int(res.t2i_ranks[c]),
-                "best_positive": {"image": int(best_pos[c]), "score": float(sim[best_pos[c], c]),
-                                  "parts": part_at(int(best_pos[c]), c)},
-                "top": [
-                    {"image": int(i), "image_id": ids[int(i)], "score": float(v), "positive": bool(pos[i, c]),
-                     "parts": part_at(int(i), c)}
-                    for v, i in zip(vals[c].tolist(), idx[c].tolist(), strict=True)
-                ],
-            }
-        )  # fmt: skip
+    for i in range(n_i):
+        b = int(i2t_best[i])
+        top = []
+        for j, (v, c) in enumerate(zip(i2t_vals[i].tolist(), i2t_idx[i].tolist(), strict=True)):
+            top.append(
+                {"caption_index": c, "score": v, "positive": bool(pos[i, c]), "parts": part_at(off[1] + i * ki + j)}
+            )
+        recs.append({"direction": "i2t", "image": i, "image_id": ids[i], "rank": int(res.i2t_ranks[i]),
+                     "best_positive": {"caption_index": b, "score": float(sim[i, b]), "parts": part_at(off[0] + i)},
+                     "top": top})  # fmt: skip
+    for c in range(n_c):
+        b = int(t2i_best[c])
+        top = []
+        for j, (v, i) in enumerate(zip(t2i_vals[c].tolist(), t2i_idx[c].tolist(), strict=True)):
+            top.append({"image": i, "image_id": ids[i], "score": v, "positive": bool(pos[i, c]),
+                        "parts": part_at(off[3] + c * kc + j)})  # fmt: skip
+        recs.append({"direction": "t2i", "caption_index": c, "caption": caps[c], "rank": int(res.t2i_ranks[c]),
+                     "best_positive": {"image": b, "score": float(sim[b, c]), "parts": part_at(off[2] + c)},
+                     "top": top})  # fmt: skip
     return recs
 
 

@@ -164,8 +164,8 @@ def evaluate_run(
         }
     )
     if ranks_path is not None:
-        parts = scorer.similarity_parts(ev.img_enc, ev.cap_enc)
-        write_jsonl(ranks_path, ranks_records(ev, parts))
+        parts_fn = lambda pi, pc: scorer.pair_parts(ev.img_enc, ev.cap_enc, pi, pc)  # noqa: E731
+        write_jsonl(ranks_path, ranks_records(ev, parts_fn))
     return rec, ev
 
 
