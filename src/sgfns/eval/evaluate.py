@@ -150,11 +150,8 @@ def evaluate_split(
 
     `caption_graphs` overrides the split's own caption graphs (e.g. graphs the run's parser made). Compositional
     items (caption and negative) are parsed with `parse`; without it they are encoded without graphs."""
-    from sgfns.data.batching import SplitInputs
-
     graphs = caption_graphs if caption_graphs is not None else split.caption_graphs
-    inputs = SplitInputs(split, scorer.tp, caption_graphs=graphs)
-    img = scorer.encode_images(inputs)
+    img = scorer.encode_images(split)
     cap = scorer.encode_texts(split.captions, graphs)
     sim = scorer.similarity(img, cap)
     result = evaluate(sim, split.positive_mask(), split.caption_image(), protocol, where=f"{split.root} ({split.name})")
