@@ -77,12 +77,12 @@ def region_features(
     cell_area = (w * h / (GRID * GRID))[:, None]
     out[:, 53:117] = np.minimum(cell / np.maximum(cell_area, 1e-6), 1.0)
     # texture: luminance differences between neighbouring pixels of the same region
-    L = (images.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)).astype(np.float64)
+    L = images.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     lab = labels
     tex = []
     for dy, dx in ((0, 1), (1, 0), (1, 1)):
         same = (lab[:, dy:, dx:] == lab[:, : s - dy, : s - dx]) & (lab[:, dy:, dx:] > 0)
-        d = np.abs(L[:, dy:, dx:] - L[:, : s - dy, : s - dx])[same]
+        d = np.abs(L[:, dy:, dx:][same] - L[:, : s - dy, : s - dx][same]).astype(np.float64)
         r = lab[:, dy:, dx:][same].astype(np.int64) - 1
         cnt = np.bincount(r, minlength=n)
         tex.append(np.bincount(r, weights=d, minlength=n) / np.maximum(cnt, 1))

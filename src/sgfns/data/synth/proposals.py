@@ -32,9 +32,11 @@ def smooth_fg(images: np.ndarray, fg: np.ndarray, period: int) -> np.ndarray:
     """Box-filter the colours of foreground pixels only (normalised convolution), so object colours are not
     blended with the background at their borders."""
     w = fg.astype(np.float32)[..., None]
-    num = ndimage.uniform_filter(images.astype(np.float32) * w, size=(1, period, period, 1), mode="constant")
+    num = ndimage.uniform_filter(np.multiply(images, w, dtype=np.float32), size=(1, period, period, 1), mode="constant")
     den = ndimage.uniform_filter(w, size=(1, period, period, 1), mode="constant")
-    return num / np.maximum(den, 1e-6)
+    np.maximum(den, 1e-6, out=den)
+    num /= den
+    return num
 
 
 def segment(images: np.ndarray, period: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -51,14 +53,17 @@ def segment(images: np.ndarray, period: int) -> tuple[np.ndarray, np.ndarray, np
     sm = smooth_fg(f, fg, period)
     lab, k = ndimage.label(fg, structure=_STRUCT8)
     amin = min_area(s)
-    # colour spread per component
-    ids = lab.ravel()
+    # colour spread per component (foreground pixels only)
+    flat_ids = lab.ravel()
+    on = np.flatnonzero(flat_ids)
+    ids = flat_ids[on]
     area = np.bincount(ids, minlength=k + 1).astype(np.float64)
-    flat = sm.reshape(-1, 3).astype(np.float64)
+    flat = sm.reshape(-1, 3)[on]
     var = np.zeros(k + 1)
     for c in range(3):
-        m1 = np.bincount(ids, weights=flat[:, c], minlength=k + 1) / np.maximum(area, 1)
-        m2 = np.bincount(ids, weights=flat[:, c] ** 2, minlength=k + 1) / np.maximum(area, 1)
+        v = flat[:, c].astype(np.float64)
+        m1 = np.bincount(ids, weights=v, minlength=k + 1) / np.maximum(area, 1)
+        m2 = np.bincount(ids, weights=v * v, minlength=k + 1) / np.maximum(area, 1)
         var += np.maximum(m2 - m1**2, 0)
     mixed = np.flatnonzero((np.sqrt(var) > SPLIT_STD) & (area >= 2 * amin))
     mixed = mixed[mixed > 0]
