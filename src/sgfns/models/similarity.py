@@ -188,6 +188,19 @@ def _node_match_flat(
     return out.index_select(0, plan.inv), cnt
 
 
+def _buffer(bufs: dict[str, Tensor], name: str, numel: int, dtype: torch.dtype, device=None) -> Tensor:
+    buf = bufs.get(name)
+    if buf is None or buf.numel() < numel or buf.dtype != dtype:
+        buf = bufs[name] = torch.empty(max(numel, 1), dtype=dtype, device=device)
+    return buf[:numel]
+
+
+def _gather(bufs: dict[str, Tensor], name: str, src: Tensor, index: Tensor) -> Tensor:
+    """`src.index_select(0, index)` into a reused buffer."""
+    out = _buffer(bufs, name, index.numel() * src.shape[1], src.dtype, src.device).view(index.numel(), src.shape[1])
+    return torch.index_select(src, 0, index, out=out)
+
+
 def _prepare(img_nodes: Tensor, txt_nodes: Tensor, dtype: torch.dtype | None) -> tuple[Tensor, Tensor]:
     if dtype is not None and dtype != img_nodes.dtype:
         img_nodes = img_nodes.to(dtype)
@@ -328,6 +341,7 @@ def node_match_pairs(
     order_img = torch.argsort(L_img * (n_cols + 1) - n_cols_img, stable=True)  # by L, then C descending
     L_sorted, C_sorted = L_img[order_img].tolist(), n_cols_img[order_img].tolist()
     ar = torch.arange(int(n_cols_img.max()), device=dev)
+    bufs: dict[str, Tensor] = {}  # reused across groups: fresh large tensors cost a page fault per 4 KB
     g0 = 0
     while g0 < len(L_sorted):
         L, cmax = L_sorted[g0], C_sorted[g0]
@@ -336,12 +350,17 @@ def node_match_pairs(
             g1 += 1
         sel = order_img[g0:g1]
         gi = imgs[sel]
-        blk = img_nodes.index_select(0, gi)[img_mask.index_select(0, gi)].view(g1 - g0, L, -1)
+        n_g = g1 - g0
+        if L == img_nodes.shape[1]:  # every slot real: no mask copy
+            blk = _gather(bufs, "img", img_nodes.view(img_nodes.shape[0], -1), gi).view(n_g, L, -1)
+        else:
+            blk = img_nodes.index_select(0, gi)[img_mask.index_select(0, gi)].view(n_g, L, -1)
         pos = col_begin[sel, None] + ar[None, :cmax]  # [G, Cmax] column positions
         valid = ar[None, :cmax] < n_cols_img[sel, None]
         pos = torch.where(valid, pos, col_begin[sel, None])
-        tn = t_flat.index_select(0, col_node[pos.flatten()]).view(g1 - g0, cmax, -1)
-        s = torch.bmm(blk, tn.transpose(1, 2))  # [G, L, Cmax]
+        tn = _gather(bufs, "txt", t_flat, col_node[pos.flatten()]).view(n_g, cmax, -1)
+        s = _buffer(bufs, "s", n_g * L * cmax, blk.dtype, blk.device).view(n_g, L, cmax)
+        torch.bmm(blk, tn.transpose(1, 2), out=s)  # [G, L, Cmax]
         pv = pos[valid]
         best[pv] = s.amax(1)[valid].to(acc)
         if count is not None:
