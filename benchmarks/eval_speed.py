@@ -300,6 +300,7 @@ def main() -> None:
     ap.add_argument("--run", default=None)
     ap.add_argument("--data", default=None)
     ap.add_argument("--split", default="test")
+    ap.add_argument("--agreement-only", action="store_true", help="with --run/--data: only the agreement figures")
     args = ap.parse_args()
 
     import numpy as np
@@ -328,6 +329,20 @@ def main() -> None:
     }
     if device.type == "cuda":
         out["device_name"] = torch.cuda.get_device_name(device)
+
+    if args.agreement_only:
+        if not (args.run and args.data):
+            ap.error("--agreement-only needs --run and --data")
+        from sgfns_app.train.checkpoint import load_run
+
+        agr = agreement(load_run(args.run, device).model, args.data, args.split, device, dtype)
+        out = {"device": out["device"], "threads": out["threads"], "dtype": out["dtype"], "run": args.run}
+        out["agreement"] = {str(s): v for s, v in agr.items()}
+        out["shortlist_recall10"] = min(v["recall10"] for v in agr.values())
+        out["shortlist_rsum_delta"] = max((v["rsum_delta"] for v in agr.values()), key=abs)
+        out["fine_variance_share"] = agr[min(agr)]["fine_variance_share"]
+        print(json.dumps(out))
+        return
 
     texts, graphs = load_captions(n_cap)
     img_graphs = load_image_graphs(n_img)
