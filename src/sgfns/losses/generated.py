@@ -36,10 +36,23 @@ def generated_hinge(pos: Tensor, neg: Tensor, owner: Tensor, margin: float) -> T
     return (margin - pos[owner] + neg).clamp(min=0).sum()
 
 
-def paired_scores(model: Matcher, img: Encoded, cap: Encoded, img_idx: Tensor, cap_idx: Tensor) -> Tensor:
-    """S(img[img_idx[m]], cap[cap_idx[m]]) for every m, from one batched similarity block."""
-    sim = model.similarity(img, cap)
-    return sim[img_idx, cap_idx]
+PAIR_CHUNK = 16
+
+
+def paired_scores(
+    model: Matcher, img: Encoded, cap: Encoded, img_idx: Tensor, cap_idx: Tensor, chunk: int = PAIR_CHUNK
+) -> Tensor:
+    """S(img[img_idx[m]], cap[cap_idx[m]]) for every m.
+
+    Only the diagonals of small [chunk, chunk] blocks are scored, so the cost grows as M * chunk, not as the
+    M * B of a full similarity block (the fine-grained node matching is the expensive part of a step)."""
+    out = []
+    for k in range(0, len(img_idx), chunk):
+        i, c = img_idx[k : k + chunk], cap_idx[k : k + chunk]
+        out.append(model.similarity(img.select(i), cap.select(c)).diagonal())
+    if not out:
+        return img.glob.new_zeros(0)
+    return torch.cat(out)
 
 
 class GeneratedNegativesTerm:

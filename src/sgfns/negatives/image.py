@@ -17,7 +17,6 @@ apart (see `tests/test_negatives_image.py`): the model has to read the caption t
 
 from __future__ import annotations
 
-import copy
 import functools
 import random
 from collections.abc import Sequence
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sgfns import lexicon
-from sgfns.graphs.types import SceneGraph, SGObject
+from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
 EDITS = ("reverse", "swap", "replace")
 
@@ -40,8 +39,12 @@ class VisualScene:
     boxes: np.ndarray | None = None
 
     def copy(self) -> VisualScene:
+        g = SceneGraph(
+            [SGObject(o.name, list(o.attributes), o.count, o.region, o.span) for o in self.graph.objects],
+            [Relation(r.subject, r.predicate, r.object) for r in self.graph.relations],
+        )  # a hand-made copy: copy.deepcopy was a third of the per-step CPU cost of the image negatives
         return VisualScene(
-            copy.deepcopy(self.graph),
+            g,
             None if self.features is None else np.array(self.features, copy=True),
             None if self.boxes is None else np.array(self.boxes, copy=True),
         )
