@@ -40,6 +40,8 @@ def test_demo_end_to_end_tiny(tmp_path, cli):
     # the same numbers through `sgfns report`
     rc, table, err = cli("report", out / "results.json")
     assert rc == 0 and all(f"| {m} |" in table for m in demo.MODELS)
+    rc, table2, err = cli("report", *sorted((out / "runs").iterdir()))  # each run holds its evaluation too
+    assert rc == 0 and table2 == table
 
 
 def test_readme_table_parsing_and_ranking_warning(tmp_path):

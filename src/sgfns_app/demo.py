@@ -324,6 +324,7 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
         rec, ev = evaluate_run(runs[m], data, "test", "full", progress=cfg.progress, parse=parse)
         rec["model"] = m
         rec["data"] = "demo world"
+        write_json(runs[m] / "eval" / f"{Path(data).name}-test-full.json", rec)  # as `sgfns eval` saves it
         records.append(rec)
         evals[m] = ev
         timing[f"eval_{m}_s"] = time.perf_counter() - t
