@@ -105,12 +105,12 @@ def _features(sc: imneg.VisualScene) -> np.ndarray:
     return np.concatenate([*v, lab, att, tri]).astype(np.float32)
 
 
-def image_only_classifier_accuracy() -> tuple[float, float]:
+def image_only_classifier_accuracy(n_batches: int = 80) -> tuple[float, float]:
     rng = np.random.default_rng(1)
     prng = random.Random(1)
     protos = {w: rng.normal(size=8) for w in LABELS + ATTRS}
     X, y = [], []
-    for _ in range(120):  # batches of 8 images
+    for _ in range(n_batches):  # batches of 8 images
         scenes, caps = [], []
         for _ in range(8):
             n = int(rng.integers(2, 5))

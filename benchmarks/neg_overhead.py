@@ -1,0 +1,91 @@
+"""Epoch time with and without L_neg (generated caption + image negatives) under one training config.
+
+    .venv/bin/python benchmarks/neg_overhead.py --data WORLD [--config configs/synth.yaml] [--model sgfns]
+        [--repeats 2] [--max-train-images N] [key=value ...]
+
+Runs `sgfns train` in-process with `neg.weight=0` and `neg.weight=1` (per_positive=1: one caption and one image
+negative per positive pair). Two measures: the fastest wall-clock epoch (`train_seconds`, noisy on a shared
+machine) and the CPU time of one epoch, taken as CPU(2 epochs) - CPU(1 epoch) of the whole process (robust to
+other processes on the machine; setup and the one-off negative precomputation cancel out). The caption negatives
+are precomputed (and cached) before timing, as in a real run where they are made once per dataset. Prints one
+JSON object on the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def epoch_seconds(data: Path, model: str, config: Path, overrides: list[str], weight: float, epochs: int = 1) -> dict:
+    import resource
+
+    from sgfns_app.cli.main import main
+
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    with tempfile.TemporaryDirectory() as tmp:
+        run = Path(tmp) / "run"
+        args = ["train", "--data", str(data), "--out", str(run), "--model", model, "--config", str(config),
+                "--no-progress", f"epochs={epochs}", "log_every=0", f"neg.weight={weight}", "neg.per_positive=1",
+                *overrides]  # fmt: skip
+        rc = main(args)
+        if rc != 0:
+            raise SystemExit(f"sgfns train failed ({rc}): {' '.join(args)}")
+        recs = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
+        ep = [r for r in recs if "train_seconds" in r][-1]
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+        return {"train_seconds": ep["train_seconds"], "pairs_per_s": ep["pairs_per_s"], "cpu_seconds": round(cpu, 2)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--config", type=Path, default=ROOT / "configs" / "synth.yaml")
+    ap.add_argument("--model", default="sgfns")
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("overrides", nargs="*", help="extra key=value training overrides")
+    args = ap.parse_args()
+    t0 = time.time()
+    # make the caption negatives once (cached in the data folder) outside the timed epochs, as a real run would
+    pre = time.time()
+    from sgfns.data.dataset import load_split
+    from sgfns.graphs.cache import caption_graphs_for
+    from sgfns.graphs.parser import load_parser
+    from sgfns.negatives.cache import caption_negatives_for
+
+    if not any(o.startswith("data.max_train_images=") for o in args.overrides):
+        split = load_split(args.data, "train", check_finite=False)
+        parser = load_parser()
+        caption_negatives_for(split, caption_graphs_for(split, "auto", parser=parser), seed=0, parser=parser)
+    else:  # a subset has captions of its own: one run with L_neg caches its negatives
+        epoch_seconds(args.data, args.model, args.config, args.overrides, 1.0)
+    runs: dict[str, list[dict]] = {"without": [], "with": []}
+    for _ in range(args.repeats):
+        runs["without"].append(epoch_seconds(args.data, args.model, args.config, args.overrides, 0.0))
+        runs["with"].append(epoch_seconds(args.data, args.model, args.config, args.overrides, 1.0))
+    best = {k: min(r["train_seconds"] for r in v) for k, v in runs.items()}
+    cpu = {}
+    for k, w in (("without", 0.0), ("with", 1.0)):
+        two = epoch_seconds(args.data, args.model, args.config, args.overrides, w, epochs=2)
+        cpu[k] = round(two["cpu_seconds"] - min(r["cpu_seconds"] for r in runs[k]), 2)
+    print(json.dumps({
+        "data": str(args.data), "model": args.model, "config": str(args.config), "overrides": args.overrides,
+        "epoch_seconds_without_lneg": best["without"], "epoch_seconds_with_lneg": best["with"],
+        "slowdown_percent": round(100 * (best["with"] / best["without"] - 1), 1),
+        "epoch_cpu_seconds_without_lneg": cpu["without"], "epoch_cpu_seconds_with_lneg": cpu["with"],
+        "cpu_slowdown_percent": round(100 * (cpu["with"] / cpu["without"] - 1), 1),
+        "runs": runs, "warmup_seconds": round(time.time() - pre, 1), "seconds": round(time.time() - t0, 1),
+    }))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
