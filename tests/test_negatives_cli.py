@@ -1,0 +1,60 @@
+"""`sgfns negatives`: DESIGN §3.3 records, deterministic by seed, one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+
+from sgfns.graphs.types import SceneGraph
+
+CAPTIONS = [
+    "A black dog chasing a white cat near a bench.",
+    '{"caption": "Two men riding horses next to an old barn.", "image_id": "x1", '
+    '"other_captions": ["Two people on horseback."]}',
+    "",
+    "A red car parked next to a big truck.",
+]
+
+
+def _run(cli, tmp_path, *extra):
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(CAPTIONS) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    rc, _, err = cli("negatives", src, "-o", out, *extra)
+    assert rc == 0, err
+    return [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+
+
+def test_records_and_determinism(cli, tmp_path):
+    recs = _run(cli, tmp_path, "--seed", "3", "--graphs")
+    assert recs
+    for r in recs:
+        assert set(r) <= {"image_id", "caption", "negative", "rule", "edit", "graph"}
+        assert r["negative"] != r["caption"] and set(r["edit"]) == {"from", "to"}
+        SceneGraph.from_dict(r["graph"], caption=r["negative"])  # spans lie in the negative
+    assert {r["image_id"] for r in recs if "image_id" in r} == {"x1"}
+    assert [r["caption"] for r in recs] == sorted((r["caption"] for r in recs), key=lambda c: [
+        i for i, x in enumerate(CAPTIONS) if c in x][0])  # fmt: skip
+    again = _run(cli, tmp_path, "--seed", "3", "--graphs")
+    assert again == recs
+    others = [_run(cli, tmp_path, "--seed", str(s)) for s in (4, 5, 6)]
+    assert any([r["negative"] for r in o] != [r["negative"] for r in recs] for o in others)
+
+
+def test_rules_and_per_rule(cli, tmp_path):
+    recs = _run(cli, tmp_path, "--rules", "replace-obj,count", "--per-rule", "2")
+    assert recs and {r["rule"] for r in recs} <= {"replace-obj", "count"}
+    per = {}
+    for r in recs:
+        per[(r["caption"], r["rule"])] = per.get((r["caption"], r["rule"]), 0) + 1
+    assert max(per.values()) <= 2
+
+
+def test_errors_exit_2(cli, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text('A dog.\n{"caption": "x", "colour": 1}\n', encoding="utf-8")
+    rc, _, err = cli("negatives", bad)
+    assert rc == 2 and "bad.txt:2" in err and "colour" in err
+    rc, _, err = cli("negatives", bad, "--rules", "replace-obj,flip")
+    assert rc == 2 and "flip" in err
+    rc, _, err = cli("negatives", tmp_path / "missing.txt")
+    assert rc == 2 and "not found" in err
