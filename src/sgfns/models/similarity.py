@@ -313,17 +313,24 @@ def node_match_pairs(
         raise ValueError("every node set needs at least one real node (models add a learned null node)")
     order = torch.argsort(pair_img, stable=True)
     pi, pt = pair_img[order], pair_txt[order]
-    t_flat = txt_nodes[txt_mask]
-    t_off = torch.cumsum(t_counts, 0) - t_counts
-    lens = t_counts[pt]  # columns of each (sorted) pair
+    # storage rows (in the padded [Nc * Lt, d] view) of the real nodes of the captions that occur in pairs only,
+    # so the cost follows the pairs, not the gallery
+    lt = txt_nodes.shape[1]
+    t_flat = txt_nodes.reshape(-1, txt_nodes.shape[-1])
+    uc, u_of_pair = torch.unique(pt, return_inverse=True)
+    sub = txt_mask.index_select(0, uc)
+    rows_u = (uc[:, None] * lt + torch.arange(lt, device=dev)[None])[sub]  # real-node rows, caption by caption
+    cnt_u = sub.sum(1)
+    off_u = torch.cumsum(cnt_u, 0) - cnt_u
+    lens = cnt_u[u_of_pair]  # columns of each (sorted) pair
     n_cols = int(lens.sum())
     pair_of_col = torch.repeat_interleave(torch.arange(n_pairs, device=dev), lens)
     col_start = torch.cumsum(lens, 0) - lens
-    col_node = t_off[pt][pair_of_col] + torch.arange(n_cols, device=dev) - col_start[pair_of_col]
+    col_node = rows_u[off_u[u_of_pair][pair_of_col] + torch.arange(n_cols, device=dev) - col_start[pair_of_col]]
     mean_w = (1.0 / lens.to(acc))[pair_of_col]
     if count is not None:
         counts, kappa, tau = count
-        n_of_col = counts[txt_mask][col_node]
+        n_of_col = counts.reshape(-1)[col_node]
         known = n_of_col >= 1
         known_pp = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, known.to(acc))
         count_w = known.to(acc) / known_pp.clamp_min(1)[pair_of_col]
