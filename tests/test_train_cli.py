@@ -97,7 +97,7 @@ def test_sigkill_mid_epoch_then_resume_finishes(data, tmp_path):
         "--model",
         "sgfns-tiny",
         "--no-progress",
-        "epochs=4",
+        "epochs=2",
         "data.batch_size=4",
         "save_every_steps=3",
         "threads=1",
