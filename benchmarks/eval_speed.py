@@ -228,7 +228,10 @@ def agreement(model, data: str, split_name: str, device, dtype, k_frac: float = 
 
     split = load_split(data, split_name)
     img_all = encode_images(model, split, device)
-    cap_all = encode_captions(model, split.captions, split.caption_graphs, device)
+    from sgfns.graphs.cache import caption_graphs_for
+
+    graphs = caption_graphs_for(split, "auto")  # provided graphs, else the parser's (cached), as eval does
+    cap_all = encode_captions(model, split.captions, graphs, device)
     cap_img = torch.as_tensor(split.caption_image())
     pos_all = torch.as_tensor(split.positive_mask())
     out = {}
