@@ -303,6 +303,7 @@ def main() -> None:
     ap.add_argument("--run", default=None)
     ap.add_argument("--data", default=None)
     ap.add_argument("--split", default="test")
+    ap.add_argument("--k-frac", type=float, default=0.05, help="agreement: largest k as a fraction of the images")
     ap.add_argument("--agreement-only", action="store_true", help="with --run/--data: only the agreement figures")
     args = ap.parse_args()
 
@@ -338,7 +339,7 @@ def main() -> None:
             ap.error("--agreement-only needs --run and --data")
         from sgfns_app.train.checkpoint import load_run
 
-        agr = agreement(load_run(args.run, device).model, args.data, args.split, device, dtype)
+        agr = agreement(load_run(args.run, device).model, args.data, args.split, device, dtype, args.k_frac)
         out = {"device": out["device"], "threads": out["threads"], "dtype": out["dtype"], "run": args.run}
         out["agreement"] = {str(s): v for s, v in agr.items()}
         out["shortlist_recall10"] = min(v["recall10"] for v in agr.values())
@@ -456,7 +457,7 @@ def main() -> None:
         from sgfns_app.train.checkpoint import load_run
 
         loaded = load_run(args.run, device)
-        agr = agreement(loaded.model, args.data, args.split, device, dtype)
+        agr = agreement(loaded.model, args.data, args.split, device, dtype, args.k_frac)
         out["agreement"] = {str(s): v for s, v in agr.items()}
         first = agr[min(agr)]
         out["shortlist_recall10"] = min(v["recall10"] for v in agr.values())
