@@ -288,6 +288,42 @@ def agreement(model, data: str, split_name: str, device, dtype, k_frac: float = 
     return out
 
 
+def kernel_check(d: int, dtype, device, reps: int = 5) -> dict:
+    """Interleaved, short measurements of the scoring kernels against the matmul reference (same dtype/threads):
+    the object term with the count term (`node_match_count`) on a 256-image x 1,024-caption block (36 nodes per
+    image, 1-7 per caption), each timing right after a reference timing; robust to load that drifts over minutes."""
+    import torch
+
+    from sgfns.models.similarity import node_match_count
+
+    g = torch.Generator().manual_seed(0)
+    a = torch.nn.functional.normalize(torch.randn(256, 36, d, generator=g), dim=-1).to(device, dtype)
+    am = torch.ones(256, 36, dtype=torch.bool, device=device)
+    n = torch.randint(1, 8, (1024,), generator=g)
+    bm = (torch.arange(12)[None] < n[:, None]).to(device)
+    b = torch.nn.functional.normalize(torch.randn(1024, 12, d, generator=g), dim=-1).to(device, dtype)
+    counts = torch.where(bm, 1, -1)
+    flop = 2 * d * 36 * 256 * int(bm.sum())
+    ratios, rates = [], []
+    with torch.inference_mode():
+        node_match_count(a, am, b, bm, counts, 10.0, 0.5)
+        for _ in range(reps):
+            mm = matmul_gflops(d, dtype, device, reps=1)
+            sync(device)
+            t = time.perf_counter()
+            node_match_count(a, am, b, bm, counts, 10.0, 0.5)
+            sync(device)
+            rate = flop / (time.perf_counter() - t) / 1e9
+            rates.append(rate)
+            ratios.append(rate / mm)
+    ratios.sort()
+    return {
+        "kernel_gflops": sorted(rates)[len(rates) // 2],
+        "kernel_peak_fraction_median": ratios[len(ratios) // 2],
+        "kernel_peak_fraction_all": [round(r, 3) for r in ratios],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--device", default="cpu")
@@ -304,6 +340,7 @@ def main() -> None:
     ap.add_argument("--data", default=None)
     ap.add_argument("--split", default="test")
     ap.add_argument("--k-frac", type=float, default=0.05, help="agreement: largest k as a fraction of the images")
+    ap.add_argument("--kernel-check", action="store_true", help="only the interleaved kernel vs matmul check")
     ap.add_argument("--agreement-only", action="store_true", help="with --run/--data: only the agreement figures")
     args = ap.parse_args()
 
@@ -334,6 +371,11 @@ def main() -> None:
     if device.type == "cuda":
         out["device_name"] = torch.cuda.get_device_name(device)
 
+    if args.kernel_check:
+        out = {"device": out["device"], "threads": out["threads"], "dtype": out["dtype"], "embed": args.embed}
+        out.update(kernel_check(args.embed, dtype, device))
+        print(json.dumps(out))
+        return
     if args.agreement_only:
         if not (args.run and args.data):
             ap.error("--agreement-only needs --run and --data")
