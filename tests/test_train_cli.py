@@ -116,3 +116,38 @@ def test_sigkill_mid_epoch_then_resume_finishes(data, tmp_path):
     assert res.returncode == 0, res.stderr[-2000:]
     assert torch.load(state, weights_only=True)["epoch"] == 2
     assert json.loads(res.stdout.strip().splitlines()[-1])["epoch"] == 2
+
+
+def test_graphs_only_dataset_is_refused_before_a_run_folder_is_made(tmp_path, cli):
+    from sgfns.data.toy import write_toy_dataset
+
+    data = write_toy_dataset(tmp_path / "toy", n_images=8)
+    (data / "train_ims.npy").unlink()
+    (data / "val_ims.npy").unlink()
+    (data / "test_ims.npy").unlink()
+    import json
+
+    meta = json.loads((data / "meta.json").read_text())
+    meta["feature_dim"] = None
+    (data / "meta.json").write_text(json.dumps(meta))
+    run = tmp_path / "run"
+    rc, _, err = cli("train", "--data", data, "--out", run, "--model", "sgfns-tiny")
+    assert rc == 2
+    assert "graphs-only" in err and "training sgfns-tiny" in err
+    assert not run.exists()
+
+
+def test_train_log_handler_is_removed_after_the_run(tmp_path):
+    import logging
+
+    from sgfns.config import build
+    from sgfns.data.toy import write_toy_dataset
+    from sgfns_app.train.config import TrainConfig
+    from sgfns_app.train.loop import train
+
+    data = write_toy_dataset(tmp_path / "toy", n_images=8)
+    before = list(logging.getLogger().handlers)
+    cfg = build(TrainConfig, None, ["model.name=vsepp-tiny", "epochs=1", "progress=false"])
+    train(data, tmp_path / "run", cfg)
+    assert logging.getLogger().handlers == before
+    assert (tmp_path / "run" / "train.log").read_text().strip()

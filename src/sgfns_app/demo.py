@@ -94,15 +94,7 @@ def train_model(data: Path, run: Path, model: str, cfg: DemoConfig) -> dict[str,
         overrides.append(f"epochs={cfg.epochs}")
     overrides += cfg.overrides
     tc = build(TrainConfig, cfg.train_config, overrides)
-    root = logging.getLogger()
-    before = list(root.handlers)
-    try:
-        return train(data, run, tc)
-    finally:  # the loop adds a train.log handler per run; in one process the next run must not write into it
-        for h in root.handlers:
-            if h not in before:
-                root.removeHandler(h)
-                h.close()
+    return train(data, run, tc)
 
 
 def _config_epochs(path: str | None) -> int:

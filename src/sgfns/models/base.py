@@ -8,7 +8,7 @@ is the score, for `eval --ranks` and for explaining results."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor, nn
@@ -79,6 +79,8 @@ class Matcher(nn.Module):
     name: str = "matcher"
     #: True when `similarity` is tensor algebra over independently encoded sets (no pairwise cross attention)
     decomposable: bool = True
+    #: False for models that read only the scene graphs (symbolic); the others refuse graphs-only datasets
+    needs_features: bool = True
 
     def encode_images(self, batch: dict[str, Tensor]) -> Encoded:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -93,7 +95,3 @@ class Matcher(nn.Module):
     def similarity(self, img: Encoded, cap: Encoded) -> Tensor:
         parts = self.similarity_parts(img, cap)
         return torch.stack(list(parts.values())).sum(0)
-
-
-def encoded_field_names() -> list[str]:
-    return [f.name for f in fields(Encoded)]

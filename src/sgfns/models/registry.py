@@ -35,6 +35,7 @@ def options_factory(build: Callable[..., Matcher], defaults: dict) -> Callable[.
     def make(**kw) -> Matcher:
         return build(**{**defaults, **kw})
 
+    make.model_class = build
     make.__signature__ = inspect.Signature(
         [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v) for k, v in defaults.items()]
     )
@@ -60,6 +61,13 @@ def model_options(name: str) -> dict[str, object]:
     opts = {k: p.default for k, p in sig.parameters.items() if p.kind == p.KEYWORD_ONLY}
     opts.update(_DEFAULTS[name])
     return opts
+
+
+def needs_features(name: str) -> bool:
+    """Whether model `name` reads region features (checked before a run folder is made)."""
+    model_options(name)
+    cls = getattr(_REGISTRY[name], "model_class", None)
+    return bool(getattr(cls, "needs_features", True))
 
 
 def create_model(name: str, **cfg) -> Matcher:

@@ -40,6 +40,7 @@ def graph_items(b: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
 
 class Symbolic(Matcher):
     trainable = False
+    needs_features = False
 
     def __init__(self) -> None:
         super().__init__()

@@ -25,12 +25,16 @@ from sgfns.config import to_dict
 from sgfns.data.batching import SplitInputs, to_device
 from sgfns.data.dataset import Split, load_split
 from sgfns.errors import UserError
+from sgfns.eval.recall import recall_metrics as _recall_metrics
 from sgfns.io import atomic_write, write_json
 from sgfns.losses import batch_positive_mask, hinge_triplet
 from sgfns.models import create_model, model_options, scoring
 from sgfns.models.base import Matcher
+from sgfns.models.registry import needs_features
 from sgfns.seed import seed_everything
 from sgfns.text import TOKENIZER_NAME, TOKENIZER_VERSION, TextProcessor
+from sgfns_app.logs import add_file_handler
+from sgfns_app.runs import prepare_run_dir
 from sgfns_app.train import checkpoint as ckpt
 from sgfns_app.train import distributed as D
 from sgfns_app.train.config import TrainConfig
@@ -102,22 +106,7 @@ def build_model(cfg: TrainConfig, tp: TextProcessor, img_dim: int | None) -> Mat
 
 # --- validation ------------------------------------------------------------------------------------------------
 def recall_metrics(sim: Tensor, positives: np.ndarray) -> dict[str, float]:
-    try:
-        from sgfns.eval.recall import recall_metrics as rm
-    except ImportError:  # pragma: no cover - the evaluation area ships it
-        rm = _local_recall
-    return rm(sim, torch.as_tensor(positives))
-
-
-def _local_recall(sim: Tensor, pos: Tensor) -> dict[str, float]:  # pragma: no cover - fallback only
-    out = {}
-    for tag, s, p in (("i2t", sim, pos), ("t2i", sim.T, pos.T)):
-        best = torch.where(p, s, torch.tensor(-torch.inf)).amax(1, keepdim=True)
-        ranks = 1 + ((s >= best) & ~p).sum(1)
-        for k in (1, 5, 10):
-            out[f"{tag}_r{k}"] = 100.0 * float((ranks <= k).double().mean())
-    out["rsum"] = sum(out[f"{t}_r{k}"] for t in ("i2t", "t2i") for k in (1, 5, 10))
-    return out
+    return _recall_metrics(sim, torch.as_tensor(positives))
 
 
 def validate(model: Matcher, split: Split, graphs, device, batch_size: int, progress: bool = False) -> dict[str, float]:
@@ -198,24 +187,6 @@ def epoch_batches(n: int, batch_size: int, seed: int, epoch: int, dist: D.DistIn
 
 
 # --- run folder -----------------------------------------------------------------------------------------------
-def prepare_run_dir(path: Path, resume: bool) -> Path:
-    try:
-        from sgfns_app.runs import prepare_run_dir as shared_prepare
-    except ImportError:
-        shared_prepare = None
-    if shared_prepare is not None:
-        return Path(shared_prepare(path, resume=resume))
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise UserError(f"{path}: exists and is not a directory")
-    if path.exists() and any(path.iterdir()) and not resume:
-        raise UserError(
-            f"{path}: run folder exists and is not empty; use --resume to continue it or choose another --out"
-        )
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 class Metrics:
     def __init__(self, path: Path, enabled: bool) -> None:
         self.path, self.enabled = path, enabled
@@ -235,9 +206,14 @@ def train(data_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, *, val_sp
     cfg.validate()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     dist = D.setup(cfg.device, cfg.dist.backend)
+    root_logger = logging.getLogger()
+    handlers_before = list(root_logger.handlers)
     try:
         return _train(data_dir, out_dir, cfg, dist, val_split, resume)
     finally:
+        for h in [h for h in root_logger.handlers if h not in handlers_before]:
+            root_logger.removeHandler(h)
+            h.close()
         D.cleanup(dist)
 
 
@@ -252,6 +228,8 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
     if dist.enabled and not dist.main:
         torch.distributed.barrier()
     train_split = load_split(data_dir, "train")
+    if needs_features(cfg.model.name):
+        train_split.require_features(f"training {cfg.model.name}")
     train_split.caption_graphs = caption_graphs(train_split, cfg.data.text_graphs)
     train_split = subset_split(train_split, cfg.data.max_train_images)
     val_name = resolve_val_split(data_dir, val_name)
@@ -268,7 +246,7 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
         log.warning("no caption graphs for %s/train: every caption uses null graph nodes", data_dir)
 
     if dist.main:
-        out_dir = prepare_run_dir(out_dir, resume)
+        out_dir = prepare_run_dir(out_dir, resume=resume)
     if dist.enabled:
         torch.distributed.barrier()
     ck_dir = out_dir / ckpt.CKPT_DIR
@@ -286,9 +264,8 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
     model.to(dist.device)
     if dist.main and not resuming:
         _write_run_files(out_dir, cfg, model, tp, train_split)
-        from sgfns_app.logs import add_file_handler
-
-        add_file_handler(out_dir / "train.log")
+    if dist.main:
+        add_file_handler(out_dir / "train.log")  # removed again when `train` returns
     metrics = Metrics(out_dir / "metrics.jsonl", dist.main)
     log.info("model %s: %d parameters", cfg.model.name, sum(p.numel() for p in model.parameters()))
 
