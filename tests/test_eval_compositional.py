@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
-from sgfns.errors import UserError
 from sgfns.eval.compositional import (
     CompositionalItem,
-    _read_compositional,
-    _read_twins,
     accuracy_by_category,
     compositional_block,
     pairwise_accuracy,
@@ -54,27 +49,3 @@ def test_twin_scores_read_the_right_cells():
 
     pos, neg = twin_scores(sim, [TwinItem(caption_index=3, image=1, twin=2)])
     assert pos.tolist() == [7.0] and neg.tolist() == [11.0]
-
-
-def test_private_readers_check_indices_and_caption_text(tmp_path):
-    caps = ["a red cube", "a blue ball"]
-    p = tmp_path / "test_compositional.jsonl"
-    rec = {
-        "image": 0,
-        "caption_index": 1,
-        "caption": "a blue ball",
-        "negative": "a red ball",
-        "category": "replace-att",
-    }
-    p.write_text(json.dumps(rec) + "\n")
-    assert _read_compositional(p, 2, caps)[0].negative == "a red ball"
-    p.write_text(json.dumps({**rec, "caption": "a green ball"}) + "\n")
-    with pytest.raises(UserError, match=r"test_compositional.jsonl:1: 'caption' differs"):
-        _read_compositional(p, 2, caps)
-    p.write_text(json.dumps({**rec, "image": 5}) + "\n")
-    with pytest.raises(UserError, match=r":1: 'image' 5 out of range"):
-        _read_compositional(p, 2, caps)
-    t = tmp_path / "test_twins.jsonl"
-    t.write_text('{"caption_index": 0, "image": 0, "twin": 1}\n{"caption_index": 0, "image": 0, "twin": 0}\n')
-    with pytest.raises(UserError, match=r"test_twins.jsonl:2: 'twin' is the same image"):
-        _read_twins(t, 2, 2)

@@ -11,96 +11,14 @@ the twins). The functions here take scores, not models: the caller computes S wi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from sgfns.errors import located
+from sgfns.data.suites import CompositionalItem, TwinItem, read_compositional, read_twins
 
 #: report order of the caption categories (DESIGN §3.3); unknown categories follow, sorted
 CATEGORIES = ("replace-obj", "replace-att", "replace-rel", "swap-att", "swap-obj", "count", "add-obj", "add-att")
-
-
-@dataclass(frozen=True)
-class CompositionalItem:
-    image: int
-    caption_index: int
-    caption: str
-    negative: str
-    category: str
-
-
-@dataclass(frozen=True)
-class TwinItem:
-    caption_index: int
-    image: int
-    twin: int
-
-
-def _int_field(path: Path, lineno: int, rec: dict, key: str, upper: int) -> int:
-    v = rec.get(key)
-    if not isinstance(v, int) or isinstance(v, bool):
-        raise located(path, lineno, f"'{key}' must be an integer, got {v!r}")
-    if not 0 <= v < upper:
-        raise located(path, lineno, f"'{key}' {v} out of range (0..{upper - 1})")
-    return v
-
-
-def _str_field(path: Path, lineno: int, rec: dict, key: str) -> str:
-    v = rec.get(key)
-    if not isinstance(v, str) or not v.strip():
-        raise located(path, lineno, f"'{key}' must be a non-empty string, got {v!r}")
-    return v
-
-
-def _read_compositional(path: str | Path, n_images: int, captions: Sequence[str]) -> list[CompositionalItem]:
-    """Parse `{split}_compositional.jsonl`, checking indices and that `caption` is line `caption_index`."""
-    from sgfns.io import read_jsonl
-
-    path = Path(path)
-    items = []
-    for lineno, rec in read_jsonl(path):
-        if not isinstance(rec, dict):
-            raise located(path, lineno, "expected a JSON object")
-        img = _int_field(path, lineno, rec, "image", n_images)
-        ci = _int_field(path, lineno, rec, "caption_index", len(captions))
-        cap = _str_field(path, lineno, rec, "caption")
-        neg = _str_field(path, lineno, rec, "negative")
-        cat = _str_field(path, lineno, rec, "category")
-        if cap != captions[ci]:
-            raise located(path, lineno, f"'caption' differs from line {ci + 1} of the captions file")
-        items.append(CompositionalItem(img, ci, cap, neg, cat))
-    return items
-
-
-def _read_twins(path: str | Path, n_images: int, n_captions: int) -> list[TwinItem]:
-    from sgfns.io import read_jsonl
-
-    path = Path(path)
-    items = []
-    for lineno, rec in read_jsonl(path):
-        if not isinstance(rec, dict):
-            raise located(path, lineno, "expected a JSON object")
-        ci = _int_field(path, lineno, rec, "caption_index", n_captions)
-        img = _int_field(path, lineno, rec, "image", n_images)
-        twin = _int_field(path, lineno, rec, "twin", n_images)
-        if twin == img:
-            raise located(path, lineno, "'twin' is the same image as 'image'")
-        items.append(TwinItem(ci, img, twin))
-    return items
-
-
-def read_compositional(root: str | Path, split: str, n_images: int, captions: Sequence[str]):
-    """Caption-side items of a split, or None when the split has no such suite."""
-    path = Path(root) / f"{split}_compositional.jsonl"
-    return _read_compositional(path, n_images, captions) if path.exists() else None
-
-
-def read_twins(root: str | Path, split: str, n_images: int, n_captions: int):
-    """Twin items of a split, or None when the split has no such suite."""
-    path = Path(root) / f"{split}_twins.jsonl"
-    return _read_twins(path, n_images, n_captions) if path.exists() else None
 
 
 def pairwise_accuracy(pos, neg) -> float:
@@ -166,11 +84,8 @@ def load_split_suites(split) -> tuple[list | None, list | None]:
     """(caption-side items, twin items) of a loaded `Split`, each None when its file is absent.
 
     Uses the data package's suite readers, which also check that a twin is a false image of the caption."""
-    from sgfns.data.suites import read_compositional as data_read_comp
-    from sgfns.data.suites import read_twins as data_read_twins
-
     comp_path = Path(split.root) / f"{split.name}_compositional.jsonl"
     twin_path = Path(split.root) / f"{split.name}_twins.jsonl"
-    comp = data_read_comp(comp_path, split) if comp_path.exists() else None
-    twins = data_read_twins(twin_path, split) if twin_path.exists() else None
+    comp = read_compositional(comp_path, split) if comp_path.exists() else None
+    twins = read_twins(twin_path, split) if twin_path.exists() else None
     return comp, twins
