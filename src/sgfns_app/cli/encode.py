@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 
+from sgfns_app.cli.options import add_run_options
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -18,10 +20,7 @@ def register(subparsers) -> None:
     p.add_argument("--data", required=True, help="dataset folder")
     p.add_argument("--split", required=True, help="split to encode (train, val, test, ...)")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--checkpoint", default="best", choices=["best", "last"])
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--no-progress", action="store_true")
+    add_run_options(p)
     p.set_defaults(func=run)
 
 

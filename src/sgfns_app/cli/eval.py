@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sgfns_app.cli.options import add_run_options
+
 log = logging.getLogger(__name__)
 
 
@@ -30,10 +32,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--json", dest="json_out", metavar="OUT", help="also write the evaluation JSON here")
     p.add_argument("--ranks", metavar="OUT.jsonl", help="write each query's rank, top-5 and score parts")
-    p.add_argument("--checkpoint", default="best", choices=["best", "last"], help="which weights (default: best)")
-    p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N (default: cpu)")
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_run_options(p)
     p.set_defaults(func=run)
 
 

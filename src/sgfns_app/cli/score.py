@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sgfns_app.cli.options import add_run_options
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -25,10 +27,7 @@ def register(subparsers) -> None:
     p.add_argument("--split", required=True, help="split the images belong to")
     p.add_argument("--pairs", required=True, help="JSON lines: {image_id|image, caption, negative?} ('-': stdin)")
     p.add_argument("-o", "--output", help="output JSON lines (default: stdout)")
-    p.add_argument("--checkpoint", default="best", choices=["best", "last"])
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--no-progress", action="store_true")
+    add_run_options(p)
     p.set_defaults(func=run)
 
 

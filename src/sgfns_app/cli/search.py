@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 
+from sgfns_app.cli.options import add_run_options
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -22,8 +24,7 @@ def register(subparsers) -> None:
     p.add_argument("--index", required=True, help="folder written by `sgfns encode`")
     p.add_argument("-k", type=int, default=10, help="results to print (default 10)")
     p.add_argument("--shortlist", type=int, default=None, help="candidates re-ranked (default max(10k, 100))")
-    p.add_argument("--checkpoint", default="best", choices=["best", "last"])
-    p.add_argument("--device", default="cpu")
+    add_run_options(p, batch_size=False)
     p.add_argument("--backend", default="auto", choices=["auto", "faiss", "torch"])
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p.set_defaults(func=run)
