@@ -108,3 +108,37 @@ def test_resume_with_l_neg_equals_uninterrupted(cli, toy, tmp_path):
     a = load_file(str(tmp_path / "full" / "checkpoints/last.safetensors"))
     b = load_file(str(tmp_path / "cut" / "checkpoints/last.safetensors"))
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.parametrize(
+    "switches",
+    [{}, {"use_count": False}, {"use_obj": False}, {"use_global": False, "use_rel": False}],
+)
+def test_paired_scores_equal_the_diagonal_of_similarity(toy, switches):
+    """The pair scorer L_neg uses (model.similarity_paired) gives S(I_i, T_i) and its gradients exactly as the full
+    similarity matrix does, for the listed pairs only."""
+    from sgfns.losses.generated import paired_scores
+    from sgfns.models import create_model
+
+    inputs = _inputs(toy)
+    caps = list(range(0, 16))
+    imgs = [c // inputs.split.captions_per_image for c in caps]
+    torch.manual_seed(0)
+    model = create_model("sgfns-tiny", vocab_size=len(inputs.tp.vocab), img_dim=16, **switches)
+    ii = torch.tensor([3, 0, 5, 5, 1, 7, 2])
+    ci = torch.tensor([0, 9, 5, 2, 15, 7, 11])
+
+    def run(fast: bool):
+        model.zero_grad()
+        img = model.encode_images(inputs.image_batch(imgs))
+        cap = model.encode_captions(inputs.caption_batch(caps))
+        s = paired_scores(model, img, cap, ii, ci) if fast else model.similarity(img, cap)[ii, ci]
+        (s * torch.linspace(0.5, 2.0, len(s))).sum().backward()
+        return s.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+
+    fast, g_fast = run(True)
+    ref, g_ref = run(False)
+    torch.testing.assert_close(fast, ref, rtol=1e-5, atol=1e-6)
+    assert g_fast.keys() == g_ref.keys()
+    for n in g_ref:
+        torch.testing.assert_close(g_fast[n], g_ref[n], rtol=1e-4, atol=1e-6, msg=n)

@@ -44,8 +44,14 @@ def paired_scores(
 ) -> Tensor:
     """S(img[img_idx[m]], cap[cap_idx[m]]) for every m.
 
-    Only the diagonals of small [chunk, chunk] blocks are scored, so the cost grows as M * chunk, not as the
-    M * B of a full similarity block (the fine-grained node matching is the expensive part of a step)."""
+    A model with `similarity_paired(img, cap) -> [M]` (row i against row i, e.g. SGFNS) scores exactly the listed
+    pairs. Otherwise only the diagonals of small [chunk, chunk] blocks are scored, so the cost grows as M * chunk,
+    not as the M * B of a full similarity block (the fine-grained node matching is the expensive part of a step)."""
+    paired = getattr(model, "similarity_paired", None)
+    if paired is not None:
+        if len(img_idx) == 0:
+            return img.glob.new_zeros(0)
+        return paired(img.select(img_idx), cap.select(cap_idx))
     out = []
     for k in range(0, len(img_idx), chunk):
         i, c = img_idx[k : k + chunk], cap_idx[k : k + chunk]

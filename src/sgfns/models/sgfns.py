@@ -141,6 +141,33 @@ class SGFNS(Matcher):
             parts["count"] = self.gamma * count
         return parts
 
+    def similarity_paired(self, img: Encoded, cap: Encoded) -> Tensor:
+        """S(img[i], cap[i]) for every row i ([N]): the diagonal of `similarity(img, cap)` without the N x N block.
+
+        Differentiable (padded [N, Li, Lt] node scores), for training terms that score listed pairs — the
+        generated-negative loss (sgfns.losses.generated) scores each positive pair and each negative this way."""
+        if len(img) != len(cap):
+            raise ValueError(f"similarity_paired needs as many images as captions, got {len(img)} and {len(cap)}")
+        total = img.glob.new_zeros(len(img))
+        if self.use_global:
+            total = total + (img.glob * cap.glob).sum(-1)
+        if self.use_obj or self.use_count:
+            (io, im), (to, tm) = img.sets["obj"], cap.sets["obj"]
+            s = torch.einsum("pld,ptd->plt", io, to)  # [N, Li, Lt] object-pair cosines
+            if self.use_obj:
+                total = total + self.alpha * _paired_mean_max(s, im, tm)
+            if self.use_count:
+                counts = cap.extra["count"][:, : to.shape[1]]
+                soft = (torch.sigmoid(self.count.kappa * (s - self.count.tau)) * im.unsqueeze(-1).to(s.dtype)).sum(1)
+                known = (counts >= 1) & tm
+                diff = -(torch.log1p(soft) - torch.log1p(counts.clamp_min(0).to(s.dtype))).abs()
+                cnt = (diff * known.to(s.dtype)).sum(-1) / known.sum(-1).clamp_min(1).to(s.dtype)
+                total = total + self.gamma * cnt
+        if self.use_rel:
+            (ir, irm), (tr, trm) = img.sets["rel"], cap.sets["rel"]
+            total = total + self.beta * _paired_mean_max(torch.einsum("pld,ptd->plt", ir, tr), irm, trm)
+        return total
+
     def similarity_parts_pairs(
         self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor
     ) -> dict[str, Tensor]:
@@ -164,6 +191,14 @@ class SGFNS(Matcher):
         if self.use_count:
             parts["count"] = self.gamma * count
         return parts
+
+
+def _paired_mean_max(s: Tensor, img_mask: Tensor, txt_mask: Tensor) -> Tensor:
+    """Node matching of N listed pairs from their [N, Li, Lt] scores: mean over real caption nodes of the max over
+    real image nodes (`sgfns.models.similarity.node_match` for one pair at a time)."""
+    best = s.masked_fill(~img_mask.unsqueeze(-1), float("-inf")).amax(1)  # [N, Lt]
+    best = torch.where(txt_mask, best, torch.zeros((), dtype=best.dtype, device=best.device))
+    return best.sum(-1) / txt_mask.sum(-1).clamp_min(1).to(best.dtype)
 
 
 DEFAULTS = dict(
