@@ -142,3 +142,26 @@ def test_paired_scores_equal_the_diagonal_of_similarity(toy, switches):
     assert g_fast.keys() == g_ref.keys()
     for n in g_ref:
         torch.testing.assert_close(g_fast[n], g_ref[n], rtol=1e-4, atol=1e-6, msg=n)
+
+
+def test_edited_image_items_equal_preparing_the_edited_graph_from_scratch(toy):
+    """Image negatives reuse the batch's prepared items (no re-tokenising per step); the result must be exactly
+    what preparing the edited scene graph gives, for every edit kind."""
+    import random
+
+    from sgfns.data.batching import graph_item
+    from sgfns.losses.generated import edited_item
+    from sgfns.negatives import image as imneg
+
+    inputs = _inputs(toy)
+    split = inputs.split
+    scenes = [imneg.VisualScene(g, split.features[i], split.boxes[i]) for i, g in enumerate(split.image_graphs)]
+    prepared = [inputs.images[i] for i in range(len(scenes))]
+    rng = random.Random(0)
+    kinds = set()
+    for c, cg in enumerate(split.caption_graphs):
+        pos = c // split.captions_per_image
+        for neg in imneg.sample(cg, scenes, pos, rng, k=3):
+            kinds.add(neg.edit)
+            assert edited_item(prepared, pos, neg) == graph_item(neg.scene.graph, inputs.tp), (c, neg.edit)
+    assert kinds == {"reverse", "swap", "replace"}

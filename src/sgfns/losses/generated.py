@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from sgfns.data.batching import collate_captions, collate_graphs, graph_item, prepare_captions
+from sgfns.data.batching import GraphItem, collate_captions, collate_graphs, prepare_captions
 from sgfns.graphs.types import SceneGraph
 from sgfns.models.base import Encoded, Matcher
 from sgfns.negatives import image as imneg
@@ -59,6 +59,31 @@ def paired_scores(
     if not out:
         return img.glob.new_zeros(0)
     return torch.cat(out)
+
+
+def edited_item(prepared: Sequence[GraphItem], pos: int, neg: imneg.ImageNegative) -> GraphItem:
+    """The model input (`GraphItem`) of an image negative, made from the already prepared items of the batch's
+    images instead of re-tokenising its graph: equal to `graph_item(neg.scene.graph, tp)`, because an edit moves
+    an object's label, attributes and count as one unit between node slots (regions and relations stay)."""
+    base = prepared[pos]
+    out = GraphItem(
+        list(base.names), list(base.attrs), list(base.name_h), list(base.attr_h), list(base.regions),
+        list(base.counts), list(base.spans), base.rel_subj, base.rel_obj, base.rel_pred, base.rel_pred_h,
+    )  # fmt: skip
+
+    def move(j: int, src: GraphItem, k: int) -> None:
+        out.names[j], out.attrs[j], out.name_h[j] = src.names[k], src.attrs[k], src.name_h[k]
+        out.attr_h[j], out.counts[j] = src.attr_h[k], src.counts[k]
+
+    if neg.edit in ("reverse", "swap"):
+        a, b = neg.objects
+        move(a, base, b)
+        move(b, base, a)
+    elif neg.edit == "replace":
+        move(neg.objects[0], prepared[neg.donor[0]], neg.donor[1])
+    else:
+        raise ValueError(f"unknown image edit {neg.edit!r}")
+    return out
 
 
 class GeneratedNegativesTerm:
@@ -132,17 +157,19 @@ class GeneratedNegativesTerm:
                               None if boxes is None else boxes[p])
             for p, im in enumerate(uniq)
         ]  # fmt: skip
-        edited, owner = [], []
+        prepared = [self.inputs.images[im] for im in uniq]
+        edited, items, owner = [], [], []
         for j, (c, im) in enumerate(zip(caption_indices, image_indices, strict=True)):
             cg = self.caption_graphs[c]
             if cg is None or not cg.objects:
                 continue
             for neg in imneg.sample(cg, scenes, where[im], rng, k=self.k):
                 edited.append(neg.scene)
+                items.append(edited_item(prepared, where[im], neg))
                 owner.append(j)
         if not edited:
             return None
-        b = collate_graphs([graph_item(s.graph, self.inputs.tp) for s in edited])
+        b = collate_graphs(items)
         if feats is not None:
             b["feats"] = torch.from_numpy(np.stack([s.features for s in edited]))
         if boxes is not None:
