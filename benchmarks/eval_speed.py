@@ -222,8 +222,8 @@ def agreement(model, data: str, split_name: str, device, dtype, k_frac: float = 
     import torch
 
     from sgfns.data.dataset import load_split
-    from sgfns.eval.recall import i2t_ranks, metrics_from_ranks, t2i_ranks
     from sgfns.index import FlatIndex, two_stage_search
+    from sgfns.index.agreement import shortlist_agreement
     from sgfns.models.scoring import encode_captions, encode_images, similarity_parts_matrix
 
     split = load_split(data, split_name)
@@ -250,34 +250,15 @@ def agreement(model, data: str, split_name: str, device, dtype, k_frac: float = 
         t2i_short = FlatIndex(img.glob).search(cap.glob, k_max)[1]
         i2t_short = FlatIndex(cap.glob).search(img.glob, k_max)[1]
         assert torch.equal(t2i_short.sort(1).values, t2i_ids.sort(1).values)
-        exh = metrics_from_ranks(i2t_ranks(full, pos), t2i_ranks(full, pos))
-        top_t2i = torch.topk(full.T, 10, dim=1).indices
-        top_i2t = torch.topk(full, 10, dim=1).indices
-        low = torch.finfo(torch.float32).min
         glob = parts.get("global", torch.zeros_like(full))
         fine = full - glob
         share = float(fine.var() / (glob.var() + fine.var()))
-        rows = {}
-        for k in ks:
-            t_ids, i_ids = t2i_short[:, :k], i2t_short[:, :k]
-            # fraction of the exhaustive top-10 inside the shortlist, both directions
-            inside = [
-                (top_t2i[:, :, None] == t_ids[:, None, :]).any(-1),
-                (top_i2t[:, :, None] == i_ids[:, None, :]).any(-1),
-            ]
-            recall10 = float(torch.cat([x.flatten() for x in inside]).float().mean())
-            # two-stage rankings as score matrices: fine scores inside the shortlist, lowest float elsewhere
-            s_t2i = torch.full_like(full, low)
-            s_t2i.T.scatter_(1, t_ids, full.T.gather(1, t_ids))
-            s_i2t = torch.full_like(full, low)
-            s_i2t.scatter_(1, i_ids, full.gather(1, i_ids))
-            two = metrics_from_ranks(i2t_ranks(s_i2t, pos), t2i_ranks(s_t2i, pos))
-            rows[k] = {"recall10": recall10, "rsum_two_stage": two["rsum"], "rsum_delta": two["rsum"] - exh["rsum"]}
+        exh_rsum, rows = shortlist_agreement(full, pos, t2i_short, i2t_short, ks)
         ok = [k for k in ks if rows[k]["recall10"] >= 0.99 and abs(rows[k]["rsum_delta"]) < 0.5]
         out[size] = {
             "k": k_max,
             "recall10": rows[k_max]["recall10"],
-            "rsum": exh["rsum"],
+            "rsum": exh_rsum,
             "rsum_two_stage": rows[k_max]["rsum_two_stage"],
             "rsum_delta": rows[k_max]["rsum_delta"],
             "smallest_k_meeting_target": ok[0] if ok else None,

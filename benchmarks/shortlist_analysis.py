@@ -74,29 +74,12 @@ def encode(model, data, split_name, device, n_max=1000):
 
 def shortlist_stats(full, short_t2i, short_i2t, pos, ks):
     """short_t2i [Nc, K] image ids, short_i2t [Ni, K] caption ids, in first-stage order."""
-    import torch
+    from sgfns.index.agreement import shortlist_agreement
 
-    from sgfns.eval.recall import i2t_ranks, metrics_from_ranks, t2i_ranks
-
-    exh = metrics_from_ranks(i2t_ranks(full, pos), t2i_ranks(full, pos))
-    top_t2i = torch.topk(full.T, 10, dim=1).indices
-    top_i2t = torch.topk(full, 10, dim=1).indices
-    low = torch.finfo(torch.float32).min
-    rows = {}
-    for k in ks:
-        t_ids, i_ids = short_t2i[:, :k], short_i2t[:, :k]
-        inside = [
-            (top_t2i[:, :, None] == t_ids[:, None, :]).any(-1),
-            (top_i2t[:, :, None] == i_ids[:, None, :]).any(-1),
-        ]
-        recall10 = float(torch.cat([x.flatten() for x in inside]).float().mean())
-        s_t2i = torch.full_like(full, low)
-        s_t2i.T.scatter_(1, t_ids, full.T.gather(1, t_ids))
-        s_i2t = torch.full_like(full, low)
-        s_i2t.scatter_(1, i_ids, full.gather(1, i_ids))
-        two = metrics_from_ranks(i2t_ranks(s_i2t, pos), t2i_ranks(s_t2i, pos))
-        rows[k] = {"recall10": round(recall10, 4), "rsum_delta": round(two["rsum"] - exh["rsum"], 2)}
-    return exh["rsum"], rows
+    exh_rsum, rows = shortlist_agreement(full, pos, short_t2i, short_i2t, ks)
+    return exh_rsum, {
+        k: {"recall10": round(r["recall10"], 4), "rsum_delta": round(r["rsum_delta"], 2)} for k, r in rows.items()
+    }
 
 
 def main() -> None:
