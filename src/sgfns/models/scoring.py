@@ -69,19 +69,8 @@ def encode_images(
             return collate_images(graphs, chunk, split.features, split.boxes)
 
     idx = list(range(n)) if indices is None else list(indices)
-    device = torch.device(device) if device is not None else model_device(model)
-    was_training = model.training
-    model.eval()
-    parts = []
-    starts = range(0, len(idx), batch_size)
-    with torch.inference_mode():
-        for s in _progress(starts, len(starts), "encode images", progress):
-            chunk = idx[s : s + batch_size]
-            parts.append(model.encode_images(to_device(batch_fn(chunk), device)).to("cpu"))
-    model.train(was_training)
-    if not parts:
-        raise UserError("no images to encode")
-    return Encoded.cat(parts)
+    chunks = [idx[s : s + batch_size] for s in range(0, len(idx), batch_size)]
+    return _encode_chunks(model, model.encode_images, chunks, batch_fn, device, "images", progress)
 
 
 def encode_captions(
@@ -97,18 +86,24 @@ def encode_captions(
     if graphs is not None and len(graphs) != len(texts):
         raise ValueError(f"{len(texts)} captions but {len(graphs)} graphs")
     items = prepare_captions(texts, graphs, _processor(model))
+    chunks = [items[s : s + batch_size] for s in range(0, len(items), batch_size)]
+    return _encode_chunks(model, model.encode_captions, chunks, collate_captions, device, "captions", progress)
+
+
+def _encode_chunks(model: Matcher, encode, chunks: list, collate, device, what: str, progress: bool) -> Encoded:
+    """Run `encode(collate(chunk))` over the chunks in eval mode without autograd; results concatenated on the CPU."""
+    if not chunks:
+        raise UserError(f"no {what} to encode")
     device = torch.device(device) if device is not None else model_device(model)
     was_training = model.training
     model.eval()
     parts = []
-    starts = range(0, len(items), batch_size)
-    with torch.inference_mode():
-        for s in _progress(starts, len(starts), "encode captions", progress):
-            b = collate_captions(items[s : s + batch_size])
-            parts.append(model.encode_captions(to_device(b, device)).to("cpu"))
-    model.train(was_training)
-    if not parts:
-        raise UserError("no captions to encode")
+    try:
+        with torch.inference_mode():
+            for chunk in _progress(chunks, len(chunks), f"encode {what}", progress):
+                parts.append(encode(to_device(collate(chunk), device)).to("cpu"))
+    finally:
+        model.train(was_training)
     return Encoded.cat(parts)
 
 
