@@ -92,3 +92,13 @@ def check_writable(out: str | Path, split: str, *, overwrite: bool) -> None:
         raise UserError(f"{out}: exists and is not a directory")
     if (out / f"{split}_caps.txt").exists() and not overwrite:
         raise UserError(f"{out}: split '{split}' exists already ({split}_caps.txt); use another --out or --overwrite")
+
+
+def caption_record(rec: Any, where: str) -> tuple[str, list]:
+    """(one-line caption text, its tuple list) of a converter's `{"sent": str, "rels": [...]}` caption record."""
+    if not isinstance(rec, dict) or not isinstance(rec.get("sent"), str) or not rec["sent"].strip():
+        raise UserError(f"{where}: expected {{'sent': str, 'rels': [...]}} with a non-empty 'sent'")
+    rels = rec.get("rels", [])
+    if not isinstance(rels, list):
+        raise UserError(f"{where}: 'rels' must be a list")
+    return " ".join(rec["sent"].split()), rels  # one caption per line: no newlines or tabs inside

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from sgfns.data.canonical import check_writable, write_split
+from sgfns.data.canonical import caption_record, check_writable, write_split
 from sgfns.data.dataset import Split
 from sgfns.data.safe_pickle import safe_load
 from sgfns.errors import UserError
@@ -155,12 +155,7 @@ def _node_index(ref: str, labels: list[str], where: str) -> int:
 
 
 def _caption_graph(rec: Any, where: str) -> tuple[str, SceneGraph]:
-    if not isinstance(rec, dict) or not isinstance(rec.get("sent"), str) or not rec["sent"].strip():
-        raise UserError(f"{where}: expected a dict with a non-empty 'sent'")
-    text = " ".join(rec["sent"].split())  # one caption per line: no newlines or tabs inside
-    rels = rec.get("rels", [])
-    if not isinstance(rels, list):
-        raise UserError(f"{where}: 'rels' must be a list")
+    text, rels = caption_record(rec, where)
     index: dict[str, int] = {}
     objects: list[SGObject] = []
     relations: list[Relation] = []

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from sgfns.data.canonical import check_writable, write_split
+from sgfns.data.canonical import caption_record, check_writable, write_split
 from sgfns.data.dataset import Split
 from sgfns.errors import UserError
 from sgfns.graphs.types import GraphError, Relation, SceneGraph, SGObject
@@ -180,12 +180,7 @@ def _image_graph(entry: Any, obj_names: dict[int, str], pred_names: dict[int, st
 
 
 def _caption_graph(cap: Any, where: str) -> tuple[str, SceneGraph]:
-    if not isinstance(cap, dict) or not isinstance(cap.get("sent"), str) or not cap["sent"].strip():
-        raise UserError(f"{where}: expected {{'sent': str, 'rels': [...]}}")
-    text = " ".join(cap["sent"].split())
-    tuples = cap.get("rels", [])
-    if not isinstance(tuples, list):
-        raise UserError(f"{where}: 'rels' must be a list of tuples")
+    text, tuples = caption_record(cap, where)
     index: dict[str, int] = {}
     objects: list[SGObject] = []
     relations: list[Relation] = []
