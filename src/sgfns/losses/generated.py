@@ -104,6 +104,8 @@ class GeneratedNegativesTerm:
         self.k = max(1, per_positive)
         self.seed = seed
         self.caption_graphs = caption_graphs
+        # DDP with gathering: f(captions, images) -> (global captions, global images, offset), set by the loop
+        self.global_batch = None
         split = inputs.split
         self.cpi = split.captions_per_image
         # text side: every negative tokenised once, with its graph
@@ -123,50 +125,69 @@ class GeneratedNegativesTerm:
                         split.root)  # fmt: skip
 
     # --- per step, CPU -------------------------------------------------------------------------------------------
-    def _rng(self, caption_indices: Sequence[int], epoch: int) -> random.Random:
-        h = hashlib.sha256(f"{self.seed}/{epoch}/{','.join(map(str, caption_indices))}".encode()).digest()
+    def _batch_key(self, caption_indices: Sequence[int], epoch: int) -> bytes:
+        return hashlib.sha256(f"{self.seed}/{epoch}/{','.join(map(str, caption_indices))}".encode()).digest()
+
+    @staticmethod
+    def _rng(key: bytes, side: str, j: int) -> random.Random:
+        """The draws of positive j (its position in the batch) on one side: a function of the batch key only, so a
+        process holding part of a batch draws for its positives exactly what one process holding all of it would."""
+        h = hashlib.sha256(key + f"/{side}/{j}".encode()).digest()
         return random.Random(int.from_bytes(h[:8], "big"))
 
     def extra_batch(self, caption_indices: list[int], image_indices: list[int], epoch: int) -> dict[str, Any]:
-        rng = self._rng(caption_indices, epoch)
+        caps, imgs = list(caption_indices), list(image_indices)
+        own = range(len(caps))
+        if self.global_batch is not None:  # DDP with gathering: draw over the global batch, for this rank's part
+            caps, imgs, off = self.global_batch(caps, imgs)
+            own = range(off, off + len(caption_indices))
+        key = self._batch_key(caps, epoch)
         out: dict[str, Any] = {"own": {}}
         if self.neg_of:
             items, owner = [], []
-            for j, c in enumerate(caption_indices):
-                avail = self.neg_of[c]
-                for n in rng.sample(avail, min(self.k, len(avail))):
+            for j in own:
+                avail = self.neg_of[caps[j]]
+                if not avail:
+                    continue
+                for n in self._rng(key, "cap", j).sample(avail, min(self.k, len(avail))):
                     items.append(self.neg_items[n])
-                    owner.append(j)
+                    owner.append(j - own.start)
             if items:
                 out["cap"] = collate_captions(items)
                 out["own"]["cap"] = torch.tensor(owner, dtype=torch.long)
-        if self.image_side:
-            img = self._image_negatives(caption_indices, image_indices, rng)
+        if self.image_side and len(own):
+            img = self._image_negatives(caps, imgs, own, key)
             if img is not None:
                 out["img"], out["own"]["img"] = img
         return out
 
-    def _image_negatives(self, caption_indices, image_indices, rng) -> tuple[dict[str, Tensor], Tensor] | None:
+    def _image_negatives(self, caps, imgs, own: range, key: bytes) -> tuple[dict[str, Tensor], Tensor] | None:
+        """Negatives of the positives `own` (positions in caps/imgs); donors come from every image of imgs."""
         split = self.inputs.split
-        uniq = sorted(set(image_indices))
-        feats = None if split.features is None else np.asarray(split.features[np.asarray(uniq)], dtype=np.float32)
-        boxes = None if split.boxes is None else np.asarray(split.boxes[np.asarray(uniq)], dtype=np.float32)
+        uniq = sorted(set(imgs))
+        mine = sorted({imgs[j] for j in own})  # edited here: read as float32 copies; other images only give donors
+        at = {im: p for p, im in enumerate(mine)}
+        feats = None if split.features is None else np.asarray(split.features[np.asarray(mine)], dtype=np.float32)
+        boxes = None if split.boxes is None else np.asarray(split.boxes[np.asarray(mine)], dtype=np.float32)
+
+        def rows(mine_rows, every, im):  # a donor image's rows stay a view: a replace reads one row of it
+            return None if every is None else (mine_rows[at[im]] if im in at else every[im])
+
         where = {im: p for p, im in enumerate(uniq)}
         scenes = [
-            imneg.VisualScene(split.image_graphs[im], None if feats is None else feats[p],
-                              None if boxes is None else boxes[p])
-            for p, im in enumerate(uniq)
-        ]  # fmt: skip
+            imneg.VisualScene(split.image_graphs[im], rows(feats, split.features, im), rows(boxes, split.boxes, im))
+            for im in uniq
+        ]
         prepared = [self.inputs.images[im] for im in uniq]
         edited, items, owner = [], [], []
-        for j, (c, im) in enumerate(zip(caption_indices, image_indices, strict=True)):
-            cg = self.caption_graphs[c]
+        for j in own:
+            cg = self.caption_graphs[caps[j]]
             if cg is None or not cg.objects:
                 continue
-            for neg in imneg.sample(cg, scenes, where[im], rng, k=self.k):
+            for neg in imneg.sample(cg, scenes, where[imgs[j]], self._rng(key, "img", j), k=self.k):
                 edited.append(neg.scene)
-                items.append(edited_item(prepared, where[im], neg))
-                owner.append(j)
+                items.append(edited_item(prepared, where[imgs[j]], neg))
+                owner.append(j - own.start)
         if not edited:
             return None
         b = collate_graphs(items)

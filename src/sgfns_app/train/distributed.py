@@ -134,3 +134,37 @@ def gather_encoded_many(encs: list[Encoded]) -> list[Encoded]:
             )
         )
     return result
+
+
+def gather_batch_indices(
+    caption_indices: list[int], image_indices: list[int], device: torch.device | str = "cpu"
+) -> tuple[list[int], list[int], int]:
+    """The global batch (every rank's caption and image indices, in rank order) and where this rank's part starts.
+
+    Two small integer collectives; ranks may hold batches of different lengths. Every rank loads the same split,
+    so indices are all another rank needs to read a donor object's label, attributes, feature and box itself."""
+    if len(caption_indices) != len(image_indices):
+        raise ValueError("one image index per caption index")
+    world, rank = dist.get_world_size(), dist.get_rank()
+    sizes = gather_plain(torch.tensor([len(caption_indices)], dtype=torch.long, device=device)).tolist()
+    m = max(sizes)
+    mine = torch.full((m, 2), -1, dtype=torch.long, device=device)
+    if caption_indices:
+        mine[: len(caption_indices)] = torch.tensor([caption_indices, image_indices], dtype=torch.long).T.to(device)
+    rows = gather_plain(mine).view(world, m, 2).cpu()
+    caps, imgs = [], []
+    for r, n in enumerate(sizes):
+        caps += rows[r, :n, 0].tolist()
+        imgs += rows[r, :n, 1].tolist()
+    return caps, imgs, sum(sizes[:rank])
+
+
+def batch_gatherer(info: DistInfo):
+    """`f(caption_indices, image_indices) -> (global captions, global images, offset)` for this process group: the
+    generated-negatives term draws over the global batch with it (`GeneratedNegativesTerm.global_batch`)."""
+    device = info.device if dist.get_backend() == "nccl" else torch.device("cpu")
+
+    def gather(caption_indices: list[int], image_indices: list[int]) -> tuple[list[int], list[int], int]:
+        return gather_batch_indices(list(caption_indices), list(image_indices), device)
+
+    return gather

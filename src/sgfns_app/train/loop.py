@@ -147,6 +147,8 @@ class LossModule(nn.Module):
         if self.term is not None and neg_extra is not None:
             neg = self.term.loss(self.model, neg_extra, img, cap)
             stats["neg"] = float(neg.detach())
+            if self.dist.enabled:
+                neg = neg * self.dist.world  # DDP averages gradients; L_neg is a sum over this rank's positives
             loss = loss + self.cfg.neg.weight * neg
         return loss, stats
 
@@ -293,6 +295,8 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
         metrics.write({"event": "resume", "epoch": start_epoch, "step": step})
 
     term = _extra_term(cfg, inputs)
+    if term is not None and dist.enabled and cfg.dist.gather_negatives:
+        term.global_batch = D.batch_gatherer(dist)  # image negatives draw donors from the global batch
     step_module = LossModule(model, cfg, dist, train_split.extra_positives, term)
     runner: nn.Module = step_module
     if dist.enabled:
