@@ -77,7 +77,9 @@ def gather_diff(t: Tensor) -> Tensor:
     """Differentiable all-gather (backward sums every rank's gradient into this rank's slice)."""
     from torch.distributed.nn.functional import all_gather
 
-    return torch.cat(all_gather(t.contiguous()))
+    # the group explicitly: all_gather's default argument is the WORLD group of the first initialisation, stale
+    # once a process re-initialises (train() called twice in one process)
+    return torch.cat(all_gather(t.contiguous(), group=dist.group.WORLD))
 
 
 def _fields(enc: Encoded) -> list[tuple[str, Tensor]]:
