@@ -165,3 +165,140 @@ def test_edited_image_items_equal_preparing_the_edited_graph_from_scratch(toy):
             kinds.add(neg.edit)
             assert edited_item(prepared, pos, neg) == graph_item(neg.scene.graph, inputs.tp), (c, neg.edit)
     assert kinds == {"reverse", "swap", "replace"}
+
+
+# --- epoch-time savings: each equal to the slow path (docs/negatives.md, "Epoch time") --------------------------
+def _model(inputs, **kw):
+    from sgfns.models import create_model
+
+    torch.manual_seed(0)
+    return create_model("sgfns-tiny", vocab_size=len(inputs.tp.vocab), img_dim=16, **kw)
+
+
+def test_sub_batch_equals_collating_just_those_items(toy):
+    from sgfns.data.batching import collate_captions, collate_graphs
+    from sgfns.losses.generated import size_buckets, sub_batch
+
+    inputs = _inputs(toy)
+    n_img, n_cap = len(inputs.images), len(inputs.captions)
+    full_i = inputs.image_batch(list(range(n_img)))
+    full_c = inputs.caption_batch(list(range(n_cap)))
+    g = torch.Generator().manual_seed(0)
+    for full, n, collate in ((full_i, n_img, None), (full_c, n_cap, collate_captions)):
+        for rows in (torch.randperm(n, generator=g)[:5], torch.tensor([3]), *size_buckets(full, 4)):
+            sub = sub_batch(full, rows)
+            if collate is None:
+                ref = collate_graphs([inputs.images[int(r)] for r in rows])
+                ref["feats"], ref["boxes"] = full_i["feats"][rows], full_i["boxes"][rows]
+            else:
+                ref = collate([inputs.captions[int(r)] for r in rows])
+            assert sub.keys() == ref.keys()
+            for k in ref:
+                assert torch.equal(sub[k], ref[k]), (k, rows.tolist())
+
+
+def test_size_buckets_cover_every_row_once_smallest_graphs_first(toy):
+    from sgfns.losses.generated import size_buckets
+
+    inputs = _inputs(toy)
+    b = inputs.image_batch(list(range(len(inputs.images))))
+    buckets = size_buckets(b, 5)
+    assert len(buckets) == 4 and sorted(torch.cat(buckets).tolist()) == list(range(len(inputs.images)))
+    rels = [b["rel_mask"][r].sum(1) for r in buckets]
+    assert all(rels[i].max() <= rels[i + 1].min() for i in range(len(rels) - 1))
+    assert len(size_buckets(b, 1000)) == 1
+
+
+@pytest.mark.parametrize("side", ["images", "captions"])
+def test_bucketed_encoding_equals_encoding_the_whole_batch(toy, side):
+    from sgfns.losses.generated import encode_bucketed
+
+    inputs = _inputs(toy)
+    model = _model(inputs)
+    n = len(inputs.images) if side == "images" else len(inputs.captions)
+    b = (inputs.image_batch if side == "images" else inputs.caption_batch)(list(range(n)))
+    encode = getattr(model, f"encode_{side}")
+    whole = encode(b)
+    enc, rows = encode_bucketed(encode, b, 5)
+    assert sorted(rows.tolist()) == list(range(n))
+    torch.testing.assert_close(enc.glob, whole.glob[rows], rtol=1e-5, atol=1e-6)
+    for k, (v, m) in whole.sets.items():
+        bv, bm = enc.sets[k]
+        L = bv.shape[1]
+        assert not m[rows][:, L:].any()  # nothing real was cut
+        assert torch.equal(bm, m[rows][:, :L])
+        ref = (v[rows] * m[rows].unsqueeze(-1))[:, :L]
+        torch.testing.assert_close(bv * bm.unsqueeze(-1), ref, rtol=1e-5, atol=1e-6)
+    if side == "images":  # and the scores against the other modality follow the rows
+        other = model.encode_captions(inputs.caption_batch(list(range(len(inputs.captions)))))
+        sim, ref = model.similarity(enc, other), model.similarity(whole, other)[rows]
+    else:
+        other = model.encode_images(inputs.image_batch(list(range(len(inputs.images)))))
+        sim, ref = model.similarity(other, enc), model.similarity(other, whole)[:, rows]
+    torch.testing.assert_close(sim, ref, rtol=1e-5, atol=1e-5)
+
+
+def _term_loss_and_grads(inputs, term, extra, caps, imgs):
+    model = _model(inputs)
+    img = model.encode_images(inputs.image_batch(imgs))
+    cap = model.encode_captions(inputs.caption_batch(caps))
+    loss = term.loss(model, extra, img, cap)
+    loss.backward()
+    return loss.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+
+
+def test_bucketed_term_gives_the_unbucketed_loss_and_gradients(toy):
+    inputs = _inputs(toy)
+    term = build_term(_Cfg(), inputs, seed=0)
+    caps = list(range(0, 16))
+    imgs = [c // inputs.split.captions_per_image for c in caps]
+    extra = term.extra_batch(caps, imgs, epoch=0)
+    term.rows_per_bucket = 3
+    fast, g_fast = _term_loss_and_grads(inputs, term, extra, caps, imgs)
+    term.rows_per_bucket = 10**6
+    ref, g_ref = _term_loss_and_grads(inputs, term, extra, caps, imgs)
+    torch.testing.assert_close(fast, ref, rtol=1e-5, atol=1e-6)
+    assert g_fast.keys() == g_ref.keys()
+    for n in g_ref:
+        torch.testing.assert_close(g_fast[n], g_ref[n], rtol=1e-4, atol=1e-6, msg=n)
+
+
+def test_stop_gradient_keeps_the_loss_and_cuts_only_the_negatives_own_encoding(toy, monkeypatch):
+    """neg.stop_gradient: same L_neg value; the gradient is the one of the loss with the negatives' encodings
+    detached (the positives still get the whole hinge), and it differs from the full gradient."""
+    from sgfns.losses import generated
+
+    inputs = _inputs(toy)
+    caps = list(range(0, 16))
+    imgs = [c // inputs.split.captions_per_image for c in caps]
+    term = build_term(_Cfg(), inputs, seed=0)
+    extra = term.extra_batch(caps, imgs, epoch=0)
+    full, g_full = _term_loss_and_grads(inputs, term, extra, caps, imgs)
+    term.stop_gradient = True
+    stop, g_stop = _term_loss_and_grads(inputs, term, extra, caps, imgs)
+    term.stop_gradient = False
+    real = generated.encode_bucketed
+
+    def detached(encode, b, rows_per_bucket):
+        enc, rows = real(encode, b, rows_per_bucket)
+        return generated.Encoded(enc.glob.detach(), {k: (v.detach(), m) for k, (v, m) in enc.sets.items()},
+                                 {k: v.detach() for k, v in enc.extra.items()}), rows  # fmt: skip
+
+    monkeypatch.setattr(generated, "encode_bucketed", detached)
+    ref, g_ref = _term_loss_and_grads(inputs, term, extra, caps, imgs)
+    torch.testing.assert_close(stop, full)
+    torch.testing.assert_close(stop, ref)
+    assert g_stop.keys() == g_ref.keys()
+    for n in g_ref:
+        torch.testing.assert_close(g_stop[n], g_ref[n], rtol=1e-5, atol=1e-7, msg=n)
+    assert any(not torch.allclose(g_stop[n], g_full[n]) for n in g_ref)
+
+
+def test_training_with_stop_gradient_negatives_runs(cli, toy, tmp_path):
+    run = tmp_path / "run"
+    rc, out, err = cli("train", "--data", toy, "--out", run, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
+                       "data.batch_size=8", "threads=1", "log_every=1", "neg.weight=1.0",
+                       "neg.stop_gradient=true")  # fmt: skip
+    assert rc == 0, err
+    steps = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
+    assert any(r.get("neg", 0) > 0 for r in steps)

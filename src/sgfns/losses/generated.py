@@ -10,10 +10,12 @@ indices), so a resumed run draws exactly the negatives it would have drawn: ther
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -61,6 +63,65 @@ def paired_scores(
     return torch.cat(out)
 
 
+BUCKET_ROWS = 32
+
+
+def _used(t: Tensor, dim: int) -> int:
+    """1 + the last index along `dim` where `t` has a non-zero entry (at least 1): the padded size collation gives."""
+    hit = (t != 0).transpose(0, dim).reshape(t.shape[dim], -1).any(1)
+    idx = torch.nonzero(hit).flatten()
+    return max(1, int(idx[-1]) + 1) if len(idx) else 1
+
+
+def sub_batch(b: dict[str, Tensor], rows: Tensor) -> dict[str, Tensor]:
+    """Rows `rows` of a collated graph (image or caption) batch with the padding cut to what those rows use: equal,
+    key by key, to collating just those items (`collate_graphs` / `collate_captions`) — so a sub-batch of short
+    graphs costs what short graphs cost. Unknown keys are only indexed."""
+    out = {k: v[rows] for k, v in b.items()}
+    O = max(1, int(out["obj_mask"].sum(1).max())) if len(rows) else 1
+    E = max(1, int(out["rel_mask"].sum(1).max())) if len(rows) else 1
+    for k, v in list(out.items()):
+        if k.startswith("obj_"):
+            out[k] = v[:, :O]
+        elif k.startswith("rel_"):
+            out[k] = v[:, :E]
+    A = _used(out["obj_attr_h"], 2)
+    out["obj_attr_h"] = out["obj_attr_h"][:, :, :A]
+    out["obj_attr"] = out["obj_attr"][:, :, :A, : _used(out["obj_attr"], 3)]
+    out["obj_name"] = out["obj_name"][:, :, : _used(out["obj_name"], 2)]
+    out["rel_pred"] = out["rel_pred"][:, :, : _used(out["rel_pred"], 2)]
+    if "tokens" in out:
+        out["tokens"] = out["tokens"][:, : max(1, int(out["lengths"].max())) if len(rows) else 1]
+    return out
+
+
+def size_buckets(b: dict[str, Tensor], rows_per_bucket: int = BUCKET_ROWS) -> list[Tensor]:
+    """Row indices of `b` sorted by graph size (relations, then objects, then tokens) and cut into buckets of about
+    `rows_per_bucket` rows: encoding each bucket padded to its own largest graph instead of the batch's largest
+    one does the same work on far fewer padded relation slots (an image has 3-49 relations on the synthetic world;
+    relation nodes, graph convolution and their fusion are most of an image's encoding)."""
+    n = int(b["obj_mask"].shape[0])
+    size = (b["rel_mask"].sum(1) * (b["obj_mask"].shape[1] + 1) + b["obj_mask"].sum(1)) * 1024
+    if "lengths" in b:  # captions: token count as the tie-breaker
+        size = size + b["lengths"].clamp(max=1023)
+    order = torch.sort(size, stable=True).indices
+    k = max(1, math.ceil(n / max(1, rows_per_bucket)))
+    return [c for c in torch.tensor_split(order, k) if len(c)]
+
+
+def encode_bucketed(
+    encode: Callable[[dict[str, Tensor]], Encoded], b: dict[str, Tensor], rows_per_bucket: int = BUCKET_ROWS
+) -> tuple[Encoded, Tensor]:
+    """`encode` of batch `b` in size buckets: (the encodings concatenated in bucket order, the row of `b` each
+    encoding belongs to). Every item's encoding is what encoding the whole batch gives it (within float
+    tolerance: only the padding differs); the caller reorders whatever it pairs the rows with."""
+    buckets = size_buckets(b, rows_per_bucket)
+    if len(buckets) == 1:
+        return encode(b), torch.arange(int(b["obj_mask"].shape[0]), device=b["obj_mask"].device)
+    encs = [encode(sub_batch(b, rows)) for rows in buckets]
+    return Encoded.cat(encs), torch.cat(buckets)
+
+
 def edited_item(prepared: Sequence[GraphItem], pos: int, neg: imneg.ImageNegative) -> GraphItem:
     """The model input (`GraphItem`) of an image negative, made from the already prepared items of the batch's
     images instead of re-tokenising its graph: equal to `graph_item(neg.scene.graph, tp)`, because an edit moves
@@ -98,8 +159,12 @@ class GeneratedNegativesTerm:
         per_positive: int = 1,
         seed: int = 0,
         image_side: bool = True,
+        stop_gradient: bool = False,
+        rows_per_bucket: int = BUCKET_ROWS,
     ) -> None:
         self.inputs = inputs
+        self.stop_gradient = stop_gradient  # encode negatives without gradient (docs/negatives.md, "Epoch time")
+        self.rows_per_bucket = rows_per_bucket
         self.margin = margin
         self.k = max(1, per_positive)
         self.seed = seed
@@ -204,14 +269,19 @@ class GeneratedNegativesTerm:
         ar = torch.arange(B, device=img_enc.glob.device)
         pos = paired_scores(model, img_enc, cap_enc, ar, ar)
         total = pos.sum() * 0.0
+        # with stop_gradient the negatives are constants (MoCo-style keys): the hinge still moves the positive pair
+        # and, through S(I, T-) and S(I-, T), the positive image away from T- and the positive caption away from I-
+        grad = torch.no_grad() if self.stop_gradient else contextlib.nullcontext()
         if "cap" in extra:
-            cn = model.encode_captions(extra["cap"])
-            o = own["cap"]
+            with grad:
+                cn, rows = encode_bucketed(model.encode_captions, extra["cap"], self.rows_per_bucket)
+            o = own["cap"][rows]
             neg = paired_scores(model, img_enc, cn, o, torch.arange(len(o), device=o.device))
             total = total + generated_hinge(pos, neg, o, self.margin)
         if "img" in extra:
-            inn = model.encode_images(extra["img"])
-            o = own["img"]
+            with grad:
+                inn, rows = encode_bucketed(model.encode_images, extra["img"], self.rows_per_bucket)
+            o = own["img"][rows]
             neg = paired_scores(model, inn, cap_enc, torch.arange(len(o), device=o.device), o)
             total = total + generated_hinge(pos, neg, o, self.margin)
         return total
@@ -249,4 +319,5 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
         per_positive=int(getattr(cfg, "per_positive", 1)),
         seed=seed,
         image_side=bool(getattr(cfg, "image_side", True)),
+        stop_gradient=bool(getattr(cfg, "stop_gradient", False)),
     )
