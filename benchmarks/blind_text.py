@@ -1,7 +1,7 @@
 """Is a negative solvable without the image? A text-only scorer trained on captions vs their generated negatives.
 
     .venv/bin/python benchmarks/blind_text.py --data DIR [--train-split train] [--suite-split test] [--seed 0]
-        [--no-reparse] [--epochs 8]
+        [--no-reparse] [--epochs 8] [--max-train-images N] [--suite FILE ...] [--no-heldout]
 
 The scorer never sees an image: a logistic regression over hashed word uni- and bigrams (an EmbeddingBag),
 trained to tell the split's training captions (label 1) from the negatives our generator makes of them (label 0).
@@ -9,6 +9,11 @@ It then "answers" each compositional item by preferring the string it scores hig
 `{suite-split}_compositional.jsonl` (the synthetic world's suites, written by other code than ours) and on our own
 negatives of the suite split's captions (held-out captions). 50% is chance; the issue's target is <= 60% per
 category. Prints one JSON object on the last line.
+
+`--suite FILE` (repeatable) scores more suite files with the same trained scorer (e.g. a world's suites before and
+after a rewrite, `sgfns synth --suites-only`), reported under `suites` by path. `--max-train-images N` trains on the
+first N train images' captions only (their negatives are generated without the cache), which bounds the time on a
+default-size world; `--no-heldout` skips our negatives of the suite split.
 """
 
 from __future__ import annotations
@@ -94,14 +99,26 @@ def pair_accuracy(model: BlindScorer, pairs: list[tuple[str, str, str]]) -> dict
     return out
 
 
-def negatives_for(split, seed: int, reparse: bool):
+def suite_accuracy(model: BlindScorer, path: Path) -> dict[str, float]:
+    return pair_accuracy(model, [(r["category"], r["caption"], r["negative"]) for _, r in read_jsonl(path)])
+
+
+def negatives_for(split, seed: int, reparse: bool, max_images: int | None = None):
+    """Our negatives of the split's captions (all, from the cache when fresh; or of the first `max_images` images,
+    generated afresh). Returns (captions, negatives per caption)."""
     from sgfns.graphs.cache import caption_graphs_for
     from sgfns.graphs.parser import load_parser
-    from sgfns.negatives.cache import caption_negatives_for
+    from sgfns.negatives.cache import caption_negatives_for, generate_split
 
     parser = load_parser()
     graphs = caption_graphs_for(split, "parser", parser=parser)
-    return caption_negatives_for(split, graphs, seed=seed, parser=parser if reparse else None)
+    if max_images is None or max_images >= split.n_images:
+        return list(split.captions), caption_negatives_for(split, graphs, seed=seed, parser=parser if reparse else None)
+    n = max_images * split.captions_per_image
+    caps = list(split.captions)[:n]
+    negs = generate_split(caps, graphs[:n], split.captions_per_image, seed=seed, parser=parser if reparse else None,
+                          progress=True)  # fmt: skip
+    return caps, negs
 
 
 def main() -> int:
@@ -112,12 +129,14 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--no-reparse", action="store_true", help="generate without the re-parse check (faster)")
+    ap.add_argument("--max-train-images", type=int, default=None, help="train on the first N train images only")
+    ap.add_argument("--suite", type=Path, action="append", default=[], help="another suite file to score")
+    ap.add_argument("--no-heldout", action="store_true", help="skip our negatives of the suite split's captions")
     args = ap.parse_args()
     torch.set_num_threads(1)
     t0 = time.time()
     train = load_split(args.data, args.train_split, check_finite=False)
-    negs = negatives_for(train, args.seed, not args.no_reparse)
-    pos = list(train.captions)
+    pos, negs = negatives_for(train, args.seed, not args.no_reparse, args.max_train_images)
     neg = [n.negative for ns in negs for n in ns]
     model = train_scorer(pos, neg, args.epochs, args.seed)
     train_pairs = [(n.rule, n.caption, n.negative) for ns in negs for n in ns]
@@ -126,11 +145,13 @@ def main() -> int:
               "train_fit": pair_accuracy(model, train_pairs)}  # fmt: skip
     suite = args.data / f"{args.suite_split}_compositional.jsonl"
     if suite.exists():
-        items = [(r["category"], r["caption"], r["negative"]) for _, r in read_jsonl(suite)]
-        result["suite"] = pair_accuracy(model, items)
-    test = load_split(args.data, args.suite_split, check_finite=False)
-    tnegs = negatives_for(test, args.seed, not args.no_reparse)
-    result["ours_heldout"] = pair_accuracy(model, [(n.rule, n.caption, n.negative) for ns in tnegs for n in ns])
+        result["suite"] = suite_accuracy(model, suite)
+    if args.suite:
+        result["suites"] = {str(p): suite_accuracy(model, p) for p in args.suite}
+    if not args.no_heldout:
+        test = load_split(args.data, args.suite_split, check_finite=False)
+        _, tnegs = negatives_for(test, args.seed, not args.no_reparse)
+        result["ours_heldout"] = pair_accuracy(model, [(n.rule, n.caption, n.negative) for ns in tnegs for n in ns])
     result["seconds"] = round(time.time() - t0, 1)
     print(json.dumps(result))
     return 0

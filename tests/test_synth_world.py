@@ -251,16 +251,31 @@ def test_compositional_suite_has_eight_categories_at_default_scale(world):
     caps = (world / "test_caps.txt").read_text().splitlines()
     per = Counter(it["category"] for it in items)
     assert len(per) == 8
-    for cat, k in per.items():
-        assert k / len(caps) * 5000 >= 300, (cat, k)  # the default test split has 5,000 captions
+    for cat, k in per.items():  # the default test split has 5,000 captions; balanced count items come in pairs
+        assert k / len(caps) * 5000 >= (100 if cat == "count" else 300), (cat, k)
     for it in items:
         assert it["caption"] == caps[it["caption_index"]] and it["negative"] != it["caption"]
         assert it["image"] == it["caption_index"] // 5
 
 
+def test_suites_only_rewrite_of_a_generated_world_gives_the_same_files(world, tmp_path):
+    import shutil
+
+    from sgfns.data.synth.writer import rewrite_suites
+
+    copy = tmp_path / "w"
+    copy.mkdir()
+    for p in world.glob("*.*"):
+        shutil.copy(p, copy / p.name)
+    rewrite_suites(copy)
+    for name in ("val_compositional.jsonl", "test_compositional.jsonl", "meta.json"):
+        assert (copy / name).read_bytes() == (world / name).read_bytes(), name
+
+
 def test_meta_reports_sizes_vocabulary_and_figures(world):
     meta = _meta(world)
     assert meta["sizes"] == SIZES and meta["seed"] == SEED and meta["generator"].startswith("synth")
+    assert meta["suites"] == "synth-suites-2"
     assert len(meta["vocabulary"]["categories"]) >= 10
     assert {"oracle", "accuracies", "constructions", "timings_s", "features"} <= set(meta)
     assert meta["split_stats"]["test"]["twin_fraction"] >= 30.0

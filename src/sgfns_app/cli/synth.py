@@ -22,6 +22,9 @@ def register(subparsers) -> None:
     p.add_argument("--workers", type=int, default=None,
                    help="processes for rendering and features (default: 2 for worlds of >= 2,000 images); the "
                    "output does not depend on it")  # fmt: skip
+    p.add_argument("--suites-only", action="store_true",
+                   help="rewrite the balanced compositional items (count, add-obj, add-att) of the world in "
+                   "--out in place (nothing is rendered; other items are kept)")  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -29,6 +32,13 @@ def run(args: argparse.Namespace) -> int:
     from sgfns.data.synth import generate
 
     log = logging.getLogger("sgfns.synth")
+    if args.suites_only:
+        from sgfns.data.synth.writer import rewrite_suites
+
+        counts = rewrite_suites(args.out, log=log.info)
+        for split, per in counts.items():
+            print(f"{args.out}: {split}_compositional.jsonl " + ", ".join(f"{k} {v}" for k, v in per.items()))
+        return 0
     meta = generate(
         args.out,
         seed=args.seed,

@@ -20,7 +20,7 @@ from sgfns.data.synth.classifier import BACKGROUND, train_and_predict
 from sgfns.data.synth.features import FEATURE_DIM
 from sgfns.data.synth.gtgraph import caption_graph, image_graph
 from sgfns.data.synth.oracle import oracle_rsum
-from sgfns.data.synth.suites import compositional_items
+from sgfns.data.synth.suites import BALANCED, SUITES_VERSION, balanced_items, compositional_items, merge_items
 from sgfns.data.synth.visual_sg import accuracy, predicted_objects, visual_graphs
 from sgfns.data.synth.world import (
     CAPTIONS_PER_IMAGE,
@@ -35,7 +35,7 @@ from sgfns.data.synth.world import (
     twin_records,
 )
 from sgfns.errors import UserError
-from sgfns.io import atomic_save, atomic_write, write_json, write_jsonl
+from sgfns.io import atomic_save, atomic_write, read_json, write_json, write_jsonl
 
 DEFAULT_SIZES = {"train": 8000, "val": 1000, "test": 1000}
 SUITE_SPLITS = ("val", "test")
@@ -138,7 +138,10 @@ def generate(
         comp = []
         if name in SUITE_SPLITS:
             present = [set(int(c) for c in w.scenes.cat[i] if c >= 0) for i in range(w.n)]
-            comp = compositional_items(_rng(seed, name, 2), w.specs, w.texts, CAPTIONS_PER_IMAGE, w.index, present)
+            comp = merge_items(
+                compositional_items(_rng(seed, name, 2), w.specs, w.texts, CAPTIONS_PER_IMAGE, w.index, present),
+                balanced_items(_rng(seed, name, 3), w.specs, w.texts, CAPTIONS_PER_IMAGE, w.index, present),
+            )
         gt = _gt_records(w)
         _write_split(out, w, graphs, gt, pos, twins, comp if name in SUITE_SPLITS else None)
         meta_splits[name] = _split_stats(w, pos, twins, comp if name in SUITE_SPLITS else None)
@@ -152,6 +155,51 @@ def generate(
     write_json(out / "meta.json", meta)
     say(f"done in {timings['total']:.1f}s; oracle rSum {oracle['rsum']:.1f}")
     return meta
+
+
+def rewrite_suites(out: str | Path, *, log: Callable[[str], None] | None = None) -> dict[str, dict[str, int]]:
+    """Rewrite the balanced categories (`count`, `add-obj`, `add-att`) of an existing world's compositional suites
+    (`{split}_compositional.jsonl`, val and test) in place, with this code and without rendering anything.
+
+    Scenes, relations and caption specs are rebuilt from `{split}_gt.jsonl` (so a world made by an earlier generator
+    version works as long as its captions use this version's templates); the items of the other five categories are
+    kept verbatim. On a world made by this version the result equals what `generate` writes. Updates meta.json's
+    suite counts and `suites` version. Returns the item counts per split and category."""
+    from sgfns.data.synth.gtread import specs_from_gt, truth_from_gt
+    from sgfns.io import read_jsonl
+
+    out = Path(out)
+    meta_path = out / "meta.json"
+    meta = read_json(meta_path)
+    if not isinstance(meta, dict) or not str(meta.get("generator", "")).startswith("synth"):
+        raise UserError(f"{meta_path}: not a synthetic world (no 'generator': 'synth-...')")
+    try:
+        seed = int(meta["seed"])
+    except (KeyError, TypeError, ValueError):
+        raise UserError(f"{meta_path}: needs an integer 'seed'") from None
+    say = log or (lambda s: None)
+    made: dict[str, list[dict]] = {}
+    for name in SUITE_SPLITS:
+        gt_path, comp_path = out / f"{name}_gt.jsonl", out / f"{name}_compositional.jsonl"
+        if not gt_path.exists() or not comp_path.exists():
+            say(f"{name}: no {gt_path.name} or {comp_path.name}; skipped")
+            continue
+        gt = [rec for _, rec in read_jsonl(gt_path)]
+        texts = (out / f"{name}_caps.txt").read_text(encoding="utf-8").splitlines()
+        specs, failed = specs_from_gt(gt_path, gt, texts, CAPTIONS_PER_IMAGE)
+        index, present = truth_from_gt(gt_path, gt)
+        kept = [rec for _, rec in read_jsonl(comp_path) if rec.get("category") not in BALANCED]
+        new = balanced_items(_rng(seed, name, 3), specs, texts, CAPTIONS_PER_IMAGE, index, present)
+        made[name] = merge_items(kept, new)
+        say(f"{name}: {len(new)} balanced items, {len(kept)} others kept; {failed} captions not rebuilt")
+    counts = {}
+    for name, comp in made.items():
+        write_jsonl(out / f"{name}_compositional.jsonl", comp)
+        counts[name] = dict(sorted(Counter(c["category"] for c in comp).items()))
+        meta.setdefault("split_stats", {}).setdefault(name, {})["compositional"] = counts[name]
+    meta["suites"] = SUITES_VERSION
+    write_json(meta_path, meta)
+    return counts
 
 
 def _training_set(w: SplitWorld) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -243,6 +291,7 @@ def _meta(seed, sizes, image_size, splits, accuracies, oracle, timings) -> dict[
         "source": "sgfns synth (generated; no external data)",
         "licence": "generated data, same licence as the code",
         "generator": vocab.GENERATOR_VERSION,
+        "suites": SUITES_VERSION,
         "seed": seed,
         "image_size": image_size,
         "captions_per_image": CAPTIONS_PER_IMAGE,
