@@ -134,6 +134,48 @@ def test_swap_obj_moves_modifiers_and_reverses_graph():
     assert cat.attributes == ["white"]
 
 
+@pytest.mark.parametrize(
+    "caption, pred, expected",
+    [
+        ("A red cup to the left of a laptop.", "left of", "A laptop to the left of a red cup."),
+        ("A cup that is on the right side of a big laptop.", "right of",
+         "A big laptop that is on the right side of a cup."),
+        ("A ball is above a bowl.", "above", "A bowl is above a ball."),
+        ("A car in front of a building.", "in front of", "A building in front of a car."),
+    ],
+)  # fmt: skip
+def test_swap_obj_across_kinds_for_plain_spatial_relations(caption, pred, expected):
+    # two things of different kinds swap when the relation reads as well either way; 'of' before the object's
+    # article is the preposition, not a partitive ('a pair of'), so it does not block the swap
+    names = [w for w in ("cup", "laptop", "ball", "bowl", "car", "building") if w in caption]
+    attrs = {"cup": ["red"] if "red" in caption else [], "laptop": ["big"] if "big" in caption else []}
+    g = SceneGraph([obj(caption, n, n, attrs.get(n, [])) for n in names], [Relation(0, pred, 1)])
+    negs, _ = gen_all(caption, g, rules=["swap-obj"])
+    assert [n.negative for n in negs] == [expected]
+    assert (names[1], pred, names[0]) in negs[0].graph.triples()
+    assert_consistent(negs[0])
+
+
+@pytest.mark.parametrize(
+    "caption, names, pred",
+    [("A cup on top of a table.", ("cup", "table"), "on top of"),  # 'a table on top of a cup': absurd
+     ("A cup on top of a car.", ("cup", "car"), "on top of"),
+     ("A man in front of a building.", ("man", "building"), "in front of")],  # a person and a thing
+)  # fmt: skip
+def test_swap_obj_across_kinds_not_for_support_or_mixed(caption, names, pred):
+    g = SceneGraph([obj(caption, n, n) for n in names], [Relation(0, pred, 1)])
+    negs, _ = gen_all(caption, g, rules=["swap-obj"])
+    assert negs == []
+
+
+def test_partitive_of_still_blocks_swap():
+    c = "A pair of scissors to the left of a cup."
+    g = SceneGraph([obj(c, "scissors", "scissors"), obj(c, "cup", "cup")], [Relation(0, "left of", 1)])
+    negs, gen = gen_all(c, g, rules=["swap-obj"])
+    assert negs == []
+    assert gen.rejected[("swap-obj", checks.UNRELIABLE)] == 1
+
+
 @pytest.mark.parametrize("pred", ["next to", "near", "with", "beside"])
 def test_swap_obj_rejected_on_symmetric_relation(pred):
     c = f"A dog {pred} a cat."

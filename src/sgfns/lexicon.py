@@ -39,9 +39,12 @@ def lemmas_of(sid: int, pos: str = "n") -> list[str]:
 def lexname(lemma: str, pos: str = "n") -> str | None:
     """Lexicographer file of the first sense, e.g. 'noun.animal', 'noun.artifact'."""
     ids = synset_ids(lemma, pos)
-    if not ids:
-        return None
-    return _data()["lexnames"][_data()["synsets"][pos][ids[0]][0]]
+    return lexname_of(ids[0], pos) if ids else None
+
+
+def lexname_of(sid: int, pos: str = "n") -> str:
+    """Lexicographer file of one synset."""
+    return _data()["lexnames"][_data()["synsets"][pos][sid][0]]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -91,8 +94,16 @@ def exceptions(word: str, pos: str) -> list[str]:
 
 
 _DETACH = {
-    "n": [("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y"),
-          ("s", "")],
+    "n": [
+        ("ses", "s"),
+        ("xes", "x"),
+        ("zes", "z"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("men", "man"),
+        ("ies", "y"),
+        ("s", ""),
+    ],
     "v": [("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""), ("s", "")],
     "a": [("er", ""), ("est", ""), ("er", "e"), ("est", "e")],
 }

@@ -24,7 +24,7 @@ from sgfns.negatives.rules import RULES
 log = logging.getLogger(__name__)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 
 def _sha(obj) -> str:

@@ -89,6 +89,8 @@ def noun_phrase(text: str, tokens: list[Token], obj: SGObject) -> Phrase:
             k -= 1
             continue
         break
+    while quantity and quantity[0].lower == "of":  # 'left of a ball': a preposition, not 'a group of'
+        quantity.pop(0)
     if quantity and quantity[-1].lower in DETERMINERS | {"a", "an"}:
         det = quantity[-1]
     elif quantity:
@@ -143,12 +145,16 @@ def predicate_tokens(text: str, tokens: list[Token], graph: SceneGraph, rel_inde
     words = rel.predicate.lower().split()
     if words and words[0] == "be" and len(words) > 1:
         words = words[1:]
-    n = len(words)
+    forms = [words] + ([[words[0], "side", "of"]] if words in (["left", "of"], ["right", "of"]) else [])
     matches = []
-    for start in range(si + 1, oi - n + 1):
-        seg = tokens[start : start + n]
-        if all(_word_matches(t.lower, w) for t, w in zip(seg, words, strict=True)):
-            matches.append((start, seg))
+    for form in forms:  # 'on the right side of' says 'right of'
+        n = len(form)
+        for start in range(si + 1, oi - n + 1):
+            seg = tokens[start : start + n]
+            if all(_word_matches(t.lower, w) for t, w in zip(seg, form, strict=True)):
+                matches.append((start, seg))
+        if matches:
+            break
     if not matches:
         raise Unreliable(f"predicate '{rel.predicate}' not found between its subject and object")
     start, seg = matches[-1]

@@ -291,12 +291,37 @@ def _lower_first(text: str) -> str:
 
 
 _AUX = frozenset({"is", "are", "was", "were", "that", "who", "which", "being", "has", "have", "been"})
+# words that may stand between a subject and 'left of' / 'right of' and read as well after a swap
+_NEUTRAL_LINKS = frozenset({"to", "the", "on", "side", "located", "placed", "positioned", "situated"})
 
 
-def _swappable_kinds(a: str, b: str) -> bool:
-    """Both nouns of one kind (animal/animal, vehicle/vehicle, person/person): the swapped caption stays a
-    plausible sentence, so only the image can tell ('a dog chasing a cat' / 'a cat chasing a dog')."""
+def _thing(name: str) -> bool:
+    """An inanimate concrete object one can place somewhere (not a room, a scene, a surface or an abstraction)."""
+    return not _animate(name) and not _surface(name) and not _abstract(name)
+
+
+def _small_thing(name: str) -> bool:
+    """A small movable thing: a table class of such things, else a noun whose first two WordNet senses include an
+    artifact, a natural object or food ('egg': an ovum first, food second) and that is neither a person nor a place."""
+    cls = wc.noun_class(name)
+    if cls is not None:
+        return cls in wc.SMALL_THING_CLASSES
+    last = name.split()[-1]
+    if _surface(name) or lexicon.lexname(last, "n") in ("noun.person", "noun.location"):
+        return False
+    senses = lexicon.synset_ids(last, "n")[:2]
+    return any(lexicon.lexname_of(sid) in ("noun.artifact", "noun.object", "noun.food") for sid in senses)
+
+
+def _swappable_kinds(a: str, b: str, predicate: str = "") -> bool:
+    """Both nouns of one kind (animal/animal, vehicle/vehicle, person/person), or two things in a plain spatial
+    relation that reads as well either way ('a cup left of a laptop', 'a ball above a box'): the swapped caption
+    stays a plausible sentence, so only the image can tell ('a dog chasing a cat' / 'a cat chasing a dog')."""
     if _animate(a) and _animate(b):  # 'a man walking a dog' / 'a dog walking a man'
+        return True
+    if predicate in wc.LATERAL_PREDICATES and _thing(a) and _thing(b):
+        return True
+    if predicate in wc.VERTICAL_PREDICATES and _small_thing(a) and _small_thing(b):
         return True
     ka, kb = wc.noun_class(a), wc.noun_class(b)
     if ka is not None or kb is not None:
@@ -315,7 +340,7 @@ def swap_obj(ctx: Context) -> list[Candidate]:
         if reason:
             ctx.reject("swap-obj", reason)
             continue
-        if not _swappable_kinds(a.name, b.name):
+        if not _swappable_kinds(a.name, b.name, normalize_predicate(rel.predicate)):
             continue
         try:
             ps, po = ctx.phrase(s), ctx.phrase(o)
@@ -325,7 +350,8 @@ def swap_obj(ctx: Context) -> list[Candidate]:
             continue
         # subject phrase, optional auxiliary, predicate, object phrase: nothing else in between
         gap = [t for t in ctx.tokens if ps.end <= t.start and t.end <= seg[0].start]
-        if ps.end > po.start or any(t.lower not in _AUX for t in gap):
+        allowed = _AUX | _NEUTRAL_LINKS if seg[0].lower in ("left", "right") else _AUX
+        if ps.end > po.start or any(t.lower not in allowed for t in gap):
             ctx.reject("swap-obj", checks.UNRELIABLE)
             continue
         s_start, o_start = ps.start, po.start

@@ -125,6 +125,14 @@ SYMMETRIC_PREDICATES = frozenset(
      "stand next to", "sit with", "stand with", "meet", "touch", "face", "hug", "kiss", "far from",
      "connect to", "connect with", "connect", "lead into", "lead to", "join", "share", "talk with", "help"}
 )  # fmt: skip
+# Spatial predicates whose swap is plausible for things of different kinds ('a cup left of a laptop' / 'a laptop
+# left of a cup'): lateral ones for any two inanimate concrete things, vertical ones only for small movable things
+# (not 'a table on top of a cup').
+LATERAL_PREDICATES = frozenset({"left of", "right of", "to the left of", "to the right of", "on the left of",
+                                "on the right of", "on the left side of", "on the right side of", "in front of",
+                                "behind"})  # fmt: skip
+VERTICAL_PREDICATES = frozenset({"above", "below", "over", "under", "beneath", "underneath", "on top of"})
+SMALL_THING_CLASSES = frozenset({"sports", "tableware", "electronics", "food"})
 # Words that already say something about an object's colour: no colour is added next to them.
 COLOURISH = frozenset({"colorful", "colourful", "multicolored", "multicoloured", "colored", "coloured", "painted",
                        "dark", "light", "bright", "pale", "rainbow", "striped", "checkered", "plaid", "spotted",
