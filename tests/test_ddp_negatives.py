@@ -8,6 +8,7 @@ import json
 import os
 import socket
 
+import numpy as np
 import pytest
 import torch
 import torch.distributed as dist
@@ -18,7 +19,6 @@ from sgfns.data.dataset import load_split
 from sgfns.data.toy import write_toy_dataset
 from sgfns.losses.generated import GeneratedNegativesTerm
 from sgfns.models import create_model
-from sgfns.negatives import image as imneg
 from sgfns.negatives.cache import caption_negatives_for
 from sgfns.text import TextProcessor
 from sgfns_app.train.config import TrainConfig
@@ -80,35 +80,27 @@ def _unpadded(tokens, lengths):
     return [t[:n].tolist() for t, n in zip(tokens, lengths, strict=True)]
 
 
-def test_two_gathered_processes_draw_the_one_process_negatives_and_gradients(tmp_path, monkeypatch):
+def test_two_gathered_processes_draw_the_one_process_negatives_and_gradients(tmp_path):
     data_dir = write_toy_dataset(tmp_path / "toy", n_images=16, feature_dim=16, regions=6, splits=("train",))
     split, inputs, model, cfg, term = _setup(data_dir)  # also writes the caption-negative cache the workers read
     k = split.captions_per_image
 
-    # one process, whole batch; record where each `replace` took its donor from
-    donors = []
-    real_apply = imneg.apply_edit
-
-    def recording_apply(scenes, pos, edit, objects, donor):
-        donors.append((pos, donor[0] if donor else None))
-        return real_apply(scenes, pos, edit, objects, donor)
-
-    monkeypatch.setattr(imneg, "apply_edit", recording_apply)
     lm = LossModule(model, cfg, DistInfo(), split.extra_positives, term)
-    ref = _step(lm, lm, inputs, term, CAPS, k)
-    monkeypatch.setattr(imneg, "apply_edit", real_apply)
+    ref = _step(lm, lm, inputs, term, CAPS, k)  # one process, the whole batch
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     out = tmp_path / "rank"
     mp.spawn(_worker, args=(2, str(tmp_path / "init"), str(data_dir), str(out)), nprocs=2, join=True)
     got = [torch.load(f"{out}.{r}", weights_only=True) for r in range(2)]
 
-    # the batch's images in the order the draw indexes them; rank 0 holds the first half of the batch
-    uniq = sorted({c // k for c in CAPS})
+    # rank 0 holds the first half of the batch; some of its edited images hold a region (feature row) that only
+    # an image of the second half has: a donor from the other rank (else the test could not tell local draws)
     half = len(CAPS) // 2
     first = {c // k for c in CAPS[:half]}
-    cross = [(p, d) for p, d in donors if d is not None and uniq[p] in first and uniq[d] not in first]
-    assert cross, "no donor of rank 0's images came from rank 1's images: the test would not see local-only draws"
+    second = sorted({c // k for c in CAPS[half:]} - first)
+    donor_rows = torch.from_numpy(np.asarray(split.features[second], dtype=np.float32)).flatten(0, 1)
+    edited0 = ref["img_feats"][ref["img_own"] < half].flatten(0, 1)
+    assert (edited0[:, None] == donor_rows[None]).all(-1).any(), "no donor from the other rank's images drawn"
 
     for r, g in enumerate(got):
         lo = r * half
