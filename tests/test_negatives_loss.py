@@ -302,3 +302,74 @@ def test_training_with_stop_gradient_negatives_runs(cli, toy, tmp_path):
     assert rc == 0, err
     steps = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
     assert any(r.get("neg", 0) > 0 for r in steps)
+
+
+@pytest.mark.parametrize("per_positive", [1, 2])
+def test_negatives_built_as_tensors_equal_collating_the_sampled_items(toy, per_positive):
+    """extra_batch selects caption negatives from a table collated once and realises image edits as tensor moves;
+    both must equal collating what the plain path makes: the sampled caption items, and `imneg.sample`'s edited
+    scenes (same draws), features and boxes included."""
+    import numpy as np
+
+    from sgfns.data.batching import collate_captions, collate_graphs
+    from sgfns.losses.generated import edited_item
+    from sgfns.negatives import image as imneg
+
+    inputs = _inputs(toy)
+    split = inputs.split
+    term = build_term(type("C", (_Cfg,), {"per_positive": per_positive})(), inputs, seed=0)
+    assert term.neg_table is not None
+    g = torch.Generator().manual_seed(per_positive)
+    kinds = set()
+    for epoch in range(3):
+        caps = torch.randperm(split.n_captions, generator=g)[:12].tolist()
+        imgs = [c // split.captions_per_image for c in caps]
+        extra = term.extra_batch(caps, imgs, epoch)
+        key = term._batch_key(caps, epoch)
+        # caption side
+        items, owner = [], []
+        for j, c in enumerate(caps):
+            avail = term.neg_of[c]
+            for n in term._rng(key, "cap", j).sample(avail, min(term.k, len(avail))):
+                items.append(term.neg_items[n])
+                owner.append(j)
+        ref = collate_captions(items)
+        assert extra["cap"].keys() == ref.keys() and torch.equal(extra["own"]["cap"], torch.tensor(owner))
+        for k in ref:
+            assert torch.equal(extra["cap"][k], ref[k]), k
+        # image side
+        uniq = sorted(set(imgs))
+        where = {im: p for p, im in enumerate(uniq)}
+        scenes = [imneg.VisualScene(split.image_graphs[im], np.asarray(split.features[im], dtype=np.float32),
+                                    np.asarray(split.boxes[im], dtype=np.float32)) for im in uniq]  # fmt: skip
+        prepared = [inputs.images[im] for im in uniq]
+        items, feats, boxes, owner = [], [], [], []
+        for j, c in enumerate(caps):
+            for neg in imneg.sample(split.caption_graphs[c], scenes, where[imgs[j]], term._rng(key, "img", j),
+                                    k=term.k):  # fmt: skip
+                kinds.add(neg.edit)
+                items.append(edited_item(prepared, where[imgs[j]], neg))
+                feats.append(neg.scene.features)
+                boxes.append(neg.scene.boxes)
+                owner.append(j)
+        ref = collate_graphs(items)
+        ref["feats"], ref["boxes"] = torch.from_numpy(np.stack(feats)), torch.from_numpy(np.stack(boxes))
+        assert extra["img"].keys() == ref.keys() and torch.equal(extra["own"]["img"], torch.tensor(owner))
+        for k in ref:
+            assert torch.equal(extra["img"][k], ref[k]), k
+    assert kinds == {"reverse", "swap", "replace"}
+
+
+def test_caption_negatives_without_a_table_are_collated_per_step(toy, monkeypatch):
+    from sgfns.losses import generated
+
+    inputs = _inputs(toy)
+    caps = list(range(0, 16))
+    imgs = [c // inputs.split.captions_per_image for c in caps]
+    with_table = build_term(_Cfg(), inputs, seed=0).extra_batch(caps, imgs, 0)
+    monkeypatch.setattr(generated, "MAX_TABLE", 0)
+    term = build_term(_Cfg(), inputs, seed=0)
+    assert term.neg_table is None
+    plain = term.extra_batch(caps, imgs, 0)
+    for k in plain["cap"]:
+        assert torch.equal(plain["cap"][k], with_table["cap"][k]), k

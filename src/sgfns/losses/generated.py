@@ -64,6 +64,17 @@ def paired_scores(
 
 
 BUCKET_ROWS = 32
+MAX_TABLE = 50_000_000  # elements of a padded caption-negative table kept in memory (else collated per step)
+MOVED_KEYS = ("obj_name", "obj_attr", "obj_name_h", "obj_attr_h", "obj_count")  # what an edit moves (edited_item)
+
+
+def _read_rows(store, idx: np.ndarray) -> np.ndarray:
+    """float32 copy of rows `idx` of a (memory-mapped) array, read in sorted order."""
+    order = np.argsort(idx, kind="stable")
+    rows = np.asarray(store[idx[order]], dtype=np.float32)
+    out = np.empty_like(rows)
+    out[order] = rows
+    return out
 
 
 def _used(t: Tensor, dim: int) -> int:
@@ -183,11 +194,31 @@ class GeneratedNegativesTerm:
                 texts.extend(n.negative for n in ns)
                 graphs.extend(n.graph for n in ns)
             self.neg_items = prepare_captions(texts, graphs, inputs.tp) if texts else []
+        # every caption negative collated once (a step then selects rows and cuts the padding: `sub_batch`), unless
+        # the padded table would be large (then each step collates its negatives)
+        self.neg_table = None
+        if self.neg_items and self._table_size(self.neg_items) <= MAX_TABLE:
+            self.neg_table = collate_captions(self.neg_items)
+        self._own_edits: dict[int, Any] = {}  # caption index -> imneg.own_edits (its own image's candidates)
+        self._image_table = None
         # image side: needs visual graphs to align with the caption's
         self.image_side = bool(image_side and split.image_graphs is not None and caption_graphs is not None)
         if image_side and not self.image_side:
             log.warning("neg.image_side: no visual scene graphs (or caption graphs) in %s; image negatives off",
                         split.root)  # fmt: skip
+
+    @staticmethod
+    def _table_size(items) -> int:
+        tokens = max(len(it.tokens) for it in items)
+        rels = max(len(it.graph.rel_subj) for it in items)
+        return len(items) * (tokens + 4 * rels + 8)
+
+    def image_table(self) -> dict[str, Tensor]:
+        """The graph tensors of every image of the split, collated once (edited images are rows of it with some
+        object slots moved); features and boxes stay in the split's memory map."""
+        if self._image_table is None:
+            self._image_table = collate_graphs(self.inputs.images)
+        return self._image_table
 
     # --- per step, CPU -------------------------------------------------------------------------------------------
     def _batch_key(self, caption_indices: Sequence[int], epoch: int) -> bytes:
@@ -209,16 +240,19 @@ class GeneratedNegativesTerm:
         key = self._batch_key(caps, epoch)
         out: dict[str, Any] = {"own": {}}
         if self.neg_of:
-            items, owner = [], []
+            picked, owner = [], []
             for j in own:
                 avail = self.neg_of[caps[j]]
                 if not avail:
                     continue
                 for n in self._rng(key, "cap", j).sample(avail, min(self.k, len(avail))):
-                    items.append(self.neg_items[n])
+                    picked.append(n)
                     owner.append(j - own.start)
-            if items:
-                out["cap"] = collate_captions(items)
+            if picked:
+                if self.neg_table is not None:
+                    out["cap"] = sub_batch(self.neg_table, torch.tensor(picked, dtype=torch.long))
+                else:
+                    out["cap"] = collate_captions([self.neg_items[n] for n in picked])
                 out["own"]["cap"] = torch.tensor(owner, dtype=torch.long)
         if self.image_side and len(own):
             img = self._image_negatives(caps, imgs, own, key)
@@ -227,39 +261,55 @@ class GeneratedNegativesTerm:
         return out
 
     def _image_negatives(self, caps, imgs, own: range, key: bytes) -> tuple[dict[str, Tensor], Tensor] | None:
-        """Negatives of the positives `own` (positions in caps/imgs); donors come from every image of imgs."""
+        """Negatives of the positives `own` (positions in caps/imgs); donors come from every image of imgs.
+
+        The edits are drawn on the batch's graphs (`imneg.sample_edits`, no scene copied) and realised as tensors:
+        each edited image is its image's row of `image_table()` with the edited object slots taking the source
+        object's label, attributes and count, and its region rows the source object's feature and box — equal to
+        collating `imneg.sample`'s edited scenes (tested)."""
         split = self.inputs.split
         uniq = sorted(set(imgs))
-        mine = sorted({imgs[j] for j in own})  # edited here: read as float32 copies; other images only give donors
-        at = {im: p for p, im in enumerate(mine)}
-        feats = None if split.features is None else np.asarray(split.features[np.asarray(mine)], dtype=np.float32)
-        boxes = None if split.boxes is None else np.asarray(split.boxes[np.asarray(mine)], dtype=np.float32)
-
-        def rows(mine_rows, every, im):  # a donor image's rows stay a view: a replace reads one row of it
-            return None if every is None else (mine_rows[at[im]] if im in at else every[im])
-
         where = {im: p for p, im in enumerate(uniq)}
-        scenes = [
-            imneg.VisualScene(split.image_graphs[im], rows(feats, split.features, im), rows(boxes, split.boxes, im))
-            for im in uniq
-        ]
-        prepared = [self.inputs.images[im] for im in uniq]
-        edited, items, owner = [], [], []
+        scenes = [imneg.VisualScene(split.image_graphs[im]) for im in uniq]  # graphs only: edits are drawn here
+        base, owner, mv_n, mv_dst, mv_src, mv_k = [], [], [], [], [], []
         for j in own:
-            cg = self.caption_graphs[caps[j]]
+            c = caps[j]
+            cg = self.caption_graphs[c]
             if cg is None or not cg.objects:
                 continue
-            for neg in imneg.sample(cg, scenes, where[imgs[j]], self._rng(key, "img", j), k=self.k):
-                edited.append(neg.scene)
-                items.append(edited_item(prepared, where[imgs[j]], neg))
+            pos = where[imgs[j]]
+            own_ed = self._own_edits.get(c)
+            if own_ed is None:
+                own_ed = self._own_edits[c] = imneg.own_edits(cg, scenes[pos])
+            for edit in imneg.sample_edits(cg, scenes, pos, self._rng(key, "img", j), k=self.k, own=own_ed):
+                for dst, src, k in imneg.edit_moves(pos, *edit):
+                    mv_n.append(len(base))
+                    mv_dst.append(dst)
+                    mv_src.append(uniq[src])
+                    mv_k.append(k)
+                base.append(imgs[j])
                 owner.append(j - own.start)
-        if not edited:
+        if not base:
             return None
-        b = collate_graphs(items)
-        if feats is not None:
-            b["feats"] = torch.from_numpy(np.stack([s.features for s in edited]))
-        if boxes is not None:
-            b["boxes"] = torch.from_numpy(np.stack([s.boxes for s in edited]))
+        table = self.image_table()
+        rows = torch.tensor(base, dtype=torch.long)
+        b = {kk: v[rows] for kk, v in table.items()}
+        n_t, dst_t = torch.tensor(mv_n, dtype=torch.long), torch.tensor(mv_dst, dtype=torch.long)
+        src_t, k_t = torch.tensor(mv_src, dtype=torch.long), torch.tensor(mv_k, dtype=torch.long)
+        for kk in MOVED_KEYS:  # the object's label, attributes and count move; its node slot keeps region and edges
+            b[kk][n_t, dst_t] = table[kk][src_t, k_t]
+        b = sub_batch(b, torch.arange(len(base)))
+        r_dst = table["obj_region"][rows[n_t], dst_t].numpy()
+        r_src = table["obj_region"][src_t, k_t].numpy()
+        ok = (r_dst >= 0) & (r_src >= 0)
+        n_np, s_np = n_t.numpy()[ok], src_t.numpy()[ok]
+        for name, store in (("feats", split.features), ("boxes", split.boxes)):
+            if store is None:
+                continue
+            arr = _read_rows(store, np.asarray(base))
+            if ok.any():
+                arr[n_np, r_dst[ok]] = np.asarray(store[s_np, r_src[ok]], dtype=np.float32)
+            b[name] = torch.from_numpy(arr)
         return b, torch.tensor(owner, dtype=torch.long)
 
     # --- the loss ------------------------------------------------------------------------------------------------

@@ -159,6 +159,22 @@ def replace_candidates(
     return out
 
 
+def edit_moves(
+    pos: int, edit: str, objects: tuple[int, ...], donor: tuple[int, int] | None
+) -> list[tuple[int, int, int]]:
+    """An edit of scenes[pos] as whole-object moves `(object slot of the edited image, source scene, source
+    object)`, every source read from the unedited scenes: the slot takes the source's label, attributes, count,
+    region feature and box (`apply_edit` does exactly these moves; training builds its tensors from them)."""
+    if edit in ("reverse", "swap"):
+        a, b = objects
+        return [(a, pos, b), (b, pos, a)]
+    if edit == "replace":
+        if donor is None:
+            raise ValueError("replace needs a donor")
+        return [(objects[0], donor[0], donor[1])]
+    raise ValueError(f"unknown image edit {edit!r}; known: {', '.join(EDITS)}")
+
+
 def apply_edit(
     scenes: Sequence[VisualScene], pos: int, edit: str, objects: tuple[int, ...], donor: tuple[int, int] | None
 ) -> ImageNegative:
@@ -183,14 +199,36 @@ def sample(
 ) -> list[ImageNegative]:
     """Up to k image negatives of scenes[pos] for `caption`: one edit kind chosen uniformly among those available,
     then one of its candidates, so rare kinds (reversals) are not drowned by the many replacements."""
+    return [apply_edit(scenes, pos, *c) for c in sample_edits(caption, scenes, pos, rng, k, edits)]
+
+
+def own_edits(caption: SceneGraph, scene: VisualScene) -> tuple[list, list[tuple[int, int]]]:
+    """What `sample_edits` needs of one (caption, image) pair whatever the rest of the batch: the `candidates`
+    (reverse / swap) and the replaceable targets (caption object, aligned visual object). A training run keeps them
+    per caption (they depend on the caption and its own image only)."""
+    al = align(caption, scene.graph)
+    return candidates(caption, [scene], 0), [(ci, j) for ci, js in al.items() for j in js]
+
+
+def sample_edits(
+    caption: SceneGraph,
+    scenes: Sequence[VisualScene],
+    pos: int,
+    rng: random.Random,
+    k: int = 1,
+    edits: Sequence[str] = EDITS,
+    own: tuple[list, list[tuple[int, int]]] | None = None,
+) -> list[tuple[str, tuple[int, ...], tuple[int, int] | None]]:
+    """The edits `sample` draws, as (edit, objects, donor) without building the edited scenes (same draws from the
+    same rng). `own`: `own_edits(caption, scenes[pos])` when already known. Only donors read the other scenes,
+    and only their graphs: scenes without features are enough."""
+    cands, targets = own if own is not None else own_edits(caption, scenes[pos])
     by_kind: dict[str, list] = {}
-    for c in candidates(caption, scenes, pos):
+    for c in cands:
         if c[0] in edits:
             by_kind.setdefault(c[0], []).append(c)
-    al = align(caption, scenes[pos].graph)
-    targets = [(ci, j) for ci, js in al.items() for j in js]
     can_replace = "replace" in edits and targets and len(scenes) > 1
-    out: list[ImageNegative] = []
+    out: list[tuple[str, tuple[int, ...], tuple[int, int] | None]] = []
     used = set()
     while len(out) < k and (by_kind or can_replace):
         kinds = sorted(by_kind) + (["replace"] if can_replace else [])
@@ -207,7 +245,7 @@ def sample(
                 continue
             c = rng.choice(pool)
         used.add(c)
-        out.append(apply_edit(scenes, pos, *c))
+        out.append(c)
     return out
 
 
