@@ -22,7 +22,7 @@ from sgfns.models import create_model
 from sgfns.negatives.cache import caption_negatives_for
 from sgfns.text import TextProcessor
 from sgfns_app.train.config import TrainConfig
-from sgfns_app.train.distributed import DistInfo, batch_gatherer
+from sgfns_app.train.distributed import DistInfo, batch_gatherer, gather_batch_indices
 from sgfns_app.train.loop import LossModule
 
 CAPS = [0, 6, 13, 17, 22, 30, 31, 44, 50, 58, 61, 77]  # one caption of nearly every image; 30 and 31 share one
@@ -71,6 +71,10 @@ def _worker(rank, world, init_file, data_dir, out):
         ddp = torch.nn.parallel.DistributedDataParallel(lm, find_unused_parameters=True)
         half = len(CAPS) // world
         res = _step(lm, ddp, inputs, term, CAPS[rank * half : (rank + 1) * half], split.captions_per_image)
+        # the index exchange with batches of different lengths (a short last batch; an empty one)
+        res["uneven"] = [
+            list(gather_batch_indices(*[[10 * rank + i for i in range(n)]] * 2)) for n in (3 - rank, 1 - rank)
+        ]
         torch.save(res, f"{out}.{rank}")
     finally:
         dist.destroy_process_group()
@@ -114,6 +118,8 @@ def test_two_gathered_processes_draw_the_one_process_negatives_and_gradients(tmp
         cm = (ref["cap_own"] >= lo) & (ref["cap_own"] < lo + half)
         assert _unpadded(g["cap_tokens"], g["cap_lengths"]) == _unpadded(ref["cap_tokens"][cm], ref["cap_lengths"][cm])
         assert g["match"] == pytest.approx(ref["match"], rel=1e-5, abs=1e-6)
+    assert got[0]["uneven"] == [[[0, 1, 2, 10, 11], [0, 1, 2, 10, 11], 0], [[0], [0], 0]]
+    assert got[1]["uneven"] == [[[0, 1, 2, 10, 11], [0, 1, 2, 10, 11], 3], [[0], [0], 1]]
     assert ref["neg"] > 0
     assert got[0]["neg"] + got[1]["neg"] == pytest.approx(ref["neg"], rel=1e-5, abs=1e-6)
     for name, grad in ref["grads"].items():  # after DDP's average, the one-process gradient of L_match + λ·L_neg
