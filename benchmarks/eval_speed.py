@@ -171,19 +171,48 @@ def time_scan(model, feats, cap_batches, n_img: int, n_cap: int, dtype, device, 
     return {"scan_xattn_s": per * total, "scan_shard_s": per, "scan_shards_timed": shards, "scan_shards_total": total}
 
 
-def time_two_stage(model, img, cap, k_img: int, k_cap: int, device) -> dict:
-    import torch
+def build_first_stage(model, img, cap, first_stage: str, dim: int):
+    """The first stage of (c): ("global", FlatIndex over images, FlatIndex over captions) or ("node", NodeStage,
+    compressed images, compressed captions) — the projection fitted on the image gallery."""
+    from sgfns.index import FlatIndex, NodeStage
 
-    from sgfns.index import FlatIndex, two_stage_search
+    if first_stage == "global":
+        return "global", FlatIndex(img.glob, backend="auto"), FlatIndex(cap.glob, backend="auto")
+    stage = NodeStage.fit(model, img, cap, dim)
+    return "node", stage, stage.compress(img), stage.compress(cap)
+
+
+def time_two_stage(model, img, cap, k_img: int, k_cap: int, device, first_stage: str = "node", dim: int = 32) -> dict:
+    """(c) in both directions over the whole split: build the first stage, shortlist every caption (k_img images)
+    and every image (k_cap captions), re-rank the listed pairs. Times each step; `shortlist_s` is their sum."""
+    from sgfns.index import rerank_both
 
     sync(device)
-    t = time.perf_counter()
-    img_index = FlatIndex(img.glob, backend="auto")
-    cap_index = FlatIndex(cap.glob, backend="auto")
-    t2i = two_stage_search(model, img, cap, img_index, torch.arange(len(cap)), k_img, "caption")
-    i2t = two_stage_search(model, img, cap, cap_index, torch.arange(len(img)), k_cap, "image")
+    t0 = time.perf_counter()
+    fs = build_first_stage(model, img, cap, first_stage, dim)
     sync(device)
-    return {"shortlist_s": time.perf_counter() - t, "backend": img_index.backend, "t2i": t2i, "i2t": i2t}
+    t1 = time.perf_counter()
+    if fs[0] == "global":
+        t2i_ids = fs[1].search(cap.glob, k_img)[1]
+        i2t_ids = fs[2].search(img.glob, k_cap)[1]
+        backend = fs[1].backend
+    else:
+        t2i_ids, i2t_ids = fs[1].shortlists(fs[2], fs[3], k_img, k_cap)
+        backend = "torch"
+    sync(device)
+    t2 = time.perf_counter()
+    t2i, i2t = rerank_both(model, img, cap, t2i_ids, i2t_ids)  # each listed pair scored once
+    sync(device)
+    t3 = time.perf_counter()
+    return {
+        "shortlist_s": t3 - t0,
+        "shortlist_build_s": t1 - t0,
+        "shortlist_first_s": t2 - t1,
+        "shortlist_rerank_s": t3 - t2,
+        "backend": backend,
+        "t2i": t2i,
+        "i2t": i2t,
+    }
 
 
 def synthetic_gallery(n_img: int, n_cap: int, cap_sets, d: int, dtype, device, seed: int = 0):
@@ -217,50 +246,62 @@ def synthetic_gallery(n_img: int, n_cap: int, cap_sets, d: int, dtype, device, s
     return img, Encoded(glob=glob(n_cap), sets=sets, extra=extra)
 
 
-def agreement(model, data: str, split_name: str, device, dtype, k_frac: float = 0.05) -> dict:
-    """(c) against (a) with a trained model on its split, at 1,000 and 5,000 images (or fewer)."""
+def agreement(
+    model, data: str, split_name: str, device, dtype, k: int, first_stage: str = "node", dim: int = 32,
+    k_frac: float = 0.05, sizes: tuple[int, ...] = (1000, 5000),
+) -> dict:  # fmt: skip
+    """(c) against (a) with a trained model on its split, at 1,000 and 5,000 images (or fewer): shortlists of the
+    same first stage as the timing (`first_stage`, `dim`), headline at `k`, the curve up to `k_frac` of the images.
+    """
     import torch
 
     from sgfns.data.dataset import load_split
-    from sgfns.index import FlatIndex, two_stage_search
+    from sgfns.graphs.cache import caption_graphs_for
+    from sgfns.index import NodeIndex, two_stage_search
     from sgfns.index.agreement import shortlist_agreement
     from sgfns.models.scoring import encode_captions, encode_images, similarity_parts_matrix
 
     split = load_split(data, split_name)
     img_all = encode_images(model, split, device)
-    from sgfns.graphs.cache import caption_graphs_for
-
     graphs = caption_graphs_for(split, "auto")  # provided graphs, else the parser's (cached), as eval does
     cap_all = encode_captions(model, split.captions, graphs, device)
     cap_img = torch.as_tensor(split.caption_image())
     pos_all = torch.as_tensor(split.positive_mask())
     out = {}
-    for size in sorted({min(1000, split.n_images), min(5000, split.n_images)}):
+    for size in sorted({min(s, split.n_images) for s in sizes}):
         caps = torch.nonzero(cap_img < size).flatten()
         img = img_all.select(slice(0, size)).to(device, dtype)
         cap = cap_all.select(caps).to(device, dtype)
         pos = pos_all[:size][:, caps]
         parts = similarity_parts_matrix(model, img, cap)
         full = torch.stack(list(parts.values())).sum(0)
-        k_max = max(10, int(k_frac * size))
-        ks = sorted({k for k in (10, 20, 30, 40, 50, 100, 250) if k < k_max} | {k_max})
-        # the real two-stage path at k_max (shortlist from the flat index, re-rank of the listed pairs) ...
-        _, t2i_ids = two_stage_search(model, img, cap, FlatIndex(img.glob), torch.arange(len(cap)), k_max, "caption")
-        # ... and the shortlists in global-score order, so smaller k are prefixes (re-ranked scores = matrix entries)
-        t2i_short = FlatIndex(img.glob).search(cap.glob, k_max)[1]
-        i2t_short = FlatIndex(cap.glob).search(img.glob, k_max)[1]
-        assert torch.equal(t2i_short.sort(1).values, t2i_ids.sort(1).values)
+        parts = {"global": parts["global"]} if "global" in parts else {}
+        k_max = max(10, k, int(k_frac * size))
+        ks = sorted({x for x in (10, 20, 30, 40, 50, 100, 250) if x < k_max} | {k_max, k})
+        fs = build_first_stage(model, img, cap, first_stage, dim)
+        # shortlists in first-stage order, so smaller k are prefixes (re-ranked scores = matrix entries)
+        if fs[0] == "global":
+            t2i_short = fs[1].search(cap.glob, k_max)[1]
+            i2t_short = fs[2].search(img.glob, k_max)[1]
+            t2i_index = fs[1]
+        else:
+            t2i_short, i2t_short = fs[1].shortlists(fs[2], fs[3], k_max, k_max)
+            t2i_index = NodeIndex(fs[1], img, "image")
+        # the query-at-a-time path (`sgfns search`) lists the same images for the first 500 captions
+        _, t2i_ids = two_stage_search(model, img, cap, t2i_index, torch.arange(min(500, len(cap))), k, "caption")
+        assert torch.equal(t2i_short[: len(t2i_ids), :k].sort(1).values, t2i_ids.sort(1).values)
         glob = parts.get("global", torch.zeros_like(full))
         fine = full - glob
         share = float(fine.var() / (glob.var() + fine.var()))
         exh_rsum, rows = shortlist_agreement(full, pos, t2i_short, i2t_short, ks)
-        ok = [k for k in ks if rows[k]["recall10"] >= 0.99 and abs(rows[k]["rsum_delta"]) < 0.5]
+        ok = [x for x in ks if rows[x]["recall10"] >= 0.99 and abs(rows[x]["rsum_delta"]) < 0.5]
         out[size] = {
-            "k": k_max,
-            "recall10": rows[k_max]["recall10"],
+            "k": k,
+            "k_fraction": k / size,
+            "recall10": rows[k]["recall10"],
             "rsum": exh_rsum,
-            "rsum_two_stage": rows[k_max]["rsum_two_stage"],
-            "rsum_delta": rows[k_max]["rsum_delta"],
+            "rsum_two_stage": rows[k]["rsum_two_stage"],
+            "rsum_delta": rows[k]["rsum_delta"],
             "smallest_k_meeting_target": ok[0] if ok else None,
             "by_k": rows,
             "fine_variance_share": share,
@@ -312,7 +353,15 @@ def main() -> None:
     ap.add_argument("--dtype", default="auto", choices=["auto", "float32", "bfloat16"])
     ap.add_argument("--images", type=int, default=1000)
     ap.add_argument("--embed", type=int, default=1024)
-    ap.add_argument("--k", type=int, default=50, help="shortlist size per query (both directions)")
+    ap.add_argument("--k", type=int, default=20, help="shortlist size per query (both directions)")
+    ap.add_argument(
+        "--first-stage",
+        default="node",
+        choices=["node", "global"],
+        help="node: global + node terms projected to --dim (NodeStage); global: flat index on global vectors",
+    )
+    ap.add_argument("--dim", type=int, default=32, help="node first stage: projection dimension d'")
+    ap.add_argument("--also", default="", help="more (c) timings in the same run, e.g. '16:30,32:50,global:50' (dim:k)")
     ap.add_argument("--scan-shards", type=int, default=3)
     ap.add_argument("--gallery", type=int, default=None, help="synthetic node sets for N images / 5N captions")
     ap.add_argument("--sample-queries", type=int, default=None)
@@ -366,8 +415,10 @@ def main() -> None:
             ap.error("--agreement-only needs --run and --data")
         from sgfns_app.train.checkpoint import load_run
 
-        agr = agreement(load_run(args.run, device).model, args.data, args.split, device, dtype, args.k_frac)
+        agr = agreement(load_run(args.run, device).model, args.data, args.split, device, dtype, args.k,
+                        args.first_stage, args.dim, args.k_frac)  # fmt: skip
         out = {"device": out["device"], "threads": out["threads"], "dtype": out["dtype"], "run": args.run}
+        out.update(first_stage=args.first_stage, dim=args.dim if args.first_stage == "node" else None, k=args.k)
         out["agreement"] = {str(s): v for s, v in agr.items()}
         out["shortlist_recall10"] = min(v["recall10"] for v in agr.values())
         out["shortlist_rsum_delta"] = max((v["rsum_delta"] for v in agr.values()), key=abs)
@@ -459,23 +510,54 @@ def main() -> None:
 
     # (c) two-stage retrieval
     k = args.k
+    out["first_stage"] = args.first_stage
+    out["first_stage_dim"] = args.dim if args.first_stage == "node" else None
     if args.sample_queries:
-        from sgfns.index import FlatIndex, two_stage_search
+        from sgfns.index import FlatIndex, NodeIndex, NodeStage, two_stage_search
 
         sync(device)
         t = time.perf_counter()
-        two_stage_search(model, img, cap, FlatIndex(img.glob), qc, k, "caption")
+        if args.first_stage == "node":
+            stage = NodeStage.fit(model, img, cap.select(qc[:1].to(device)), args.dim)
+            img_index = NodeIndex(stage, img, "image")
+            cap_index = None if args.text_queries_only else NodeIndex(stage, cap, "caption")
+        else:
+            img_index, cap_index = FlatIndex(img.glob), FlatIndex(cap.glob)
+        sync(device)
+        out["shortlist_build_s"] = time.perf_counter() - t
+        two_stage_search(model, img, cap, img_index, qc, k, "caption")
         if not args.text_queries_only:
-            two_stage_search(model, img, cap, FlatIndex(cap.glob), qi, k, "image")
+            two_stage_search(model, img, cap, cap_index, qi, k, "image")
         sync(device)
         out["shortlist_s"] = time.perf_counter() - t
-        out["index_backend"] = "auto"
+        out["index_backend"] = img_index.backend
     else:
-        ts = time_two_stage(model, img, cap, k, k, device)
-        out["shortlist_s"] = ts["shortlist_s"]
+        ts = time_two_stage(model, img, cap, k, k, device, args.first_stage, args.dim)
+        out.update(
+            {key: ts[key] for key in ("shortlist_s", "shortlist_build_s", "shortlist_first_s", "shortlist_rerank_s")}
+        )
         out["index_backend"] = ts["backend"]
     out["shortlist_k"] = k
     out["shortlist_speedup"] = out["exhaustive_s"] / out["shortlist_s"]
+    if args.also and not args.sample_queries:
+        out["also"] = []
+        for item in args.also.split(","):
+            dim_s, k_s = item.split(":")
+            fs, dim = ("global", 0) if dim_s == "global" else ("node", int(dim_s))
+            ts = time_two_stage(model, img, cap, int(k_s), int(k_s), device, fs, dim)
+            row = {
+                "first_stage": fs,
+                "dim": dim or None,
+                "k": int(k_s),
+                "speedup": out["exhaustive_s"] / ts["shortlist_s"],
+            }
+            row.update(
+                {
+                    key: ts[key]
+                    for key in ("shortlist_s", "shortlist_build_s", "shortlist_first_s", "shortlist_rerank_s")
+                }
+            )
+            out["also"].append(row)
 
     out["shortlist_recall10"] = out["shortlist_rsum_delta"] = out["fine_variance_share"] = None
     if args.run:
@@ -484,7 +566,7 @@ def main() -> None:
         from sgfns_app.train.checkpoint import load_run
 
         loaded = load_run(args.run, device)
-        agr = agreement(loaded.model, args.data, args.split, device, dtype, args.k_frac)
+        agr = agreement(loaded.model, args.data, args.split, device, dtype, k, args.first_stage, args.dim, args.k_frac)
         out["agreement"] = {str(s): v for s, v in agr.items()}
         first = agr[min(agr)]
         out["shortlist_recall10"] = min(v["recall10"] for v in agr.values())

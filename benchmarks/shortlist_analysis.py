@@ -12,7 +12,12 @@ For a trained decomposable model (sgfns) on one split (the first 1,000 images an
   * `pooled`: one inner product over concatenated vectors [g ; a·mean(object nodes) ; b·mean(relation nodes)]
     (image side) and [g ; mean(object nodes) ; mean(relation nodes)] (caption side) — still a single flat
     inner-product index (3x the dimension), with a, b fitted by least squares of the fine-grained part of the score
-    on the mean-node dot products over pairs of `--fit-split` (not the measured split).
+    on the mean-node dot products over pairs of `--fit-split` (not the measured split);
+  * `node_stage` (`sgfns.index.NodeStage`, what `sgfns search` and eval_speed.py use now): global + the model's
+    object (and relation) node matching with every node projected to d' dimensions (uncentred PCA fitted on the
+    measured gallery's image nodes, no labels), for each d' in `--dims`, with the object term only ("obj") and with
+    both node terms ("obj+rel").
+`--images N` measures a gallery of the first N images (default 1,000) and their captions.
 Prints one JSON object on its last line."""
 
 from __future__ import annotations
@@ -90,6 +95,10 @@ def main() -> None:
     ap.add_argument("--fit-split", default="val")
     ap.add_argument("--ks", default="50,100,250")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--dims", default="8,16,24,32,48,64", help="node-stage projection dimensions d'")
+    ap.add_argument("--node-ks", default="10,20,30,40,50", help="shortlist sizes reported for the node stage")
+    ap.add_argument("--images", type=int, default=1000, help="gallery: the first N images and their captions")
+    ap.add_argument("--node-stage-only", action="store_true", help="skip the pooled/centroid first stages")
     args = ap.parse_args()
 
     import torch
@@ -103,6 +112,19 @@ def main() -> None:
     model = load_run(args.run, "cpu").model
     ks = [int(k) for k in args.ks.split(",")]
     out = {"run": args.run, "data": args.data, "split": args.split, "threads": args.threads}
+
+    if args.node_stage_only:
+        img, cap, pos = encode(model, args.data, args.split, "cpu", args.images)
+        parts = similarity_parts_matrix(model, img, cap)
+        full = torch.stack(list(parts.values())).sum(0)
+        out["images"], out["captions"] = len(img), len(cap)
+        out["rsum"] = round(
+            shortlist_stats(full, full.T.topk(10, 1).indices, full.topk(10, 1).indices, pos, [10])[0], 2
+        )
+        out["node_stage"] = node_stage_sweep(model, img, cap, full, pos, args)
+        out["seconds"] = round(time.time() - t0, 1)
+        print(json.dumps(out))
+        return
 
     # fit the pooled weights on the fit split: fine part ~ a * (mo_I . mo_T) + b * (mr_I . mr_T) + c
     fimg, fcap, _ = encode(model, args.data, args.fit_split, "cpu")
@@ -118,7 +140,7 @@ def main() -> None:
     a, b = float(coef[0]), float(coef[1])
     out["pooled_weights"] = {"a": round(a, 4), "b": round(b, 4), "fit_split": args.fit_split}
 
-    img, cap, pos = encode(model, args.data, args.split, "cpu")
+    img, cap, pos = encode(model, args.data, args.split, "cpu", args.images)
     parts = similarity_parts_matrix(model, img, cap)
     full = torch.stack(list(parts.values())).sum(0)
     glob = parts["global"]
@@ -173,8 +195,37 @@ def main() -> None:
             "top1_rank_max": float(r1.max()),
             "by_k": rows,
         }
+    out["node_stage"] = node_stage_sweep(model, img, cap, full, pos, args)
     out["seconds"] = round(time.time() - t0, 1)
     print(json.dumps(out))
+
+
+def node_stage_sweep(model, img, cap, full, pos, args) -> dict:
+    """Agreement of the compressed node stage for each d' (object term only / object + relation terms)."""
+    from sgfns.index import NodeStage
+
+    ks = [int(k) for k in args.node_ks.split(",")]
+    d = img.glob.shape[1]
+    lt = {k: float(cap.sets[k][1].sum(1).float().mean()) for k in ("obj", "rel")}
+    li = {k: float(img.sets[k][1].sum(1).float().mean()) for k in ("obj", "rel")}
+    exhaustive_dots = 1 + lt["obj"] * li["obj"] + lt["rel"] * li["rel"]
+    res = {}
+    for dim in [int(x) for x in args.dims.split(",")]:
+        full_stage = NodeStage.fit(model, img, cap, dim)
+        for name, sets in (("obj", ["obj"]), ("obj+rel", ["obj", "rel"])):
+            stage = NodeStage(
+                proj={s: full_stage.proj[s] for s in sets if s in full_stage.proj},
+                weights={s: full_stage.weights[s] for s in sets if s in full_stage.weights},
+                use_global=full_stage.use_global,
+                dim=dim,
+            )
+            t2i, i2t = stage.shortlists(stage.compress(img), stage.compress(cap), max(ks), max(ks))
+            _, rows = shortlist_stats(full, t2i, i2t, pos, ks)
+            # FLOP cost per pair relative to exhaustive: node pairs at d' plus one global dot at d
+            dots = sum(lt[s] * li[s] for s in stage.weights) * min(dim, d) / d + (1 if stage.use_global else 0)
+            res[f"d{dim}:{name}"] = {"dim": dim, "terms": name, "cost_vs_exhaustive": round(dots / exhaustive_dots, 4),
+                                     "by_k": rows}  # fmt: skip
+    return res
 
 
 if __name__ == "__main__":

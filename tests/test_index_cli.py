@@ -77,3 +77,56 @@ def test_search_errors_exit_2(cli, setup, tmp_path):
     assert rc == 2 and "exactly one query" in err
     rc, _, err = cli("search", "--run", run, "--index", tmp_path, "a dog")
     assert rc == 2 and "index.json" in err
+
+
+def test_encode_stores_the_node_first_stage_and_search_uses_it(cli, setup, tmp_path):
+    from sgfns.index.store import load_gallery, load_stage
+
+    data, run, out = setup
+    meta, img, cap = load_gallery(out)
+    assert (out / "first_stage.safetensors").is_file()
+    stage = load_stage(out, meta)
+    assert meta["first_stage"]["dim"] == 32 and set(stage.weights) == {"obj", "rel"}
+    # the stored stage is the one fitted on the split's images
+    from sgfns.index import NodeStage
+    from sgfns_app.train.checkpoint import load_run
+
+    model = load_run(run).model.eval()
+    fresh = NodeStage.fit(model, img, cap, 32)
+    for s in stage.proj:
+        torch.testing.assert_close(stage.proj[s], fresh.proj[s])
+    # node and global first stages: with a shortlist covering the gallery both give the exhaustive order
+    with torch.inference_mode():
+        full = model.similarity(img, cap)
+    want = torch.argsort(-full[4], stable=True)[:6].tolist()
+    for mode in ("node", "global"):
+        rc, stdout, err = cli("search", "--run", run, "--index", out, "--image", meta["image_ids"][4], "-k", "6",
+                              "--shortlist", str(len(cap)), "--first-stage", mode, "--json")  # fmt: skip
+        assert rc == 0, err
+        assert [json.loads(line)["caption_index"] for line in stdout.splitlines()] == want
+    # a short list from the node stage lists what NodeIndex lists
+    from sgfns.index import NodeIndex
+
+    short = NodeIndex(stage, cap, "caption").search(img.select(torch.tensor([4])), 5)[1][0].tolist()
+    rc, stdout, err = cli("search", "--run", run, "--index", out, "--image", meta["image_ids"][4], "-k", "5",
+                          "--shortlist", "5", "--json")  # fmt: skip
+    assert rc == 0, err
+    assert sorted(json.loads(line)["caption_index"] for line in stdout.splitlines()) == sorted(short)
+
+
+def test_encode_without_node_stage(cli, setup, tmp_path):
+    data, run, _ = setup
+    out = tmp_path / "enc0"
+    rc, stdout, err = cli("encode", "--run", run, "--data", data, "--split", "test", "--out", out, "--no-progress",
+                          "--first-stage-dim", "0")  # fmt: skip
+    assert rc == 0, err
+    assert "global first stage" in stdout
+    assert not (out / "first_stage.safetensors").exists()
+    assert "first_stage" not in json.loads((out / "index.json").read_text())
+    meta = json.loads((out / "index.json").read_text())
+    rc, _, err = cli("search", "--run", run, "--index", out, "--image", meta["image_ids"][0], "--first-stage", "node")
+    assert rc == 2 and "node first stage" in err
+    rc, _, err = cli("search", "--run", run, "--index", out, "--image", meta["image_ids"][0], "-k", "2")
+    assert rc == 0, err
+    rc, _, err = cli("encode", "--run", run, "--data", data, "--split", "test", "--out", out, "--first-stage-dim", "-1")
+    assert rc == 2 and "--first-stage-dim" in err

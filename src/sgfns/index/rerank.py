@@ -1,5 +1,6 @@
-"""Two-stage retrieval: a flat inner-product index over global vectors gives a shortlist of k per query, and the
-model's fine-grained score re-ranks it.
+"""Two-stage retrieval: a first stage gives a shortlist of k per query — a flat inner-product index over global
+vectors (`FlatIndex`) or global + compressed node terms (`NodeIndex`) — and the model's fine-grained score re-ranks
+it.
 
 Re-ranking scores only the listed (image, caption) pairs. A model that defines
 `similarity_parts_pairs(img, cap, pair_img, pair_cap) -> {name: [P]}` (sgfns, sgm: grouped matmuls over real
@@ -12,9 +13,10 @@ import torch
 from torch import Tensor
 
 from sgfns.index.flat import FlatIndex
+from sgfns.index.nodestage import NodeIndex
 from sgfns.models.base import Encoded, Matcher
 
-__all__ = ["pair_parts", "rerank", "two_stage_search"]
+__all__ = ["pair_parts", "rerank", "rerank_both", "two_stage_search"]
 
 
 def _fallback_pairs(model: Matcher, img: Encoded, cap: Encoded, pi: Tensor, pc: Tensor) -> dict[str, Tensor]:
@@ -66,18 +68,48 @@ def rerank(
     return total.gather(1, o), shortlist.gather(1, o)
 
 
+def rerank_both(
+    model: Matcher, img: Encoded, cap: Encoded, t2i: Tensor, i2t: Tensor
+) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor]]:
+    """Re-rank whole-split shortlists in both directions — `t2i` [Nc, k1] image ids per caption, `i2t` [Ni, k2]
+    caption ids per image — scoring each distinct (image, caption) pair once (a pair listed in both directions
+    is common: the first stage ranks a matching pair high both ways). Returns ((scores, ids) per caption,
+    (scores, ids) per image), each sorted by descending score with ties kept in shortlist order (as `rerank`)."""
+    nc, k1 = t2i.shape
+    ni, k2 = i2t.shape
+    dev = img.glob.device
+    t2i, i2t = t2i.to(dev).long(), i2t.to(dev).long()
+    key = torch.cat([
+        t2i.reshape(-1) * nc + torch.arange(nc, device=dev).repeat_interleave(k1),
+        torch.arange(ni, device=dev).repeat_interleave(k2) * nc + i2t.reshape(-1),
+    ])  # fmt: skip
+    uniq, where = torch.unique(key, return_inverse=True)
+    parts = pair_parts(model, img, cap, uniq // nc, uniq % nc)
+    total = torch.stack([v.float() for v in parts.values()]).sum(0)[where].cpu()
+    s1, s2 = total[: nc * k1].view(nc, k1), total[nc * k1 :].view(ni, k2)
+    o1, o2 = torch.argsort(-s1, dim=1, stable=True), torch.argsort(-s2, dim=1, stable=True)
+    return (s1.gather(1, o1), t2i.cpu().gather(1, o1)), (s2.gather(1, o2), i2t.cpu().gather(1, o2))
+
+
 def two_stage_search(
     model: Matcher,
     img: Encoded,
     cap: Encoded,
-    index: FlatIndex,
+    index: FlatIndex | NodeIndex,
     queries: Tensor,
     k: int,
     query_side: str,
 ) -> tuple[Tensor, Tensor]:
-    """Shortlist k gallery items per query from `index` (built over the *other* side's global vectors), then
-    re-rank them by the fine-grained score. Queries are ids into `cap` ("caption") or `img` ("image")."""
+    """Shortlist k gallery items per query from `index` (built over the *other* side: a `FlatIndex` of its global
+    vectors, or a `NodeIndex` — global + compressed node terms), then re-rank them by the fine-grained score.
+    Queries are ids into `cap` ("caption") or `img` ("image")."""
     queries = torch.as_tensor(queries).long()
-    qv = (cap if query_side == "caption" else img).glob[queries]
-    _, ids = index.search(qv, k)
+    side = cap if query_side == "caption" else img
+    if isinstance(index, NodeIndex):
+        want = "image" if query_side == "caption" else "caption"
+        if index.side != want:
+            raise ValueError(f"{query_side} queries need a NodeIndex over the {want} side, got {index.side!r}")
+        _, ids = index.search(side.select(queries.to(side.glob.device)), k)
+    else:
+        _, ids = index.search(side.glob[queries], k)
     return rerank(model, img, cap, queries, ids, query_side)

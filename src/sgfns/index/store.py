@@ -3,7 +3,9 @@
 A folder holds `images.safetensors` and `captions.safetensors` (global vectors, node sets and masks, extras —
 everything `similarity_parts` needs), `images_glob.npy` / `captions_glob.npy` (float32 global vectors for other
 tools, e.g. a FAISS index built elsewhere) and `index.json` (the run, checkpoint sha256, data folder, split, image
-ids, captions and caption -> image). Every file is written atomically."""
+ids, captions and caption -> image), and, for a node first stage, `first_stage.safetensors` (its projection
+matrices; dimension, weights and global flag under "first_stage" in `index.json`). Every file is written
+atomically."""
 
 from __future__ import annotations
 
@@ -17,9 +19,10 @@ from sgfns.errors import UserError
 from sgfns.io import atomic_save, read_json, write_json
 from sgfns.models.base import Encoded
 
-__all__ = ["INDEX_JSON", "load_encoded", "load_gallery", "save_encoded", "save_gallery"]
+__all__ = ["INDEX_JSON", "load_encoded", "load_gallery", "load_stage", "save_encoded", "save_gallery"]
 
 INDEX_JSON = "index.json"
+STAGE_FILE = "first_stage.safetensors"
 FORMAT = "sgfns-encoded/1"
 
 
@@ -66,9 +69,19 @@ def load_encoded(path: str | Path) -> Encoded:
     return Encoded(glob=t["glob"], sets=sets, extra=extra)
 
 
-def save_gallery(out: str | Path, img: Encoded, cap: Encoded, meta: dict[str, Any]) -> Path:
+def save_gallery(out: str | Path, img: Encoded, cap: Encoded, meta: dict[str, Any], stage=None) -> Path:
+    """Write the encoded split; `stage` (a `sgfns.index.NodeStage`, optional) is stored beside it."""
+    from safetensors.torch import save_file
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    meta = dict(meta)
+    if stage is not None:
+        tensors, info = stage.state()
+        atomic_save(out / STAGE_FILE, lambda tmp: save_file(tensors, str(tmp), metadata={"format": FORMAT}))
+        meta["first_stage"] = info
+    elif (out / STAGE_FILE).exists():
+        (out / STAGE_FILE).unlink()  # a stage left from an earlier encode would not match these arrays
     save_encoded(out / "images.safetensors", img)
     save_encoded(out / "captions.safetensors", cap)
     for name, enc in (("images_glob.npy", img), ("captions_glob.npy", cap)):
@@ -92,3 +105,26 @@ def load_gallery(folder: str | Path) -> tuple[dict[str, Any], Encoded, Encoded]:
         if meta.get(key) != len(enc):
             raise UserError(f"{meta_path}: {key} = {meta.get(key)} but the arrays hold {len(enc)}")
     return meta, img, cap
+
+
+def load_stage(folder: str | Path, meta: dict[str, Any]):
+    """The folder's `NodeStage`, or None when it was encoded without one (global-only first stage)."""
+    from safetensors.torch import load_file
+
+    from sgfns.index.nodestage import NodeStage
+
+    folder = Path(folder)
+    info = meta.get("first_stage")
+    if info is None:
+        return None
+    path = folder / STAGE_FILE
+    if not path.is_file():
+        raise UserError(
+            f"{folder / INDEX_JSON}: names a first stage but {STAGE_FILE} is missing; re-run `sgfns encode`"
+        )
+    try:
+        return NodeStage.from_state(load_file(str(path)), info)
+    except (ValueError, KeyError) as e:
+        raise UserError(f"{path}: {e}") from None
+    except Exception as e:  # safetensors' own error types for corrupt files
+        raise UserError(f"{path}: not a readable safetensors file ({e})") from None

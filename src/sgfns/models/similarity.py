@@ -311,6 +311,10 @@ def node_match_pairs(
     i_counts, t_counts = img_mask.sum(1), txt_mask.sum(1)
     if bool((i_counts[pair_img] == 0).any()) or bool((t_counts[pair_txt] == 0).any()):
         raise ValueError("every node set needs at least one real node (models add a learned null node)")
+    if img_nodes.shape[1] == 1 and txt_nodes.shape[1] == 1 and count is None:
+        # one node per side (a global vector): each pair is one dot product; gathered in chunks into reused
+        # buffers (a fresh [P, d] gather costs a page fault per 4 KB), no grouping or bmm tiles needed
+        return _pair_dots(img_nodes[:, 0], txt_nodes[:, 0], pair_img, pair_txt, acc), cnt
     order = torch.argsort(pair_img, stable=True)
     pi, pt = pair_img[order], pair_txt[order]
     # storage rows (in the padded [Nc * Lt, d] view) of the real nodes of the captions that occur in pairs only,
@@ -379,3 +383,14 @@ def node_match_pairs(
         diff = -(torch.log1p(soft) - log_n).abs() * count_w
         cnt[order] = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, diff)
     return out, cnt
+
+
+def _pair_dots(a: Tensor, b: Tensor, pa: Tensor, pb: Tensor, acc: torch.dtype, chunk: int = 2048) -> Tensor:
+    """[P] dot products a[pa[p]] · b[pb[p]] of rows of `a` [Na, d] and `b` [Nb, d], in chunks of pairs."""
+    out = torch.empty(pa.numel(), device=a.device, dtype=acc)
+    bufs: dict[str, Tensor] = {}
+    for s in range(0, pa.numel(), chunk):
+        ga = _gather(bufs, "a", a, pa[s : s + chunk])
+        gb = _gather(bufs, "b", b, pb[s : s + chunk])
+        out[s : s + chunk] = torch.bmm(ga[:, None, :], gb[:, :, None]).view(-1).to(acc)
+    return out

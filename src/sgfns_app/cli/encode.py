@@ -1,7 +1,9 @@
 """`sgfns encode --run RUN --data DIR --split S --out DIR`: encode a split's images and captions once, to disk.
 
-Writes global vectors and node sets of both modalities (safetensors, plus float32 .npy global vectors) and
-`index.json` (run, checkpoint sha256, split, image ids, captions) — the input of `sgfns search`."""
+Writes global vectors and node sets of both modalities (safetensors, plus float32 .npy global vectors),
+`index.json` (run, checkpoint sha256, split, image ids, captions) and the first stage of `sgfns search`: the
+node-set projections (`--first-stage-dim`, default 32; fitted on the split's images, `sgfns.index.NodeStage`) —
+the input of `sgfns search`."""
 
 from __future__ import annotations
 
@@ -20,6 +22,12 @@ def register(subparsers) -> None:
     p.add_argument("--data", required=True, help="dataset folder")
     p.add_argument("--split", required=True, help="split to encode (train, val, test, ...)")
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument(
+        "--first-stage-dim",
+        type=int,
+        default=32,
+        help="projection dimension of the node first stage (default 32; 0 = global vectors only)",
+    )
     add_run_options(p)
     p.set_defaults(func=run)
 
@@ -28,11 +36,14 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sgfns.data.dataset import load_split
+    from sgfns.errors import UserError
     from sgfns.graphs.cache import caption_graphs_for
     from sgfns.index.store import save_gallery
     from sgfns.models.scoring import encode_captions, encode_images
     from sgfns_app.train.checkpoint import load_run
 
+    if args.first_stage_dim < 0:
+        raise UserError(f"--first-stage-dim must be >= 0, got {args.first_stage_dim}")
     loaded = load_run(args.run, args.device, which=args.checkpoint)
     split = load_split(args.data, args.split)
     graphs = caption_graphs_for(split, "auto")
@@ -50,6 +61,14 @@ def run(args: argparse.Namespace) -> int:
         "captions": list(split.captions),
         "caption_image": [int(x) for x in split.caption_image()],
     }
-    out = save_gallery(args.out, img, cap, meta)
-    print(f"encoded {len(img)} images and {len(cap)} captions of {args.split} -> {out}")
+    stage = None
+    if args.first_stage_dim > 0 and len(img) and len(cap):
+        from sgfns.index import NodeStage
+
+        stage = NodeStage.fit(loaded.model, img, cap, args.first_stage_dim)
+        if not stage.weights:  # a model without node terms: the flat global index is the first stage
+            stage = None
+    out = save_gallery(args.out, img, cap, meta, stage=stage)
+    first = f"node first stage d'={stage.dim} ({'+'.join(stage.weights)})" if stage else "global first stage"
+    print(f"encoded {len(img)} images and {len(cap)} captions of {args.split} ({first}) -> {out}")
     return 0

@@ -1,9 +1,11 @@
 """`sgfns search --run RUN --index DIR ("TEXT" | --image ID) [-k N]`: two-stage retrieval over an encoded split.
 
-A text query is parsed with the project parser and encoded; the flat inner-product index over the gallery's global
-vectors (FAISS when installed, else torch — the same shortlist) returns `--shortlist` candidates, which the
-model's fine-grained score re-ranks; the top `-k` are printed (rank, score, image id or caption). `--image ID`
-searches captions for one of the index's images."""
+A text query is parsed with the project parser and encoded; the first stage returns `--shortlist` candidates,
+which the model's fine-grained score re-ranks; the top `-k` are printed (rank, score, image id or caption).
+`--image ID` searches captions for one of the index's images. First stage (`--first-stage`): "node" — global
+score + the model's node terms with nodes projected to the dimension `sgfns encode` fitted (`NodeIndex`; the
+default when the index has one); "global" — a flat inner-product index over global vectors (FAISS when installed,
+else torch: the same shortlist)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,13 @@ def register(subparsers) -> None:
     p.add_argument("-k", type=int, default=10, help="results to print (default 10)")
     p.add_argument("--shortlist", type=int, default=None, help="candidates re-ranked (default max(10k, 100))")
     add_run_options(p, batch_size=False)
-    p.add_argument("--backend", default="auto", choices=["auto", "faiss", "torch"])
+    p.add_argument("--backend", default="auto", choices=["auto", "faiss", "torch"], help="global first stage's index")
+    p.add_argument(
+        "--first-stage",
+        default="auto",
+        choices=["auto", "node", "global"],
+        help="auto (default): node when the index has a node first stage, else global",
+    )
     p.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     p.set_defaults(func=run)
 
@@ -36,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from sgfns.errors import UserError
-    from sgfns.index import FlatIndex, two_stage_search
-    from sgfns.index.store import load_gallery
+    from sgfns.index import FlatIndex, NodeIndex, two_stage_search
+    from sgfns.index.store import load_gallery, load_stage
     from sgfns_app.train.checkpoint import load_run
 
     if (args.text is None) == (args.image is None):
@@ -54,6 +62,19 @@ def run(args: argparse.Namespace) -> int:
             f"({args.checkpoint}) is {loaded.checkpoint_sha256[:12]}; re-run `sgfns encode`"
         )
     model = loaded.model.eval()
+    if args.shortlist is not None and args.shortlist < 1:
+        raise UserError(f"--shortlist must be >= 1, got {args.shortlist}")
+    stage = load_stage(args.index, meta)
+    if args.first_stage == "node" and stage is None:
+        raise UserError(f"{args.index}: encoded without a node first stage (re-run `sgfns encode --first-stage-dim N`)")
+    if args.first_stage == "global":
+        stage = None
+
+    def make_index(gallery, side):
+        if stage is not None:
+            return NodeIndex(stage, gallery, side)
+        return FlatIndex(gallery.glob, backend=args.backend)
+
     shortlist = args.shortlist or max(10 * args.k, 100)
     dev = torch.device(args.device)
     img, cap = img.to(dev), cap.to(dev)
@@ -65,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
         graph = load_parser().parse(args.text)
         q = encode_captions(model, [args.text], [graph], dev).to(dev)
-        index = FlatIndex(img.glob, backend=args.backend)
+        index = make_index(img, "image")
         scores, found = two_stage_search(model, img, q, index, torch.tensor([0]), shortlist, "caption")
         for r, (s, i) in enumerate(zip(scores[0][: args.k].tolist(), found[0][: args.k].tolist(), strict=True)):
             rows.append({"rank": r + 1, "score": round(s, 6), "image": i, "image_id": ids[i]})
@@ -74,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         if args.image not in where:
             raise UserError(f"{args.index}: image id {args.image!r} is not in the index ({len(ids)} images)")
         qi = where[args.image]
-        index = FlatIndex(cap.glob, backend=args.backend)
+        index = make_index(cap, "caption")
         scores, found = two_stage_search(model, img, cap, index, torch.tensor([qi]), shortlist, "image")
         c2i = meta.get("caption_image") or []
         for r, (s, c) in enumerate(zip(scores[0][: args.k].tolist(), found[0][: args.k].tolist(), strict=True)):

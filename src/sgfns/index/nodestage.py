@@ -1,0 +1,210 @@
+"""A first stage that sees the node terms: global score + compressed node matching.
+
+Why: on a trained `sgfns` the global vector alone is a weak ranker — the score is carried by the object term, the
+mean over a caption's object nodes of the max over the image's object nodes, which no inner product of two pooled
+vectors reproduces (docs/performance.md). This stage keeps that max but makes it cheap: every node set the model
+scores (object: weight alpha, relation: weight beta) is projected to `dim` dimensions by a matrix P [d, dim] with
+orthonormal columns — the top eigenvectors of the second-moment matrix Σ x xᵀ of the *gallery images'* real nodes
+of that set (uncentred PCA: it keeps the most of the nodes' energy, hence of their inner products). Captions are
+projected by the same P. The first-stage score of a pair is
+
+    g_I · g_T  +  Σ_s w_s · node_match(P_sᵀ image nodes, P_sᵀ caption nodes)
+
+(global term only when the model has one), i.e. the model's own score with the count term dropped and the node
+dot products computed in `dim` dimensions: cost per pair = real node pairs x 2·dim instead of x 2·d. With
+`dim >= d`, P is a full orthogonal rotation and the stage equals the exact terms (up to float rounding).
+
+`NodeStage.fit(model, images, dim)` fits P on a gallery; `NodeIndex(stage, gallery, side)` holds one side's
+compressed gallery and answers `search(queries, k)`; `stage.shortlists(img, cap, k_t2i, k_i2t)` gives both
+directions of a whole split from one pass over the first-stage score matrix. Shortlists are in descending
+first-stage score, ties toward the lower id (as `FlatIndex`), so a shorter list is a prefix of a longer one. The
+stage is pure torch (no FAISS equivalent of a max over node sets); `FlatIndex` stays the global-only first stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+
+from sgfns.index.flat import _topk_low_id
+from sgfns.models.base import Encoded, Matcher
+from sgfns.models.similarity import node_match
+
+__all__ = ["NodeIndex", "NodeStage", "fit_projection", "stage_terms"]
+
+#: score terms a first stage can compress -> (node set, model attribute holding the term's weight)
+TERM_SETS = {"object": ("obj", "alpha"), "relation": ("rel", "beta")}
+#: elements of one first-stage score block held at a time ([queries, gallery] chunk)
+BLOCK = 1 << 24
+#: real nodes a projection is fitted on at most (evenly spaced over the gallery)
+MAX_FIT_NODES = 4096
+#: power iterations of the randomised eigensolver used when dim < d / 4
+POWER_ITERS = 8
+
+
+def stage_terms(model: Matcher, img: Encoded, cap: Encoded) -> tuple[bool, dict[str, float]]:
+    """(uses the global term, {node set: weight}) of the model's score, read from the terms `similarity_parts`
+    returns for one pair (so a model's switches are honoured) and the model's weights (`alpha`, `beta`)."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            names = set(model.similarity_parts(img.select(slice(0, 1)), cap.select(slice(0, 1))))
+    finally:
+        model.train(was_training)
+    weights = {}
+    for term, (set_name, attr) in TERM_SETS.items():
+        if term in names and set_name in img.sets and set_name in cap.sets:
+            weights[set_name] = float(getattr(model, attr, 1.0))
+    return "global" in names, weights
+
+
+def fit_projection(nodes: Tensor, mask: Tensor, dim: int, max_nodes: int = MAX_FIT_NODES) -> Tensor:
+    """[d, min(dim, d)] orthonormal columns: the top eigenvectors of Σ x xᵀ over the real nodes (`mask`) of
+    `nodes` [N, L, d], in descending eigenvalue order, each column's largest-magnitude entry made positive (so the
+    result does not depend on the eigensolver's sign choice). At most `max_nodes` real nodes are used, evenly
+    spaced over the gallery (deterministic), so fitting costs at most max_nodes·d² multiply-adds; for dim < d/4
+    the eigenvectors come from a randomised subspace iteration (fixed seed, 2·dim columns, `POWER_ITERS`
+    iterations) instead of a full eigendecomposition."""
+    if dim < 1:
+        raise ValueError(f"projection dimension must be >= 1, got {dim}")
+    d = nodes.shape[-1]
+    rows = torch.nonzero(mask.reshape(-1)).flatten()
+    if rows.numel() == 0:
+        raise ValueError("no real nodes to fit a projection on")
+    if rows.numel() > max_nodes:
+        rows = rows[torch.linspace(0, rows.numel() - 1, max_nodes, device=rows.device).round().long()]
+    x = nodes.reshape(-1, d).index_select(0, rows).to("cpu", torch.float32)
+    m2 = (x.T @ x).double()
+    k = min(dim, d)
+    if 4 * k >= d:
+        p = torch.linalg.eigh(m2)[1][:, -k:].flip(1)  # ascending eigenvalues -> top k, descending
+    else:  # randomised subspace iteration (fixed start): top-k eigenvectors without a full d x d eigensolve
+        g = torch.Generator().manual_seed(0)
+        q = torch.linalg.qr(m2 @ torch.randn(d, 2 * k, generator=g, dtype=torch.float64))[0]
+        for _ in range(POWER_ITERS):
+            q = torch.linalg.qr(m2 @ q)[0]
+        vals, vecs = torch.linalg.eigh(q.T @ m2 @ q)
+        p = (q @ vecs)[:, -k:].flip(1)
+    big = p.abs().argmax(0)
+    p = p * torch.sign(p[big, torch.arange(p.shape[1])])[None]
+    return p.to(torch.float32).contiguous()
+
+
+@dataclass
+class NodeStage:
+    """The compressed first stage: projections per node set, term weights, whether the global term is used."""
+
+    proj: dict[str, Tensor]
+    weights: dict[str, float]
+    use_global: bool = True
+    dim: int = 0
+    dtype: torch.dtype | None = None
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, model: Matcher, img: Encoded, cap: Encoded, dim: int, dtype: torch.dtype | None = None) -> NodeStage:
+        """Fit the projections on the gallery images `img`; `cap` (any captions) only serves to read the model's
+        terms. `dim` <= 0 means no node terms (global only, what `FlatIndex` computes)."""
+        use_global, weights = stage_terms(model, img, cap)
+        if dim <= 0:
+            weights = {}
+        proj = {s: fit_projection(*img.sets[s], dim) for s in weights}
+        if not use_global and not weights:
+            raise ValueError("the model has neither a global term nor node sets to build a first stage from")
+        return cls(proj=proj, weights=weights, use_global=use_global, dim=max(dim, 0), dtype=dtype)
+
+    # -- persistence (sgfns encode stores it beside the encoded gallery) --------------------------------------
+    def state(self) -> tuple[dict[str, Tensor], dict]:
+        tensors = {f"proj.{s}": p.contiguous() for s, p in self.proj.items()}
+        info = {"dim": self.dim, "weights": self.weights, "use_global": self.use_global}
+        return tensors, info
+
+    @classmethod
+    def from_state(cls, tensors: dict[str, Tensor], info: dict) -> NodeStage:
+        weights = {str(k): float(v) for k, v in dict(info.get("weights", {})).items()}
+        proj = {}
+        for s in weights:
+            if f"proj.{s}" not in tensors:
+                raise ValueError(f"first stage: no projection for node set {s!r}")
+            proj[s] = tensors[f"proj.{s}"].float()
+        return cls(proj=proj, weights=weights, use_global=bool(info.get("use_global", True)), dim=int(info["dim"]))
+
+    # -- scoring ---------------------------------------------------------------------------------------------
+    def compress(self, enc: Encoded) -> Encoded:
+        """The parts of `enc` the stage reads: global vectors (fp32) and the projected node sets (`dtype`)."""
+        sets = {}
+        with torch.inference_mode():
+            for s, p in self.proj.items():
+                v, m = enc.sets[s]
+                dtype = self.dtype or torch.float32
+                p = p.to(v.device)
+                if bool(m.all()):  # every slot real (image node sets): one matmul, no copy of the nodes
+                    x = (v.float() @ p).to(dtype)
+                else:  # real nodes only; padding stays zero
+                    x = v.new_zeros(*v.shape[:2], p.shape[1], dtype=dtype)
+                    x[m] = (v[m].float() @ p).to(dtype)
+                sets[s] = (x, m)
+        return Encoded(glob=enc.glob.float(), sets=sets)
+
+    def scores(self, img: Encoded, cap: Encoded) -> Tensor:
+        """First-stage scores [Ni, Nc] (fp32) of compressed images and captions."""
+        with torch.inference_mode():
+            if self.use_global:
+                out = img.glob @ cap.glob.T
+            else:
+                out = img.glob.new_zeros(len(img), len(cap))
+            for s, w in self.weights.items():
+                out += w * node_match(*img.sets[s], *cap.sets[s]).float()
+        return out
+
+    def shortlists(self, img: Encoded, cap: Encoded, k_t2i: int, k_i2t: int) -> tuple[Tensor, Tensor]:
+        """Both directions of a split from one first-stage matrix: (images per caption [Nc, k_t2i], captions per
+        image [Ni, k_i2t]); the matrix is built in blocks of images and kept whole ([Ni, Nc] fp32)."""
+        ni, nc = len(img), len(cap)
+        full = torch.empty(ni, nc, dtype=torch.float32, device=img.glob.device)
+        step = max(1, BLOCK // max(1, nc))
+        for a in range(0, ni, step):
+            full[a : a + step] = self.scores(img.select(slice(a, a + step)), cap)
+        with torch.inference_mode():
+            i2t = _topk_low_id(full, min(k_i2t, nc))[1]
+            t2i = _topk_low_id(full.T, min(k_t2i, ni))[1]
+        return t2i, i2t
+
+
+class NodeIndex:
+    """One side of a gallery, compressed by a `NodeStage`: `search(queries, k)` with queries from the other side.
+
+    `side` "image": the gallery holds images and queries are (encoded) captions — text-to-image; "caption": the
+    reverse. Returns (first-stage scores [Q, k], gallery ids [Q, k]) like `FlatIndex.search`."""
+
+    def __init__(self, stage: NodeStage, gallery: Encoded, side: str) -> None:
+        if side not in ("image", "caption"):
+            raise ValueError(f"side must be 'image' or 'caption', got {side!r}")
+        self.stage, self.side = stage, side
+        self.gallery = stage.compress(gallery)
+        self.backend = "torch"
+
+    def __len__(self) -> int:
+        return len(self.gallery)
+
+    def search(self, queries: Encoded, k: int) -> tuple[Tensor, Tensor]:
+        q = self.stage.compress(queries)
+        n = len(self.gallery)
+        k = max(0, min(int(k), n))
+        step = max(1, BLOCK // max(1, n))
+        out_s, out_i = [], []
+        for a in range(0, len(q), step):
+            part = q.select(slice(a, a + step))
+            s = (
+                self.stage.scores(self.gallery, part).T
+                if self.side == "image"
+                else self.stage.scores(part, self.gallery)
+            )
+            v, i = _topk_low_id(s, k)
+            out_s.append(v)
+            out_i.append(i)
+        if not out_s:
+            return torch.zeros(0, k), torch.zeros(0, k, dtype=torch.long)
+        return torch.cat(out_s), torch.cat(out_i)

@@ -1,0 +1,208 @@
+"""The node first stage (global + compressed node matching): what it computes, that its shortlists follow from its
+scores with ties toward lower ids, that query-at-a-time search lists the same items as the whole-split pass, that
+a global-only stage is the flat index, and that re-ranking both directions at once equals re-ranking each."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from sgfns.index import (
+    FlatIndex,
+    NodeIndex,
+    NodeStage,
+    faiss_available,
+    fit_projection,
+    rerank,
+    rerank_both,
+    two_stage_search,
+)
+from sgfns.models import create_model
+from sgfns.models.base import Encoded
+from sgfns.models.similarity import node_match
+
+
+def random_encoded(g, n, d, sets, counts=False, rank=None):
+    """Random l2-normalised node sets with holes in the masks; `rank` confines the nodes to a subspace."""
+    basis = torch.linalg.qr(torch.randn(d, rank, generator=g))[0] if rank else None
+
+    def nodes(L):
+        v = torch.randn(n, L, rank or d, generator=g)
+        v = v @ basis.T if basis is not None else v
+        v = torch.nn.functional.normalize(v, dim=-1)
+        m = torch.rand(n, L, generator=g) < 0.6
+        m[:, 0] = True
+        return v, m
+
+    built = {name: nodes(L) for name, L in sets.items()}
+    extra = {}
+    if counts:
+        extra["count"] = torch.where(built["obj"][1], torch.randint(-1, 4, (n, sets["obj"]), generator=g), -1)
+    glob = torch.nn.functional.normalize(torch.randn(n, d, generator=g), dim=-1)
+    return Encoded(glob=glob, sets=built, extra=extra), basis
+
+
+@pytest.fixture(scope="module")
+def setup():
+    torch.manual_seed(0)
+    model = create_model("sgfns-tiny", vocab_size=30).eval()
+    model.alpha, model.beta = 1.5, 0.7  # distinct weights, so a swapped or missing weight shows
+    g = torch.Generator().manual_seed(5)
+    img, _ = random_encoded(g, 40, 32, {"obj": 7, "rel": 5})
+    cap, _ = random_encoded(g, 90, 32, {"obj": 4, "rel": 3}, counts=True)
+    return model, img, cap
+
+
+def exact_first_stage(model, img, cap):
+    """global + alpha * object match + beta * relation match on the uncompressed nodes (the count term dropped)."""
+    return (
+        img.glob @ cap.glob.T
+        + model.alpha * node_match(*img.sets["obj"], *cap.sets["obj"])
+        + model.beta * node_match(*img.sets["rel"], *cap.sets["rel"])
+    )
+
+
+def test_projection_is_orthonormal_deterministic_and_ordered_by_energy():
+    g = torch.Generator().manual_seed(0)
+    scale = torch.cat([torch.tensor([4.0, 2.0, 1.0]), torch.linspace(0.3, 0.1, 13)])  # energies along a rotation
+    rot = torch.linalg.qr(torch.randn(16, 16, generator=g))[0]
+    v = (torch.randn(50, 6, 16, generator=g) * scale) @ rot.T
+    m = torch.rand(50, 6, generator=g) < 0.7
+    for dim in (3, 16):  # randomised subspace iteration (dim < d/4) and the full eigendecomposition
+        p = fit_projection(v, m, dim)
+        assert p.shape == (16, dim)
+        torch.testing.assert_close(p.T @ p, torch.eye(dim), atol=1e-5, rtol=0)
+        assert torch.equal(p, fit_projection(v, m, dim))
+        energy = ((v[m] @ p) ** 2).sum(0)
+        assert torch.all(energy[:-1] >= energy[1:] * (1 - 1e-4))
+    # the top directions are the data's main axes: rot[:, 0] and rot[:, 1] up to sign
+    p = fit_projection(v, m, 3)
+    assert abs(float(p[:, 0] @ rot[:, 0])) > 0.99 and abs(float(p[:, 1] @ rot[:, 1])) > 0.99
+    with pytest.raises(ValueError, match=">= 1"):
+        fit_projection(v, m, 0)
+
+
+def test_full_dimension_stage_equals_the_exact_terms(setup):
+    model, img, cap = setup
+    stage = NodeStage.fit(model, img, cap, 32)
+    assert stage.use_global and stage.weights == {"obj": 1.5, "rel": 0.7}
+    got = stage.scores(stage.compress(img), stage.compress(cap))
+    torch.testing.assert_close(got, exact_first_stage(model, img, cap), atol=1e-5, rtol=1e-5)
+
+
+def test_projection_keeps_scores_exactly_when_the_nodes_span_few_dimensions():
+    torch.manual_seed(0)
+    model = create_model("sgfns-tiny", vocab_size=30).eval()
+    g = torch.Generator().manual_seed(9)
+    d, rank = 32, 5
+    img, basis = random_encoded(g, 30, d, {"obj": 6, "rel": 4}, rank=rank)
+    cap, _ = random_encoded(g, 60, d, {"obj": 3, "rel": 2}, counts=True, rank=rank)
+    # captions in the *same* subspace as the images (the PCA is fitted on image nodes only)
+    for s in ("obj", "rel"):
+        v, m = cap.sets[s]
+        cap.sets[s] = (torch.nn.functional.normalize(v @ basis @ basis.T, dim=-1), m)
+    exact = exact_first_stage(model, img, cap)
+    stage = NodeStage.fit(model, img, cap, rank)
+    torch.testing.assert_close(stage.scores(stage.compress(img), stage.compress(cap)), exact, atol=1e-5, rtol=1e-5)
+    # ... and a smaller dimension loses part of the node scores
+    small = NodeStage.fit(model, img, cap, 2)
+    assert float((small.scores(small.compress(img), small.compress(cap)) - exact).abs().max()) > 1e-2
+
+
+def test_shortlists_are_the_top_k_with_ties_toward_lower_ids(setup):
+    model, img, cap = setup
+    stage = NodeStage.fit(model, img, cap, 8)
+    ci, cc = stage.compress(img), stage.compress(cap)
+    s = stage.scores(ci, cc).double()
+    t2i, i2t = stage.shortlists(ci, cc, 6, 9)
+    assert t2i.shape == (90, 6) and i2t.shape == (40, 9)
+
+    def brute(rows, k):
+        return torch.stack([torch.tensor(sorted(range(rows.shape[1]), key=lambda j: (-rows[r, j].item(), j))[:k])
+                            for r in range(rows.shape[0])])  # fmt: skip
+
+    assert torch.equal(t2i, brute(s.T, 6))
+    assert torch.equal(i2t, brute(s, 9))
+    # k larger than the gallery is clipped
+    assert stage.shortlists(ci, cc, 500, 500)[0].shape == (90, 40)
+
+
+def test_ties_go_to_the_lower_id():
+    torch.manual_seed(0)
+    model = create_model("sgfns-tiny", vocab_size=30).eval()
+    g = torch.Generator().manual_seed(2)
+    img, _ = random_encoded(g, 12, 16, {"obj": 3, "rel": 2})
+    cap, _ = random_encoded(g, 5, 16, {"obj": 2, "rel": 2}, counts=True)
+    img = img.select(torch.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]))  # every image four times: exact ties
+    stage = NodeStage.fit(model, img, cap, 4)
+    ci, cc = stage.compress(img), stage.compress(cap)
+    s = stage.scores(ci, cc)
+    assert torch.equal(s[0], s[3]) and torch.equal(s[1], s[10])  # the copies tie exactly
+    t2i, _ = stage.shortlists(ci, cc, 8, 3)
+    for r, row in enumerate(t2i.tolist()):
+        # the 8 listed are the copies of the best images, each image's copies in increasing id order
+        vals = s[row, r].tolist()
+        assert all(a >= b for a, b in zip(vals, vals[1:], strict=False))
+        for a in range(3):
+            copies = [x for x in row if x % 3 == a]
+            assert copies == [a + 3 * j for j in range(len(copies))]
+
+
+def test_query_at_a_time_search_lists_what_the_whole_split_pass_lists(setup):
+    model, img, cap = setup
+    stage = NodeStage.fit(model, img, cap, 8)
+    t2i, i2t = stage.shortlists(stage.compress(img), stage.compress(cap), 7, 11)
+    s_img, ids_img = NodeIndex(stage, img, "image").search(cap.select(torch.arange(90)), 7)
+    assert torch.equal(ids_img, t2i)
+    assert torch.all(s_img[:, :-1] >= s_img[:, 1:])
+    ids_cap = NodeIndex(stage, cap, "caption").search(img.select(torch.arange(40)), 11)[1]
+    assert torch.equal(ids_cap, i2t)
+    with pytest.raises(ValueError, match="side"):
+        NodeIndex(stage, img, "audio")
+
+
+def test_global_only_stage_is_the_flat_index(setup):
+    model, img, cap = setup
+    stage = NodeStage.fit(model, img, cap, 0)
+    assert stage.weights == {} and stage.proj == {}
+    t2i, i2t = stage.shortlists(stage.compress(img), stage.compress(cap), 6, 6)
+    backends = ["torch", "faiss"] if faiss_available() else ["torch"]
+    for b in backends:
+        assert torch.equal(t2i, FlatIndex(img.glob, backend=b).search(cap.glob, 6)[1])
+        assert torch.equal(i2t, FlatIndex(cap.glob, backend=b).search(img.glob, 6)[1])
+
+
+def test_stage_state_round_trip(setup):
+    model, img, cap = setup
+    stage = NodeStage.fit(model, img, cap, 8)
+    tensors, info = stage.state()
+    back = NodeStage.from_state(tensors, info)
+    assert back.weights == stage.weights and back.dim == 8 and back.use_global
+    torch.testing.assert_close(back.scores(back.compress(img), back.compress(cap)),
+                               stage.scores(stage.compress(img), stage.compress(cap)))  # fmt: skip
+    with pytest.raises(ValueError, match="projection"):
+        NodeStage.from_state({}, info)
+
+
+def test_two_stage_with_node_index_and_full_shortlist_is_exhaustive(setup):
+    model, img, cap = setup
+    with torch.inference_mode():
+        full = model.similarity(img, cap)
+    stage = NodeStage.fit(model, img, cap, 4)
+    s, ids = two_stage_search(model, img, cap, NodeIndex(stage, img, "image"), torch.arange(90), 40, "caption")
+    assert torch.equal(ids, torch.argsort(-full.T, dim=1, stable=True))
+    torch.testing.assert_close(s, full.T.gather(1, ids), atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="NodeIndex over the image side"):
+        two_stage_search(model, img, cap, NodeIndex(stage, cap, "caption"), torch.arange(3), 5, "caption")
+
+
+def test_rerank_both_equals_each_direction(setup):
+    model, img, cap = setup
+    stage = NodeStage.fit(model, img, cap, 8)
+    t2i, i2t = stage.shortlists(stage.compress(img), stage.compress(cap), 6, 15)
+    (s1, id1), (s2, id2) = rerank_both(model, img, cap, t2i, i2t)
+    r1 = rerank(model, img, cap, torch.arange(90), t2i, "caption")
+    r2 = rerank(model, img, cap, torch.arange(40), i2t, "image")
+    assert torch.equal(id1, r1[1]) and torch.equal(id2, r2[1])
+    torch.testing.assert_close(s1, r1[0])
+    torch.testing.assert_close(s2, r2[0])
