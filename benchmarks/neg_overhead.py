@@ -3,12 +3,13 @@
     .venv/bin/python benchmarks/neg_overhead.py --data WORLD [--config configs/synth.yaml] [--model sgfns]
         [--repeats 2] [--max-train-images N] [key=value ...]
 
-Runs `sgfns train` in-process with `neg.weight=0` and `neg.weight=1` (per_positive=1: one caption and one image
-negative per positive pair). Two measures: the fastest wall-clock epoch (`train_seconds`, noisy on a shared
-machine) and the CPU time of one epoch, taken as CPU(2 epochs) - CPU(1 epoch) of the whole process (robust to
-other processes on the machine; setup and the one-off negative precomputation cancel out). The caption negatives
-are precomputed (and cached) before timing, as in a real run where they are made once per dataset. Prints one
-JSON object on the last line.
+Runs `sgfns train` in-process with `neg.weight=0` ("without") and `neg.weight=1` (per_positive=1: one caption and
+one image negative per positive pair), the latter twice: negatives encoded with gradient ("with", the full
+gradient) and without (`neg.stop_gradient=true`, "with_stop_gradient"). Two measures: the fastest wall-clock epoch
+(`train_seconds`, noisy on a shared machine) and the CPU time of one epoch, taken as CPU(2 epochs) - CPU(1 epoch)
+of the whole process (robust to other processes on the machine; setup and the one-off negative precomputation
+cancel out). The caption negatives are precomputed (and cached) before timing, as in a real run where they are
+made once per dataset. Prints one JSON object on the last line.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def epoch_seconds(data: Path, model: str, config: Path, overrides: list[str], weight: float, epochs: int = 1) -> dict:
+VARIANTS = {
+    "without": ["neg.weight=0"],
+    "with": ["neg.weight=1.0", "neg.stop_gradient=false"],
+    "with_stop_gradient": ["neg.weight=1.0", "neg.stop_gradient=true"],
+}
+
+
+def epoch_seconds(data: Path, model: str, config: Path, overrides: list[str], variant: str, epochs: int = 1) -> dict:
     import resource
 
     from sgfns_app.cli.main import main
@@ -33,7 +41,7 @@ def epoch_seconds(data: Path, model: str, config: Path, overrides: list[str], we
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run"
         args = ["train", "--data", str(data), "--out", str(run), "--model", model, "--config", str(config),
-                "--no-progress", f"epochs={epochs}", "log_every=0", f"neg.weight={weight}", "neg.per_positive=1",
+                "--no-progress", f"epochs={epochs}", "log_every=0", "neg.per_positive=1", *VARIANTS[variant],
                 *overrides]  # fmt: skip
         rc = main(args)
         if rc != 0:
@@ -66,24 +74,25 @@ def main() -> int:
         parser = load_parser()
         caption_negatives_for(split, caption_graphs_for(split, "auto", parser=parser), seed=0, parser=parser)
     else:  # a subset has captions of its own: one run with L_neg caches its negatives
-        epoch_seconds(args.data, args.model, args.config, args.overrides, 1.0)
-    runs: dict[str, list[dict]] = {"without": [], "with": []}
-    for _ in range(args.repeats):
-        runs["without"].append(epoch_seconds(args.data, args.model, args.config, args.overrides, 0.0))
-        runs["with"].append(epoch_seconds(args.data, args.model, args.config, args.overrides, 1.0))
+        epoch_seconds(args.data, args.model, args.config, args.overrides, "with")
+    runs: dict[str, list[dict]] = {k: [] for k in VARIANTS}
+    for _ in range(args.repeats):  # interleaved, so a change of machine load hits every variant alike
+        for k in VARIANTS:
+            runs[k].append(epoch_seconds(args.data, args.model, args.config, args.overrides, k))
     best = {k: min(r["train_seconds"] for r in v) for k, v in runs.items()}
     cpu = {}
-    for k, w in (("without", 0.0), ("with", 1.0)):
-        two = epoch_seconds(args.data, args.model, args.config, args.overrides, w, epochs=2)
+    for k in VARIANTS:
+        two = epoch_seconds(args.data, args.model, args.config, args.overrides, k, epochs=2)
         cpu[k] = round(two["cpu_seconds"] - min(r["cpu_seconds"] for r in runs[k]), 2)
-    print(json.dumps({
-        "data": str(args.data), "model": args.model, "config": str(args.config), "overrides": args.overrides,
-        "epoch_seconds_without_lneg": best["without"], "epoch_seconds_with_lneg": best["with"],
-        "slowdown_percent": round(100 * (best["with"] / best["without"] - 1), 1),
-        "epoch_cpu_seconds_without_lneg": cpu["without"], "epoch_cpu_seconds_with_lneg": cpu["with"],
-        "cpu_slowdown_percent": round(100 * (cpu["with"] / cpu["without"] - 1), 1),
-        "runs": runs, "warmup_seconds": round(time.time() - pre, 1), "seconds": round(time.time() - t0, 1),
-    }))  # fmt: skip
+    out = {"data": str(args.data), "model": args.model, "config": str(args.config), "overrides": args.overrides}
+    for k in VARIANTS:
+        out[f"epoch_seconds_{k}"] = best[k]
+        out[f"epoch_cpu_seconds_{k}"] = cpu[k]
+    for k in ("with", "with_stop_gradient"):
+        out[f"slowdown_percent_{k}"] = round(100 * (best[k] / best["without"] - 1), 1)
+        out[f"cpu_slowdown_percent_{k}"] = round(100 * (cpu[k] / cpu["without"] - 1), 1)
+    out.update({"runs": runs, "warmup_seconds": round(time.time() - pre, 1), "seconds": round(time.time() - t0, 1)})
+    print(json.dumps(out))
     return 0
 
 
