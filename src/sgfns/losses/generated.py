@@ -23,6 +23,7 @@ import torch
 from torch import Tensor
 
 from sgfns.data.batching import GraphItem, collate_captions, collate_graphs, prepare_captions
+from sgfns.errors import UserError
 from sgfns.graphs.types import SceneGraph
 from sgfns.models.base import Encoded, Matcher
 from sgfns.negatives import image as imneg
@@ -337,6 +338,12 @@ class GeneratedNegativesTerm:
         return total
 
 
+def select_rules(negs: Sequence[Sequence[Any]], rules: Sequence[str]) -> list[list[Any]]:
+    """Each caption's negatives made by one of `rules` (the others dropped; order kept)."""
+    keep = set(rules)
+    return [[x for x in ns if x.rule in keep] for ns in negs]
+
+
 def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
     """The training loop's entry point (`neg.weight > 0`): precompute (or load) the split's caption negatives."""
     from sgfns.negatives.cache import caption_negatives_for
@@ -348,6 +355,9 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
 
         graphs = caption_graphs_for(split)
     rules = list(getattr(cfg, "rules", None) or RULES)
+    unknown = [r for r in rules if r not in RULES]
+    if unknown:
+        raise UserError(f"neg.rules: unknown rule {unknown[0]!r} (known: {', '.join(RULES)})")
     seed = int(getattr(cfg, "seed", seed) or seed)
     negs = None
     if getattr(cfg, "text_side", True):
@@ -358,7 +368,10 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
             parser = load_parser()
         except Exception as e:  # the re-parse check is a refinement; without spaCy the negatives still come
             log.warning("caption parser unavailable (%s): negatives generated without the re-parse check", e)
-        negs = caption_negatives_for(split, graphs, rules=rules, per_rule=1, seed=seed, parser=parser)
+        # generated (and cached) once with every rule; `neg.rules` selects which of them train, so a rule-family
+        # ablation trains on exactly the same negatives minus that family
+        negs = caption_negatives_for(split, graphs, rules=RULES, per_rule=1, seed=seed, parser=parser)
+        negs = select_rules(negs, rules)
         n = sum(1 for ns in negs if ns)
         log.info("caption negatives: %d of %d captions have at least one", n, len(negs))
     return GeneratedNegativesTerm(
