@@ -8,8 +8,11 @@ one image negative per positive pair), the latter twice: negatives encoded with 
 gradient) and without (`neg.stop_gradient=true`, "with_stop_gradient"). Two measures: the fastest wall-clock epoch
 (`train_seconds`, noisy on a shared machine) and the CPU time of one epoch, taken as CPU(2 epochs) - CPU(1 epoch)
 of the whole process (robust to other processes on the machine; setup and the one-off negative precomputation
-cancel out). The caption negatives are precomputed (and cached) before timing, as in a real run where they are
-made once per dataset. Prints one JSON object on the last line.
+cancel out). A third, the steadiest on a loaded machine: the CPU time of one training step (collation, negatives,
+forward, backward, optimizer step — the loop's `LossModule`), the three variants taking turns on the same batches
+of one process (`--step-passes` passes over the epoch's batches; validation and checkpoints excluded, which
+makes the step ratio the upper bound of the epoch ratio). The caption negatives are precomputed (and cached)
+before timing, as in a real run where they are made once per dataset. Prints one JSON object on the last line.
 """
 
 from __future__ import annotations
@@ -53,12 +56,61 @@ def epoch_seconds(data: Path, model: str, config: Path, overrides: list[str], va
         return {"train_seconds": ep["train_seconds"], "pairs_per_s": ep["pairs_per_s"], "cpu_seconds": round(cpu, 2)}
 
 
+def step_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], passes: int) -> dict[str, float]:
+    """Mean CPU milliseconds of one training step per variant, the variants taking turns on each batch."""
+    import torch
+
+    from sgfns.config import build
+    from sgfns.data.batching import SplitInputs
+    from sgfns.data.dataset import load_split
+    from sgfns.losses.generated import build_term
+    from sgfns.text import TextProcessor
+    from sgfns_app.train import loop as L
+    from sgfns_app.train.config import TrainConfig
+
+    cfg = build(TrainConfig, config, [f"model.name={model}", *overrides, "neg.weight=1.0", "neg.per_positive=1"])
+    if cfg.threads > 0:
+        torch.set_num_threads(cfg.threads)
+    split = load_split(data, "train")
+    split.caption_graphs = L.caption_graphs(split, cfg.data.text_graphs)
+    split = L.subset_split(split, cfg.data.max_train_images)
+    tp = TextProcessor.build(split.captions, list(split.image_graphs or []) + list(split.caption_graphs or []),
+                             cfg.data.min_word_freq)  # fmt: skip
+    torch.manual_seed(cfg.seed)
+    net = L.build_model(cfg, tp, split.feature_dim)
+    inputs = SplitInputs(split, tp, split.caption_graphs)
+    term = build_term(cfg.neg, inputs, cfg.seed)
+    step = L.LossModule(net, cfg, L.D.DistInfo(), split.extra_positives, term)
+    opt = L.make_optimizer(cfg, net)
+    k = split.captions_per_image
+    spent = {v: 0.0 for v in VARIANTS}
+    n = 0
+    for p in range(passes):
+        for caps in L.epoch_batches(split.n_captions, cfg.data.batch_size, cfg.seed, p, L.D.DistInfo()):
+            imgs = [c // k for c in caps]
+            for v in VARIANTS:
+                t = time.process_time()
+                extra = None
+                if v != "without":
+                    term.stop_gradient = v == "with_stop_gradient"
+                    extra = term.extra_batch(caps, imgs, p)
+                loss, _ = step(inputs.image_batch(imgs), inputs.caption_batch(caps), torch.tensor(imgs),
+                               torch.tensor(caps), True, extra)  # fmt: skip
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                spent[v] += time.process_time() - t
+            n += 1
+    return {v: round(1000 * t / max(1, n), 1) for v, t in spent.items()} | {"steps": n}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--config", type=Path, default=ROOT / "configs" / "synth.yaml")
     ap.add_argument("--model", default="sgfns")
     ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--step-passes", type=int, default=2, help="passes over the batches for the per-step measure")
     ap.add_argument("overrides", nargs="*", help="extra key=value training overrides")
     args = ap.parse_args()
     t0 = time.time()
@@ -91,6 +143,10 @@ def main() -> int:
     for k in ("with", "with_stop_gradient"):
         out[f"slowdown_percent_{k}"] = round(100 * (best[k] / best["without"] - 1), 1)
         out[f"cpu_slowdown_percent_{k}"] = round(100 * (cpu[k] / cpu["without"] - 1), 1)
+    steps = step_cpu_ms(args.data, args.model, args.config, args.overrides, args.step_passes)
+    out["step_cpu_ms"] = steps
+    for k in ("with", "with_stop_gradient"):
+        out[f"step_cpu_slowdown_percent_{k}"] = round(100 * (steps[k] / steps["without"] - 1), 1)
     out.update({"runs": runs, "warmup_seconds": round(time.time() - pre, 1), "seconds": round(time.time() - t0, 1)})
     print(json.dumps(out))
     return 0
