@@ -200,13 +200,22 @@ class GeneratedNegativesTerm:
         self.neg_table = None
         if self.neg_items and self._table_size(self.neg_items) <= MAX_TABLE:
             self.neg_table = collate_captions(self.neg_items)
-        self._own_edits: dict[int, Any] = {}  # caption index -> imneg.own_edits (its own image's candidates)
+        # (caption, image) -> imneg.own_edits: the reverse/swap candidates and replaceable objects of a caption on
+        # its own image depend on nothing else, so they are found once here (most of the CPU work of drawing an
+        # image negative) and a step only draws among them and picks donors
+        self._own_edits: dict[tuple[int, int], Any] = {}
         self._image_table = None
         # image side: needs visual graphs to align with the caption's
         self.image_side = bool(image_side and split.image_graphs is not None and caption_graphs is not None)
         if image_side and not self.image_side:
             log.warning("neg.image_side: no visual scene graphs (or caption graphs) in %s; image negatives off",
                         split.root)  # fmt: skip
+        if self.image_side:  # the edits of every caption on its own image (a step then only draws), and the tables
+            for c, cg in enumerate(caption_graphs):
+                if cg is not None and cg.objects:
+                    im = c // self.cpi
+                    self._own_edits[(c, im)] = imneg.own_edits(cg, imneg.VisualScene(split.image_graphs[im]))
+            self.image_table()
 
     @staticmethod
     def _table_size(items) -> int:
@@ -279,9 +288,9 @@ class GeneratedNegativesTerm:
             if cg is None or not cg.objects:
                 continue
             pos = where[imgs[j]]
-            own_ed = self._own_edits.get(c)
+            own_ed = self._own_edits.get((c, imgs[j]))
             if own_ed is None:
-                own_ed = self._own_edits[c] = imneg.own_edits(cg, scenes[pos])
+                own_ed = self._own_edits[(c, imgs[j])] = imneg.own_edits(cg, scenes[pos])
             for edit in imneg.sample_edits(cg, scenes, pos, self._rng(key, "img", j), k=self.k, own=own_ed):
                 for dst, src, k in imneg.edit_moves(pos, *edit):
                     mv_n.append(len(base))
