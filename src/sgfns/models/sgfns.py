@@ -6,7 +6,8 @@ their modality's context, and a decomposable score
 where S_obj / S_rel are node matching (mean over caption nodes of the max cosine over image nodes) and S_count the
 soft count term. Every part is a switch (see docs/method.md): `use_global`, `use_obj`, `use_rel`, `use_count`,
 `fusion`, `gcn_layers` (0 = no graph convolution), `use_labels` (visual label/attribute embeddings),
-`global_nodes` (pool nodes into the global vectors)."""
+`global_nodes` (pool nodes into the global vectors), `rel_center` (relation nodes centred before the cosine,
+sgfns.models.centering)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from torch import Tensor, nn
 
 from sgfns.errors import UserError
 from sgfns.models.base import Encoded, Matcher
+from sgfns.models.centering import NodeCentering
 from sgfns.models.count import SoftCount
 from sgfns.models.fusion import GatedContextFusion
 from sgfns.models.graph_conv import TripleGraphConv
@@ -80,6 +82,7 @@ class SGFNS(Matcher):
         gcn_layers: int,
         use_labels: bool,
         global_nodes: bool,
+        rel_center: bool = False,
     ) -> None:
         super().__init__()
         if not (use_global or use_obj or use_rel):
@@ -92,8 +95,10 @@ class SGFNS(Matcher):
         self.img_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, use_labels, use_count=False)
         self.txt_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, True, use_count=use_count)
         self.count = SoftCount() if use_count else None
+        self.center_img = NodeCentering(embed_dim) if rel_center and use_rel else None
+        self.center_txt = NodeCentering(embed_dim) if rel_center and use_rel else None
 
-    def _encoded(self, ctx: Tensor, ctx_mask: Tensor, obj, rel, extra: dict[str, Tensor]) -> Encoded:
+    def _encoded(self, ctx: Tensor, ctx_mask: Tensor, obj, rel, extra: dict[str, Tensor], center=None) -> Encoded:
         g = masked_mean(ctx, ctx_mask)
         if self.global_nodes:
             g = g + masked_mean(obj[0], obj[1])
@@ -101,7 +106,8 @@ class SGFNS(Matcher):
         if self.use_obj or self.use_count:
             sets["obj"] = (l2norm(obj[0]), obj[1])
         if self.use_rel:
-            sets["rel"] = (l2norm(rel[0]), rel[1])
+            nodes = center(*rel) if center is not None else rel[0]
+            sets["rel"] = (l2norm(nodes), rel[1])
         return Encoded(glob=l2norm(g), sets=sets, extra=extra)
 
     def encode_images(self, b: dict[str, Tensor]) -> Encoded:
@@ -109,14 +115,14 @@ class SGFNS(Matcher):
         ctx_mask = torch.ones(ctx.shape[:2], dtype=torch.bool, device=ctx.device)
         base, has = region_base(ctx, b["obj_region"])
         obj, rel = self.img_graph(self.text.embed, base, has, b, ctx, ctx_mask)
-        return self._encoded(ctx, ctx_mask, obj, rel, {})
+        return self._encoded(ctx, ctx_mask, obj, rel, {}, self.center_img)
 
     def encode_captions(self, b: dict[str, Tensor]) -> Encoded:
         states, mask = self.text(b["tokens"], b["lengths"])
         base, has = span_base(states, b["obj_span"])
         obj, rel = self.txt_graph(self.text.embed, base, has, b, states, mask)
         extra = {"count": torch.where(b["obj_mask"], b["obj_count"], -1)} if self.use_count else {}
-        return self._encoded(states, mask, obj, rel, extra)
+        return self._encoded(states, mask, obj, rel, extra, self.center_txt)
 
     def similarity_parts(self, img: Encoded, cap: Encoded) -> dict[str, Tensor]:
         parts: dict[str, Tensor] = {}
@@ -204,7 +210,7 @@ def _paired_mean_max(s: Tensor, img_mask: Tensor, txt_mask: Tensor) -> Tensor:
 DEFAULTS = dict(
     vocab_size=1000, img_dim=2048, embed_dim=1024, word_dim=300, text_layers=1, residual_mlp=True,
     alpha=1.0, beta=1.0, gamma=0.2, use_global=True, use_obj=True, use_rel=True, use_count=True, fusion=True,
-    gcn_layers=1, use_labels=True, global_nodes=True,
+    gcn_layers=1, use_labels=True, global_nodes=True, rel_center=False,
 )  # fmt: skip
 TINY = dict(embed_dim=32, word_dim=16)
 

@@ -32,6 +32,7 @@ class ModelConfig:
     gcn_layers: int | None = None
     use_labels: bool | None = None
     global_nodes: bool | None = None
+    rel_center: bool | None = None
     # scan
     lambda_softmax: float | None = None
 
