@@ -22,7 +22,7 @@ stage is pure torch (no FAISS equivalent of a max over node sets); `FlatIndex` s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -101,7 +101,6 @@ class NodeStage:
     use_global: bool = True
     dim: int = 0
     dtype: torch.dtype | None = None
-    meta: dict = field(default_factory=dict)
 
     @classmethod
     def fit(cls, model: Matcher, img: Encoded, cap: Encoded, dim: int, dtype: torch.dtype | None = None) -> NodeStage:
@@ -161,7 +160,8 @@ class NodeStage:
 
     def shortlists(self, img: Encoded, cap: Encoded, k_t2i: int, k_i2t: int) -> tuple[Tensor, Tensor]:
         """Both directions of a split from one first-stage matrix: (images per caption [Nc, k_t2i], captions per
-        image [Ni, k_i2t]); the matrix is built in blocks of images and kept whole ([Ni, Nc] fp32)."""
+        image [Ni, k_i2t]); the matrix is built in blocks of images and kept whole ([Ni, Nc] fp32), so this is
+        for whole-split evaluation — a large gallery is searched a block of queries at a time with `NodeIndex`."""
         ni, nc = len(img), len(cap)
         full = torch.empty(ni, nc, dtype=torch.float32, device=img.glob.device)
         step = max(1, BLOCK // max(1, nc))
