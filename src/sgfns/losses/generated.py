@@ -171,7 +171,7 @@ class GeneratedNegativesTerm:
         per_positive: int = 1,
         seed: int = 0,
         image_side: bool = True,
-        stop_gradient: bool = False,
+        stop_gradient: bool = True,
         rows_per_bucket: int = BUCKET_ROWS,
     ) -> None:
         self.inputs = inputs
@@ -391,5 +391,5 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
         per_positive=int(getattr(cfg, "per_positive", 1)),
         seed=seed,
         image_side=bool(getattr(cfg, "image_side", True)),
-        stop_gradient=bool(getattr(cfg, "stop_gradient", False)),
+        stop_gradient=bool(getattr(cfg, "stop_gradient", True)),
     )
