@@ -151,8 +151,9 @@ def test_fused_count_term_equals_softcount_values_and_gradients():
     torch.testing.assert_close(ci, want.detach(), atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize("method", ["image", "bmm"])
 @pytest.mark.parametrize("tile", [1, 40, 1 << 20])
-def test_pairs_equal_matrix_entries(tile):
+def test_pairs_equal_matrix_entries(tile, method):
     from sgfns.models.similarity import node_match_count, node_match_pairs
 
     g = torch.Generator().manual_seed(17)
@@ -162,7 +163,43 @@ def test_pairs_equal_matrix_entries(tile):
     m, c = node_match_count(img, im, txt, tm, counts, 10.0, 0.5)
     pi = torch.randint(0, 9, (70,), generator=g)
     pc = torch.randint(0, 12, (70,), generator=g)
-    pm, pcnt = node_match_pairs(img, im, txt, tm, pi, pc, count=(counts, 10.0, 0.5), tile=tile)
+    pm, pcnt = node_match_pairs(img, im, txt, tm, pi, pc, count=(counts, 10.0, 0.5), tile=tile, method=method)
     torch.testing.assert_close(pm, m[pi, pc], atol=1e-6, rtol=1e-6)
     torch.testing.assert_close(pcnt, c[pi, pc], atol=1e-6, rtol=1e-6)
-    assert node_match_pairs(img, im, txt, tm, pi[:0], pc[:0])[0].shape == (0,)
+    assert node_match_pairs(img, im, txt, tm, pi[:0], pc[:0], method=method)[0].shape == (0,)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pairs_one_image_at_a_time_equals_the_stacked_bmm_path_and_brute_force(seed):
+    """The CPU re-rank path (pairs sorted by image, caption columns gathered into a small reused buffer, chunked
+    inside an image's run when `buf` is small) gives the stacked-bmm path's values and the brute-force ones, with
+    holes in both masks, garbage in padding, repeated pairs, full image masks and one-node (global) sets."""
+    from sgfns.models.similarity import _pairs_by_image, node_match_pairs
+
+    g = torch.Generator().manual_seed(100 + seed)
+    for img, im in (random_sets(g, 11, 7, 16), (torch.randn(11, 7, 16, generator=g), torch.ones(11, 7, dtype=bool))):
+        txt, tm = random_sets(g, 23, 6, 16)
+        counts = torch.where(tm, torch.randint(-1, 5, (23, 6), generator=g), -1)
+        pi = torch.randint(0, 11, (150,), generator=g)
+        pc = torch.randint(0, 23, (150,), generator=g)
+        want = brute(img, im, txt, tm)[pi, pc]
+        ref_m, ref_c = node_match_pairs(img, im, txt, tm, pi, pc, count=(counts, 10.0, 0.5), method="bmm")
+        for buf in (16, 16 * 7, 1 << 20):  # 1 column at a time, runs split in chunks, whole runs
+            m, c = _pairs_by_image(img, im, txt, tm, pi, pc, count=(counts, 10.0, 0.5), buf=buf)
+            torch.testing.assert_close(m.double(), want, atol=1e-5, rtol=1e-5)
+            torch.testing.assert_close(m, ref_m, atol=1e-6, rtol=1e-6)
+            torch.testing.assert_close(c, ref_c, atol=1e-6, rtol=1e-6)
+        # bf16 node sets: both paths round the same products, results in fp32
+        mb = node_match_pairs(img, im, txt, tm, pi, pc, dtype=torch.bfloat16, method="image")[0]
+        rb = node_match_pairs(img, im, txt, tm, pi, pc, dtype=torch.bfloat16, method="bmm")[0]
+        assert mb.dtype == torch.float32
+        torch.testing.assert_close(mb, rb, atol=2e-2, rtol=0)
+    gi, gc = torch.randn(11, 1, 16, generator=g), torch.randn(23, 1, 16, generator=g)
+    one_i, one_c = torch.ones(11, 1, dtype=bool), torch.ones(23, 1, dtype=bool)
+    dots = (gi[pi, 0] * gc[pc, 0]).sum(-1)
+    for method in ("image", "bmm"):
+        torch.testing.assert_close(node_match_pairs(gi, one_i, gc, one_c, pi, pc, method=method)[0], dots)
+    with pytest.raises(ValueError, match="method"):
+        node_match_pairs(gi, one_i, gc, one_c, pi, pc, method="fast")
+    with pytest.raises(ValueError, match="at least one real node"):
+        node_match_pairs(img, torch.zeros_like(im), txt, tm, pi, pc)

@@ -35,6 +35,8 @@ __all__ = [
 DEFAULT_COLS = 512
 #: elements of one [n*L, cols] score tile (2 MB in fp32 — one core's L2)
 DEFAULT_TILE = 1 << 19
+#: elements of the gathered caption-node columns one image meets at a time in the CPU pairs path (4 MB in fp32)
+PAIRS_BUF = 1 << 20
 
 
 def _check(img_nodes: Tensor, img_mask: Tensor, txt_nodes: Tensor, txt_mask: Tensor) -> None:
@@ -289,14 +291,26 @@ def node_match_pairs(
     count: tuple[Tensor, float, Tensor | float] | None = None,
     tile: int = DEFAULT_TILE,
     dtype: torch.dtype | None = None,
+    method: str = "auto",
 ) -> tuple[Tensor, Tensor | None]:
     """`node_match` (and, with `count = (counts, kappa, tau)`, the soft-count term) for listed pairs only:
     pair p is (image `pair_img[p]`, caption `pair_txt[p]`) -> ([P], [P] or None), in fp32 or wider.
+
+    `method` "image" (the default on CPU): one image at a time, its listed captions' nodes gathered into a
+    cache-sized buffer (`_pairs_by_image`; about 1.4x faster on the re-rank of issue 7's workload, 3.5x for
+    one-node sets such as global vectors). "bmm" (the default on CUDA, where one call per image would be
+    launch-bound): the stacked-bmm tiles described below. Both give the same values up to float rounding.
 
     For re-ranking a shortlist: pairs are grouped by image, and each image's real nodes meet the real nodes of
     all captions paired with it ([L, d] x [d, cols], no pair outside the list). Images with the same node count
     and similar column counts are stacked into one bmm whose score tile holds about `tile` elements, so the
     work is a few large calls rather than one small matmul per image."""
+    if method == "auto":
+        method = "bmm" if img_nodes.device.type == "cuda" else "image"
+    if method == "image":
+        return _pairs_by_image(img_nodes, img_mask, txt_nodes, txt_mask, pair_img, pair_txt, count=count, dtype=dtype)
+    if method != "bmm":
+        raise ValueError(f"method must be 'auto', 'image' or 'bmm', got {method!r}")
     _check(img_nodes, img_mask, txt_nodes, txt_mask)
     dev = img_nodes.device
     img_nodes, txt_nodes = _prepare(img_nodes, txt_nodes, dtype)
@@ -394,3 +408,88 @@ def _pair_dots(a: Tensor, b: Tensor, pa: Tensor, pb: Tensor, acc: torch.dtype, c
         gb = _gather(bufs, "b", b, pb[s : s + chunk])
         out[s : s + chunk] = torch.bmm(ga[:, None, :], gb[:, :, None]).view(-1).to(acc)
     return out
+
+
+@torch.inference_mode()
+def _pairs_by_image(
+    img_nodes: Tensor,
+    img_mask: Tensor,
+    txt_nodes: Tensor,
+    txt_mask: Tensor,
+    pair_img: Tensor,
+    pair_txt: Tensor,
+    *,
+    count: tuple[Tensor, float, Tensor | float] | None = None,
+    buf: int = PAIRS_BUF,
+    dtype: torch.dtype | None = None,
+) -> tuple[Tensor, Tensor | None]:
+    """`node_match_pairs`' CPU path, one image at a time: the pairs are sorted by image, so the
+    caption-node columns of one image's pairs are one contiguous range; they are gathered (at most `cols` at a
+    time, `buf` elements) into a reused buffer that stays in cache, and one matmul [L, d] x [d, C] of the image's
+    real nodes against them is followed by the max over the image's nodes (and the soft count) on the cache-hot
+    tile. Per pair this is what exhaustive scoring does (each caption-node column loaded once against all of the
+    image's nodes) plus one copy of the column; the stacked-bmm path gathered whole groups (tens of MB) first."""
+    _check(img_nodes, img_mask, txt_nodes, txt_mask)
+    dev = img_nodes.device
+    img_nodes, txt_nodes = _prepare(img_nodes, txt_nodes, dtype)
+    acc = torch.promote_types(img_nodes.dtype, torch.float32)
+    pair_img = torch.as_tensor(pair_img, device=dev, dtype=torch.long)
+    pair_txt = torch.as_tensor(pair_txt, device=dev, dtype=torch.long)
+    n_pairs = pair_img.numel()
+    out = torch.zeros(n_pairs, device=dev, dtype=acc)
+    cnt = torch.zeros(n_pairs, device=dev, dtype=acc) if count is not None else None
+    if n_pairs == 0:
+        return out, cnt
+    i_counts, t_counts = img_mask.sum(1), txt_mask.sum(1)
+    if bool((i_counts[pair_img] == 0).any()) or bool((t_counts[pair_txt] == 0).any()):
+        raise ValueError("every node set needs at least one real node (models add a learned null node)")
+    order = torch.argsort(pair_img, stable=True)
+    pi, pt = pair_img[order], pair_txt[order]
+    lt, d = txt_nodes.shape[1], txt_nodes.shape[-1]
+    t_flat = txt_nodes.reshape(-1, d)
+    uc, u_of_pair = torch.unique(pt, return_inverse=True)
+    sub = txt_mask.index_select(0, uc)
+    rows_u = (uc[:, None] * lt + torch.arange(lt, device=dev)[None])[sub]
+    cnt_u = sub.sum(1)
+    off_u = torch.cumsum(cnt_u, 0) - cnt_u
+    lens = cnt_u[u_of_pair]
+    n_cols = int(lens.sum())
+    pair_of_col = torch.repeat_interleave(torch.arange(n_pairs, device=dev), lens)
+    col_start = torch.cumsum(lens, 0) - lens
+    col_node = rows_u[off_u[u_of_pair][pair_of_col] + torch.arange(n_cols, device=dev) - col_start[pair_of_col]]
+    mean_w = (1.0 / lens.to(acc))[pair_of_col]
+    if count is not None:
+        counts, kappa, tau = count
+        n_of_col = counts.reshape(-1)[col_node]
+        known = n_of_col >= 1
+        known_pp = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, known.to(acc))
+        count_w = known.to(acc) / known_pp.clamp_min(1)[pair_of_col]
+        log_n = torch.log1p(n_of_col.clamp_min(0).to(acc))
+    imgs, runs = torch.unique_consecutive(pi, return_counts=True)
+    pair_end = torch.cumsum(runs, 0)
+    col_end = torch.cumsum(lens, 0)[pair_end - 1]
+    col_begin = torch.cat([col_end.new_zeros(1), col_end[:-1]])
+    best = torch.empty(n_cols, device=dev, dtype=acc)
+    soft = torch.empty(n_cols, device=dev, dtype=acc) if count is not None else None
+    full = bool(img_mask.all())
+    cols = max(16, buf // d)
+    bufs: dict[str, Tensor] = {}
+    for i, c0, c1 in zip(imgs.tolist(), col_begin.tolist(), col_end.tolist(), strict=True):
+        blk = img_nodes[i] if full else img_nodes[i][img_mask[i]]
+        L = blk.shape[0]
+        for a in range(c0, c1, cols):
+            b = min(c1, a + cols)
+            tn = _gather(bufs, "txt", t_flat, col_node[a:b])
+            s = _buffer(bufs, "s", L * (b - a), blk.dtype, dev).view(L, b - a)
+            torch.mm(blk, tn.T, out=s)
+            if s.dtype == acc:
+                torch.amax(s, 0, out=best[a:b])
+            else:
+                best[a:b] = s.amax(0)
+            if count is not None:
+                soft[a:b] = s.sub_(tau).mul_(kappa).sigmoid_().sum(0, dtype=acc)
+    out[order] = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, best * mean_w)
+    if count is not None:
+        diff = -(torch.log1p(soft) - log_n).abs() * count_w
+        cnt[order] = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, diff)
+    return out, cnt
