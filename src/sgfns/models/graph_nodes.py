@@ -49,16 +49,21 @@ class ObjectNodes(nn.Module):
 
 
 class RelationNodes(nn.Module):
-    def __init__(self, word_dim: int, d: int) -> None:
+    """MLP over [subject; predicate; object] (+ [subject - object] with `roles`: an input that changes sign when the
+    two objects are exchanged, so 'A left of B' and 'B left of A' start apart instead of having to be learned apart)."""
+
+    def __init__(self, word_dim: int, d: int, roles: bool = False) -> None:
         super().__init__()
+        self.roles = roles
         self.pred_proj = nn.Linear(word_dim, d)
-        self.mlp = MLP(3 * d, d, d)
+        self.mlp = MLP((4 if roles else 3) * d, d, d)
 
     def forward(self, emb: nn.Embedding, obj: Tensor, b: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
         pred = self.pred_proj(embed_labels(emb, b["rel_pred"]))
         s = gather_nodes(obj, b["rel_subj"])
         o = gather_nodes(obj, b["rel_obj"])
-        return self.mlp(torch.cat([s, pred, o], -1)), pred
+        parts = [s, pred, o, s - o] if self.roles else [s, pred, o]
+        return self.mlp(torch.cat(parts, -1)), pred
 
 
 def region_base(ctx: Tensor, region: Tensor) -> tuple[Tensor, Tensor]:

@@ -7,7 +7,7 @@ where S_obj / S_rel are node matching (mean over caption nodes of the max cosine
 soft count term. Every part is a switch (see docs/method.md): `use_global`, `use_obj`, `use_rel`, `use_count`,
 `fusion`, `gcn_layers` (0 = no graph convolution), `use_labels` (visual label/attribute embeddings),
 `global_nodes` (pool nodes into the global vectors), `rel_center` (relation nodes centred before the cosine,
-sgfns.models.centering)."""
+sgfns.models.centering), `rel_roles` (relation nodes also read subject − object)."""
 
 from __future__ import annotations
 
@@ -38,10 +38,13 @@ def require_feats(b: dict[str, Tensor], model: str) -> Tensor:
 class GraphSide(nn.Module):
     """One modality's graph stack: node builders, graph convolution, fusion with context, null nodes."""
 
-    def __init__(self, word_dim: int, d: int, gcn_layers: int, fusion: bool, use_labels: bool, use_count: bool):
+    def __init__(
+        self, word_dim: int, d: int, gcn_layers: int, fusion: bool, use_labels: bool, use_count: bool,
+        rel_roles: bool = False,
+    ):  # fmt: skip
         super().__init__()
         self.obj = ObjectNodes(word_dim, d, use_labels=use_labels, use_count=use_count)
-        self.rel = RelationNodes(word_dim, d)
+        self.rel = RelationNodes(word_dim, d, roles=rel_roles)
         self.gcn = nn.ModuleList(TripleGraphConv(d) for _ in range(gcn_layers))
         self.fuse_obj = GatedContextFusion(d) if fusion else None
         self.fuse_rel = GatedContextFusion(d) if fusion else None
@@ -83,6 +86,7 @@ class SGFNS(Matcher):
         use_labels: bool,
         global_nodes: bool,
         rel_center: bool = False,
+        rel_roles: bool = False,
     ) -> None:
         super().__init__()
         if not (use_global or use_obj or use_rel):
@@ -92,8 +96,8 @@ class SGFNS(Matcher):
         self.global_nodes = global_nodes
         self.text = TextEncoder(vocab_size, word_dim, embed_dim, layers=text_layers)
         self.regions = RegionEncoder(img_dim, embed_dim, residual_mlp=residual_mlp)
-        self.img_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, use_labels, use_count=False)
-        self.txt_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, True, use_count=use_count)
+        self.img_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, use_labels, False, rel_roles)
+        self.txt_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, True, use_count, rel_roles)
         self.count = SoftCount() if use_count else None
         self.center_img = NodeCentering(embed_dim) if rel_center and use_rel else None
         self.center_txt = NodeCentering(embed_dim) if rel_center and use_rel else None
@@ -210,7 +214,7 @@ def _paired_mean_max(s: Tensor, img_mask: Tensor, txt_mask: Tensor) -> Tensor:
 DEFAULTS = dict(
     vocab_size=1000, img_dim=2048, embed_dim=1024, word_dim=300, text_layers=1, residual_mlp=True,
     alpha=1.0, beta=1.0, gamma=0.2, use_global=True, use_obj=True, use_rel=True, use_count=True, fusion=True,
-    gcn_layers=1, use_labels=True, global_nodes=True, rel_center=False,
+    gcn_layers=1, use_labels=True, global_nodes=True, rel_center=False, rel_roles=False,
 )  # fmt: skip
 TINY = dict(embed_dim=32, word_dim=16)
 

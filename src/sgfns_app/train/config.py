@@ -33,6 +33,7 @@ class ModelConfig:
     use_labels: bool | None = None
     global_nodes: bool | None = None
     rel_center: bool | None = None
+    rel_roles: bool | None = None
     # scan
     lambda_softmax: float | None = None
 

@@ -1,4 +1,4 @@
-"""Relation-node centring (sgfns.models.centering): a running mean of real nodes, removed before the cosine."""
+"""Relation-node options of sgfns: centring (sgfns.models.centering) and the role input (subject − object)."""
 
 from __future__ import annotations
 
@@ -61,3 +61,18 @@ def test_sgfns_with_rel_center_trains_and_scores(cli, tmp_path):
     assert weights["center_img.mean"].abs().sum() > 0 and weights["center_txt.mean"].abs().sum() > 0
     rc, out, err = cli("eval", "--run", run, "--data", data, "--split", "test")
     assert rc == 0, err
+
+
+def test_relation_roles_input_tells_subject_from_object():
+    from sgfns.models.graph_nodes import RelationNodes
+
+    torch.manual_seed(0)
+    emb = torch.nn.Embedding(5, 8)
+    obj = torch.randn(1, 2, 16)
+    b = {"rel_pred": torch.tensor([[[1, 2]]]), "rel_subj": torch.tensor([[0]]), "rel_obj": torch.tensor([[1]])}
+    swapped = {**b, "rel_subj": torch.tensor([[1]]), "rel_obj": torch.tensor([[0]])}
+    plain, roles = RelationNodes(8, 16), RelationNodes(8, 16, roles=True)
+    assert roles.mlp.fc1.in_features == 4 * 16 and plain.mlp.fc1.in_features == 3 * 16
+    a, _ = roles(emb, obj, b)
+    c, _ = roles(emb, obj, swapped)
+    assert not torch.allclose(a, c)
