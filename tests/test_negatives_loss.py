@@ -364,16 +364,20 @@ def test_negatives_built_as_tensors_equal_collating_the_sampled_items(toy, per_p
     assert kinds == {"reverse", "swap", "replace"}
 
 
-def test_caption_negatives_without_a_table_are_collated_per_step(toy, monkeypatch):
+def test_negatives_without_tables_are_collated_per_step_alike(toy, monkeypatch):
+    """Above MAX_TABLE elements nothing is kept collated for the split: each step collates its own negatives (caption
+    side) and its batch's images (image side), with the same result."""
     from sgfns.losses import generated
 
     inputs = _inputs(toy)
-    caps = list(range(0, 16))
+    caps = [0, 7, 9, 20, 33, 41, 52, 60, 71, 79]
     imgs = [c // inputs.split.captions_per_image for c in caps]
     with_table = build_term(_Cfg(), inputs, seed=0).extra_batch(caps, imgs, 0)
     monkeypatch.setattr(generated, "MAX_TABLE", 0)
     term = build_term(_Cfg(), inputs, seed=0)
-    assert term.neg_table is None
+    assert term.neg_table is None and term.image_table() is None
     plain = term.extra_batch(caps, imgs, 0)
-    for k in plain["cap"]:
-        assert torch.equal(plain["cap"][k], with_table["cap"][k]), k
+    for side in ("cap", "img"):
+        assert plain[side].keys() == with_table[side].keys()
+        for k in plain[side]:
+            assert torch.equal(plain[side][k], with_table[side][k]), (side, k)

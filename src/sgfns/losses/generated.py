@@ -223,11 +223,16 @@ class GeneratedNegativesTerm:
         rels = max(len(it.graph.rel_subj) for it in items)
         return len(items) * (tokens + 4 * rels + 8)
 
-    def image_table(self) -> dict[str, Tensor]:
+    def image_table(self) -> dict[str, Tensor] | None:
         """The graph tensors of every image of the split, collated once (edited images are rows of it with some
-        object slots moved); features and boxes stay in the split's memory map."""
-        if self._image_table is None:
-            self._image_table = collate_graphs(self.inputs.images)
+        object slots moved); features and boxes stay in the split's memory map. None when the padded table would
+        be large (then each step collates its batch's images)."""
+        if self._image_table is None and self.inputs.images:
+            items = self.inputs.images
+            objs = max(1, *(len(it.names) for it in items))
+            rels = max(1, *(len(it.rel_subj) for it in items))
+            if len(items) * (8 * objs + 5 * rels) <= MAX_TABLE:
+                self._image_table = collate_graphs(items)
         return self._image_table
 
     # --- per step, CPU -------------------------------------------------------------------------------------------
@@ -301,18 +306,21 @@ class GeneratedNegativesTerm:
                 owner.append(j - own.start)
         if not base:
             return None
-        table = self.image_table()
-        rows = torch.tensor(base, dtype=torch.long)
+        table, at = self.image_table(), None
+        if table is None:  # a split too large to keep collated: collate this batch's images, index them by position
+            table, at = collate_graphs([self.inputs.images[im] for im in uniq]), where
+        rows = torch.tensor(base if at is None else [at[im] for im in base], dtype=torch.long)
         b = {kk: v[rows] for kk, v in table.items()}
         n_t, dst_t = torch.tensor(mv_n, dtype=torch.long), torch.tensor(mv_dst, dtype=torch.long)
-        src_t, k_t = torch.tensor(mv_src, dtype=torch.long), torch.tensor(mv_k, dtype=torch.long)
+        src_t = torch.tensor(mv_src if at is None else [at[im] for im in mv_src], dtype=torch.long)
+        k_t = torch.tensor(mv_k, dtype=torch.long)
         for kk in MOVED_KEYS:  # the object's label, attributes and count move; its node slot keeps region and edges
             b[kk][n_t, dst_t] = table[kk][src_t, k_t]
         b = sub_batch(b, torch.arange(len(base)))
         r_dst = table["obj_region"][rows[n_t], dst_t].numpy()
         r_src = table["obj_region"][src_t, k_t].numpy()
         ok = (r_dst >= 0) & (r_src >= 0)
-        n_np, s_np = n_t.numpy()[ok], src_t.numpy()[ok]
+        n_np, s_np = n_t.numpy()[ok], np.asarray(mv_src, dtype=np.int64)[ok]
         for name, store in (("feats", split.features), ("boxes", split.boxes)):
             if store is None:
                 continue
