@@ -27,8 +27,9 @@ captions with the graphs the project's parser gives (parsed once, cached); an un
     pairs (each distinct pair once, `rerank_both`) are re-ranked by the fine-grained score. `shortlist_s` =
     `shortlist_build_s` (fitting the projections, compressing both sides; building the flat indexes) +
     `shortlist_first_s` + `shortlist_rerank_s`; `shortlist_speedup` = exhaustive_s / shortlist_s (build
-    included), `shortlist_speedup_search` without the build. `--also 16:30,global:50` times more (dim:k)
-    variants in the same run.
+    included), `shortlist_speedup_search` without the build. `--also 16:30,32:30:float32,global:50` times more
+    (dim:k[:first-stage dtype]) variants in the same run. `--first-dtype` (default auto): the node first stage's
+    dtype — bf16 on AVX512-BF16 CPUs and CUDA (on CPU the node terms then use `relu_match_bf16`), else fp32.
 With `--run RUN --data DIR` it loads a trained model and measures (c)'s agreement with (a) on that split at
 gallery sizes 1,000 and 5,000 images (or the split's size when smaller), with the same first stage and k:
 `shortlist_recall10` (fraction of the exhaustive top-10 of every query, both directions, inside its shortlist),
@@ -179,25 +180,37 @@ def time_scan(model, feats, cap_batches, n_img: int, n_cap: int, dtype, device, 
     return {"scan_xattn_s": per * total, "scan_shard_s": per, "scan_shards_timed": shards, "scan_shards_total": total}
 
 
-def build_first_stage(model, img, cap, first_stage: str, dim: int):
+def first_dtype(name: str, device):
+    """--first-dtype: "auto" = bf16 where the device multiplies bf16 fast (AVX512-BF16 CPUs, CUDA), else fp32."""
+    import torch
+
+    from sgfns.index.nodestage import first_stage_dtype
+
+    return first_stage_dtype(device) if name == "auto" else getattr(torch, name)
+
+
+def build_first_stage(model, img, cap, first_stage: str, dim: int, dtype=None):
     """The first stage of (c): ("global", FlatIndex over images, FlatIndex over captions) or ("node", NodeStage,
-    compressed images, compressed captions) — the projection fitted on the image gallery."""
+    compressed images, compressed captions) — the projection fitted on the image gallery; node sets and global
+    vectors of the stage in `dtype` (fp32 when None)."""
     from sgfns.index import FlatIndex, NodeStage
 
     if first_stage == "global":
         return "global", FlatIndex(img.glob, backend="auto"), FlatIndex(cap.glob, backend="auto")
-    stage = NodeStage.fit(model, img, cap, dim)
+    stage = NodeStage.fit(model, img, cap, dim, dtype=dtype)
     return "node", stage, stage.compress(img), stage.compress(cap)
 
 
-def time_two_stage(model, img, cap, k_img: int, k_cap: int, device, first_stage: str = "node", dim: int = 32) -> dict:
+def time_two_stage(
+    model, img, cap, k_img: int, k_cap: int, device, first_stage: str = "node", dim: int = 32, dtype=None
+) -> dict:
     """(c) in both directions over the whole split: build the first stage, shortlist every caption (k_img images)
     and every image (k_cap captions), re-rank the listed pairs. Times each step; `shortlist_s` is their sum."""
     from sgfns.index import rerank_both
 
     sync(device)
     t0 = time.perf_counter()
-    fs = build_first_stage(model, img, cap, first_stage, dim)
+    fs = build_first_stage(model, img, cap, first_stage, dim, dtype)
     sync(device)
     t1 = time.perf_counter()
     if fs[0] == "global":
@@ -256,7 +269,7 @@ def synthetic_gallery(n_img: int, n_cap: int, cap_sets, d: int, dtype, device, s
 
 def agreement(
     model, data: str, split_name: str, device, dtype, k: int, first_stage: str = "node", dim: int = 32,
-    k_frac: float = 0.05, sizes: tuple[int, ...] = (1000, 5000),
+    k_frac: float = 0.05, sizes: tuple[int, ...] = (1000, 5000), fs_dtype=None,
 ) -> dict:  # fmt: skip
     """(c) against (a) with a trained model on its split, at 1,000 and 5,000 images (or fewer): shortlists of the
     same first stage as the timing (`first_stage`, `dim`), headline at `k`, the curve up to `k_frac` of the images.
@@ -286,7 +299,7 @@ def agreement(
         parts = {"global": parts["global"]} if "global" in parts else {}
         k_max = max(10, k, int(k_frac * size))
         ks = sorted({x for x in (10, 20, 30, 40, 50, 100, 250) if x < k_max} | {k_max, k})
-        fs = build_first_stage(model, img, cap, first_stage, dim)
+        fs = build_first_stage(model, img, cap, first_stage, dim, fs_dtype)
         # shortlists in first-stage order, so smaller k are prefixes (re-ranked scores = matrix entries)
         if fs[0] == "global":
             t2i_short = fs[1].search(cap.glob, k_max)[1]
@@ -369,6 +382,12 @@ def main() -> None:
         help="node: global + node terms projected to --dim (NodeStage); global: flat index on global vectors",
     )
     ap.add_argument("--dim", type=int, default=32, help="node first stage: projection dimension d'")
+    ap.add_argument(
+        "--first-dtype",
+        default="auto",
+        choices=["auto", "float32", "bfloat16"],
+        help="node first stage's dtype (auto: bf16 on AVX512-BF16 CPUs and CUDA; CPU bf16 uses relu_match_bf16)",
+    )
     ap.add_argument("--also", default="", help="more (c) timings in the same run, e.g. '16:30,32:50,global:50' (dim:k)")
     ap.add_argument("--scan-shards", type=int, default=3)
     ap.add_argument("--gallery", type=int, default=None, help="synthetic node sets for N images / 5N captions")
@@ -399,6 +418,7 @@ def main() -> None:
     dtype = default_dtype(device) if args.dtype == "auto" else getattr(torch, args.dtype)
     torch.manual_seed(0)
     n_img, n_cap = args.images, 5 * args.images
+    fs_dtype = first_dtype(args.first_dtype, device)
     out: dict = {
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "device": str(device),
@@ -424,9 +444,10 @@ def main() -> None:
         from sgfns_app.train.checkpoint import load_run
 
         agr = agreement(load_run(args.run, device).model, args.data, args.split, device, dtype, args.k,
-                        args.first_stage, args.dim, args.k_frac)  # fmt: skip
+                        args.first_stage, args.dim, args.k_frac, fs_dtype=fs_dtype)  # fmt: skip
         out = {"device": out["device"], "threads": out["threads"], "dtype": out["dtype"], "run": args.run}
         out.update(first_stage=args.first_stage, dim=args.dim if args.first_stage == "node" else None, k=args.k)
+        out["first_stage_dtype"] = str(fs_dtype).replace("torch.", "")
         out["agreement"] = {str(s): v for s, v in agr.items()}
         out["shortlist_recall10"] = min(v["recall10"] for v in agr.values())
         out["shortlist_rsum_delta"] = max((v["rsum_delta"] for v in agr.values()), key=abs)
@@ -520,13 +541,14 @@ def main() -> None:
     k = args.k
     out["first_stage"] = args.first_stage
     out["first_stage_dim"] = args.dim if args.first_stage == "node" else None
+    out["first_stage_dtype"] = str(fs_dtype).replace("torch.", "") if args.first_stage == "node" else None
     if args.sample_queries:
         from sgfns.index import FlatIndex, NodeIndex, NodeStage, two_stage_search
 
         sync(device)
         t = time.perf_counter()
         if args.first_stage == "node":
-            stage = NodeStage.fit(model, img, cap.select(qc[:1].to(device)), args.dim)
+            stage = NodeStage.fit(model, img, cap.select(qc[:1].to(device)), args.dim, dtype=fs_dtype)
             img_index = NodeIndex(stage, img, "image")
             cap_index = None if args.text_queries_only else NodeIndex(stage, cap, "caption")
         else:
@@ -540,7 +562,7 @@ def main() -> None:
         out["shortlist_s"] = time.perf_counter() - t
         out["index_backend"] = img_index.backend
     else:
-        ts = time_two_stage(model, img, cap, k, k, device, args.first_stage, args.dim)
+        ts = time_two_stage(model, img, cap, k, k, device, args.first_stage, args.dim, fs_dtype)
         out.update(
             {key: ts[key] for key in ("shortlist_s", "shortlist_build_s", "shortlist_first_s", "shortlist_rerank_s")}
         )
@@ -551,13 +573,15 @@ def main() -> None:
     if args.also and not args.sample_queries:
         out["also"] = []
         for item in args.also.split(","):
-            dim_s, k_s = item.split(":")
+            dim_s, k_s, *dt = item.split(":")  # dim:k or dim:k:dtype (float32 | bfloat16)
             fs, dim = ("global", 0) if dim_s == "global" else ("node", int(dim_s))
-            ts = time_two_stage(model, img, cap, int(k_s), int(k_s), device, fs, dim)
+            row_dtype = getattr(torch, dt[0]) if dt else fs_dtype
+            ts = time_two_stage(model, img, cap, int(k_s), int(k_s), device, fs, dim, row_dtype)
             row = {
                 "first_stage": fs,
                 "dim": dim or None,
                 "k": int(k_s),
+                "dtype": str(row_dtype).replace("torch.", "") if fs == "node" else None,
                 "speedup": out["exhaustive_s"] / ts["shortlist_s"],
                 "speedup_search": out["exhaustive_s"] / (ts["shortlist_s"] - ts["shortlist_build_s"]),
             }
@@ -576,7 +600,10 @@ def main() -> None:
         from sgfns_app.train.checkpoint import load_run
 
         loaded = load_run(args.run, device)
-        agr = agreement(loaded.model, args.data, args.split, device, dtype, k, args.first_stage, args.dim, args.k_frac)
+        agr = agreement(
+            loaded.model, args.data, args.split, device, dtype, k, args.first_stage, args.dim, args.k_frac,
+            fs_dtype=fs_dtype,
+        )  # fmt: skip
         out["agreement"] = {str(s): v for s, v in agr.items()}
         first = agr[min(agr)]
         out["shortlist_recall10"] = min(v["recall10"] for v in agr.values())

@@ -206,3 +206,73 @@ def test_rerank_both_equals_each_direction(setup):
     assert torch.equal(id1, r1[1]) and torch.equal(id2, r2[1])
     torch.testing.assert_close(s1, r1[0])
     torch.testing.assert_close(s2, r2[0])
+
+
+def relu_brute(img, im, txt, tm):
+    """mean over real caption nodes of max(0, max over real image nodes of the bf16-rounded dot product)."""
+    out = torch.empty(img.shape[0], txt.shape[0], dtype=torch.float64)
+    for i in range(img.shape[0]):
+        a = img[i][im[i]].bfloat16().double()
+        for c in range(txt.shape[0]):
+            b = txt[c][tm[c]].bfloat16().double()
+            s = (b @ a.T).to(torch.bfloat16).double()  # the tile is bf16
+            out[i, c] = s.max(dim=1).values.clamp_min(0).mean()
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_relu_match_bf16_is_the_clamped_max_mean_with_masks_and_blocks(seed):
+    """The CPU bf16 node term: int16 max of the bf16 tile = the true max when it is >= 0, 0 otherwise; masks with
+    holes, garbage in padding, image buckets of several sizes and tiny blocks (every tile one image)."""
+    from sgfns.index.nodestage import relu_match_bf16
+
+    g = torch.Generator().manual_seed(seed)
+    img, _ = random_encoded(g, 13, 16, {"n": 6})
+    cap, _ = random_encoded(g, 21, 16, {"n": 4})
+    (iv, im), (cv, cm) = img.sets["n"], cap.sets["n"]
+    iv = torch.where(im[..., None], iv, torch.full_like(iv, 1e4))  # padding never counts
+    cv = torch.where(cm[..., None], cv, torch.full_like(cv, -1e4))
+    want = relu_brute(iv, im, cv, cm)
+    for kw in ({}, {"cols": 1, "tile": 1}, {"cols": 5, "tile": 40}):
+        got = relu_match_bf16(iv, im, cv, cm, **kw)
+        assert got.dtype == torch.float32 and got.shape == (13, 21)
+        torch.testing.assert_close(got.double(), want, atol=2e-2, rtol=0)  # bf16 products: accumulation order
+    # a caption node pointing away from every image node scores 0, not its (negative) best match
+    a = torch.nn.functional.normalize(torch.rand(2, 3, 8, generator=g) + 0.1, dim=-1)  # all positive
+    b = torch.stack([a[0, :1], -a[0, :1]])  # caption 0 matches image 0's first node, caption 1 is its opposite
+    got = relu_match_bf16(a, torch.ones(2, 3, dtype=bool), b, torch.ones(2, 1, dtype=bool))
+    assert got[0, 0] > 0.99 and torch.all(got[:, 1] == 0)
+    # when every dot product is >= 0 it is exactly node_match on the same bf16 nodes
+    ref = node_match(a, torch.ones(2, 3, dtype=bool), a[:, :2], torch.ones(2, 2, dtype=bool), dtype=torch.bfloat16)
+    got = relu_match_bf16(a, torch.ones(2, 3, dtype=bool), a[:, :2], torch.ones(2, 2, dtype=bool))
+    torch.testing.assert_close(got, ref, atol=0, rtol=0)
+
+
+def test_bf16_stage_ranks_like_the_fp32_stage_and_ignores_padding_garbage(setup):
+    model, img, cap = setup
+    f32 = NodeStage.fit(model, img, cap, 32)
+    b16 = NodeStage.fit(model, img, cap, 32, dtype=torch.bfloat16)
+    s32 = f32.scores(f32.compress(img), f32.compress(cap))
+    s16 = b16.scores(b16.compress(img), b16.compress(cap))
+    assert s16.dtype == torch.float32
+    # nodes are unit vectors: a clamped negative best match moves a term by at most its weight; here few do
+    close = (s16 - s32).abs() < 0.05
+    assert close.float().mean() > 0.9
+    # garbage in padded caption slots never reaches the compressed nodes or the scores
+    v, m = cap.sets["obj"]
+    dirty = Encoded(glob=cap.glob, sets={**cap.sets, "obj": (torch.where(m[..., None], v, float("inf")), m)})
+    for stage in (f32, b16):
+        c = stage.compress(dirty)
+        assert torch.all(c.sets["obj"][0][~m] == 0)
+        torch.testing.assert_close(
+            stage.scores(stage.compress(img), c), stage.scores(stage.compress(img), stage.compress(cap))
+        )
+
+
+def test_first_stage_dtype_follows_the_device(monkeypatch):
+    from sgfns.index.nodestage import first_stage_dtype
+
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
+    assert first_stage_dtype("cpu") == torch.bfloat16
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    assert first_stage_dtype("cpu") == torch.float32

@@ -29,18 +29,69 @@ from torch import Tensor
 
 from sgfns.index.flat import _topk_low_id
 from sgfns.models.base import Encoded, Matcher
-from sgfns.models.similarity import node_match
+from sgfns.models.similarity import DEFAULT_COLS, DEFAULT_TILE, _Plan, node_match
 
-__all__ = ["NodeIndex", "NodeStage", "fit_projection", "stage_terms"]
+__all__ = ["NodeIndex", "NodeStage", "fit_projection", "first_stage_dtype", "relu_match_bf16", "stage_terms"]
 
 #: score terms a first stage can compress -> (node set, model attribute holding the term's weight)
 TERM_SETS = {"object": ("obj", "alpha"), "relation": ("rel", "beta")}
 #: elements of one first-stage score block held at a time ([queries, gallery] chunk)
 BLOCK = 1 << 24
-#: real nodes a projection is fitted on at most (evenly spaced over the gallery)
-MAX_FIT_NODES = 4096
+#: real nodes a projection is fitted on at most (evenly spaced over the gallery); 2,048 keeps the fit at ~0.1 s
+#: for d = 1024 (4,096 gave the same agreement on the synthetic world, docs/performance.md)
+MAX_FIT_NODES = 2048
 #: power iterations of the randomised eigensolver used when dim < d / 4
 POWER_ITERS = 8
+
+
+def first_stage_dtype(device: torch.device | str) -> torch.dtype:
+    """bf16 where the device multiplies bf16 fast (CUDA with bf16, CPUs with AVX512-BF16), else fp32. The
+    first-stage scores only pick a shortlist, which the fine-grained score then re-ranks in full precision."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
+    if device.type == "cpu" and getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)():
+        return torch.bfloat16
+    return torch.float32
+
+
+@torch.inference_mode()
+def relu_match_bf16(
+    img_nodes: Tensor, img_mask: Tensor, txt_nodes: Tensor, txt_mask: Tensor, cols: int = DEFAULT_COLS,
+    tile: int = DEFAULT_TILE,
+) -> Tensor:  # fmt: skip
+    """[Ni, Nc] fp32: for each pair, the mean over the caption's real nodes of max(0, max over the image's real
+    nodes of the dot product), node sets in bf16 — the CPU first stage's node term.
+
+    Why the max(0, ·): torch's bf16 `amax` on CPU runs ~10x slower than an int16 `amax` over the same bits, and
+    the bits of non-negative bf16 values order as int16 like the values, while every negative value's bits are a
+    negative int16. So the int16 max of a column is the true max whenever it is >= 0, and some negative number
+    (clamped to 0) otherwise. A caption node that no image node matches positively scores 0 instead of its
+    (negative) best match — a ranking change only among images that match that node badly anyway. Same blocked,
+    padding-free layout as `sgfns.models.similarity.node_match` (image buckets, flattened caption nodes)."""
+    ni, nc = img_nodes.shape[0], txt_nodes.shape[0]
+    if ni == 0 or nc == 0:
+        return torch.zeros(ni, nc)
+    plan = _Plan(img_nodes.to(torch.bfloat16).contiguous(), img_mask, txt_nodes.to(torch.bfloat16), txt_mask, cols)
+    d = plan.d
+    mean_w = (1.0 / plan.t_counts.float()).repeat_interleave(plan.t_counts)
+    out_cols = []
+    for c0, c1 in plan.chunks:
+        n0, n1 = plan.offsets[c0], plan.offsets[c1]
+        w = n1 - n0
+        tct = plan.t_flat[n0:n1].T
+        avg = plan.averaging(c0, c1, mean_w)
+        rows = []
+        for L, blk in plan.blocks:
+            step = max(1, tile // max(1, L * w))
+            for a in range(0, blk.shape[0], step):
+                b = blk[a : a + step]
+                s = (b.reshape(-1, d) @ tct).view(b.shape[0], L, w)
+                best = s.view(torch.int16).amax(dim=1).view(torch.bfloat16).float().clamp_min_(0)
+                rows.append(best @ avg)
+        out_cols.append(torch.cat(rows) if len(rows) > 1 else rows[0])
+    out = torch.cat(out_cols, dim=1) if len(out_cols) > 1 else out_cols[0]
+    return out.index_select(0, plan.inv)
 
 
 def stage_terms(model: Matcher, img: Encoded, cap: Encoded) -> tuple[bool, dict[str, float]]:
@@ -76,16 +127,18 @@ def fit_projection(nodes: Tensor, mask: Tensor, dim: int, max_nodes: int = MAX_F
     if rows.numel() > max_nodes:
         rows = rows[torch.linspace(0, rows.numel() - 1, max_nodes, device=rows.device).round().long()]
     x = nodes.reshape(-1, d).index_select(0, rows).to("cpu", torch.float32)
-    m2 = (x.T @ x).double()
+    m2 = x.T @ x
     k = min(dim, d)
     if 4 * k >= d:
-        p = torch.linalg.eigh(m2)[1][:, -k:].flip(1)  # ascending eigenvalues -> top k, descending
-    else:  # randomised subspace iteration (fixed start): top-k eigenvectors without a full d x d eigensolve
+        p = torch.linalg.eigh(m2.double())[1][:, -k:].flip(1)  # ascending eigenvalues -> top k, descending
+    else:  # randomised subspace iteration (fixed start): top-k eigenvectors without a full d x d eigensolve;
+        # the iterations in fp32 (they only need to converge on the subspace), the small Rayleigh-Ritz in fp64
         g = torch.Generator().manual_seed(0)
-        q = torch.linalg.qr(m2 @ torch.randn(d, 2 * k, generator=g, dtype=torch.float64))[0]
+        q = torch.linalg.qr(m2 @ torch.randn(d, 2 * k, generator=g))[0]
         for _ in range(POWER_ITERS):
             q = torch.linalg.qr(m2 @ q)[0]
-        vals, vecs = torch.linalg.eigh(q.T @ m2 @ q)
+        q = q.double()
+        vals, vecs = torch.linalg.eigh(q.T @ (m2 @ q.float()).double())
         p = (q @ vecs)[:, -k:].flip(1)
     big = p.abs().argmax(0)
     p = p * torch.sign(p[big, torch.arange(p.shape[1])])[None]
@@ -132,7 +185,8 @@ class NodeStage:
 
     # -- scoring ---------------------------------------------------------------------------------------------
     def compress(self, enc: Encoded) -> Encoded:
-        """The parts of `enc` the stage reads: global vectors (fp32) and the projected node sets (`dtype`)."""
+        """The parts of `enc` the stage reads: global vectors and the projected node sets, in `dtype` (fp32 when
+        None). bf16 on a CPU scores the node terms with `relu_match_bf16` (max(0, best match) per caption node)."""
         sets = {}
         with torch.inference_mode():
             for s, p in self.proj.items():
@@ -141,21 +195,24 @@ class NodeStage:
                 p = p.to(v.device)
                 if bool(m.all()):  # every slot real (image node sets): one matmul, no copy of the nodes
                     x = (v.float() @ p).to(dtype)
-                else:  # real nodes only; padding stays zero
-                    x = v.new_zeros(*v.shape[:2], p.shape[1], dtype=dtype)
-                    x[m] = (v[m].float() @ p).to(dtype)
+                else:  # every slot projected (one matmul, no gather of the real nodes), padding set to zero
+                    x = torch.where(m[..., None], v.float() @ p, 0.0).to(dtype)
                 sets[s] = (x, m)
-        return Encoded(glob=enc.glob.float(), sets=sets)
+        return Encoded(glob=enc.glob.to(self.dtype or torch.float32), sets=sets)
 
     def scores(self, img: Encoded, cap: Encoded) -> Tensor:
         """First-stage scores [Ni, Nc] (fp32) of compressed images and captions."""
         with torch.inference_mode():
             if self.use_global:
-                out = img.glob @ cap.glob.T
+                out = (img.glob @ cap.glob.T).float()
             else:
-                out = img.glob.new_zeros(len(img), len(cap))
+                out = img.glob.new_zeros(len(img), len(cap), dtype=torch.float32)
             for s, w in self.weights.items():
-                out += w * node_match(*img.sets[s], *cap.sets[s]).float()
+                a, b = img.sets[s], cap.sets[s]
+                if a[0].dtype == torch.bfloat16 and a[0].device.type == "cpu":
+                    out += w * relu_match_bf16(*a, *b)  # CPU bf16: int16 max (see relu_match_bf16)
+                else:
+                    out += w * node_match(*a, *b).float()
         return out
 
     def shortlists(self, img: Encoded, cap: Encoded, k_t2i: int, k_i2t: int) -> tuple[Tensor, Tensor]:
