@@ -29,7 +29,7 @@ captions with the graphs the project's parser gives (parsed once, cached); an un
     `shortlist_first_s` + `shortlist_rerank_s`; `shortlist_speedup` = exhaustive_s / shortlist_s (build
     included), `shortlist_speedup_search` without the build. `--also 16:30,32:30:float32,global:50` times more
     (dim:k[:first-stage dtype]) variants in the same run. `--first-dtype` (default auto): the node first stage's
-    dtype — bf16 on AVX512-BF16 CPUs and CUDA (on CPU the node terms then use `relu_match_bf16`), else fp32.
+    dtype — bf16 on AVX512-BF16 CPUs and CUDA (on CPU the node terms then use `match_bf16`), else fp32.
 With `--run RUN --data DIR` it loads a trained model and measures (c)'s agreement with (a) on that split at
 gallery sizes 1,000 and 5,000 images (or the split's size when smaller), with the same first stage and k:
 `shortlist_recall10` (fraction of the exhaustive top-10 of every query, both directions, inside its shortlist),
@@ -386,7 +386,7 @@ def main() -> None:
         "--first-dtype",
         default="auto",
         choices=["auto", "float32", "bfloat16"],
-        help="node first stage's dtype (auto: bf16 on AVX512-BF16 CPUs and CUDA; CPU bf16 uses relu_match_bf16)",
+        help="node first stage's dtype (auto: bf16 on AVX512-BF16 CPUs and CUDA; CPU bf16 uses match_bf16)",
     )
     ap.add_argument("--also", default="", help="more (c) timings in the same run, e.g. '16:30,32:50,global:50' (dim:k)")
     ap.add_argument("--scan-shards", type=int, default=3)

@@ -208,44 +208,44 @@ def test_rerank_both_equals_each_direction(setup):
     torch.testing.assert_close(s2, r2[0])
 
 
-def relu_brute(img, im, txt, tm):
-    """mean over real caption nodes of max(0, max over real image nodes of the bf16-rounded dot product)."""
+def brute(img, im, txt, tm):
+    """mean over real caption nodes of the max over real image nodes of the dot product (fp64)."""
     out = torch.empty(img.shape[0], txt.shape[0], dtype=torch.float64)
     for i in range(img.shape[0]):
-        a = img[i][im[i]].bfloat16().double()
+        a = img[i][im[i]].double()
         for c in range(txt.shape[0]):
-            b = txt[c][tm[c]].bfloat16().double()
-            s = (b @ a.T).to(torch.bfloat16).double()  # the tile is bf16
-            out[i, c] = s.max(dim=1).values.clamp_min(0).mean()
+            out[i, c] = (txt[c][tm[c]].double() @ a.T).max(dim=1).values.mean()
     return out
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_relu_match_bf16_is_the_clamped_max_mean_with_masks_and_blocks(seed):
-    """The CPU bf16 node term: int16 max of the bf16 tile = the true max when it is >= 0, 0 otherwise; masks with
-    holes, garbage in padding, image buckets of several sizes and tiny blocks (every tile one image)."""
-    from sgfns.index.nodestage import relu_match_bf16
+def test_match_bf16_is_node_match_up_to_bf16_rounding(seed):
+    """The CPU bf16 node term (int16 max over scores shifted to be non-negative): the exact max/mean within bf16
+    rounding at the shift's magnitude, negative best matches included; masks with holes, garbage in padding,
+    image buckets of several sizes, tiny blocks; nodes of norm != 1 (the shift follows the norms)."""
+    from sgfns.index.nodestage import match_bf16
 
     g = torch.Generator().manual_seed(seed)
     img, _ = random_encoded(g, 13, 16, {"n": 6})
     cap, _ = random_encoded(g, 21, 16, {"n": 4})
     (iv, im), (cv, cm) = img.sets["n"], cap.sets["n"]
+    iv, cv = iv * 1.7, cv * 0.6  # |x·y| up to 1.02
+    want = brute(iv, im, cv, cm)
     iv = torch.where(im[..., None], iv, torch.full_like(iv, 1e4))  # padding never counts
     cv = torch.where(cm[..., None], cv, torch.full_like(cv, -1e4))
-    want = relu_brute(iv, im, cv, cm)
     for kw in ({}, {"cols": 1, "tile": 1}, {"cols": 5, "tile": 40}):
-        got = relu_match_bf16(iv, im, cv, cm, **kw)
+        got = match_bf16(iv, im, cv, cm, **kw)
         assert got.dtype == torch.float32 and got.shape == (13, 21)
-        torch.testing.assert_close(got.double(), want, atol=2e-2, rtol=0)  # bf16 products: accumulation order
-    # a caption node pointing away from every image node scores 0, not its (negative) best match
+        torch.testing.assert_close(got.double(), want, atol=1.1 * 2**-7 + 2e-3, rtol=0)
+    # a caption node pointing away from every image node keeps its (negative) best match
     a = torch.nn.functional.normalize(torch.rand(2, 3, 8, generator=g) + 0.1, dim=-1)  # all positive
-    b = torch.stack([a[0, :1], -a[0, :1]])  # caption 0 matches image 0's first node, caption 1 is its opposite
-    got = relu_match_bf16(a, torch.ones(2, 3, dtype=bool), b, torch.ones(2, 1, dtype=bool))
-    assert got[0, 0] > 0.99 and torch.all(got[:, 1] == 0)
-    # when every dot product is >= 0 it is exactly node_match on the same bf16 nodes
-    ref = node_match(a, torch.ones(2, 3, dtype=bool), a[:, :2], torch.ones(2, 2, dtype=bool), dtype=torch.bfloat16)
-    got = relu_match_bf16(a, torch.ones(2, 3, dtype=bool), a[:, :2], torch.ones(2, 2, dtype=bool))
-    torch.testing.assert_close(got, ref, atol=0, rtol=0)
+    b = torch.stack([a[0, :1], -a[0, :1]])
+    ones = torch.ones(2, 3, dtype=bool)
+    got = match_bf16(a, ones, b, torch.ones(2, 1, dtype=bool))
+    want = brute(a, ones, b, torch.ones(2, 1, dtype=bool))
+    assert torch.all(got[:, 1] < -0.2)
+    torch.testing.assert_close(got.double(), want, atol=2**-7, rtol=0)
+    assert match_bf16(a[:0], ones[:0], b, torch.ones(2, 1, dtype=bool)).shape == (0, 2)
 
 
 def test_bf16_stage_ranks_like_the_fp32_stage_and_ignores_padding_garbage(setup):
@@ -255,9 +255,8 @@ def test_bf16_stage_ranks_like_the_fp32_stage_and_ignores_padding_garbage(setup)
     s32 = f32.scores(f32.compress(img), f32.compress(cap))
     s16 = b16.scores(b16.compress(img), b16.compress(cap))
     assert s16.dtype == torch.float32
-    # nodes are unit vectors: a clamped negative best match moves a term by at most its weight; here few do
-    close = (s16 - s32).abs() < 0.05
-    assert close.float().mean() > 0.9
+    # bf16 rounding only: every score within a few bf16 steps of the fp32 stage's
+    assert float((s16 - s32).abs().max()) < 0.03
     # garbage in padded caption slots never reaches the compressed nodes or the scores
     v, m = cap.sets["obj"]
     dirty = Encoded(glob=cap.glob, sets={**cap.sets, "obj": (torch.where(m[..., None], v, float("inf")), m)})
