@@ -134,11 +134,12 @@ def stage_terms(model: Matcher, img: Encoded, cap: Encoded) -> tuple[bool, dict[
     return "global" in names, weights
 
 
-def fit_projection(nodes: Tensor, mask: Tensor, dim: int, max_nodes: int = MAX_FIT_NODES) -> Tensor:
+def fit_projection(nodes: Tensor, mask: Tensor, dim: int, max_nodes: int | None = None) -> Tensor:
     """[d, min(dim, d)] orthonormal columns: the top eigenvectors of Σ x xᵀ over the real nodes (`mask`) of
     `nodes` [N, L, d], in descending eigenvalue order, each column's largest-magnitude entry made positive (so the
-    result does not depend on the eigensolver's sign choice). At most `max_nodes` real nodes are used, evenly
-    spaced over the gallery (deterministic), so fitting costs at most max_nodes·d² multiply-adds; for dim < d/4
+    result does not depend on the eigensolver's sign choice). At most `max_nodes` (default `MAX_FIT_NODES`, read at
+    call time) real nodes are used, evenly spaced over the gallery (deterministic), so fitting costs at most
+    max_nodes·d² multiply-adds; for dim < d/4
     the eigenvectors come from a randomised subspace iteration (fixed seed, 2·dim columns, `POWER_ITERS`
     iterations) instead of a full eigendecomposition."""
     if dim < 1:
@@ -147,6 +148,7 @@ def fit_projection(nodes: Tensor, mask: Tensor, dim: int, max_nodes: int = MAX_F
     rows = torch.nonzero(mask.reshape(-1)).flatten()
     if rows.numel() == 0:
         raise ValueError("no real nodes to fit a projection on")
+    max_nodes = MAX_FIT_NODES if max_nodes is None else max_nodes
     if rows.numel() > max_nodes:
         rows = rows[torch.linspace(0, rows.numel() - 1, max_nodes, device=rows.device).round().long()]
     x = nodes.reshape(-1, d).index_select(0, rows).to("cpu", torch.float32)
