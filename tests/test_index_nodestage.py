@@ -275,3 +275,21 @@ def test_first_stage_dtype_follows_the_device(monkeypatch):
     assert first_stage_dtype("cpu") == torch.bfloat16
     monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
     assert first_stage_dtype("cpu") == torch.float32
+
+
+def test_bf16_gram_fit_spans_the_fp32_fit_subspace():
+    """The bf16 second-moment matrix (fast on AVX512-BF16) gives the same top-k subspace as fp32 when the
+    spectrum has a gap at k; both results are orthonormal and deterministic."""
+    g = torch.Generator().manual_seed(3)
+    d, k = 256, 16
+    basis = torch.linalg.qr(torch.randn(d, k, generator=g))[0]
+    scale = torch.linspace(3.0, 1.5, k)
+    x = (torch.randn(400, 10, k, generator=g) * scale) @ basis.T + 0.05 * torch.randn(400, 10, d, generator=g)
+    m = torch.ones(400, 10, dtype=torch.bool)
+    p32 = fit_projection(x, m, k, bf16_gram=False)
+    p16 = fit_projection(x, m, k, bf16_gram=True)
+    eye = torch.eye(k)
+    torch.testing.assert_close(p16.T @ p16, eye, atol=1e-4, rtol=0)
+    assert float(torch.linalg.matrix_norm(p32 @ p32.T - p16 @ p16.T, ord=2)) < 0.05
+    assert float(torch.linalg.matrix_norm(p16 @ p16.T - basis @ basis.T, ord=2)) < 0.1
+    assert torch.equal(p16, fit_projection(x, m, k, bf16_gram=True))
