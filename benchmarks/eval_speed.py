@@ -568,6 +568,7 @@ def main() -> None:
         )
         out["index_backend"] = ts["backend"]
     out["shortlist_k"] = k
+    out["rerank_method"] = "bmm" if device.type == "cuda" else "image"  # node_match_pairs(method="auto")
     out["shortlist_speedup"] = out["exhaustive_s"] / out["shortlist_s"]
     out["shortlist_speedup_search"] = out["exhaustive_s"] / (out["shortlist_s"] - out["shortlist_build_s"])
     if args.also and not args.sample_queries:
