@@ -19,6 +19,8 @@ Every operation is differentiable (gather, matmul, amax, matmul), so the same co
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 from torch import Tensor
 
@@ -311,58 +313,26 @@ def node_match_pairs(
         return _pairs_by_image(img_nodes, img_mask, txt_nodes, txt_mask, pair_img, pair_txt, count=count, dtype=dtype)
     if method != "bmm":
         raise ValueError(f"method must be 'auto', 'image' or 'bmm', got {method!r}")
-    _check(img_nodes, img_mask, txt_nodes, txt_mask)
     dev = img_nodes.device
-    img_nodes, txt_nodes = _prepare(img_nodes, txt_nodes, dtype)
-    acc = torch.promote_types(img_nodes.dtype, torch.float32)
-    pair_img = torch.as_tensor(pair_img, device=dev, dtype=torch.long)
-    pair_txt = torch.as_tensor(pair_txt, device=dev, dtype=torch.long)
-    n_pairs = pair_img.numel()
-    out = torch.zeros(n_pairs, device=dev, dtype=acc)
-    cnt = torch.zeros(n_pairs, device=dev, dtype=acc) if count is not None else None
-    if n_pairs == 0:
+    img_nodes, txt_nodes, acc, pair_img, pair_txt, out, cnt, i_counts = _pairs_start(
+        img_nodes, img_mask, txt_nodes, txt_mask, pair_img, pair_txt, count, dtype
+    )
+    if i_counts is None:  # no pairs
         return out, cnt
-    i_counts, t_counts = img_mask.sum(1), txt_mask.sum(1)
-    if bool((i_counts[pair_img] == 0).any()) or bool((t_counts[pair_txt] == 0).any()):
-        raise ValueError("every node set needs at least one real node (models add a learned null node)")
     if img_nodes.shape[1] == 1 and txt_nodes.shape[1] == 1 and count is None:
         # one node per side (a global vector): each pair is one dot product; gathered in chunks into reused
         # buffers (a fresh [P, d] gather costs a page fault per 4 KB), no grouping or bmm tiles needed
         return _pair_dots(img_nodes[:, 0], txt_nodes[:, 0], pair_img, pair_txt, acc), cnt
-    order = torch.argsort(pair_img, stable=True)
-    pi, pt = pair_img[order], pair_txt[order]
-    # storage rows (in the padded [Nc * Lt, d] view) of the real nodes of the captions that occur in pairs only,
-    # so the cost follows the pairs, not the gallery
-    lt = txt_nodes.shape[1]
+    pc = _pair_columns(pair_img, pair_txt, txt_mask, count, acc)
     t_flat = txt_nodes.reshape(-1, txt_nodes.shape[-1])
-    uc, u_of_pair = torch.unique(pt, return_inverse=True)
-    sub = txt_mask.index_select(0, uc)
-    rows_u = (uc[:, None] * lt + torch.arange(lt, device=dev)[None])[sub]  # real-node rows, caption by caption
-    cnt_u = sub.sum(1)
-    off_u = torch.cumsum(cnt_u, 0) - cnt_u
-    lens = cnt_u[u_of_pair]  # columns of each (sorted) pair
-    n_cols = int(lens.sum())
-    pair_of_col = torch.repeat_interleave(torch.arange(n_pairs, device=dev), lens)
-    col_start = torch.cumsum(lens, 0) - lens
-    col_node = rows_u[off_u[u_of_pair][pair_of_col] + torch.arange(n_cols, device=dev) - col_start[pair_of_col]]
-    mean_w = (1.0 / lens.to(acc))[pair_of_col]
-    if count is not None:
-        counts, kappa, tau = count
-        n_of_col = counts.reshape(-1)[col_node]
-        known = n_of_col >= 1
-        known_pp = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, known.to(acc))
-        count_w = known.to(acc) / known_pp.clamp_min(1)[pair_of_col]
-        log_n = torch.log1p(n_of_col.clamp_min(0).to(acc))
-    # image runs in the sorted pair list -> column ranges; images of equal node count L and similar column
-    # count C are stacked into one bmm [G, L, d] x [G, d, Cmax] (padding only up to Cmax, masked out)
-    imgs, runs = torch.unique_consecutive(pi, return_counts=True)
-    pair_end = torch.cumsum(runs, 0)
-    col_end = torch.cumsum(lens, 0)[pair_end - 1]
-    col_begin = torch.cat([col_end.new_zeros(1), col_end[:-1]])
-    n_cols_img = col_end - col_begin
+    imgs, col_begin, col_node, n_cols = pc.imgs, pc.col_begin, pc.col_node, pc.n_cols
+    # images of equal node count L and similar column count C are stacked into one bmm [G, L, d] x [G, d, Cmax]
+    # (padding only up to Cmax, masked out)
+    n_cols_img = pc.col_end - col_begin
     L_img = i_counts[imgs]
     best = torch.empty(n_cols, device=dev, dtype=acc)
     soft = torch.empty(n_cols, device=dev, dtype=acc) if count is not None else None
+    kappa, tau = (count[1], count[2]) if count is not None else (None, None)
     order_img = torch.argsort(L_img * (n_cols + 1) - n_cols_img, stable=True)  # by L, then C descending
     L_sorted, C_sorted = L_img[order_img].tolist(), n_cols_img[order_img].tolist()
     ar = torch.arange(int(n_cols_img.max()), device=dev)
@@ -391,11 +361,83 @@ def node_match_pairs(
         if count is not None:
             soft[pv] = s.sub_(tau).mul_(kappa).sigmoid_().sum(1, dtype=acc)[valid]
         g0 = g1
-    out_sorted = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, best * mean_w)
-    out[order] = out_sorted
+    return _scatter_pairs(pc, best, soft, out, cnt)
+
+
+def _pairs_start(img_nodes, img_mask, txt_nodes, txt_mask, pair_img, pair_txt, count, dtype):
+    """The common start of both re-rank paths: checks, dtype, pair tensors, zeroed outputs; `i_counts` (real
+    image nodes) is None when there are no pairs."""
+    _check(img_nodes, img_mask, txt_nodes, txt_mask)
+    dev = img_nodes.device
+    img_nodes, txt_nodes = _prepare(img_nodes, txt_nodes, dtype)
+    acc = torch.promote_types(img_nodes.dtype, torch.float32)
+    pair_img = torch.as_tensor(pair_img, device=dev, dtype=torch.long)
+    pair_txt = torch.as_tensor(pair_txt, device=dev, dtype=torch.long)
+    out = torch.zeros(pair_img.numel(), device=dev, dtype=acc)
+    cnt = torch.zeros(pair_img.numel(), device=dev, dtype=acc) if count is not None else None
+    if pair_img.numel() == 0:
+        return img_nodes, txt_nodes, acc, pair_img, pair_txt, out, cnt, None
+    i_counts, t_counts = img_mask.sum(1), txt_mask.sum(1)
+    if bool((i_counts[pair_img] == 0).any()) or bool((t_counts[pair_txt] == 0).any()):
+        raise ValueError("every node set needs at least one real node (models add a learned null node)")
+    return img_nodes, txt_nodes, acc, pair_img, pair_txt, out, cnt, i_counts
+
+
+class _PairColumns(NamedTuple):
+    """The caption-node columns of listed pairs sorted by image (both re-rank paths of `node_match_pairs`)."""
+
+    order: Tensor  # sorted position -> original pair index
+    pair_of_col: Tensor  # column -> sorted pair
+    col_node: Tensor  # column -> row of the real caption node in the [Nc * Lt, d] view
+    mean_w: Tensor  # column -> 1 / (caption's real nodes): the mean over caption nodes as a weighted sum
+    count_w: Tensor | None  # column -> weight in the count term (known counts only)
+    log_n: Tensor | None  # column -> log(1 + the caption's count)
+    imgs: Tensor  # the images in sorted order (one run of pairs each)
+    col_begin: Tensor  # image run -> first column
+    col_end: Tensor  # image run -> end column
+    n_cols: int
+
+
+def _pair_columns(pair_img: Tensor, pair_txt: Tensor, txt_mask: Tensor, count, acc: torch.dtype) -> _PairColumns:
+    """Sort the pairs by image and lay out one column per real caption node of each pair, touching only the
+    captions that occur in pairs (so the cost follows the pairs, not the gallery)."""
+    dev = pair_img.device
+    n_pairs = pair_img.numel()
+    order = torch.argsort(pair_img, stable=True)
+    pi, pt = pair_img[order], pair_txt[order]
+    lt = txt_mask.shape[1]
+    uc, u_of_pair = torch.unique(pt, return_inverse=True)
+    sub = txt_mask.index_select(0, uc)
+    rows_u = (uc[:, None] * lt + torch.arange(lt, device=dev)[None])[sub]  # real-node rows, caption by caption
+    cnt_u = sub.sum(1)
+    off_u = torch.cumsum(cnt_u, 0) - cnt_u
+    lens = cnt_u[u_of_pair]  # columns of each (sorted) pair
+    n_cols = int(lens.sum())
+    pair_of_col = torch.repeat_interleave(torch.arange(n_pairs, device=dev), lens)
+    col_start = torch.cumsum(lens, 0) - lens
+    col_node = rows_u[off_u[u_of_pair][pair_of_col] + torch.arange(n_cols, device=dev) - col_start[pair_of_col]]
+    mean_w = (1.0 / lens.to(acc))[pair_of_col]
+    count_w = log_n = None
     if count is not None:
-        diff = -(torch.log1p(soft) - log_n).abs() * count_w
-        cnt[order] = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, diff)
+        n_of_col = count[0].reshape(-1)[col_node]
+        known = n_of_col >= 1
+        known_pp = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, known.to(acc))
+        count_w = known.to(acc) / known_pp.clamp_min(1)[pair_of_col]
+        log_n = torch.log1p(n_of_col.clamp_min(0).to(acc))
+    # image runs in the sorted pair list -> column ranges
+    imgs, runs = torch.unique_consecutive(pi, return_counts=True)
+    col_end = torch.cumsum(lens, 0)[torch.cumsum(runs, 0) - 1]
+    col_begin = torch.cat([col_end.new_zeros(1), col_end[:-1]])
+    return _PairColumns(order, pair_of_col, col_node, mean_w, count_w, log_n, imgs, col_begin, col_end, n_cols)
+
+
+def _scatter_pairs(pc: _PairColumns, best: Tensor, soft: Tensor | None, out: Tensor, cnt: Tensor | None):
+    """Per-column maxima (and soft counts) -> per-pair scores in the caller's pair order (written into out/cnt)."""
+    n_pairs, acc = out.numel(), out.dtype
+    out[pc.order] = torch.zeros(n_pairs, device=out.device, dtype=acc).index_add_(0, pc.pair_of_col, best * pc.mean_w)
+    if cnt is not None:
+        diff = -(torch.log1p(soft) - pc.log_n).abs() * pc.count_w
+        cnt[pc.order] = torch.zeros(n_pairs, device=out.device, dtype=acc).index_add_(0, pc.pair_of_col, diff)
     return out, cnt
 
 
@@ -429,52 +471,23 @@ def _pairs_by_image(
     real nodes against them is followed by the max over the image's nodes (and the soft count) on the cache-hot
     tile. Per pair this is what exhaustive scoring does (each caption-node column loaded once against all of the
     image's nodes) plus one copy of the column; the stacked-bmm path gathered whole groups (tens of MB) first."""
-    _check(img_nodes, img_mask, txt_nodes, txt_mask)
     dev = img_nodes.device
-    img_nodes, txt_nodes = _prepare(img_nodes, txt_nodes, dtype)
-    acc = torch.promote_types(img_nodes.dtype, torch.float32)
-    pair_img = torch.as_tensor(pair_img, device=dev, dtype=torch.long)
-    pair_txt = torch.as_tensor(pair_txt, device=dev, dtype=torch.long)
-    n_pairs = pair_img.numel()
-    out = torch.zeros(n_pairs, device=dev, dtype=acc)
-    cnt = torch.zeros(n_pairs, device=dev, dtype=acc) if count is not None else None
-    if n_pairs == 0:
+    img_nodes, txt_nodes, acc, pair_img, pair_txt, out, cnt, i_counts = _pairs_start(
+        img_nodes, img_mask, txt_nodes, txt_mask, pair_img, pair_txt, count, dtype
+    )
+    if i_counts is None:  # no pairs
         return out, cnt
-    i_counts, t_counts = img_mask.sum(1), txt_mask.sum(1)
-    if bool((i_counts[pair_img] == 0).any()) or bool((t_counts[pair_txt] == 0).any()):
-        raise ValueError("every node set needs at least one real node (models add a learned null node)")
-    order = torch.argsort(pair_img, stable=True)
-    pi, pt = pair_img[order], pair_txt[order]
-    lt, d = txt_nodes.shape[1], txt_nodes.shape[-1]
+    pc = _pair_columns(pair_img, pair_txt, txt_mask, count, acc)
+    d = txt_nodes.shape[-1]
     t_flat = txt_nodes.reshape(-1, d)
-    uc, u_of_pair = torch.unique(pt, return_inverse=True)
-    sub = txt_mask.index_select(0, uc)
-    rows_u = (uc[:, None] * lt + torch.arange(lt, device=dev)[None])[sub]
-    cnt_u = sub.sum(1)
-    off_u = torch.cumsum(cnt_u, 0) - cnt_u
-    lens = cnt_u[u_of_pair]
-    n_cols = int(lens.sum())
-    pair_of_col = torch.repeat_interleave(torch.arange(n_pairs, device=dev), lens)
-    col_start = torch.cumsum(lens, 0) - lens
-    col_node = rows_u[off_u[u_of_pair][pair_of_col] + torch.arange(n_cols, device=dev) - col_start[pair_of_col]]
-    mean_w = (1.0 / lens.to(acc))[pair_of_col]
-    if count is not None:
-        counts, kappa, tau = count
-        n_of_col = counts.reshape(-1)[col_node]
-        known = n_of_col >= 1
-        known_pp = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, known.to(acc))
-        count_w = known.to(acc) / known_pp.clamp_min(1)[pair_of_col]
-        log_n = torch.log1p(n_of_col.clamp_min(0).to(acc))
-    imgs, runs = torch.unique_consecutive(pi, return_counts=True)
-    pair_end = torch.cumsum(runs, 0)
-    col_end = torch.cumsum(lens, 0)[pair_end - 1]
-    col_begin = torch.cat([col_end.new_zeros(1), col_end[:-1]])
-    best = torch.empty(n_cols, device=dev, dtype=acc)
-    soft = torch.empty(n_cols, device=dev, dtype=acc) if count is not None else None
+    col_node = pc.col_node
+    best = torch.empty(pc.n_cols, device=dev, dtype=acc)
+    soft = torch.empty(pc.n_cols, device=dev, dtype=acc) if count is not None else None
+    kappa, tau = (count[1], count[2]) if count is not None else (None, None)
     full = bool(img_mask.all())
     cols = max(16, buf // d)
     bufs: dict[str, Tensor] = {}
-    for i, c0, c1 in zip(imgs.tolist(), col_begin.tolist(), col_end.tolist(), strict=True):
+    for i, c0, c1 in zip(pc.imgs.tolist(), pc.col_begin.tolist(), pc.col_end.tolist(), strict=True):
         blk = img_nodes[i] if full else img_nodes[i][img_mask[i]]
         L = blk.shape[0]
         for a in range(c0, c1, cols):
@@ -488,8 +501,4 @@ def _pairs_by_image(
                 best[a:b] = s.amax(0)
             if count is not None:
                 soft[a:b] = s.sub_(tau).mul_(kappa).sigmoid_().sum(0, dtype=acc)
-    out[order] = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, best * mean_w)
-    if count is not None:
-        diff = -(torch.log1p(soft) - log_n).abs() * count_w
-        cnt[order] = torch.zeros(n_pairs, device=dev, dtype=acc).index_add_(0, pair_of_col, diff)
-    return out, cnt
+    return _scatter_pairs(pc, best, soft, out, cnt)
