@@ -69,6 +69,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{args.index}: encoded without a node first stage (re-run `sgfns encode --first-stage-dim N`)")
     if args.first_stage == "global":
         stage = None
+    if stage is not None:  # bf16 where the device has fast bf16 (as benchmarks/eval_speed.py times it)
+        from sgfns.index.nodestage import first_stage_dtype
+
+        stage.dtype = first_stage_dtype(args.device)
 
     def make_index(gallery, side):
         if stage is not None:
