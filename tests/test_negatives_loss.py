@@ -284,7 +284,7 @@ def test_stop_gradient_keeps_the_loss_and_cuts_only_the_negatives_own_encoding(t
     imgs = [c // inputs.split.captions_per_image for c in caps]
     term = build_term(_Cfg(), inputs, seed=0)
     extra = term.extra_batch(caps, imgs, epoch=0)
-    assert term.stop_gradient  # the default
+    assert not term.stop_gradient  # the default: the full gradient
     term.stop_gradient = False
     full, g_full = _term_loss_and_grads(inputs, term, extra, caps, imgs)
     ref, g_ref = _term_loss_and_grads(inputs, term, extra, caps, imgs, detach_negatives=True)
@@ -298,11 +298,11 @@ def test_stop_gradient_keeps_the_loss_and_cuts_only_the_negatives_own_encoding(t
     assert any(not torch.allclose(g_stop[n], g_full[n]) for n in g_ref)
 
 
-def test_training_with_full_gradient_negatives_runs(cli, toy, tmp_path):
+def test_training_with_stop_gradient_negatives_runs(cli, toy, tmp_path):
     run = tmp_path / "run"
     rc, out, err = cli("train", "--data", toy, "--out", run, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
                        "data.batch_size=8", "threads=1", "log_every=1", "neg.weight=1.0",
-                       "neg.stop_gradient=false")  # fmt: skip
+                       "neg.stop_gradient=true")  # fmt: skip
     assert rc == 0, err
     steps = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
     assert any(r.get("neg", 0) > 0 for r in steps)

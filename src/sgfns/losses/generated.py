@@ -171,7 +171,7 @@ class GeneratedNegativesTerm:
         per_positive: int = 1,
         seed: int = 0,
         image_side: bool = True,
-        stop_gradient: bool = True,
+        stop_gradient: bool = False,
         rows_per_bucket: int = BUCKET_ROWS,
     ) -> None:
         self.inputs = inputs
@@ -399,5 +399,5 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
         per_positive=int(getattr(cfg, "per_positive", 1)),
         seed=seed,
         image_side=bool(getattr(cfg, "image_side", True)),
-        stop_gradient=bool(getattr(cfg, "stop_gradient", True)),
+        stop_gradient=bool(getattr(cfg, "stop_gradient", False)),
     )

@@ -67,7 +67,7 @@ class NegConfig:
     per_positive: int = 1
     text_side: bool = True
     image_side: bool = True
-    stop_gradient: bool = True  # negatives encoded without gradient (MoCo-style keys); docs/negatives.md "Epoch time"
+    stop_gradient: bool = False  # true: negatives encoded without gradient (faster, learns worse); docs/negatives.md
 
 
 @dataclass
