@@ -7,7 +7,6 @@ import torch
 
 from sgfns.index import FlatIndex, faiss_available, pair_parts, rerank, two_stage_search
 from sgfns.models import create_model
-from sgfns.models.base import Encoded
 
 
 def brute_topk(x, q, k):
@@ -54,18 +53,9 @@ def test_bad_shapes_are_refused():
 
 
 def random_encoded(g, n, d, sets, counts=False):
-    def nodes(L):
-        v = torch.nn.functional.normalize(torch.randn(n, L, d, generator=g), dim=-1)
-        m = torch.rand(n, L, generator=g) < 0.6
-        m[:, 0] = True
-        return v, m
+    from test_index_nodestage import random_encoded as with_basis  # one generator of random node sets
 
-    built = {name: nodes(L) for name, L in sets.items()}
-    extra = {}
-    if counts:
-        extra["count"] = torch.where(built["obj"][1], torch.randint(-1, 4, (n, sets["obj"]), generator=g), -1)
-    glob = torch.nn.functional.normalize(torch.randn(n, d, generator=g), dim=-1)
-    return Encoded(glob=glob, sets=built, extra=extra)
+    return with_basis(g, n, d, sets, counts)[0]
 
 
 @pytest.mark.parametrize("name", ["sgfns-tiny", "sgm-tiny", "vsepp-tiny"])
