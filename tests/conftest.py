@@ -38,3 +38,19 @@ def cli(capsys):
         return rc, out, err
 
     return run
+
+
+@pytest.fixture
+def train_cut_and_resume(cli, tmp_path):
+    """Train `sgfns-tiny` on `data` for `epochs` in one go (tmp_path/full) and, separately, for `cut` epochs then
+    `--resume` to `epochs` (tmp_path/cut); returns the two runs' last weights (safetensors dicts)."""
+    from safetensors.torch import load_file
+
+    def run(data, epochs: int, cut: int, *overrides: str):
+        flags = ["--model", "sgfns-tiny", "--no-progress", "threads=1", "deterministic=true", *overrides]
+        for out, n, resume in (("full", epochs, []), ("cut", cut, []), ("cut", epochs, ["--resume"])):
+            rc, _, err = cli("train", "--data", data, "--out", tmp_path / out, *resume, *flags, f"epochs={n}")
+            assert rc == 0, err
+        return tuple(load_file(str(tmp_path / r / "checkpoints/last.safetensors")) for r in ("full", "cut"))
+
+    return run

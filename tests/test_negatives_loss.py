@@ -93,20 +93,9 @@ def test_training_with_l_neg_runs(cli, toy, tmp_path):
     assert negs and all(v >= 0 for v in negs) and any(v > 0 for v in negs)
 
 
-def test_resume_with_l_neg_equals_uninterrupted(cli, toy, tmp_path):
+def test_resume_with_l_neg_equals_uninterrupted(train_cut_and_resume, toy):
     # negatives are drawn from (seed, epoch, batch): a resumed run draws exactly what the uninterrupted one drew
-    from safetensors.torch import load_file
-
-    flags = ["--model", "sgfns-tiny", "--no-progress"]
-    common = ["data.batch_size=8", "threads=1", "deterministic=true", "neg.weight=1.0"]
-    rc, _, err = cli("train", "--data", toy, "--out", tmp_path / "full", *flags, "epochs=2", *common)
-    assert rc == 0, err
-    rc, _, err = cli("train", "--data", toy, "--out", tmp_path / "cut", *flags, "epochs=1", *common)
-    assert rc == 0, err
-    rc, _, err = cli("train", "--data", toy, "--out", tmp_path / "cut", "--resume", *flags, "epochs=2", *common)
-    assert rc == 0, err
-    a = load_file(str(tmp_path / "full" / "checkpoints/last.safetensors"))
-    b = load_file(str(tmp_path / "cut" / "checkpoints/last.safetensors"))
+    a, b = train_cut_and_resume(toy, 2, 1, "data.batch_size=8", "neg.weight=1.0")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 

@@ -8,11 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import torch
-from safetensors.torch import load_file
 
 from sgfns.data.toy import write_toy_dataset
 
@@ -68,20 +66,8 @@ def test_existing_run_is_not_overwritten_and_bad_keys_exit_2(cli, data, tmp_path
     assert rc == 2 and "unknown model" in err
 
 
-def _weights(run: Path) -> dict[str, torch.Tensor]:
-    return load_file(str(run / "checkpoints/last.safetensors"))
-
-
-def test_resume_at_epoch_boundary_equals_uninterrupted(cli, data, tmp_path):
-    flags = ["--model", "sgfns-tiny", "--no-progress"]
-    common = ["data.batch_size=16", "threads=1", "deterministic=true"]
-    rc, _, err = cli("train", "--data", data, "--out", tmp_path / "full", *flags, "epochs=3", *common)
-    assert rc == 0, err
-    rc, _, err = cli("train", "--data", data, "--out", tmp_path / "cut", *flags, "epochs=1", *common)
-    assert rc == 0, err
-    rc, _, err = cli("train", "--data", data, "--out", tmp_path / "cut", "--resume", *flags, "epochs=3", *common)
-    assert rc == 0, err
-    a, b = _weights(tmp_path / "full"), _weights(tmp_path / "cut")
+def test_resume_at_epoch_boundary_equals_uninterrupted(train_cut_and_resume, data, tmp_path):
+    a, b = train_cut_and_resume(data, 3, 1, "data.batch_size=16")
     assert a.keys() == b.keys()
     assert all(torch.equal(a[k], b[k]) for k in a)
     # and the interruption changed nothing observable in the model selection either
