@@ -375,7 +375,6 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
     unknown = [r for r in rules if r not in RULES]
     if unknown:
         raise UserError(f"neg.rules: unknown rule {unknown[0]!r} (known: {', '.join(RULES)})")
-    seed = int(getattr(cfg, "seed", seed) or seed)
     negs = None
     if getattr(cfg, "text_side", True):
         parser = None
