@@ -54,3 +54,21 @@ def train_cut_and_resume(cli, tmp_path):
         return tuple(load_file(str(tmp_path / r / "checkpoints/last.safetensors")) for r in ("full", "cut"))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def toy_inputs():
+    """f(folder, n_images=16, regions=6) -> the training `SplitInputs` (with caption graphs) of a toy dataset
+    written to `folder` (16-d features)."""
+    from sgfns.data.batching import SplitInputs
+    from sgfns.data.dataset import load_split
+    from sgfns.data.toy import write_toy_dataset
+    from sgfns.text import TextProcessor
+
+    def make(folder, n_images: int = 16, regions: int = 6):
+        root = write_toy_dataset(folder, n_images=n_images, feature_dim=16, regions=regions)
+        split = load_split(root, "train")
+        tp = TextProcessor.build(split.captions, list(split.image_graphs) + list(split.caption_graphs), 1)
+        return SplitInputs(split, tp, split.caption_graphs)
+
+    return make

@@ -83,6 +83,28 @@ def test_caption_negatives_are_cached_not_regenerated(toy, monkeypatch):
         build_term(type("C", (_Cfg,), {"seed": 4})(), inputs, seed=4)
 
 
+def test_caches_of_two_seeds_coexist(tmp_path, monkeypatch):
+    """A second seed on the same data folder keeps the first seed's cache there and caches itself by key in the
+    user cache directory: afterwards neither is regenerated."""
+    import sgfns.negatives.cache as cache
+
+    data = write_toy_dataset(tmp_path / "toy", n_images=8, feature_dim=16, regions=6)
+    monkeypatch.setenv("SGFNS_CACHE_DIR", str(tmp_path / "user_cache"))
+    inputs = _inputs(data)
+    first = build_term(_Cfg(), inputs, seed=1)
+    second = build_term(_Cfg(), inputs, seed=2)
+    assert json.loads((data / "train_negs.meta.json").read_text())["seed"] == 1
+    assert len(list((tmp_path / "user_cache" / "caption_negatives").glob("*/train_negs.jsonl"))) == 1
+
+    def boom(*a, **k):
+        raise AssertionError("regenerated although cached")
+
+    monkeypatch.setattr(cache, "generate_split", boom)
+    for seed, term in ((1, first), (2, second)):
+        again = build_term(_Cfg(), inputs, seed=seed)
+        assert [it.tokens for it in again.neg_items] == [it.tokens for it in term.neg_items]
+
+
 def test_training_with_l_neg_runs(cli, toy, tmp_path):
     run = tmp_path / "run"
     rc, out, err = cli("train", "--data", toy, "--out", run, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
@@ -305,12 +327,13 @@ def test_negatives_built_as_tensors_equal_collating_the_sampled_items(toy, per_p
     import numpy as np
 
     from sgfns.data.batching import collate_captions, collate_graphs
-    from sgfns.losses.generated import edited_item
+    from sgfns.losses.generated import draw, edited_item
     from sgfns.negatives import image as imneg
 
     inputs = _inputs(toy)
     split = inputs.split
     term = build_term(type("C", (_Cfg,), {"per_positive": per_positive})(), inputs, seed=0)
+    assert term.neg_weight is not None  # rule-balanced draws by default
     assert term.neg_table is not None
     g = torch.Generator().manual_seed(per_positive)
     kinds = set()
@@ -323,7 +346,7 @@ def test_negatives_built_as_tensors_equal_collating_the_sampled_items(toy, per_p
         items, owner = [], []
         for j, c in enumerate(caps):
             avail = term.neg_of[c]
-            for n in term._rng(key, "cap", j).sample(avail, min(term.k, len(avail))):
+            for n in draw(term._rng(key, "cap", j), avail, term.k, term.neg_weight):
                 items.append(term.neg_items[n])
                 owner.append(j)
         ref = collate_captions(items)
@@ -370,3 +393,23 @@ def test_negatives_without_tables_are_collated_per_step_alike(toy, monkeypatch):
         assert plain[side].keys() == with_table[side].keys()
         for k in plain[side]:
             assert torch.equal(plain[side][k], with_table[side][k]), (side, k)
+
+
+def test_balanced_rule_sampling_draws_a_rare_rule_whenever_a_caption_has_it():
+    import random
+    from types import SimpleNamespace
+
+    from sgfns.losses.generated import balanced_weights, draw
+
+    neg = lambda r: SimpleNamespace(rule=r)  # noqa: E731
+    per_caption = [[neg("replace-obj"), neg("count")]] + [[neg("replace-obj"), neg("add-obj")] for _ in range(99)]
+    rules = [n.rule for ns in per_caption for n in ns]
+    w = balanced_weights(per_caption, rules)
+    assert w[:4] == [1 / 100, 1.0, 1 / 100, 1 / 99]
+    balanced = [draw(random.Random(s), [0, 1], 1, w)[0] for s in range(400)]
+    uniform = [draw(random.Random(s), [0, 1], 1, None)[0] for s in range(400)]
+    assert balanced.count(1) / 400 > 0.95 and 0.4 < uniform.count(1) / 400 < 0.6
+    both = draw(random.Random(0), [0, 1], 2, w)
+    assert sorted(both) == [0, 1]  # k draws are distinct, and all of them when k covers the caption's negatives
+    with pytest.raises(Exception, match="rule_sampling"):
+        build_term(type("C", (_Cfg,), {"rule_sampling": "rare-first"})(), None, seed=0)

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from sgfns.data.batching import SplitInputs
-from sgfns.data.dataset import load_split
-from sgfns.data.toy import write_toy_dataset
 from sgfns.errors import UserError
 from sgfns.losses.generated import build_term
-from sgfns.text import TextProcessor
 
 
 @pytest.fixture(scope="module")
-def inputs(tmp_path_factory):
-    root = write_toy_dataset(tmp_path_factory.mktemp("toysel"), n_images=16, feature_dim=16, regions=6)
-    split = load_split(root, "train")
-    tp = TextProcessor.build(split.captions, list(split.image_graphs) + list(split.caption_graphs), 1)
-    return SplitInputs(split, tp, split.caption_graphs)
+def inputs(tmp_path_factory, toy_inputs):
+    return toy_inputs(tmp_path_factory.mktemp("toysel"))
 
 
 def _cfg(rules):

@@ -173,7 +173,10 @@ class GeneratedNegativesTerm:
         image_side: bool = True,
         stop_gradient: bool = False,
         rows_per_bucket: int = BUCKET_ROWS,
+        rule_sampling: str = "balanced",
     ) -> None:
+        if rule_sampling not in ("uniform", "balanced"):
+            raise UserError(f"neg.rule_sampling: {rule_sampling!r} is not 'uniform' or 'balanced'")
         self.inputs = inputs
         self.stop_gradient = stop_gradient  # encode negatives without gradient (docs/negatives.md, "Epoch time")
         self.rows_per_bucket = rows_per_bucket
@@ -188,13 +191,17 @@ class GeneratedNegativesTerm:
         # text side: every negative tokenised once, with its graph
         self.neg_items = []
         self.neg_of: list[list[int]] = []
+        self.neg_weight: list[float] | None = None  # per negative, with rule_sampling "balanced"
         if caption_negatives is not None:
-            texts, graphs = [], []
+            texts, graphs, rules = [], [], []
             for ns in caption_negatives:
                 self.neg_of.append(list(range(len(texts), len(texts) + len(ns))))
                 texts.extend(n.negative for n in ns)
                 graphs.extend(n.graph for n in ns)
+                rules.extend(n.rule for n in ns)
             self.neg_items = prepare_captions(texts, graphs, inputs.tp) if texts else []
+            if rule_sampling == "balanced":
+                self.neg_weight = balanced_weights(caption_negatives, rules)
         # every caption negative collated once (a step then selects rows and cuts the padding: `sub_batch`), unless
         # the padded table would be large (then each step collates its negatives)
         self.neg_table = None
@@ -260,7 +267,7 @@ class GeneratedNegativesTerm:
                 avail = self.neg_of[caps[j]]
                 if not avail:
                     continue
-                for n in self._rng(key, "cap", j).sample(avail, min(self.k, len(avail))):
+                for n in draw(self._rng(key, "cap", j), avail, self.k, self.neg_weight):
                     picked.append(n)
                     owner.append(j - own.start)
             if picked:
@@ -355,6 +362,29 @@ class GeneratedNegativesTerm:
         return total
 
 
+def balanced_weights(caption_negatives: Sequence[Sequence[Any]], rules: Sequence[str]) -> list[float]:
+    """Weight of each negative (in `rules` order, the flattened negatives): 1 / the number of captions that have a
+    negative of its rule, so a positive draws a rare rule (count, add-att) whenever it has one instead of once in
+    as many draws as it has rules."""
+    import collections
+
+    having = collections.Counter(r for ns in caption_negatives for r in {n.rule for n in ns})
+    return [1.0 / having[r] for r in rules]
+
+
+def draw(rng: random.Random, avail: Sequence[int], k: int, weight: Sequence[float] | None) -> list[int]:
+    """k distinct items of `avail` (all when fewer): uniform, or with probability proportional to `weight[item]`
+    (successive draws without replacement)."""
+    if weight is None:
+        return rng.sample(list(avail), min(k, len(avail)))
+    left, out = list(avail), []
+    while left and len(out) < k:
+        n = rng.choices(left, weights=[weight[i] for i in left])[0]
+        out.append(n)
+        left.remove(n)
+    return out
+
+
 def select_rules(negs: Sequence[Sequence[Any]], rules: Sequence[str]) -> list[list[Any]]:
     """Each caption's negatives made by one of `rules` (the others dropped; order kept)."""
     keep = set(rules)
@@ -365,6 +395,9 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
     """The training loop's entry point (`neg.weight > 0`): precompute (or load) the split's caption negatives."""
     from sgfns.negatives.cache import caption_negatives_for
 
+    rule_sampling = str(getattr(cfg, "rule_sampling", "balanced"))
+    if rule_sampling not in ("uniform", "balanced"):
+        raise UserError(f"neg.rule_sampling: {rule_sampling!r} is not 'uniform' or 'balanced'")
     split = inputs.split
     graphs = getattr(inputs, "caption_graphs", None) or split.caption_graphs
     if graphs is None:
@@ -399,4 +432,5 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
         seed=seed,
         image_side=bool(getattr(cfg, "image_side", True)),
         stop_gradient=bool(getattr(cfg, "stop_gradient", False)),
+        rule_sampling=rule_sampling,
     )

@@ -7,7 +7,10 @@ where S_obj / S_rel are node matching (mean over caption nodes of the max cosine
 soft count term. Every part is a switch (see docs/method.md): `use_global`, `use_obj`, `use_rel`, `use_count`,
 `fusion`, `gcn_layers` (0 = no graph convolution), `use_labels` (visual label/attribute embeddings),
 `global_nodes` (pool nodes into the global vectors), `rel_center` (relation nodes centred before the cosine,
-sgfns.models.centering), `rel_roles` (relation nodes also read subject − object)."""
+sgfns.models.centering), `rel_roles` (relation nodes also read subject − object), `count_keys` (S_count counts the
+image's objects whose *label* matches the caption object's name — keys are one projection, shared by both sides, of
+the label's word embedding — with a learned sharpness κ; the caption's count then enters the score only through
+S_count, not through its object nodes: sgfns.models.count)."""
 
 from __future__ import annotations
 
@@ -17,11 +20,11 @@ from torch import Tensor, nn
 from sgfns.errors import UserError
 from sgfns.models.base import Encoded, Matcher
 from sgfns.models.centering import NodeCentering
-from sgfns.models.count import SoftCount
+from sgfns.models.count import SoftCount, count_keys
 from sgfns.models.fusion import GatedContextFusion
 from sgfns.models.graph_conv import TripleGraphConv
 from sgfns.models.graph_nodes import ObjectNodes, RelationNodes, region_base, span_base
-from sgfns.models.layers import l2norm, masked_mean
+from sgfns.models.layers import embed_labels, l2norm, masked_mean
 from sgfns.models.null_nodes import NullNode
 from sgfns.models.region_encoder import RegionEncoder
 from sgfns.models.registry import options_factory, register_model
@@ -87,6 +90,7 @@ class SGFNS(Matcher):
         global_nodes: bool,
         rel_center: bool = False,
         rel_roles: bool = False,
+        count_keys: bool = False,
     ) -> None:
         super().__init__()
         if not (use_global or use_obj or use_rel):
@@ -97,12 +101,16 @@ class SGFNS(Matcher):
         self.text = TextEncoder(vocab_size, word_dim, embed_dim, layers=text_layers)
         self.regions = RegionEncoder(img_dim, embed_dim, residual_mlp=residual_mlp)
         self.img_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, use_labels, False, rel_roles)
-        self.txt_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, True, use_count, rel_roles)
-        self.count = SoftCount() if use_count else None
+        self.count_keys = bool(count_keys and use_count)
+        self.txt_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, True, use_count and not self.count_keys,
+                                   rel_roles)  # fmt: skip
+        self.count = SoftCount(learn_kappa=self.count_keys) if use_count else None
+        # one map for both modalities: an image label and a caption name that are the same word get the same key
+        self.count_proj = nn.Linear(word_dim, embed_dim, bias=False) if self.count_keys else None
         self.center_img = NodeCentering(embed_dim) if rel_center and use_rel else None
         self.center_txt = NodeCentering(embed_dim) if rel_center and use_rel else None
 
-    def _encoded(self, ctx: Tensor, ctx_mask: Tensor, obj, rel, extra: dict[str, Tensor], center=None) -> Encoded:
+    def _encoded(self, ctx: Tensor, ctx_mask: Tensor, obj, rel, b, extra: dict[str, Tensor], center=None) -> Encoded:
         g = masked_mean(ctx, ctx_mask)
         if self.global_nodes:
             g = g + masked_mean(obj[0], obj[1])
@@ -112,6 +120,9 @@ class SGFNS(Matcher):
         if self.use_rel:
             nodes = center(*rel) if center is not None else rel[0]
             sets["rel"] = (l2norm(nodes), rel[1])
+        if self.count_keys:
+            names = embed_labels(self.text.embed, b["obj_name"])
+            sets["cnt"] = count_keys(self.count_proj(names), b["obj_mask"])
         return Encoded(glob=l2norm(g), sets=sets, extra=extra)
 
     def encode_images(self, b: dict[str, Tensor]) -> Encoded:
@@ -119,35 +130,39 @@ class SGFNS(Matcher):
         ctx_mask = torch.ones(ctx.shape[:2], dtype=torch.bool, device=ctx.device)
         base, has = region_base(ctx, b["obj_region"])
         obj, rel = self.img_graph(self.text.embed, base, has, b, ctx, ctx_mask)
-        return self._encoded(ctx, ctx_mask, obj, rel, {}, self.center_img)
+        return self._encoded(ctx, ctx_mask, obj, rel, b, {}, self.center_img)
 
     def encode_captions(self, b: dict[str, Tensor]) -> Encoded:
         states, mask = self.text(b["tokens"], b["lengths"])
         base, has = span_base(states, b["obj_span"])
         obj, rel = self.txt_graph(self.text.embed, base, has, b, states, mask)
         extra = {"count": torch.where(b["obj_mask"], b["obj_count"], -1)} if self.use_count else {}
-        return self._encoded(states, mask, obj, rel, extra, self.center_txt)
+        return self._encoded(states, mask, obj, rel, b, extra, self.center_txt)
+
+    def _count_sets(self, img: Encoded, cap: Encoded) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor], Tensor]:
+        """(image nodes, caption nodes, caption counts [Nc, Lt], -1 unknown) that S_count counts over."""
+        key = "cnt" if self.count_keys else "obj"
+        txt = cap.sets[key]
+        counts = cap.extra["count"][:, : txt[0].shape[1]]
+        return img.sets[key], txt, torch.where(txt[1], counts, -1)
 
     def similarity_parts(self, img: Encoded, cap: Encoded) -> dict[str, Tensor]:
         parts: dict[str, Tensor] = {}
         if self.use_global:
             parts["global"] = img.glob @ cap.glob.T
-        if self.use_obj and self.use_count:
-            # one pass over the object-pair scores gives both terms (sgfns.models.similarity.node_match_count)
-            counts = cap.extra["count"][:, : cap.sets["obj"][0].shape[1]]
-            match, count = node_match_count(
-                *img.sets["obj"], *cap.sets["obj"], torch.where(cap.sets["obj"][1], counts, -1),
-                self.count.kappa, self.count.tau,
-            )  # fmt: skip
-            parts["object"] = self.alpha * match
-        elif self.use_obj:
+        count = None
+        if self.use_count:
+            # one pass over the node-pair scores gives the count term and, when it counts over the matching nodes,
+            # the object term too (sgfns.models.similarity.node_match_count)
+            (iv, im), (tv, tm), counts = self._count_sets(img, cap)
+            match, count = node_match_count(iv, im, tv, tm, counts, self.count.kappa, self.count.tau)
+            if self.use_obj and not self.count_keys:
+                parts["object"] = self.alpha * match
+        if self.use_obj and "object" not in parts:
             parts["object"] = self.alpha * node_match(*img.sets["obj"], *cap.sets["obj"])
         if self.use_rel:
             parts["relation"] = self.beta * node_match(*img.sets["rel"], *cap.sets["rel"])
-        if self.use_count:
-            if not self.use_obj:
-                counts = cap.extra["count"][:, : cap.sets["obj"][0].shape[1]]
-                count = self.count(*img.sets["obj"], *cap.sets["obj"], counts)
+        if count is not None:
             parts["count"] = self.gamma * count
         return parts
 
@@ -161,18 +176,20 @@ class SGFNS(Matcher):
         total = img.glob.new_zeros(len(img))
         if self.use_global:
             total = total + (img.glob * cap.glob).sum(-1)
-        if self.use_obj or self.use_count:
+        s = None
+        if self.use_obj:
             (io, im), (to, tm) = img.sets["obj"], cap.sets["obj"]
             s = torch.einsum("pld,ptd->plt", io, to)  # [N, Li, Lt] object-pair cosines
-            if self.use_obj:
-                total = total + self.alpha * _paired_mean_max(s, im, tm)
-            if self.use_count:
-                counts = cap.extra["count"][:, : to.shape[1]]
-                soft = (torch.sigmoid(self.count.kappa * (s - self.count.tau)) * im.unsqueeze(-1).to(s.dtype)).sum(1)
-                known = (counts >= 1) & tm
-                diff = -(torch.log1p(soft) - torch.log1p(counts.clamp_min(0).to(s.dtype))).abs()
-                cnt = (diff * known.to(s.dtype)).sum(-1) / known.sum(-1).clamp_min(1).to(s.dtype)
-                total = total + self.gamma * cnt
+            total = total + self.alpha * _paired_mean_max(s, im, tm)
+        if self.use_count:
+            (io, im), (to, tm), counts = self._count_sets(img, cap)
+            if s is None or self.count_keys:
+                s = torch.einsum("pld,ptd->plt", io, to)
+            soft = (torch.sigmoid(self.count.kappa * (s - self.count.tau)) * im.unsqueeze(-1).to(s.dtype)).sum(1)
+            known = (counts >= 1) & tm
+            diff = -(torch.log1p(soft) - torch.log1p(counts.clamp_min(0).to(s.dtype))).abs()
+            cnt = (diff * known.to(s.dtype)).sum(-1) / known.sum(-1).clamp_min(1).to(s.dtype)
+            total = total + self.gamma * cnt
         if self.use_rel:
             (ir, irm), (tr, trm) = img.sets["rel"], cap.sets["rel"]
             total = total + self.beta * _paired_mean_max(torch.einsum("pld,ptd->plt", ir, tr), irm, trm)
@@ -188,14 +205,14 @@ class SGFNS(Matcher):
             one_i, one_c = gi.new_ones(gi.shape[:2], dtype=torch.bool), gc.new_ones(gc.shape[:2], dtype=torch.bool)
             parts["global"] = node_match_pairs(gi, one_i, gc, one_c, pair_img, pair_cap)[0]
         count = None
-        if self.use_obj or self.use_count:
-            cnt = None
-            if self.use_count:
-                c = cap.extra["count"][:, : cap.sets["obj"][0].shape[1]]
-                cnt = (torch.where(cap.sets["obj"][1], c, -1), self.count.kappa, self.count.tau)
-            match, count = node_match_pairs(*img.sets["obj"], *cap.sets["obj"], pair_img, pair_cap, count=cnt)
-            if self.use_obj:
+        if self.use_count:
+            iv, tv, counts = self._count_sets(img, cap)
+            cnt = (counts, self.count.kappa, self.count.tau)
+            match, count = node_match_pairs(*iv, *tv, pair_img, pair_cap, count=cnt)
+            if self.use_obj and not self.count_keys:
                 parts["object"] = self.alpha * match
+        if self.use_obj and "object" not in parts:
+            parts["object"] = self.alpha * node_match_pairs(*img.sets["obj"], *cap.sets["obj"], pair_img, pair_cap)[0]
         if self.use_rel:
             parts["relation"] = self.beta * node_match_pairs(*img.sets["rel"], *cap.sets["rel"], pair_img, pair_cap)[0]
         if self.use_count:
@@ -214,7 +231,7 @@ def _paired_mean_max(s: Tensor, img_mask: Tensor, txt_mask: Tensor) -> Tensor:
 DEFAULTS = dict(
     vocab_size=1000, img_dim=2048, embed_dim=1024, word_dim=300, text_layers=1, residual_mlp=True,
     alpha=1.0, beta=1.0, gamma=0.2, use_global=True, use_obj=True, use_rel=True, use_count=True, fusion=True,
-    gcn_layers=1, use_labels=True, global_nodes=True, rel_center=False, rel_roles=False,
+    gcn_layers=1, use_labels=True, global_nodes=True, rel_center=False, rel_roles=False, count_keys=False,
 )  # fmt: skip
 TINY = dict(embed_dim=32, word_dim=16)
 

@@ -5,7 +5,9 @@
 The cache is `{split}_negs.jsonl` (one JSON list per caption: `negative`, `rule`, `edit`, `graph`) with
 `{split}_negs.meta.json` holding the key (generator version, rules, seed, sha256 of captions and graphs, parser
 version of the re-parse check). It lives in the data folder when writable, else in the user cache directory under
-`caption_negatives/<key sha256>/`. Training reads negatives and graphs from here: nothing is parsed per step."""
+`caption_negatives/<key sha256>/`; a data folder already holding a current cache for another seed (or rule set)
+keeps it, and the new one goes to the user cache directory, so runs with several seeds each find their own.
+Training reads negatives and graphs from here: nothing is parsed per step."""
 
 from __future__ import annotations
 
@@ -94,6 +96,18 @@ def _write(path: Path, meta_path: Path, negs: list[list[Negative]], meta: dict) 
     write_json(meta_path, meta)
 
 
+def _holds_sibling(meta_path: Path, key: dict) -> bool:
+    """Whether `meta_path` is the key of a current cache of the same captions and graphs made with another seed,
+    rule set or per-rule count: a variant to keep (runs of several seeds on one data folder then each find theirs)
+    rather than a stale cache to overwrite."""
+    try:
+        old = read_json(meta_path) if meta_path.exists() else None
+    except Exception:
+        return False
+    same = ("generator", "captions_sha256", "graphs_sha256", "reparse_parser")
+    return isinstance(old, dict) and old != key and all(old.get(k) == key[k] for k in same)
+
+
 def caption_negatives_for(
     split,
     graphs: Sequence[SceneGraph | None],
@@ -120,6 +134,8 @@ def caption_negatives_for(
                 log.warning("caption-negative cache %s unreadable (%s); regenerating", gp, e)
     negs = generate_split(captions, graphs, split.captions_per_image, rules, per_rule, seed, parser, progress=True)
     if cache:
+        if _holds_sibling(places[0] / f"{split.name}_negs.meta.json", key):
+            places = places[1:]  # keep the data folder's cache of another seed / rule set: this one goes by its key
         for folder in places:
             gp, mp = folder / f"{split.name}_negs.jsonl", folder / f"{split.name}_negs.meta.json"
             try:

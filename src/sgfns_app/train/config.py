@@ -34,6 +34,7 @@ class ModelConfig:
     global_nodes: bool | None = None
     rel_center: bool | None = None
     rel_roles: bool | None = None
+    count_keys: bool | None = None
     # scan
     lambda_softmax: float | None = None
 
@@ -68,6 +69,10 @@ class NegConfig:
     text_side: bool = True
     image_side: bool = True
     stop_gradient: bool = False  # true: negatives encoded without gradient (faster, learns worse); docs/negatives.md
+    # how a positive's caption negative is drawn among its own: "uniform" (each of its rules alike) or "balanced"
+    # (rule r weighted by 1 / the number of training captions with an r negative, so rare rules such as count
+    # are drawn whenever a caption has one; docs/negatives.md)
+    rule_sampling: Literal["uniform", "balanced"] = "balanced"
 
 
 @dataclass
