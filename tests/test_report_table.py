@@ -68,6 +68,20 @@ def test_two_configs_of_one_model_are_two_rows_and_a_single_seed_has_no_spread(t
     assert mean_std([1.0, 3.0]) == (2.0, pytest.approx(2**0.5))
 
 
+def test_compositional_rows_name_the_config_like_the_retrieval_rows(tmp_path):
+    from sgfns.eval.report import markdown
+
+    recs = [eval_json("sgfns", 0, 300.0, "aaaa1111", {"count": 88.0, "mean": 91.0}),
+            eval_json("sgfns", 1, 302.0, "aaaa1111", {"count": 86.0, "mean": 90.0}),
+            eval_json("sgfns", 0, 250.0, "bbbb2222", {"count": 50.0, "mean": 80.0})]  # fmt: skip
+    p = tmp_path / "results.json"
+    p.write_text(json.dumps({"results": recs}))
+    md = markdown(group(collect([p])))
+    comp = md[md.index("Compositional") :]
+    assert "| sgfns [aaaa1111] | 2 | 87.0 ± 1.4 | 90.5 ± 0.7 |" in comp
+    assert "| sgfns [bbbb2222] | 1 | 50.0 | 80.0 |" in comp
+
+
 def test_reevaluating_a_run_replaces_its_entry(tmp_path):
     a = tmp_path / "a.json"
     b = tmp_path / "b.json"

@@ -167,8 +167,8 @@ def markdown(groups: Sequence[Group], digits: int = 1) -> str:
         multi_cfg = {g.model for g in gs if sum(1 for h in gs if h.model == g.model) > 1}
         header = ["model", "seeds", *(METRIC_LABELS[k] for k in (*RECALL_KEYS, "rsum")), "rSum per seed"]
         rows = []
-        for g in gs:
-            name = f"{g.model} [{g.config[:8]}]" if g.model in multi_cfg and g.config else g.model
+        names = [f"{g.model} [{g.config[:8]}]" if g.model in multi_cfg and g.config else g.model for g in gs]
+        for g, name in zip(gs, names, strict=True):
             per_seed = ", ".join(
                 f"{s}: {v:.{digits}f}" for s, v in zip(g.seed_labels(), g.values("rsum"), strict=False)
             )
@@ -177,8 +177,9 @@ def markdown(groups: Sequence[Group], digits: int = 1) -> str:
         comp = _comp_keys(gs)
         if comp:
             out.append("\nCompositional accuracy (%, ties count ½; `mean` over caption categories):\n")
-            rows = [[g.model, *(fmt(g.mean_std(k, "compositional"), digits) for k in comp)] for g in gs]
-            out.append(_md_table(["model", *comp], rows))
+            rows = [[name, str(g.n), *(fmt(g.mean_std(k, "compositional"), digits) for k in comp)]
+                    for g, name in zip(gs, names, strict=True)]  # fmt: skip
+            out.append(_md_table(["model", "seeds", *comp], rows))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
