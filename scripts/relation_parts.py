@@ -4,8 +4,10 @@
 
 For the first N items of each category of WORLD/test_compositional.jsonl: the mean per-part difference
 S(I, caption) - S(I, negative) and the share of items where it is positive, then how collapsed the relation nodes
-are (cosine of a caption's relation node with its swap's; mean pairwise cosine of one test image's relation nodes).
-The figures of docs/negatives.md "Relation direction" come from it."""
+are (cosine of a caption's relation node with its swap's; mean pairwise cosine of one test image's relation nodes)
+and, for `count` items of an sgfns model with a count term, the soft count ĉ its S_count gives the caption's counted
+object on the true image, by the caption's number (a model that counts gives ĉ ≈ n). The figures of
+docs/negatives.md "Relation direction" and "Count" come from it."""
 
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ def main() -> int:
         cap = encode_captions(model, texts, load_parser().parse_batch(texts))
         diffs = collections.defaultdict(lambda: collections.defaultdict(list))
         rel_cos = []
+        soft_by_n = collections.defaultdict(list)
         for k, it in enumerate(items):
             i = img.select(torch.tensor([row[it["image"]]]))
             a, b = cap.select(torch.tensor([k])), cap.select(torch.tensor([n + k]))
@@ -55,12 +58,22 @@ def main() -> int:
             for part in pa:
                 diffs[it["category"]][part].append(float(pa[part] - pb[part]))
             diffs[it["category"]]["total"].append(float(sum(pa.values()) - sum(pb.values())))
+            if it["category"] == "count" and getattr(model, "count", None) is not None:
+                (iv, im), (tv, tm), counts = model._count_sets(i, a)
+                cos = torch.einsum("ld,td->tl", iv[0], tv[0])
+                soft = (torch.sigmoid(model.count.kappa * (cos - model.count.tau)) * im[0]).sum(-1)
+                for t in torch.nonzero(counts[0] >= 1).flatten().tolist():
+                    soft_by_n[int(counts[0, t])].append(float(soft[t]))
             if it["category"] == "swap-obj" and "rel" in a.sets:
                 (ra, ma), (rb, mb) = a.sets["rel"], b.sets["rel"]
                 if ma[0].any() and mb[0].any():
                     rel_cos.append(float((ra[0][ma[0]][0] * rb[0][mb[0]][0]).sum()))
         out = {c: {p: {"mean_diff": round(sum(v) / len(v), 4), "positive": round(sum(x > 0 for x in v) / len(v), 3)}
                    for p, v in d.items()} for c, d in diffs.items()}  # fmt: skip
+        if soft_by_n:
+            out["count_soft_count_by_caption_number"] = {
+                str(k): {"mean": round(sum(v) / len(v), 2), "n": len(v)} for k, v in sorted(soft_by_n.items())
+            }
         if rel_cos:
             out["caption_vs_swap_relation_cosine"] = round(sum(rel_cos) / len(rel_cos), 3)
         if "rel" in img.sets:
