@@ -11,15 +11,17 @@ import torch
 from sgfns.data.toy import write_toy_dataset
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
+@pytest.fixture(scope="module", params=[[], ["model.count_keys=true"]], ids=["default", "count_keys"])
+def setup(tmp_path_factory, request):
+    """A trained toy run and its encoded test gallery; with `count_keys` the gallery also holds count keys, which
+    the re-rank must use as the exhaustive score does."""
     from sgfns_app.cli.main import main
 
     root = tmp_path_factory.mktemp("idx")
     data = write_toy_dataset(root / "toy", n_images=20, feature_dim=16, regions=6)
     run = root / "run"
     rc = main(["train", "--data", str(data), "--out", str(run), "--model", "sgfns-tiny", "--no-progress",
-               "epochs=1", "data.batch_size=16", "threads=1"])  # fmt: skip
+               "epochs=1", "data.batch_size=16", "threads=1", *request.param])  # fmt: skip
     assert rc == 0
     out = root / "enc"
     rc = main(["encode", "--run", str(run), "--data", str(data), "--split", "test", "--out", str(out), "--no-progress"])
@@ -37,6 +39,11 @@ def test_encode_writes_arrays_and_metadata(setup):
     assert meta["n_images"] == len(img) == len(meta["image_ids"])
     assert meta["n_captions"] == len(cap) == len(meta["captions"])
     assert {"obj", "rel"} <= set(img.sets)
+    assert ("cnt" in img.sets) == ("cnt" in cap.sets) == bool(load_run_options(setup[1]).get("count_keys"))
+
+
+def load_run_options(run):
+    return json.loads((run / "model.json").read_text()).get("options", {})
 
 
 def test_image_query_equals_exhaustive_ranking(cli, setup):
@@ -104,9 +111,12 @@ def test_encode_stores_the_node_first_stage_and_search_uses_it(cli, setup, tmp_p
                               "--shortlist", str(len(cap)), "--first-stage", mode, "--json")  # fmt: skip
         assert rc == 0, err
         assert [json.loads(line)["caption_index"] for line in stdout.splitlines()] == want
-    # a short list from the node stage lists what NodeIndex lists
+    # a short list from the node stage lists what NodeIndex lists (in the dtype search uses on this CPU: bf16
+    # where it multiplies bf16 fast, and bf16 rounding can swap two near-tied captions at the cut)
     from sgfns.index import NodeIndex
+    from sgfns.index.nodestage import first_stage_dtype
 
+    stage.dtype = first_stage_dtype("cpu")
     short = NodeIndex(stage, cap, "caption").search(img.select(torch.tensor([4])), 5)[1][0].tolist()
     rc, stdout, err = cli("search", "--run", run, "--index", out, "--image", meta["image_ids"][4], "-k", "5",
                           "--shortlist", "5", "--json")  # fmt: skip

@@ -105,10 +105,11 @@ def test_caches_of_two_seeds_coexist(tmp_path, monkeypatch):
         assert [it.tokens for it in again.neg_items] == [it.tokens for it in term.neg_items]
 
 
-def test_training_with_l_neg_runs(cli, toy, tmp_path):
+@pytest.mark.parametrize("extra", [[], ["model.count_keys=true"]], ids=["default", "count_keys"])
+def test_training_with_l_neg_runs(cli, toy, tmp_path, extra):
     run = tmp_path / "run"
     rc, out, err = cli("train", "--data", toy, "--out", run, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
-                       "data.batch_size=8", "threads=1", "log_every=1", "neg.weight=1.0")  # fmt: skip
+                       "data.batch_size=8", "threads=1", "log_every=1", "neg.weight=1.0", *extra)  # fmt: skip
     assert rc == 0, err
     steps = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
     negs = [r["neg"] for r in steps if "neg" in r]
@@ -123,7 +124,7 @@ def test_resume_with_l_neg_equals_uninterrupted(train_cut_and_resume, toy):
 
 @pytest.mark.parametrize(
     "switches",
-    [{}, {"use_count": False}, {"use_obj": False}, {"use_global": False, "use_rel": False}],
+    [{}, {"use_count": False}, {"use_obj": False}, {"use_global": False, "use_rel": False}, {"count_keys": True}],
 )
 def test_paired_scores_equal_the_diagonal_of_similarity(toy, switches):
     """The pair scorer L_neg uses (model.similarity_paired) gives S(I_i, T_i) and its gradients exactly as the full
