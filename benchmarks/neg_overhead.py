@@ -18,6 +18,7 @@ before timing, as in a real run where they are made once per dataset. Prints one
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
@@ -56,8 +57,8 @@ def epoch_seconds(data: Path, model: str, config: Path, overrides: list[str], va
         return {"train_seconds": ep["train_seconds"], "pairs_per_s": ep["pairs_per_s"], "cpu_seconds": round(cpu, 2)}
 
 
-def step_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], passes: int) -> dict[str, float]:
-    """Mean CPU milliseconds of one training step per variant, the variants taking turns on each batch."""
+def _setup(data: Path, model: str, config: Path, overrides: list[str]):
+    """(config, split, inputs, model, L_neg term) as the training loop builds them, with L_neg on."""
     import torch
 
     from sgfns.config import build
@@ -79,7 +80,70 @@ def step_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], pass
     torch.manual_seed(cfg.seed)
     net = L.build_model(cfg, tp, split.feature_dim)
     inputs = SplitInputs(split, tp, split.caption_graphs)
-    term = build_term(cfg.neg, inputs, cfg.seed)
+    return cfg, split, inputs, net, build_term(cfg.neg, inputs, cfg.seed)
+
+
+def part_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], steps: int) -> dict[str, float]:
+    """Mean CPU milliseconds per batch of each part of a step with L_neg, forward + backward of that part alone
+    (a part's encodings summed and backpropagated; the pair-scoring parts on detached encodings): where the
+    overhead of L_neg goes. Positive images are encoded as the loop encodes them (one padded batch)."""
+    import torch
+
+    from sgfns.losses.generated import encode_bucketed, paired_scores
+    from sgfns_app.train import loop as L
+
+    cfg, split, inputs, net, term = _setup(data, model, config, overrides)
+    k = split.captions_per_image
+    spent: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def timed(name):
+        t = time.process_time()
+        yield
+        spent[name] = spent.get(name, 0.0) + time.process_time() - t
+
+    def fwd_bwd(enc):
+        """`enc`'s backward (its encodings summed), then `enc` detached: a leaf for the pair-scoring parts."""
+        (enc.glob.sum() + sum(v[0].sum() for v in enc.sets.values())).backward()
+        net.zero_grad(set_to_none=True)
+        return type(enc)(glob=enc.glob.detach().requires_grad_(),
+                         sets={s: (v.detach().requires_grad_(), m) for s, (v, m) in enc.sets.items()},
+                         extra=enc.extra)  # fmt: skip
+
+    n = 0
+    for caps in L.epoch_batches(split.n_captions, cfg.data.batch_size, cfg.seed, 0, L.D.DistInfo())[:steps]:
+        imgs = [c // k for c in caps]
+        ib, cb = inputs.image_batch(imgs), inputs.caption_batch(caps)
+        with timed("positive_images"):
+            img = fwd_bwd(net.encode_images(ib))
+        with timed("positive_captions"):
+            cap = fwd_bwd(net.encode_captions(cb))
+        with timed("in_batch_similarity"):
+            net.similarity(img, cap).sum().backward()
+        with timed("draw_negatives_cpu"):
+            extra = term.extra_batch(caps, imgs, 0)
+        with timed("negative_captions"):
+            cn = fwd_bwd(net.encode_captions(extra["cap"]))
+        with timed("negative_images"):
+            im, rows = encode_bucketed(net.encode_images, extra["img"])
+            im = fwd_bwd(im)
+        oc, oi = extra["own"]["cap"], extra["own"]["img"][rows]
+        with timed("paired_scores"):
+            ar = torch.arange(len(caps))
+            for a, b, ii, ci in ((img, cap, ar, ar), (img, cn, oc, torch.arange(len(oc))),
+                                 (im, cap, torch.arange(len(oi)), oi)):  # fmt: skip
+                paired_scores(net, a, b, ii, ci).sum().backward()
+        n += 1
+    return {p: round(1000 * t / max(1, n), 1) for p, t in spent.items()} | {"steps": n}
+
+
+def step_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], passes: int) -> dict[str, float]:
+    """Mean CPU milliseconds of one training step per variant, the variants taking turns on each batch."""
+    import torch
+
+    from sgfns_app.train import loop as L
+
+    cfg, split, inputs, net, term = _setup(data, model, config, overrides)
     step = L.LossModule(net, cfg, L.D.DistInfo(), split.extra_positives, term)
     opt = L.make_optimizer(cfg, net)
     k = split.captions_per_image
@@ -111,8 +175,19 @@ def main() -> int:
     ap.add_argument("--model", default="sgfns")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--step-passes", type=int, default=2, help="passes over the batches for the per-step measure")
+    ap.add_argument(
+        "--parts-only",
+        type=int,
+        metavar="STEPS",
+        default=0,
+        help="only print the CPU ms of each part of a step with L_neg over STEPS batches (part_cpu_ms)",
+    )
     ap.add_argument("overrides", nargs="*", help="extra key=value training overrides")
     args = ap.parse_args()
+    if args.parts_only:
+        print(json.dumps({"parts_cpu_ms": part_cpu_ms(args.data, args.model, args.config, args.overrides,
+                                                      args.parts_only)}))  # fmt: skip
+        return 0
     t0 = time.time()
     # make the caption negatives once (cached in the data folder) outside the timed epochs, as a real run would
     pre = time.time()
