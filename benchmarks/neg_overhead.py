@@ -110,6 +110,25 @@ def part_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], step
                          sets={s: (v.detach().requires_grad_(), m) for s, (v, m) in enc.sets.items()},
                          extra=enc.extra)  # fmt: skip
 
+    # forward CPU time of the image encoder's stages while the negative images are encoded (sgfns): which of them
+    # an edit that moves whole objects leaves equal to rows already encoded for the batch (regions, object nodes)
+    stage_ms: dict[str, float] = {}
+    on = [False]
+
+    def hooks(name):
+        def pre(mod, args):
+            stage_ms["_t" + name] = time.process_time()
+
+        def post(mod, args, out):
+            if on[0]:
+                stage_ms[name] = stage_ms.get(name, 0.0) + time.process_time() - stage_ms["_t" + name]
+
+        return pre, post
+
+    for name, mod in _image_stages(net).items():
+        pre, post = hooks(name)
+        mod.register_forward_pre_hook(pre)
+        mod.register_forward_hook(post)
     n = 0
     for caps in L.epoch_batches(split.n_captions, cfg.data.batch_size, cfg.seed, 0, L.D.DistInfo())[:steps]:
         imgs = [c // k for c in caps]
@@ -125,7 +144,9 @@ def part_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], step
         with timed("negative_captions"):
             cn = fwd_bwd(net.encode_captions(extra["cap"]))
         with timed("negative_images"):
+            on[0] = True
             im, rows = encode_bucketed(net.encode_images, extra["img"])
+            on[0] = False
             im = fwd_bwd(im)
         oc, oi = extra["own"]["cap"], extra["own"]["img"][rows]
         with timed("paired_scores"):
@@ -134,7 +155,20 @@ def part_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], step
                                  (im, cap, torch.arange(len(oi)), oi)):  # fmt: skip
                 paired_scores(net, a, b, ii, ci).sum().backward()
         n += 1
-    return {p: round(1000 * t / max(1, n), 1) for p, t in spent.items()} | {"steps": n}
+    out = {p: round(1000 * t / max(1, n), 1) for p, t in spent.items()} | {"steps": n}
+    fwd = {p: round(1000 * t / max(1, n), 1) for p, t in stage_ms.items() if not p.startswith("_t")}
+    return out | ({"negative_images_forward_by_stage": fwd} if fwd else {})
+
+
+def _image_stages(net) -> dict:
+    """name -> module of the sgfns image encoder's stages (empty for other models)."""
+    g = getattr(net, "img_graph", None)
+    if g is None:
+        return {}
+    out = {"regions": net.regions, "object_nodes": g.obj, "relation_nodes": g.rel}
+    out.update({f"graph_conv_{i}": m for i, m in enumerate(g.gcn)})
+    out.update({k: getattr(g, k) for k in ("fuse_obj", "fuse_rel") if getattr(g, k) is not None})
+    return out
 
 
 def step_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], passes: int) -> dict[str, float]:
