@@ -10,8 +10,8 @@ from pathlib import Path
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "rule_shares.py"
 
 
-def _run(path):
-    return subprocess.run([sys.executable, str(SCRIPT), str(path)], capture_output=True, text=True)
+def _run(path, *args):
+    return subprocess.run([sys.executable, str(SCRIPT), str(path), *args], capture_output=True, text=True)
 
 
 def test_shares_of_a_small_cache(tmp_path):
@@ -26,6 +26,8 @@ def test_shares_of_a_small_cache(tmp_path):
     assert out["count"]["uniform"] == 12.5  # half of one draw in four
     # balanced: caption 0 draws count with weight 1 against replace-obj's 1/4 -> 0.8 of a draw
     assert out["count"]["balanced"] == 20.0 and out["replace-obj"]["balanced"] == 80.0
+    only = json.loads(_run(p, "--rules", "replace-obj").stdout)  # as neg.rules=[replace-obj] trains
+    assert set(only) == {"replace-obj"} and only["replace-obj"]["balanced"] == 100.0
 
 
 def test_a_bad_line_is_a_one_line_error(tmp_path):
