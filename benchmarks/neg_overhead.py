@@ -63,7 +63,6 @@ def _setup(data: Path, model: str, config: Path, overrides: list[str]):
 
     from sgfns.config import build
     from sgfns.data.batching import SplitInputs
-    from sgfns.data.dataset import load_split
     from sgfns.losses.generated import build_term
     from sgfns.text import TextProcessor
     from sgfns_app.train import loop as L
@@ -72,9 +71,7 @@ def _setup(data: Path, model: str, config: Path, overrides: list[str]):
     cfg = build(TrainConfig, config, [f"model.name={model}", *overrides, "neg.weight=1.0", "neg.per_positive=1"])
     if cfg.threads > 0:
         torch.set_num_threads(cfg.threads)
-    split = load_split(data, "train")
-    split.caption_graphs = L.caption_graphs(split, cfg.data.text_graphs)
-    split = L.subset_split(split, cfg.data.max_train_images)
+    split = L.load_training_split(data, "train", cfg.data.text_graphs, cfg.data.max_train_images)
     tp = TextProcessor.build(split.captions, list(split.image_graphs or []) + list(split.caption_graphs or []),
                              cfg.data.min_word_freq)  # fmt: skip
     torch.manual_seed(cfg.seed)

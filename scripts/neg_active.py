@@ -20,7 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from sgfns.config import build  # noqa: E402
 from sgfns.data.batching import SplitInputs  # noqa: E402
-from sgfns.data.dataset import load_split  # noqa: E402
 from sgfns.losses.generated import build_term, encode_bucketed, paired_scores  # noqa: E402
 from sgfns_app.train import loop as L  # noqa: E402
 from sgfns_app.train.checkpoint import load_run  # noqa: E402
@@ -38,9 +37,7 @@ def main() -> int:
     loaded = load_run(args.run)
     net, tp = loaded.model, loaded.text_processor
     cfg = build(TrainConfig, args.run / "config.yaml", [])
-    split = load_split(args.data, "train")
-    split.caption_graphs = L.caption_graphs(split, cfg.data.text_graphs)
-    split = L.subset_split(split, cfg.data.max_train_images)
+    split = L.load_training_split(args.data, "train", cfg.data.text_graphs, cfg.data.max_train_images)
     inputs = SplitInputs(split, tp, split.caption_graphs)
     term = build_term(cfg.neg, inputs, cfg.seed)
     k, m = split.captions_per_image, term.margin

@@ -59,9 +59,8 @@ def main() -> int:
                 diffs[it["category"]][part].append(float(pa[part] - pb[part]))
             diffs[it["category"]]["total"].append(float(sum(pa.values()) - sum(pb.values())))
             if it["category"] == "count" and getattr(model, "count", None) is not None:
-                (iv, im), (tv, tm), counts = model._count_sets(i, a)
-                cos = torch.einsum("ld,td->tl", iv[0], tv[0])
-                soft = (torch.sigmoid(model.count.kappa * (cos - model.count.tau)) * im[0]).sum(-1)
+                (iv, im), (tv, tm), counts = model.count_sets(i, a)
+                soft = model.count.soft_count(torch.einsum("ld,td->tl", iv[0], tv[0]), im[0], -1)
                 for t in torch.nonzero(counts[0] >= 1).flatten().tolist():
                     soft_by_n[int(counts[0, t])].append(float(soft[t]))
             if it["category"] == "swap-obj" and "rel" in a.sets:

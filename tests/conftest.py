@@ -72,3 +72,20 @@ def toy_inputs():
         return SplitInputs(split, tp, split.caption_graphs)
 
     return make
+
+
+@pytest.fixture
+def toy_run(cli, tmp_path):
+    """f(*overrides, n_images=16, regions=6, batch_size=8) -> (data folder, run folder): a toy dataset and an
+    `sgfns-tiny` run trained on it for one epoch through the CLI, with `overrides` (key=value) added."""
+    from sgfns.data.toy import write_toy_dataset
+
+    def make(*overrides: str, n_images: int = 16, regions: int = 6, batch_size: int = 8):
+        data = write_toy_dataset(tmp_path / "toy", n_images=n_images, feature_dim=16, regions=regions)
+        run = tmp_path / "run"
+        rc, _, err = cli("train", "--data", data, "--out", run, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
+                         f"data.batch_size={batch_size}", "threads=1", *overrides)  # fmt: skip
+        assert rc == 0, err
+        return data, run
+
+    return make

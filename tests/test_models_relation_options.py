@@ -47,14 +47,8 @@ def test_centring_removes_a_shared_direction_from_the_cosines():
     assert abs((cen @ cen.T)[off].mean()) < 0.05
 
 
-def test_sgfns_with_rel_center_trains_and_scores(cli, tmp_path):
-    from sgfns.data.toy import write_toy_dataset
-
-    data = write_toy_dataset(tmp_path / "toy", n_images=12, feature_dim=16, regions=5)
-    run = tmp_path / "run"
-    rc, _, err = cli("train", "--data", data, "--out", run, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
-                     "data.batch_size=6", "model.rel_center=true", "threads=1")  # fmt: skip
-    assert rc == 0, err
+def test_sgfns_with_rel_center_trains_and_scores(cli, toy_run):
+    data, run = toy_run("model.rel_center=true", n_images=12, regions=5, batch_size=6)
     from safetensors.torch import load_file
 
     weights = load_file(next((run / "checkpoints").glob("best*.safetensors")))

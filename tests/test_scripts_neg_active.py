@@ -7,17 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sgfns.data.toy import write_toy_dataset
-
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "neg_active.py"
 
 
-def test_active_hinges_of_a_toy_run(cli, tmp_path):
-    data = write_toy_dataset(tmp_path / "toy", n_images=16, feature_dim=16, regions=6)
-    run = tmp_path / "run"
-    rc, _, err = cli("train", "--data", data, "--out", run, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
-                     "data.batch_size=8", "threads=1", "neg.weight=1.0")  # fmt: skip
-    assert rc == 0, err
+def test_active_hinges_of_a_toy_run(toy_run):
+    data, run = toy_run("neg.weight=1.0")
     r = subprocess.run([sys.executable, str(SCRIPT), "--run", str(run), "--data", str(data), "--batches", "3",
                         "--epoch", "0"], capture_output=True, text=True)  # fmt: skip
     assert r.returncode == 0, r.stderr

@@ -10,6 +10,7 @@ indices), so a resumed run draws exactly the negatives it would have drawn: ther
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import logging
@@ -175,8 +176,7 @@ class GeneratedNegativesTerm:
         rows_per_bucket: int = BUCKET_ROWS,
         rule_sampling: str = "balanced",
     ) -> None:
-        if rule_sampling not in ("uniform", "balanced"):
-            raise UserError(f"neg.rule_sampling: {rule_sampling!r} is not 'uniform' or 'balanced'")
+        _check_rule_sampling(rule_sampling)
         self.inputs = inputs
         self.stop_gradient = stop_gradient  # encode negatives without gradient (docs/negatives.md, "Epoch time")
         self.rows_per_bucket = rows_per_bucket
@@ -362,12 +362,16 @@ class GeneratedNegativesTerm:
         return total
 
 
+def _check_rule_sampling(value: str) -> str:
+    if value not in ("uniform", "balanced"):
+        raise UserError(f"neg.rule_sampling: {value!r} is not 'uniform' or 'balanced'")
+    return value
+
+
 def balanced_weights(caption_negatives: Sequence[Sequence[Any]], rules: Sequence[str]) -> list[float]:
     """Weight of each negative (in `rules` order, the flattened negatives): 1 / the number of captions that have a
     negative of its rule, so a positive draws a rare rule (count, add-att) whenever it has one instead of once in
     as many draws as it has rules."""
-    import collections
-
     having = collections.Counter(r for ns in caption_negatives for r in {n.rule for n in ns})
     return [1.0 / having[r] for r in rules]
 
@@ -395,9 +399,7 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
     """The training loop's entry point (`neg.weight > 0`): precompute (or load) the split's caption negatives."""
     from sgfns.negatives.cache import caption_negatives_for
 
-    rule_sampling = str(getattr(cfg, "rule_sampling", "balanced"))
-    if rule_sampling not in ("uniform", "balanced"):
-        raise UserError(f"neg.rule_sampling: {rule_sampling!r} is not 'uniform' or 'balanced'")
+    rule_sampling = _check_rule_sampling(str(getattr(cfg, "rule_sampling", "balanced")))  # before any work
     split = inputs.split
     graphs = getattr(inputs, "caption_graphs", None) or split.caption_graphs
     if graphs is None:

@@ -33,12 +33,19 @@ class SoftCount(nn.Module):
     def forward(self, img: Tensor, img_mask: Tensor, txt: Tensor, txt_mask: Tensor, counts: Tensor) -> Tensor:
         """img [Ni, Li, d], txt [Nc, Lt, d] (L2-normalised), counts [Nc, Lt] (-1 unknown) -> [Ni, Nc]."""
         s = torch.einsum("ild,ctd->ictl", img, txt)
-        p = torch.sigmoid(self.kappa * (s - self.tau)) * img_mask[:, None, None, :].to(s.dtype)
-        soft = p.sum(-1)  # [Ni, Nc, Lt]
-        known = (counts >= 1) & txt_mask  # [Nc, Lt]
-        diff = -(torch.log1p(soft) - torch.log1p(counts.clamp_min(0).to(s.dtype))).abs()
-        diff = diff * known.to(s.dtype)
-        return diff.sum(-1) / known.sum(-1).clamp_min(1).to(s.dtype)
+        return count_term(self.soft_count(s, img_mask[:, None, None, :], -1), counts, txt_mask)  # ĉ: [Ni, Nc, Lt]
+
+    def soft_count(self, scores: Tensor, img_mask: Tensor, dim: int) -> Tensor:
+        """ĉ = Σ σ(κ (cos − τ)) over the image nodes along `dim` of `scores`; `img_mask` broadcasts to `scores`."""
+        return (torch.sigmoid(self.kappa * (scores - self.tau)) * img_mask.to(scores.dtype)).sum(dim)
+
+
+def count_term(soft: Tensor, counts: Tensor, txt_mask: Tensor) -> Tensor:
+    """−|log(1+ĉ) − log(1+n)| averaged over the caption objects with a known count (last dim; 0 when none):
+    `soft` [..., Lt] soft counts, `counts` / `txt_mask` [..., Lt] (broadcast), -1 = unknown."""
+    known = (counts >= 1) & txt_mask
+    diff = -(torch.log1p(soft) - torch.log1p(counts.clamp_min(0).to(soft.dtype))).abs()
+    return (diff * known.to(soft.dtype)).sum(-1) / known.sum(-1).clamp_min(1).to(soft.dtype)
 
 
 def count_keys(nodes: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:

@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from sgfns.errors import UserError
 from sgfns.models.base import Encoded, Matcher
 from sgfns.models.centering import NodeCentering
-from sgfns.models.count import SoftCount, count_keys
+from sgfns.models.count import SoftCount, count_keys, count_term
 from sgfns.models.fusion import GatedContextFusion
 from sgfns.models.graph_conv import TripleGraphConv
 from sgfns.models.graph_nodes import ObjectNodes, RelationNodes, region_base, span_base
@@ -139,7 +139,7 @@ class SGFNS(Matcher):
         extra = {"count": torch.where(b["obj_mask"], b["obj_count"], -1)} if self.use_count else {}
         return self._encoded(states, mask, obj, rel, b, extra, self.center_txt)
 
-    def _count_sets(self, img: Encoded, cap: Encoded) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor], Tensor]:
+    def count_sets(self, img: Encoded, cap: Encoded) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor], Tensor]:
         """(image nodes, caption nodes, caption counts [Nc, Lt], -1 unknown) that S_count counts over."""
         key = "cnt" if self.count_keys else "obj"
         txt = cap.sets[key]
@@ -154,7 +154,7 @@ class SGFNS(Matcher):
         if self.use_count:
             # one pass over the node-pair scores gives the count term and, when it counts over the matching nodes,
             # the object term too (sgfns.models.similarity.node_match_count)
-            (iv, im), (tv, tm), counts = self._count_sets(img, cap)
+            (iv, im), (tv, tm), counts = self.count_sets(img, cap)
             match, count = node_match_count(iv, im, tv, tm, counts, self.count.kappa, self.count.tau)
             if self.use_obj and not self.count_keys:
                 parts["object"] = self.alpha * match
@@ -182,14 +182,10 @@ class SGFNS(Matcher):
             s = torch.einsum("pld,ptd->plt", io, to)  # [N, Li, Lt] object-pair cosines
             total = total + self.alpha * _paired_mean_max(s, im, tm)
         if self.use_count:
-            (io, im), (to, tm), counts = self._count_sets(img, cap)
+            (io, im), (to, tm), counts = self.count_sets(img, cap)
             if s is None or self.count_keys:
                 s = torch.einsum("pld,ptd->plt", io, to)
-            soft = (torch.sigmoid(self.count.kappa * (s - self.count.tau)) * im.unsqueeze(-1).to(s.dtype)).sum(1)
-            known = (counts >= 1) & tm
-            diff = -(torch.log1p(soft) - torch.log1p(counts.clamp_min(0).to(s.dtype))).abs()
-            cnt = (diff * known.to(s.dtype)).sum(-1) / known.sum(-1).clamp_min(1).to(s.dtype)
-            total = total + self.gamma * cnt
+            total = total + self.gamma * count_term(self.count.soft_count(s, im.unsqueeze(-1), 1), counts, tm)
         if self.use_rel:
             (ir, irm), (tr, trm) = img.sets["rel"], cap.sets["rel"]
             total = total + self.beta * _paired_mean_max(torch.einsum("pld,ptd->plt", ir, tr), irm, trm)
@@ -206,7 +202,7 @@ class SGFNS(Matcher):
             parts["global"] = node_match_pairs(gi, one_i, gc, one_c, pair_img, pair_cap)[0]
         count = None
         if self.use_count:
-            iv, tv, counts = self._count_sets(img, cap)
+            iv, tv, counts = self.count_sets(img, cap)
             cnt = (counts, self.count.kappa, self.count.tau)
             match, count = node_match_pairs(*iv, *tv, pair_img, pair_cap, count=cnt)
             if self.use_obj and not self.count_keys:

@@ -89,6 +89,16 @@ def subset_split(split: Split, n_images: int) -> Split:
     )
 
 
+def load_training_split(data_dir: Path, name: str, text_graphs: str, max_images: int, features_for: str = "") -> Split:
+    """A split as training reads it: loaded, with its caption graphs (`text_graphs` mode, cached), cut to its first
+    `max_images` images (0 = all). `features_for`: a model name that needs region features (checked first)."""
+    split = load_split(data_dir, name)
+    if features_for:
+        split.require_features(f"training {features_for}")
+    split.caption_graphs = caption_graphs(split, text_graphs)
+    return subset_split(split, max_images)
+
+
 def model_kwargs(cfg: TrainConfig, vocab_size: int, img_dim: int | None) -> dict[str, Any]:
     opts = model_options(cfg.model.name)
     values = {k: v for k, v in to_dict(cfg.model).items() if k != "name" and v is not None}
@@ -229,17 +239,12 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
     # and caches first, the other ranks then read the cache
     if dist.enabled and not dist.main:
         torch.distributed.barrier()
-    train_split = load_split(data_dir, "train")
-    if needs_features(cfg.model.name):
-        train_split.require_features(f"training {cfg.model.name}")
-    train_split.caption_graphs = caption_graphs(train_split, cfg.data.text_graphs)
-    train_split = subset_split(train_split, cfg.data.max_train_images)
+    features_for = cfg.model.name if needs_features(cfg.model.name) else ""
+    train_split = load_training_split(data_dir, "train", cfg.data.text_graphs, cfg.data.max_train_images, features_for)
     val_name = resolve_val_split(data_dir, val_name)
     val_split = None
     if val_name:
-        val_split = load_split(data_dir, val_name)
-        val_split.caption_graphs = caption_graphs(val_split, cfg.data.text_graphs)
-        val_split = subset_split(val_split, cfg.data.max_val_images)
+        val_split = load_training_split(data_dir, val_name, cfg.data.text_graphs, cfg.data.max_val_images)
     if dist.enabled and dist.main:
         torch.distributed.barrier()
     train_graphs = train_split.caption_graphs
