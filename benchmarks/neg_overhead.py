@@ -4,15 +4,18 @@
         [--repeats 2] [--max-train-images N] [key=value ...]
 
 Runs `sgfns train` in-process with `neg.weight=0` ("without") and `neg.weight=1` (per_positive=1: one caption and
-one image negative per positive pair), the latter twice: negatives encoded with gradient ("with", the full
-gradient) and without (`neg.stop_gradient=true`, "with_stop_gradient"). Two measures: the fastest wall-clock epoch
-(`train_seconds`, noisy on a shared machine) and the CPU time of one epoch, taken as CPU(2 epochs) - CPU(1 epoch)
-of the whole process (robust to other processes on the machine; setup and the one-off negative precomputation
-cancel out). A third, the steadiest on a loaded machine: the CPU time of one training step (collation, negatives,
-forward, backward, optimizer step — the loop's `LossModule`), the three variants taking turns on the same batches
-of one process (`--step-passes` passes over the epoch's batches; validation and checkpoints excluded, which
-makes the step ratio the upper bound of the epoch ratio). The caption negatives are precomputed (and cached)
-before timing, as in a real run where they are made once per dataset. Prints one JSON object on the last line.
+one image negative per positive pair), the latter four times: negatives encoded with gradient ("with", the full
+gradient), without (`neg.stop_gradient=true`, "with_stop_gradient"), and without on one side only
+(`neg.stop_gradient=images` / `captions`: "with_stop_gradient_images" / "with_stop_gradient_captions").
+
+Two measures: the fastest wall-clock epoch (`train_seconds`, noisy on a shared machine) and the CPU time of one
+epoch, taken as CPU(2 epochs) - CPU(1 epoch) of the whole process (robust to other processes on the machine; setup
+and the one-off negative precomputation cancel out). A third, the steadiest on a loaded machine: the CPU time of one
+training step (collation, negatives, forward, backward, optimizer step — the loop's `LossModule`), the variants
+taking turns on the same batches of one process (`--step-passes` passes over the epoch's batches; validation and
+checkpoints excluded, which makes the step ratio the upper bound of the epoch ratio). The caption negatives are
+precomputed (and cached) before timing, as in a real run where they are made once per dataset. Prints one JSON
+object on the last line.
 """
 
 from __future__ import annotations
@@ -29,10 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
-VARIANTS = {
-    "without": ["neg.weight=0"],
-    "with": ["neg.weight=1.0", "neg.stop_gradient=false"],
-    "with_stop_gradient": ["neg.weight=1.0", "neg.stop_gradient=true"],
+STOP_GRADIENT = {"with": False, "with_stop_gradient": True, "with_stop_gradient_images": "images",
+                 "with_stop_gradient_captions": "captions"}  # fmt: skip
+VARIANTS = {"without": ["neg.weight=0"]} | {
+    v: ["neg.weight=1.0", f"neg.stop_gradient={str(sg).lower()}"] for v, sg in STOP_GRADIENT.items()
 }
 
 
@@ -187,7 +190,7 @@ def step_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], pass
                 t = time.process_time()
                 extra = None
                 if v != "without":
-                    term.stop_gradient = v == "with_stop_gradient"
+                    term.stop_gradient = STOP_GRADIENT[v]
                     extra = term.extra_batch(caps, imgs, p)
                 loss, _ = step(inputs.image_batch(imgs), inputs.caption_batch(caps), torch.tensor(imgs),
                                torch.tensor(caps), True, extra)  # fmt: skip
@@ -246,12 +249,12 @@ def main() -> int:
     for k in VARIANTS:
         out[f"epoch_seconds_{k}"] = best[k]
         out[f"epoch_cpu_seconds_{k}"] = cpu[k]
-    for k in ("with", "with_stop_gradient"):
+    for k in STOP_GRADIENT:
         out[f"slowdown_percent_{k}"] = round(100 * (best[k] / best["without"] - 1), 1)
         out[f"cpu_slowdown_percent_{k}"] = round(100 * (cpu[k] / cpu["without"] - 1), 1)
     steps = step_cpu_ms(args.data, args.model, args.config, args.overrides, args.step_passes)
     out["step_cpu_ms"] = steps
-    for k in ("with", "with_stop_gradient"):
+    for k in STOP_GRADIENT:
         out[f"step_cpu_slowdown_percent_{k}"] = round(100 * (steps[k] / steps["without"] - 1), 1)
     out.update({"runs": runs, "warmup_seconds": round(time.time() - pre, 1), "seconds": round(time.time() - t0, 1)})
     print(json.dumps(out))

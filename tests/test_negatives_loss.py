@@ -258,19 +258,24 @@ def _detached(enc):
 
 
 def _term_loss_and_grads(inputs, term, extra, caps, imgs, detach_negatives=False):
+    """detach_negatives: True (both sides), "captions" or "images" — the negatives of those sides are encoded as
+    constants (the reference for neg.stop_gradient)."""
     model = _model(inputs)
     img = model.encode_images(inputs.image_batch(imgs))
     cap = model.encode_captions(inputs.caption_batch(caps))
-    if detach_negatives:  # the reference: whatever the term encodes from here on is a constant
-        enc_i, enc_c = model.encode_images, model.encode_captions
+    # the reference: whatever the term encodes from here on (on the detached sides) is a constant
+    if detach_negatives in (True, "images"):
+        enc_i = model.encode_images
         model.encode_images = lambda b: _detached(enc_i(b))
+    if detach_negatives in (True, "captions"):
+        enc_c = model.encode_captions
         model.encode_captions = lambda b: _detached(enc_c(b))
     loss = term.loss(model, extra, img, cap)
     loss.backward()
     return loss.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
 
 
-@pytest.mark.parametrize("stop_gradient", [False, True])
+@pytest.mark.parametrize("stop_gradient", [False, True, "images"])
 def test_bucketed_term_gives_the_unbucketed_loss_and_gradients(toy, stop_gradient):
     inputs = _inputs(toy)
     term = build_term(_Cfg(), inputs, seed=0)
@@ -288,9 +293,11 @@ def test_bucketed_term_gives_the_unbucketed_loss_and_gradients(toy, stop_gradien
         torch.testing.assert_close(g_fast[n], g_ref[n], rtol=1e-4, atol=1e-6, msg=n)
 
 
-def test_stop_gradient_keeps_the_loss_and_cuts_only_the_negatives_own_encoding(toy):
-    """neg.stop_gradient: same L_neg value; the gradient is the one of the loss with the negatives' encodings
-    detached (the positives still get the whole hinge), and it differs from the full gradient."""
+@pytest.mark.parametrize("side", [True, "captions", "images"])
+def test_stop_gradient_keeps_the_loss_and_cuts_only_the_negatives_own_encoding(toy, side):
+    """neg.stop_gradient (both sides, or one): same L_neg value; the gradient is the one of the loss with those
+    negatives' encodings detached (the positives still get the whole hinge), and it differs from the full
+    gradient and from the other side's stop-gradient."""
     inputs = _inputs(toy)
     caps = list(range(0, 16))
     imgs = [c // inputs.split.captions_per_image for c in caps]
@@ -299,8 +306,8 @@ def test_stop_gradient_keeps_the_loss_and_cuts_only_the_negatives_own_encoding(t
     assert not term.stop_gradient  # the default: the full gradient
     term.stop_gradient = False
     full, g_full = _term_loss_and_grads(inputs, term, extra, caps, imgs)
-    ref, g_ref = _term_loss_and_grads(inputs, term, extra, caps, imgs, detach_negatives=True)
-    term.stop_gradient = True
+    ref, g_ref = _term_loss_and_grads(inputs, term, extra, caps, imgs, detach_negatives=side)
+    term.stop_gradient = side
     stop, g_stop = _term_loss_and_grads(inputs, term, extra, caps, imgs)
     torch.testing.assert_close(stop, full)
     torch.testing.assert_close(stop, ref)
@@ -308,13 +315,17 @@ def test_stop_gradient_keeps_the_loss_and_cuts_only_the_negatives_own_encoding(t
     for n in g_ref:
         torch.testing.assert_close(g_stop[n], g_ref[n], rtol=1e-5, atol=1e-7, msg=n)
     assert any(not torch.allclose(g_stop[n], g_full[n]) for n in g_ref)
+    if side is not True:  # one side only: not the same as detaching both
+        _, g_both = _term_loss_and_grads(inputs, term, extra, caps, imgs, detach_negatives=True)
+        assert any(not torch.allclose(g_stop[n], g_both[n]) for n in g_ref)
 
 
-def test_training_with_stop_gradient_negatives_runs(cli, toy, tmp_path):
+@pytest.mark.parametrize("value", ["true", "images"])
+def test_training_with_stop_gradient_negatives_runs(cli, toy, tmp_path, value):
     run = tmp_path / "run"
     rc, out, err = cli("train", "--data", toy, "--out", run, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
                        "data.batch_size=8", "threads=1", "log_every=1", "neg.weight=1.0",
-                       "neg.stop_gradient=true")  # fmt: skip
+                       f"neg.stop_gradient={value}")  # fmt: skip
     assert rc == 0, err
     steps = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
     assert any(r.get("neg", 0) > 0 for r in steps)
@@ -414,3 +425,11 @@ def test_balanced_rule_sampling_draws_a_rare_rule_whenever_a_caption_has_it():
     assert sorted(both) == [0, 1]  # k draws are distinct, and all of them when k covers the caption's negatives
     with pytest.raises(Exception, match="rule_sampling"):
         build_term(type("C", (_Cfg,), {"rule_sampling": "rare-first"})(), None, seed=0)
+
+
+def test_bad_stop_gradient_value_is_a_one_line_error(cli, toy, tmp_path):
+    rc, out, err = cli("train", "--data", toy, "--out", tmp_path / "run", "--model", "sgfns-tiny", "--no-progress",
+                       "epochs=1", "neg.weight=1.0", "neg.stop_gradient=text")  # fmt: skip
+    assert rc == 2
+    assert "neg.stop_gradient" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "run" / "metrics.jsonl").exists()

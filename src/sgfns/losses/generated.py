@@ -172,13 +172,14 @@ class GeneratedNegativesTerm:
         per_positive: int = 1,
         seed: int = 0,
         image_side: bool = True,
-        stop_gradient: bool = False,
+        stop_gradient: bool | str = False,
         rows_per_bucket: int = BUCKET_ROWS,
         rule_sampling: str = "balanced",
     ) -> None:
         _check_rule_sampling(rule_sampling)
         self.inputs = inputs
-        self.stop_gradient = stop_gradient  # encode negatives without gradient (docs/negatives.md, "Epoch time")
+        # encode negatives without gradient: true (both sides), "captions" or "images" (one side); docs/negatives.md
+        self.stop_gradient = _check_stop_gradient(stop_gradient)
         self.rows_per_bucket = rows_per_bucket
         self.margin = margin
         self.k = max(1, per_positive)
@@ -346,20 +347,29 @@ class GeneratedNegativesTerm:
         total = pos.sum() * 0.0
         # with stop_gradient the negatives are constants (MoCo-style keys): the hinge still moves the positive pair
         # and, through S(I, T-) and S(I-, T), the positive image away from T- and the positive caption away from I-
-        grad = torch.no_grad() if self.stop_gradient else contextlib.nullcontext()
-        if "cap" in extra:
-            with grad:  # one batch: the text encoder packs by length already, buckets only add calls (measured)
+        if "cap" in extra:  # one batch: the text encoder packs by length already, buckets only add calls (measured)
+            with self._grad("captions"):
                 cn = model.encode_captions(extra["cap"])
             o = own["cap"]
             neg = paired_scores(model, img_enc, cn, o, torch.arange(len(o), device=o.device))
             total = total + generated_hinge(pos, neg, o, self.margin)
         if "img" in extra:
-            with grad:
+            with self._grad("images"):
                 inn, rows = encode_bucketed(model.encode_images, extra["img"], self.rows_per_bucket)
             o = own["img"][rows]
             neg = paired_scores(model, inn, cap_enc, torch.arange(len(o), device=o.device), o)
             total = total + generated_hinge(pos, neg, o, self.margin)
         return total
+
+    def _grad(self, side: str):
+        """no_grad while encoding the negatives of `side` ("captions" / "images") when stop_gradient covers it."""
+        return torch.no_grad() if self.stop_gradient in (True, side) else contextlib.nullcontext()
+
+
+def _check_stop_gradient(value: bool | str) -> bool | str:
+    if value not in (False, True, "captions", "images"):
+        raise UserError(f"neg.stop_gradient: {value!r} is not true, false, 'captions' or 'images'")
+    return value
 
 
 def _check_rule_sampling(value: str) -> str:
@@ -433,6 +443,6 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
         per_positive=int(getattr(cfg, "per_positive", 1)),
         seed=seed,
         image_side=bool(getattr(cfg, "image_side", True)),
-        stop_gradient=bool(getattr(cfg, "stop_gradient", False)),
+        stop_gradient=getattr(cfg, "stop_gradient", False),
         rule_sampling=rule_sampling,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sgfns import lexicon
@@ -74,14 +74,20 @@ def _realise(ctx: Context, rule: str, g: SceneGraph, splices: list[Splice], **kw
     return Candidate(rule, text, g2, edit, **kw)
 
 
-def edit_span(old: str, new: str) -> dict[str, str]:
-    """{from, to}: the differing stretch of two strings, widened to whole words."""
+def common_ends(old: Sequence, new: Sequence) -> tuple[int, int]:
+    """(length of the common prefix, length of the common suffix not overlapping it) of two sequences."""
     p = 0
     while p < min(len(old), len(new)) and old[p] == new[p]:
         p += 1
     q = 0
     while q < min(len(old), len(new)) - p and old[-1 - q] == new[-1 - q]:
         q += 1
+    return p, q
+
+
+def edit_span(old: str, new: str) -> dict[str, str]:
+    """{from, to}: the differing stretch of two strings, widened to whole words."""
+    p, q = common_ends(old, new)
     while p > 0 and old[p - 1].isalnum():
         p -= 1
     while q > 0 and old[len(old) - q].isalnum():

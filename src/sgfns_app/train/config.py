@@ -68,7 +68,9 @@ class NegConfig:
     per_positive: int = 1
     text_side: bool = True
     image_side: bool = True
-    stop_gradient: bool = False  # true: negatives encoded without gradient (faster, learns worse); docs/negatives.md
+    # true: negatives encoded without gradient (faster, learns worse); "captions" / "images": only that side's
+    # negatives (docs/negatives.md, "Epoch time")
+    stop_gradient: bool | Literal["captions", "images"] = False
     # how a positive's caption negative is drawn among its own: "uniform" (each of its rules alike) or "balanced"
     # (rule r weighted by 1 / the number of training captions with an r negative, so rare rules such as count
     # are drawn whenever a caption has one; docs/negatives.md)
