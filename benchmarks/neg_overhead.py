@@ -83,10 +83,13 @@ def _setup(data: Path, model: str, config: Path, overrides: list[str]):
     return cfg, split, inputs, net, build_term(cfg.neg, inputs, cfg.seed)
 
 
-def part_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], steps: int) -> dict[str, float]:
+def part_cpu_ms(
+    data: Path, model: str, config: Path, overrides: list[str], steps: int, bf16: bool = False
+) -> dict[str, float]:
     """Mean CPU milliseconds per batch of each part of a step with L_neg, forward + backward of that part alone
     (a part's encodings summed and backpropagated; the pair-scoring parts on detached encodings): where the
-    overhead of L_neg goes. Positive images are encoded as the loop encodes them (one padded batch)."""
+    overhead of L_neg goes. Positive images are encoded as the loop encodes them (one padded batch). `bf16`: every
+    forward under CPU bfloat16 autocast (a probe of mixed precision; training has no such option)."""
     import torch
 
     from sgfns.losses.generated import encode_bucketed, paired_scores
@@ -99,7 +102,8 @@ def part_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], step
     @contextlib.contextmanager
     def timed(name):
         t = time.process_time()
-        yield
+        with torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext():
+            yield
         spent[name] = spent.get(name, 0.0) + time.process_time() - t
 
     def fwd_bwd(enc):
@@ -216,11 +220,12 @@ def main() -> int:
         default=0,
         help="only print the CPU ms of each part of a step with L_neg over STEPS batches (part_cpu_ms)",
     )
+    ap.add_argument("--bf16", action="store_true", help="with --parts-only: forwards under CPU bfloat16 autocast")
     ap.add_argument("overrides", nargs="*", help="extra key=value training overrides")
     args = ap.parse_args()
     if args.parts_only:
         print(json.dumps({"parts_cpu_ms": part_cpu_ms(args.data, args.model, args.config, args.overrides,
-                                                      args.parts_only)}))  # fmt: skip
+                                                      args.parts_only, args.bf16)}))  # fmt: skip
         return 0
     t0 = time.time()
     # make the caption negatives once (cached in the data folder) outside the timed epochs, as a real run would
