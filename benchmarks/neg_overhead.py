@@ -60,7 +60,7 @@ def epoch_seconds(data: Path, model: str, config: Path, overrides: list[str], va
         return {"train_seconds": ep["train_seconds"], "pairs_per_s": ep["pairs_per_s"], "cpu_seconds": round(cpu, 2)}
 
 
-def _setup(data: Path, model: str, config: Path, overrides: list[str]):
+def setup(data: Path, model: str, config: Path, overrides: list[str]):
     """(config, split, inputs, model, L_neg term) as the training loop builds them, with L_neg on."""
     import torch
 
@@ -83,19 +83,20 @@ def _setup(data: Path, model: str, config: Path, overrides: list[str]):
     return cfg, split, inputs, net, build_term(cfg.neg, inputs, cfg.seed)
 
 
-def part_cpu_ms(
-    data: Path, model: str, config: Path, overrides: list[str], steps: int, bf16: bool = False
-) -> dict[str, float]:
+def part_cpu_ms(built, steps: int, bf16: bool = False, on_batch=None) -> dict[str, float]:
     """Mean CPU milliseconds per batch of each part of a step with L_neg, forward + backward of that part alone
     (a part's encodings summed and backpropagated; the pair-scoring parts on detached encodings): where the
-    overhead of L_neg goes. Positive images are encoded as the loop encodes them (one padded batch). `bf16`: every
-    forward under CPU bfloat16 autocast (a probe of mixed precision; training has no such option)."""
+    overhead of L_neg goes. Positive images are encoded as the loop encodes them (one padded batch). Also the
+    forward CPU of each encoder stage while the negatives are encoded (sgfns: `negative_images_forward_by_stage`,
+    `negative_captions_forward_by_stage`). `built`: what `setup` returns. `bf16`: every forward under CPU bfloat16
+    autocast (a probe of mixed precision; training has no such option). `on_batch(caps, imgs, extra)` is called
+    after each batch's negatives are drawn (untimed)."""
     import torch
 
     from sgfns.losses.generated import encode_bucketed, paired_scores
     from sgfns_app.train import loop as L
 
-    cfg, split, inputs, net, term = _setup(data, model, config, overrides)
+    cfg, split, inputs, net, term = built
     k = split.captions_per_image
     spent: dict[str, float] = {}
 
@@ -114,25 +115,27 @@ def part_cpu_ms(
                          sets={s: (v.detach().requires_grad_(), m) for s, (v, m) in enc.sets.items()},
                          extra=enc.extra)  # fmt: skip
 
-    # forward CPU time of the image encoder's stages while the negative images are encoded (sgfns): which of them
-    # an edit that moves whole objects leaves equal to rows already encoded for the batch (regions, object nodes)
-    stage_ms: dict[str, float] = {}
-    on = [False]
+    # forward CPU time of the encoder stages while the negatives of one side are encoded (side -> stage -> s):
+    # which of them an edit leaves equal to rows already encoded for the batch (benchmarks/neg_reuse_bound.py)
+    stage_s: dict[str, dict[str, float]] = {side: {} for side in ("images", "captions")}
+    timing = [None]  # the side whose negatives are being encoded, else None
+    start: dict[str, float] = {}
 
-    def hooks(name):
+    def hooks(side: str, name: str):
         def pre(mod, args):
-            stage_ms["_t" + name] = time.process_time()
+            start[name] = time.process_time()
 
         def post(mod, args, out):
-            if on[0]:
-                stage_ms[name] = stage_ms.get(name, 0.0) + time.process_time() - stage_ms["_t" + name]
+            if timing[0] == side:
+                stage_s[side][name] = stage_s[side].get(name, 0.0) + time.process_time() - start[name]
 
         return pre, post
 
-    for name, mod in _image_stages(net).items():
-        pre, post = hooks(name)
-        mod.register_forward_pre_hook(pre)
-        mod.register_forward_hook(post)
+    for side, stages in encoder_stages(net).items():
+        for name, mod in stages.items():
+            pre, post = hooks(side, name)
+            mod.register_forward_pre_hook(pre)
+            mod.register_forward_hook(post)
     n = 0
     for caps in L.epoch_batches(split.n_captions, cfg.data.batch_size, cfg.seed, 0, L.D.DistInfo())[:steps]:
         imgs = [c // k for c in caps]
@@ -145,12 +148,17 @@ def part_cpu_ms(
             net.similarity(img, cap).sum().backward()
         with timed("draw_negatives_cpu"):
             extra = term.extra_batch(caps, imgs, 0)
+        if on_batch is not None:
+            on_batch(caps, imgs, extra)
         with timed("negative_captions"):
-            cn = fwd_bwd(net.encode_captions(extra["cap"]))
+            timing[0] = "captions"
+            cn = net.encode_captions(extra["cap"])
+            timing[0] = None
+            cn = fwd_bwd(cn)
         with timed("negative_images"):
-            on[0] = True
+            timing[0] = "images"
             im, rows = encode_bucketed(net.encode_images, extra["img"])
-            on[0] = False
+            timing[0] = None
             im = fwd_bwd(im)
         oc, oi = extra["own"]["cap"], extra["own"]["img"][rows]
         with timed("paired_scores"):
@@ -160,18 +168,23 @@ def part_cpu_ms(
                 paired_scores(net, a, b, ii, ci).sum().backward()
         n += 1
     out = {p: round(1000 * t / max(1, n), 1) for p, t in spent.items()} | {"steps": n}
-    fwd = {p: round(1000 * t / max(1, n), 1) for p, t in stage_ms.items() if not p.startswith("_t")}
-    return out | ({"negative_images_forward_by_stage": fwd} if fwd else {})
+    for side, by_stage in stage_s.items():
+        if by_stage:
+            out[f"negative_{side}_forward_by_stage"] = {p: round(1000 * t / max(1, n), 1) for p, t in by_stage.items()}
+    return out
 
 
-def _image_stages(net) -> dict:
-    """name -> module of the sgfns image encoder's stages (empty for other models)."""
-    g = getattr(net, "img_graph", None)
-    if g is None:
+def encoder_stages(net) -> dict[str, dict]:
+    """side ("images" / "captions") -> stage name -> module of the sgfns encoders (empty for other models)."""
+    if getattr(net, "img_graph", None) is None:
         return {}
-    out = {"regions": net.regions, "object_nodes": g.obj, "relation_nodes": g.rel}
-    out.update({f"graph_conv_{i}": m for i, m in enumerate(g.gcn)})
-    out.update({k: getattr(g, k) for k in ("fuse_obj", "fuse_rel") if getattr(g, k) is not None})
+    out = {}
+    for side, base, g in (("images", {"regions": net.regions}, net.img_graph),
+                          ("captions", {"gru": net.text}, net.txt_graph)):  # fmt: skip
+        stages = base | {"object_nodes": g.obj, "relation_nodes": g.rel}
+        stages.update({f"graph_conv_{i}": m for i, m in enumerate(g.gcn)})
+        stages.update({k: getattr(g, k) for k in ("fuse_obj", "fuse_rel") if getattr(g, k) is not None})
+        out[side] = stages
     return out
 
 
@@ -181,7 +194,7 @@ def step_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], pass
 
     from sgfns_app.train import loop as L
 
-    cfg, split, inputs, net, term = _setup(data, model, config, overrides)
+    cfg, split, inputs, net, term = setup(data, model, config, overrides)
     step = L.LossModule(net, cfg, L.D.DistInfo(), split.extra_positives, term)
     opt = L.make_optimizer(cfg, net)
     k = split.captions_per_image
@@ -224,8 +237,8 @@ def main() -> int:
     ap.add_argument("overrides", nargs="*", help="extra key=value training overrides")
     args = ap.parse_args()
     if args.parts_only:
-        print(json.dumps({"parts_cpu_ms": part_cpu_ms(args.data, args.model, args.config, args.overrides,
-                                                      args.parts_only, args.bf16)}))  # fmt: skip
+        built = setup(args.data, args.model, args.config, args.overrides)
+        print(json.dumps({"parts_cpu_ms": part_cpu_ms(built, args.parts_only, args.bf16)}))
         return 0
     t0 = time.time()
     # make the caption negatives once (cached in the data folder) outside the timed epochs, as a real run would
