@@ -11,8 +11,9 @@ Stages, each with a progress bar, all inside a new folder per demo run:
    when the two rank the models differently; write `results.json` and `figure.png` (text queries with their
    top-5 images, the true one framed in green).
 
-The README's table is read from the README itself (the first table in `sgfns report`'s format), so the two can
-never drift apart silently; without a README (an installed package) that comparison is skipped."""
+The full-size figures are the package's reference results (`sgfns_app/resources/reference_results.json`, a copy of
+docs/results/synthetic-world.json from which the README's table is generated; a test keeps the three equal), so
+an installed package compares too."""
 
 from __future__ import annotations
 
@@ -104,45 +105,22 @@ def _config_epochs(path: str | None) -> int:
     return build(TrainConfig, path, []).epochs
 
 
-# --- 4. the README's table ------------------------------------------------------------------------------------------
+# --- 4. the reference table ----------------------------------------------------------------------------------------
 
 
-def _readme_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "README.md"
+def reference_results() -> list[dict[str, Any]]:
+    """The full-size result rows shipped with the package (`sgfns report --json` records, the README's table)."""
+    import json
+    from importlib.resources import files
+
+    text = (files("sgfns_app") / "resources" / "reference_results.json").read_text(encoding="utf-8")
+    return json.loads(text)["results"]
 
 
-def readme_table_lines(readme: Path | None = None) -> list[str] | None:
-    """The lines of the first `sgfns report` table in the README (header, rule, rows), or None."""
-    readme = readme or _readme_path()
-    if not readme.exists():
-        return None
-    lines = readme.read_text(encoding="utf-8").splitlines()
-    for i, line in enumerate(lines):
-        if line.replace(" ", "").startswith("|model|seeds|") and "rSum" in line:
-            out = [line]
-            for row in lines[i + 1 :]:
-                if not row.startswith("|"):
-                    break
-                out.append(row)
-            return out
-    return None
-
-
-def readme_table(readme: Path | None = None) -> dict[str, float] | None:
-    """model -> mean rSum from the first `sgfns report` table in the README (None when there is none)."""
-    lines = readme_table_lines(readme)
-    if not lines:
-        return None
-    header = [h.strip() for h in lines[0].strip().strip("|").split("|")]
-    col = header.index("rSum")
-    out: dict[str, float] = {}
-    for row in lines[2:]:
-        cells = [c.strip() for c in row.strip().strip("|").split("|")]
-        try:
-            out[cells[0]] = float(cells[col].split("±")[0])
-        except (ValueError, IndexError):
-            continue
-    return out or None
+def reference_rsum(rows: list[dict[str, Any]] | None = None) -> dict[str, float]:
+    """Row label (a model name for a model's plain row) -> mean rSum of the reference results."""
+    rows = reference_results() if rows is None else rows
+    return {r["label"]: float(r["metrics"]["rsum"]["mean"]) for r in rows}
 
 
 def ranking(scores: dict[str, float]) -> list[str]:
@@ -283,7 +261,7 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
     from tqdm.auto import tqdm
 
     from sgfns.data.dataset import load_split
-    from sgfns.eval.report import group, markdown
+    from sgfns.eval.report import group, markdown, tables
     from sgfns.io import write_json
     from sgfns_app.cli.eval import LazyParser, evaluate_run
 
@@ -338,7 +316,7 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
 
     table = markdown(group(records))
     ours = {r["model"]: r["metrics"]["rsum"] for r in records}
-    ref = readme_table()
+    ref = reference_rsum()
     agree, message = compare_rankings(ours, ref)
     result = {
         "demo": {**{k: v for k, v in asdict(cfg).items() if k != "out"}, "out": str(out)},
@@ -355,11 +333,8 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
          f"{epochs} epochs per model ({cfg.train_config or 'default config'}); everything is in {out}")  # fmt: skip
     echo("")
     echo(table)
-    ref_lines = readme_table_lines()
-    if ref_lines:
-        echo("The README's table (full-size world, several seeds; `sgfns report`):\n")
-        echo("\n".join(ref_lines))
-        echo("")
+    echo("The README's table (full-size world, several seeds; docs/results/synthetic-world.json):\n")
+    echo(tables(reference_results()))
     echo("This demo beside the README's full-size table (rSum):\n")
     echo(side_by_side(ours, ref))
     echo("")
