@@ -5,7 +5,8 @@
                                               [--run RUN --data DIR [--split test]]
                                               [--gallery 5000 | --gallery 25000 --sample-queries 500]
 
-Workload (issue 7): 1,000 images with 36 object nodes (2048-d region features, random) and 25 relation nodes each
+Workload (as in docs/performance.md):
+1,000 images with 36 object nodes (2048-d region features, random) and 25 relation nodes each
 (the real Flickr30K val visual graphs: labels and relations), 5,000 captions = the first 5,000 Flickr30K val
 captions with the graphs the project's parser gives (parsed once, cached); an untrained `sgfns` with embedding
 1024. Timings, all in this process, same dtype and thread count:

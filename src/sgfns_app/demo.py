@@ -3,7 +3,7 @@ and one budget, evaluated on the same test split, one table, results.json and a 
 
 Stages, each with a progress bar, all inside a new folder per demo run:
 1. generate a smaller synthetic world (`sgfns.data.synth`): rendered images, pixel features, predicted visual
-   scene graphs, suites (DESIGN §3.4);
+   scene graphs, suites (docs/synthetic_world.md);
 2. train sgfns, scan, sgm and vsepp through `sgfns_app.train.loop.train` with the same config (symbolic needs no
    training and goes through the same loop, which only checkpoints and validates it);
 3. evaluate every run on the test split (`sgfns_app.cli.eval.evaluate_run`: the same code as `sgfns eval`);

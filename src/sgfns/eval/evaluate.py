@@ -1,4 +1,4 @@
-"""One evaluator for every model: encode a split once, score all pairs, and build the DESIGN §4 result.
+"""One evaluator for every model: encode a split once, score all pairs, and build the result (docs/evaluation.md).
 
 Works on any `Matcher` (the model contract): images and captions are encoded independently in batches, the
 similarity matrix is computed in blocks (SCAN's cross attention is per pair and needs them), and the metrics come
@@ -94,7 +94,8 @@ class Scorer:
 
 @dataclass
 class SplitEvaluation:
-    """Everything one evaluation produced; `record()` is the JSON of DESIGN §4 (without run provenance)."""
+    """Everything one evaluation produced; `record()` is the JSON of docs/evaluation.md#sgfns-eval (without run
+    provenance)."""
 
     split: Any
     result: ProtocolResult
@@ -124,7 +125,8 @@ class SplitEvaluation:
 
 
 def recalls_by_relations(t2i_ranks: Tensor, caption_graphs: Sequence[SceneGraph | None] | None) -> dict[str, dict]:
-    """Text-to-image R@K for captions whose graph has relations and for those without (DESIGN: R@K split)."""
+    """Text-to-image R@K for captions whose graph has relations and for those without (`by_relations`,
+    docs/evaluation.md#sgfns-eval)."""
     if caption_graphs is None or t2i_ranks is None:
         return {}
     has = torch.tensor([g is not None and len(g.relations) > 0 for g in caption_graphs])

@@ -1,6 +1,7 @@
 """Tables over evaluation results: runs grouped by model (and config), mean ± std over seeds, every seed listed.
 
-Input records are the evaluation JSON of DESIGN §4 (as written by `sgfns eval`), found in files or run folders:
+Input records are the evaluation JSON (docs/evaluation.md#sgfns-eval; as written by `sgfns eval`), found in files
+or run folders:
 - a `.json` file holding one evaluation object, a list of them, or an object with a `"results"` list (the demo's
   `results.json`);
 - a run folder, whose `eval/*.json` files are read.

@@ -1,4 +1,5 @@
-"""Caption graphs for a split (DESIGN §3.1): provided graphs when the data has them, else the parser's, cached.
+"""Caption graphs for a split: provided graphs when the data has them, else the parser's, cached
+(docs/parser.md#caption-graph-cache-sgfnsgraphscachepy).
 
     graphs = caption_graphs_for(split)                      # auto: provided if present, else parsed (cached)
     graphs = caption_graphs_for(split, mode="parser")       # always the parser's (never overwrites provided ones)

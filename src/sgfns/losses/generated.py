@@ -1,4 +1,4 @@
-"""L_neg: hinge between each positive pair and its generated negatives (DESIGN §2.6).
+"""L_neg: hinge between each positive pair and its generated negatives (docs/method.md#l_neg).
 
     L_neg = Σ_{T⁻ of (I,T)} [m' − S(I,T) + S(I,T⁻)]₊  +  Σ_{I⁻ of (I,T)} [m' − S(I,T) + S(I⁻,T)]₊
 

@@ -1,5 +1,5 @@
-"""SGFNS (DESIGN §2): scene-graph nodes for both modalities, triple graph convolution, gated fusion of nodes with
-their modality's context, and a decomposable score
+"""SGFNS (docs/method.md#the-model): scene-graph nodes for both modalities, triple graph convolution, gated fusion of
+nodes with their modality's context, and a decomposable score
 
     S(I, T) = [use_global] cos(g_I, g_T) + α S_obj + β S_rel + γ S_count
 

@@ -1,6 +1,7 @@
 """`sgfns eval --run RUN --data DIR [--split test] [--protocol NAME] [--json OUT] [--ranks OUT.jsonl]`.
 
-Evaluates a trained run (any model) on a split with a named protocol (DESIGN §4) and writes the evaluation JSON:
+Evaluates a trained run (any model) on a split with a named protocol and writes the evaluation JSON
+(docs/evaluation.md#sgfns-eval):
 metrics, t2i recalls for captions with and without relations, the compositional block when the split has suites,
 the model, the checkpoint's sha256 and versions. The JSON is always saved in `RUN/eval/` (so `sgfns report RUN`
 finds it) and also at `--json OUT` when given; a summary is printed."""

@@ -1,9 +1,9 @@
 """`sgfns score --run RUN --data DIR --split S --pairs PAIRS.jsonl [-o OUT]`: score arbitrary image-caption pairs.
 
-Each input line is `{"image_id": str | "image": int, "caption": str, "negative"?: str}` (DESIGN §3.3); each output
-line is the same record with `score` and, when a negative was given, `negative_score`. Captions and negatives are
-parsed with the project parser (they are free text), images are the split's. Output goes to `-o` (atomically) or
-stdout."""
+Each input line is `{"image_id": str | "image": int, "caption": str, "negative"?: str}`
+(docs/evaluation.md#sgfns-score); each output line is the same record with `score` and, when a negative was given,
+`negative_score`. Captions and negatives are parsed with the project parser (they are free text), images are the
+split's. Output goes to `-o` (atomically) or stdout."""
 
 from __future__ import annotations
 
