@@ -1,16 +1,13 @@
 """The README's Python example, executed as it is written: its one ```python block runs in a folder holding a small
 generated dataset (`WORLD`) and a run trained on it (`runs/sgfns`), and what it computes is checked.
 
-The example is written against the library API (`sgfns.load_model`, `Matcher.similarity_pairs`,
-`sgfns.eval.evaluate`). While a checkout lacks those names the test is an expected failure that names them
-(strict: it must fail, and only with the AttributeError of a missing name); once they exist it is a plain test."""
+The example uses the library API (`sgfns.load_model`, `Matcher.similarity_pairs`, `sgfns.eval.evaluate`; docs/api.md),
+so a change to those names breaks this test before it breaks a reader's notebook."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,24 +18,6 @@ def readme_python() -> str:
     return blocks[0]
 
 
-def missing_api() -> list[str]:
-    import importlib
-
-    import sgfns
-
-    missing = [] if hasattr(sgfns, "load_model") else ["sgfns.load_model"]
-    try:
-        ev = importlib.import_module("sgfns.eval")
-    except ImportError:
-        return [*missing, "sgfns.eval"]
-    return missing + ([] if hasattr(ev, "evaluate") else ["sgfns.eval.evaluate"])
-
-
-MISSING = missing_api()
-
-
-@pytest.mark.xfail(bool(MISSING), reason=f"library API not in this checkout: {', '.join(MISSING)}",
-                   raises=AttributeError, strict=True)  # fmt: skip
 def test_readme_python_example_runs(tmp_path, monkeypatch, cli):
     import torch
 
