@@ -58,6 +58,8 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
     sgfns = venv / "bin" / "sgfns"
     assert "train" in _run(sgfns, "--help", cwd=tmp_path)
     assert "--model" in _run(sgfns, "train", "--help", cwd=tmp_path)
+    presets = _run(sgfns, "train", "--list-configs", cwd=tmp_path)  # presets found inside the installed package
+    assert all(f"  {p.stem} " in presets for p in (ROOT / "src/sgfns_app/configs").glob("*.yaml")), presets
     where = _run(py, "-c", "import sgfns, sgfns_app, sgfns_app.demo as d; print(sgfns.__file__); "
                  "print(sgfns_app.__file__); print(len(d.reference_results()))", cwd=tmp_path).split()  # fmt: skip
     assert all(Path(p).is_relative_to(venv_site) for p in where[:2]), where
