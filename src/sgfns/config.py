@@ -72,7 +72,9 @@ def merge(cfg: T, data: dict[str, Any], where: str = "config") -> T:
         current = getattr(cfg, key)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
-                raise UserError(f"{where}: '{key}' is a section; give its keys (e.g. {key}.x=...)")
+                example = "name" if any(f.name == "name" for f in dataclasses.fields(current)) else "KEY"
+                msg = f"'{key}' is a section, not a value; set one of its keys (e.g. {key}.{example}=...)"
+                raise UserError(msg if where == "config" else f"{where}: {msg}")
             changes[key] = merge(current, value, f"{where}.{key}" if where != "config" else key)
         else:
             changes[key] = _coerce(value, hints[key], f"{where}.{key}" if where != "config" else key)
@@ -100,7 +102,8 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
         return value
     if origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
-            raise UserError(f"{key}: expected a list, got {value!r}")
+            one = value if isinstance(value, (str, int, float)) else "a"
+            raise UserError(f"{key}: expected a list, got {value!r} (a YAML list: {key}=[{one}] or {key}=[{one},...])")
         inner = args[0] if args else Any
         vals = [_coerce(v, inner, key) for v in value]
         return vals if origin is list else tuple(vals)
@@ -134,6 +137,9 @@ def build(cls: type[T], path: str | Path | None = None, overrides: list[str] | N
     cfg = cls()
     if path is not None:
         cfg = merge(cfg, load_yaml(path), str(path))
-    if overrides:
-        cfg = merge(cfg, parse_overrides(overrides), "override")
+    for item in overrides or []:  # one at a time, so an error quotes what the user wrote; a later one wins
+        try:
+            cfg = merge(cfg, parse_overrides([item]), "config")
+        except UserError as e:
+            raise UserError(f"override {item!r}: {e}") from None
     return cfg

@@ -16,6 +16,7 @@ import numpy as np
 from sgfns.errors import UserError, located
 from sgfns.graphs.types import GraphError, SceneGraph
 from sgfns.io import read_json, read_jsonl
+from sgfns.limits import check_text_length
 
 log = logging.getLogger(__name__)
 
@@ -265,6 +266,7 @@ def _read_captions(path: Path) -> list[str]:
     for i, c in enumerate(caps):
         if not c.strip():
             raise located(path, i + 1, "empty caption")
+        check_text_length(c, f"{path}:{i + 1}")
     return caps
 
 

@@ -52,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("give exactly one query: a TEXT argument or --image ID")
     if args.text is not None and not args.text.strip():
         raise UserError("the text query is empty")
+    if args.text is not None:
+        from sgfns.limits import check_text_length
+
+        check_text_length(args.text, "TEXT", "query")
     if args.k < 1:
         raise UserError(f"-k must be >= 1, got {args.k}")
     meta, img, cap = load_gallery(args.index)
