@@ -85,6 +85,7 @@ class Split:
     image_graphs: list[SceneGraph] | None = None
     caption_graphs: list[SceneGraph] | None = None
     caption_graph_source: str | None = None
+    ids_are_rows: bool = False  # no {split}_ids.txt (SCAN precomp): image ids are row numbers "0", "1", ...
     extra_positives: dict[int, list[int]] = field(default_factory=dict)
 
     @property
@@ -124,14 +125,6 @@ class Split:
             mask[imgs, c] = True
         return mask
 
-    def require_features(self, what: str) -> np.ndarray:
-        if self.features is None:
-            raise UserError(
-                f"{self.root}: split '{self.name}' is graphs-only (no {self.name}_ims.npy); "
-                f"{what} needs region features"
-            )
-        return self.features
-
 
 def load_split(
     root: str | Path,
@@ -163,6 +156,11 @@ def load_split(
     ids_path = root / f"{prefix}_ids.txt"
     if ids_path.exists():
         ids = _read_ids(ids_path, features, len(captions))
+    elif meta:  # the canonical layout names its images; only a SCAN precomp folder may leave them out
+        raise UserError(
+            f"{ids_path}: file not found; a dataset with meta.json lists one image id per line "
+            f"(without meta.json, as in a SCAN precomp folder, images are named by row number)"
+        )
     elif features is not None:
         ids = [str(i) for i in range(features.shape[0])]
     else:
@@ -203,6 +201,7 @@ def load_split(
         captions_per_image=k,
         features=features,
         boxes=boxes,
+        ids_are_rows=not ids_path.exists(),
     )
     sp.extra_positives = _read_positives(root / f"{prefix}_positives.jsonl", sp.n_captions, n_images)
     if load_graphs:

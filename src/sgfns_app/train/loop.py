@@ -30,7 +30,7 @@ from sgfns.io import atomic_write, write_json
 from sgfns.losses import batch_positive_mask, hinge_triplet
 from sgfns.models import create_model, model_options, scoring
 from sgfns.models.base import Matcher
-from sgfns.models.registry import needs_features
+from sgfns.models.inputs import check_split_inputs
 from sgfns.seed import seed_everything
 from sgfns.text import TOKENIZER_NAME, TOKENIZER_VERSION, TextProcessor
 from sgfns_app.logs import add_file_handler
@@ -89,12 +89,12 @@ def subset_split(split: Split, n_images: int) -> Split:
     )
 
 
-def load_training_split(data_dir: Path, name: str, text_graphs: str, max_images: int, features_for: str = "") -> Split:
+def load_training_split(data_dir: Path, name: str, text_graphs: str, max_images: int, model: str = "") -> Split:
     """A split as training reads it: loaded, with its caption graphs (`text_graphs` mode, cached), cut to its first
-    `max_images` images (0 = all). `features_for`: a model name that needs region features (checked first)."""
+    `max_images` images (0 = all). `model`: a model name whose inputs (features, image graphs) are checked first."""
     split = load_split(data_dir, name)
-    if features_for:
-        split.require_features(f"training {features_for}")
+    if model:
+        check_split_inputs(model, split, "training")
     split.caption_graphs = caption_graphs(split, text_graphs)
     return subset_split(split, max_images)
 
@@ -239,12 +239,12 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
     # and caches first, the other ranks then read the cache
     if dist.enabled and not dist.main:
         torch.distributed.barrier()
-    features_for = cfg.model.name if needs_features(cfg.model.name) else ""
-    train_split = load_training_split(data_dir, "train", cfg.data.text_graphs, cfg.data.max_train_images, features_for)
+    model_name = cfg.model.name
+    train_split = load_training_split(data_dir, "train", cfg.data.text_graphs, cfg.data.max_train_images, model_name)
     val_name = resolve_val_split(data_dir, val_name)
     val_split = None
     if val_name:
-        val_split = load_training_split(data_dir, val_name, cfg.data.text_graphs, cfg.data.max_val_images)
+        val_split = load_training_split(data_dir, val_name, cfg.data.text_graphs, cfg.data.max_val_images, model_name)
     if dist.enabled and dist.main:
         torch.distributed.barrier()
     train_graphs = train_split.caption_graphs

@@ -1,0 +1,41 @@
+"""What each model reads from a split, so a split that lacks it is refused instead of being filled with nulls.
+
+A graph model given a split without its image graphs still runs: every image gets empty object and relation sets
+and the score rests on what is left, so evaluation prints a plausible but wrong rSum. Caption graphs are never
+missing in this sense: the parser makes them from the captions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sgfns.errors import UserError
+from sgfns.models.registry import model_class
+
+INPUTS = {"features": "{split}_ims.npy (the split is graphs-only)", "image_graphs": "{split}_image_sg.jsonl"}
+
+
+def required_inputs(name: str) -> list[str]:
+    """The split inputs model `name` needs: "features" (region features), "image_graphs" (visual scene graphs)."""
+    cls = model_class(name)
+    need = []
+    if getattr(cls, "needs_features", True):
+        need.append("features")
+    if getattr(cls, "needs_image_graphs", False):
+        need.append("image_graphs")
+    return need
+
+
+def missing_inputs(name: str, split: Any) -> list[str]:
+    """File names of the inputs model `name` needs that `split` (a `Split`) lacks; [] when it can use the split."""
+    have = {"features": split.features is not None, "image_graphs": split.image_graphs is not None}
+    return [INPUTS[k].format(split=split.name) for k in required_inputs(name) if not have[k]]
+
+
+def check_split_inputs(name: str, split: Any, what: str) -> None:
+    """UserError naming the missing files when model `name` cannot use `split` for `what` (e.g. "evaluating")."""
+    missing = missing_inputs(name, split)
+    if missing:
+        raise UserError(
+            f"{split.root}: split '{split.name}' has no {' and no '.join(missing)}; {what} {name} needs "
+            f"{'them' if len(missing) > 1 else 'it'} (`sgfns data check {split.root}` lists the models it suits)"
+        )
