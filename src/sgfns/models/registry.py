@@ -69,7 +69,6 @@ def model_class(name: str) -> type | None:
     return getattr(_REGISTRY[name], "model_class", None)
 
 
-
 def create_model(name: str, **cfg) -> Matcher:
     """Build model `name`; unknown options raise a UserError listing the valid ones."""
     opts = model_options(name)
