@@ -65,8 +65,14 @@ def read_jsonl(path: str | os.PathLike, *, allow_blank: bool = False) -> Iterato
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: file not found")
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise located(
+                    path, lineno, f"not valid UTF-8 (byte {raw[e.start]:#04x} at column {e.start + 1})"
+                ) from None
             if not line.strip():
                 if allow_blank:
                     continue
@@ -75,6 +81,8 @@ def read_jsonl(path: str | os.PathLike, *, allow_blank: bool = False) -> Iterato
                 yield lineno, json.loads(line)
             except json.JSONDecodeError as e:
                 raise located(path, lineno, f"not valid JSON ({e.msg} at column {e.colno})") from None
+            except RecursionError:
+                raise located(path, lineno, "JSON nested too deeply") from None
 
 
 def write_jsonl(path: str | os.PathLike, records: Iterable[Any]) -> int:
@@ -92,11 +100,17 @@ def read_json(path: str | os.PathLike) -> Any:
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: file not found")
+    data = path.read_bytes()
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise located(path, data[: e.start].count(b"\n") + 1, "not valid UTF-8") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as e:
         raise located(path, e.lineno, f"not valid JSON ({e.msg})") from None
+    except RecursionError:
+        raise UserError(f"{path}: JSON nested too deeply") from None
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:

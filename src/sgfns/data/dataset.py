@@ -9,6 +9,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from tokenize import TokenError
 from typing import Any
 
 import numpy as np
@@ -248,8 +249,10 @@ def _load_npy(path: Path, what: str) -> np.ndarray:
     """Memory-map a plain .npy file; pickled, truncated or foreign files are a UserError, never a traceback."""
     try:
         return np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError, EOFError) as e:
-        raise UserError(f"{path}: cannot read {what} as a plain .npy array ({e})") from None
+    except (ValueError, OSError, EOFError, OverflowError, SyntaxError, TypeError, MemoryError, TokenError) as e:
+        # a mangled header reaches numpy's header parser (SyntaxError, TokenError) or mmap (OverflowError)
+        problem = " ".join(str(e).split())[:200]
+        raise UserError(f"{path}: cannot read {what} as a plain .npy array ({type(e).__name__}: {problem})") from None
 
 
 def _read_captions(path: Path) -> list[str]:
