@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import os
+import signal
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,6 +25,32 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
+FAULT_ENV = "SGFNS_FAULT"
+_writes_seen = 0
+
+
+def _fault_point(path: Path) -> None:
+    """Fault injection for the tests of interrupted work, read from `$SGFNS_FAULT` (unset in normal use).
+
+    `kill:N` (SIGKILL), `interrupt:N` (KeyboardInterrupt) or `enospc:N` (OSError "no space left on device") hits
+    the Nth atomic write of this process after its data is in the temporary file and before the rename — the
+    moment a crash or a full disk would leave a half-written file if writes were not atomic."""
+    spec = os.environ.get(FAULT_ENV)
+    if not spec:
+        return
+    global _writes_seen
+    _writes_seen += 1
+    kind, _, n = spec.partition(":")
+    if not n.isdigit() or _writes_seen != int(n):
+        return
+    if kind == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if kind == "interrupt":
+        raise KeyboardInterrupt
+    if kind == "enospc":
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[Any]:
     """Write to a temporary file beside `path` and rename it over `path` only when the block succeeds.
@@ -35,6 +63,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as f:
             yield f
             f.flush()
+            _fault_point(path)
             os.fsync(f.fileno())
         os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
@@ -52,6 +81,7 @@ def atomic_save(path: str | os.PathLike, save_fn) -> None:
     os.close(fd)
     try:
         save_fn(tmp)
+        _fault_point(path)
         os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
     except BaseException:

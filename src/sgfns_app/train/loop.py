@@ -12,6 +12,7 @@ import dataclasses
 import json
 import logging
 import math
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -200,15 +201,24 @@ def epoch_batches(n: int, batch_size: int, seed: int, epoch: int, dist: D.DistIn
 
 # --- run folder -----------------------------------------------------------------------------------------------
 class Metrics:
+    """`metrics.jsonl`, appended one line per record. A line cut short by a crash is left alone on its line, so the
+    records a resumed run appends stay whole."""
+
     def __init__(self, path: Path, enabled: bool) -> None:
         self.path, self.enabled = path, enabled
+        self._start = ""
+        if enabled and path.exists() and path.stat().st_size:
+            with open(path, "rb") as f:
+                f.seek(-1, os.SEEK_END)
+                self._start = "" if f.read(1) == b"\n" else "\n"
 
     def write(self, rec: dict[str, Any]) -> None:
         if not self.enabled:
             return
         with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(rec) + "\n")
+            f.write(self._start + json.dumps(rec) + "\n")
             f.flush()
+        self._start = ""
 
 
 # --- the loop -------------------------------------------------------------------------------------------------
@@ -290,7 +300,10 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
         state = ckpt.load_state(ck_dir / "last.state.pt")
         sha = ckpt.load_weights(model, ck_dir / "last.safetensors")
         if sha != state.get("weights_sha256"):
-            raise UserError(f"{ck_dir}: last.safetensors does not belong to last.state.pt (sha256 mismatch)")
+            raise UserError(
+                f"{ck_dir}: last.safetensors does not belong to last.state.pt (sha256 mismatch: the run was stopped "
+                "while saving); it cannot be resumed, start a new run (checkpoints/best.safetensors is whole)"
+            )
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
         start_epoch, step, skip = int(state["epoch"]), int(state["step"]), int(state.get("batch_in_epoch", 0))
