@@ -80,6 +80,10 @@ def merge(cfg: T, data: dict[str, Any], where: str = "config") -> T:
                 msg = f"'{key}' is a section, not a value; set one of its keys (e.g. {key}.{example}=...)"
                 raise UserError(msg if where == "config" else f"{where}: {msg}")
             changes[key] = merge(current, value, f"{where}.{key}" if where != "config" else key)
+        elif isinstance(current, dict):  # an open section (e.g. a model's options): keys are checked by its owner
+            if not isinstance(value, dict):
+                raise UserError(f"{where}: '{key}' is a section; give its keys (e.g. {key}.name=...)")
+            changes[key] = {**current, **value}
         else:
             changes[key] = _coerce(value, hints[key], f"{where}.{key}" if where != "config" else key)
     return dataclasses.replace(cfg, **changes)
@@ -136,14 +140,20 @@ def to_dict(cfg: Any) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
-def build(cls: type[T], path: str | Path | None = None, overrides: list[str] | None = None) -> T:
-    """Defaults of `cls`, then the YAML file, then the `key=value` overrides."""
-    cfg = cls()
-    if path is not None:
-        cfg = merge(cfg, load_yaml(path), str(path))
-    for item in overrides or []:  # one at a time, so an error quotes what the user wrote; a later one wins
+def merge_overrides(cfg: T, overrides: list[str]) -> T:
+    """`cfg` with the `key=value` overrides applied one at a time (a later one wins), so that an error quotes the
+    override as the user wrote it rather than a key path they never typed."""
+    for item in overrides:
         try:
             cfg = merge(cfg, parse_overrides([item]), "config")
         except UserError as e:
             raise UserError(f"override {item!r}: {e}") from None
     return cfg
+
+
+def build(cls: type[T], path: str | Path | None = None, overrides: list[str] | None = None) -> T:
+    """Defaults of `cls`, then the YAML file, then the `key=value` overrides."""
+    cfg = cls()
+    if path is not None:
+        cfg = merge(cfg, load_yaml(path), str(path))
+    return merge_overrides(cfg, overrides or [])
