@@ -26,7 +26,9 @@ def base(tmp_path_factory):
     data = write_toy_dataset(root / "toy", n_images=12, feature_dim=16, regions=6)
     run = root / "run"
     assert main(["train", "--data", str(data), "--out", str(run), *TINY]) == 0
-    return data, run
+    other = root / "other"  # a run of another model, whose checkpoints a user may copy into the wrong folder
+    assert main(["train", "--data", str(data), "--out", str(other), *TINY[2:], "--model", "vsepp-tiny"]) == 0
+    return data, run, other
 
 
 def _data(base, tmp):
@@ -191,6 +193,12 @@ def captions_negatives_too_long(base, tmp):
     return ["negatives", p], "in.jsonl:1: caption of 1,200 characters"
 
 
+def captions_score_too_long(base, tmp):
+    pairs = _text(tmp, "pairs.jsonl", json.dumps({"image": 0, "caption": LONG}).encode() + b"\n")
+    argv = ["score", "--run", base[1], "--data", base[0], "--split", "test", "--pairs", pairs]
+    return argv, "pairs.jsonl:1: caption of 1,200 characters"
+
+
 def queries_too_long(base, tmp):
     return ["search", "--run", base[1], "--index", tmp / "none", LONG], "TEXT: query of 1,200 characters"
 
@@ -205,8 +213,45 @@ def indexes_encode_that_did_not_finish(base, tmp):
     return ["search", "--run", base[1], "--index", out, "a dog"], "index: no index.json (not an index folder"
 
 
+def _with_other_weights(base, tmp):
+    r = _run(base, tmp)
+    for name in ("best.safetensors", "last.safetensors"):
+        shutil.copy(base[2] / "checkpoints" / name, r / "checkpoints" / name)
+    return r
+
+
+def checkpoints_of_another_model_eval(base, tmp):
+    r = _with_other_weights(base, tmp)
+    argv = ["eval", "--run", r, "--data", base[0], "--no-progress"]
+    return argv, "best.safetensors: weights of model 'vsepp-tiny' do not fit model 'sgfns-tiny' of model.json"
+
+
+def checkpoints_of_another_model_search(base, tmp):
+    from sgfns_app.cli.main import main
+
+    index = tmp / "index"
+    assert main(["encode", "--run", str(base[1]), "--data", str(base[0]), "--split", "test", "--out", str(index),
+                 "--no-progress"]) == 0  # fmt: skip
+    r = _with_other_weights(base, tmp)
+    return ["search", "--run", r, "--index", index, "a dog"], "do not fit model 'sgfns-tiny' of model.json"
+
+
+def checkpoints_of_another_model_score(base, tmp):
+    r = _with_other_weights(base, tmp)
+    pairs = _text(tmp, "pairs.jsonl", b'{"image": 0, "caption": "a cone"}\n')
+    argv = ["score", "--run", r, "--data", base[0], "--split", "test", "--pairs", pairs]
+    return argv, "do not fit model 'sgfns-tiny' of model.json"
+
+
+def runs_eval_split_without_image_graphs(base, tmp):
+    d = _data(base, tmp)
+    (d / "test_image_sg.jsonl").unlink()
+    argv = ["eval", "--run", base[1], "--data", d, "--no-progress"]
+    return argv, "split 'test' has no test_image_sg.jsonl; encoding its images with sgfns-tiny needs it"
+
+
 ROWS = [f for name, f in sorted(globals().items()) if callable(f) and name.split("_")[0] in
-        {"files", "graphs", "configs", "runs", "images", "captions", "queries", "indexes"}]  # fmt: skip
+        {"files", "graphs", "configs", "runs", "checkpoints", "images", "captions", "queries", "indexes"}]  # fmt: skip
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[f.__name__ for f in ROWS])
@@ -247,3 +292,35 @@ def test_precomp_folder_without_ids_uses_row_numbers_and_says_so(cli, tmp_path):
     rc, out, err = cli("data", "check", d)
     assert rc == 0, err
     assert "image ids: row numbers 0..1 (no test_ids.txt)" in out
+
+
+def test_query_without_known_words_warns_and_the_ranking_says_so(cli, base, tmp_path):
+    index = tmp_path / "index"
+    rc, _, err = cli("encode", "--run", base[1], "--data", base[0], "--split", "test", "--out", index, "--no-progress")
+    assert rc == 0, err
+    queries = (("!!!", False), ("\U0001f436", False), ("un chien sur le tapis", False), ("a black cone", True))
+    for query, known in queries:
+        rc, out, err = cli("search", "--run", base[1], "--index", index, query, "--json", "-k", "3")
+        assert rc == 0, err
+        rows = [json.loads(x) for x in out.splitlines()]
+        assert len(rows) == 3 and all(r["query_known"] is known for r in rows), (query, rows)
+        assert ("no known words" in err) is not known, (query, err)
+    rc, out, err = cli("search", "--run", base[1], "--index", index, "!!!")
+    assert rc == 0 and out.startswith("# query without known words"), out
+
+
+def test_evaluation_on_other_language_warns_with_the_overlap(cli, base, tmp_path):
+    d = _data(base, tmp_path)
+    n = len((d / "test_caps.txt").read_text().splitlines())
+    (d / "test_caps.txt").write_text("".join(f"le chat numero {i} mange une pomme verte\n" for i in range(n)))
+    for name in ("test_caps_sg.jsonl", "test_caps_sg.meta.json", "test_compositional.jsonl", "test_twins.jsonl",
+                 "test_gt.jsonl"):  # fmt: skip
+        (d / name).unlink(missing_ok=True)
+    out = tmp_path / "eval.json"
+    rc, _, err = cli("eval", "--run", base[1], "--data", d, "--no-progress", "--json", out)
+    assert rc == 0, err
+    rec = json.loads(out.read_text())
+    assert rec["vocabulary_overlap"] < 0.5
+    assert f"only {100 * rec['vocabulary_overlap']:.0f}% of the caption words are in the run's vocabulary" in err
+    rc, _, err = cli("eval", "--run", base[1], "--data", base[0], "--no-progress", "--json", out)
+    assert rc == 0 and "vocabulary" not in err and json.loads(out.read_text())["vocabulary_overlap"] > 0.9

@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from sgfns.errors import UserError
+from sgfns.models.base import Matcher
 from sgfns.models.registry import model_class
 
 INPUTS = {"features": "{split}_ims.npy (the split is graphs-only)", "image_graphs": "{split}_image_sg.jsonl"}
 
 
-def required_inputs(name: str) -> list[str]:
-    """The split inputs model `name` needs: "features" (region features), "image_graphs" (visual scene graphs)."""
-    cls = model_class(name)
+def required_inputs(name: str | Matcher) -> list[str]:
+    """The split inputs a model (by name, or a built one) needs: "features", "image_graphs" (visual graphs)."""
+    cls = model_class(name) if isinstance(name, str) else name
     need = []
     if getattr(cls, "needs_features", True):
         need.append("features")
@@ -25,15 +26,16 @@ def required_inputs(name: str) -> list[str]:
     return need
 
 
-def missing_inputs(name: str, split: Any) -> list[str]:
+def missing_inputs(name: str | Matcher, split: Any) -> list[str]:
     """File names of the inputs model `name` needs that `split` (a `Split`) lacks; [] when it can use the split."""
     have = {"features": split.features is not None, "image_graphs": split.image_graphs is not None}
     return [INPUTS[k].format(split=split.name) for k in required_inputs(name) if not have[k]]
 
 
-def check_split_inputs(name: str, split: Any, what: str) -> None:
-    """UserError naming the missing files when model `name` cannot use `split` for `what` (e.g. "evaluating")."""
+def check_split_inputs(name: str | Matcher, split: Any, what: str) -> None:
+    """UserError naming the missing files when model `name` cannot use `split` for `what` (e.g. "training")."""
     missing = missing_inputs(name, split)
+    name = name if isinstance(name, str) else getattr(name, "name", type(name).__name__)
     if missing:
         raise UserError(
             f"{split.root}: split '{split.name}' has no {' and no '.join(missing)}; {what} {name} needs "

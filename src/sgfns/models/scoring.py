@@ -24,6 +24,7 @@ from sgfns.data.batching import (
 from sgfns.errors import UserError
 from sgfns.graphs.types import SceneGraph
 from sgfns.models.base import Encoded, Matcher
+from sgfns.models.inputs import check_split_inputs
 
 DEFAULT_CHUNK = (256, 1024)  # images x captions per block
 
@@ -64,6 +65,7 @@ def encode_images(
     if isinstance(split, SplitInputs):
         batch_fn, n = split.image_batch, split.split.n_images
     else:
+        check_split_inputs(model, split, "encoding its images with")  # never null graphs in place of missing ones
         graphs = prepare_image_graphs(split.image_graphs, split.n_images, _processor(model))
         n = split.n_images
 
