@@ -35,10 +35,12 @@ json_like = st.recursive(
 py_leaf = leaf | st.binary(max_size=20)
 py_like = st.recursive(  # what a pickle can hold without naming a class
     py_leaf,
-    lambda inner: st.lists(inner, max_size=5)
-    | st.tuples(inner, inner)
-    | st.frozensets(py_leaf, max_size=4)
-    | st.dictionaries(st.text(max_size=10) | st.integers(-5, 50), inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.tuples(inner, inner)
+        | st.frozensets(py_leaf, max_size=4)
+        | st.dictionaries(st.text(max_size=10) | st.integers(-5, 50), inner, max_size=5)
+    ),
     max_leaves=40,
 )
 byte_soup = st.binary(max_size=4000) | st.text(max_size=2000).map(lambda s: s.encode("utf-8", "surrogatepass"))
@@ -115,7 +117,7 @@ CAPTION = "a dog on a mat"
 @fuzz
 @given(lines=st.lists(mutated(GRAPH) | json_like, min_size=1, max_size=4), raw=byte_soup, use_raw=st.booleans())
 def test_scene_graph_jsonl(lines, raw, use_raw):
-    from sgfns.data.dataset import read_graphs
+    from sgfns.graphs.io import read_graphs
 
     with _tmp() as d:
         path = Path(d, "g.jsonl")
@@ -138,8 +140,12 @@ def _npy_header(descr: str, shape, fortran: bool = False) -> bytes:
 @fuzz
 @given(
     header=st.one_of(
-        st.builds(_npy_header, st.sampled_from(["<f4", "<f8", "|O", "<i8", "<U3", "zz", "<f2"]),
-                  st.lists(st.integers(-2, 6), max_size=4), st.booleans()),  # fmt: skip
+        st.builds(
+            _npy_header,
+            st.sampled_from(["<f4", "<f8", "|O", "<i8", "<U3", "zz", "<f2"]),
+            st.lists(st.integers(-2, 6), max_size=4),
+            st.booleans(),
+        ),  # fmt: skip
         st.binary(max_size=200).map(lambda b: b"\x93NUMPY\x01\x00" + len(b).to_bytes(2, "little") + b),
         st.binary(max_size=200),
     ),

@@ -43,7 +43,6 @@ BOX_FORMATS = ("xyxy_norm", "xyxy_pixels")
 CAPTION_GRAPH_SOURCES = ("provided",)  # or "parser@<version>"
 
 
-
 def read_meta(root: Path) -> dict[str, Any]:
     """`meta.json` checked for the keys the loader relies on (absent file: `{}`, as in a SCAN precomp folder)."""
     path = Path(root) / "meta.json"
@@ -291,7 +290,6 @@ def first_nonfinite_image(arr: np.ndarray) -> int | None:
         if not ok.all():
             return start + int(np.argmin(ok))
     return None
-
 
 
 def _read_positives(path: Path, n_captions: int, n_images: int) -> dict[int, list[int]]:
