@@ -324,3 +324,17 @@ def test_evaluation_on_other_language_warns_with_the_overlap(cli, base, tmp_path
     assert f"only {100 * rec['vocabulary_overlap']:.0f}% of the caption words are in the run's vocabulary" in err
     rc, _, err = cli("eval", "--run", base[1], "--data", base[0], "--no-progress", "--json", out)
     assert rc == 0 and "vocabulary" not in err and json.loads(out.read_text())["vocabulary_overlap"] > 0.9
+
+
+def test_eval_uses_the_caption_graphs_the_run_was_trained_with(cli, base, tmp_path):
+    """A run trained on provided graphs is evaluated on them; one trained on parsed graphs, on parsed ones."""
+    out = tmp_path / "eval.json"
+    rc, _, err = cli("eval", "--run", base[1], "--data", base[0], "--no-progress", "--json", out)
+    assert rc == 0, err
+    assert json.loads(out.read_text())["caption_graphs"] == "provided"
+    run = tmp_path / "parsed"
+    rc, _, err = cli("train", "--data", base[0], "--out", run, *TINY, "data.text_graphs=parser")
+    assert rc == 0, err
+    rc, _, err = cli("eval", "--run", run, "--data", base[0], "--no-progress", "--json", out)
+    assert rc == 0, err
+    assert json.loads(out.read_text())["caption_graphs"].startswith("parser@")
