@@ -20,6 +20,7 @@ from sgfns.negatives.locate import Unreliable
 
 RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count", "add-obj", "add-att")
 CORE_RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count")
+MAX_EDIT_TARGETS = 16  # objects (and relations) a rule edits per caption; real captions have far fewer
 
 _PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside",
                            "outside", "near", "by", "with", "into", "onto", "across", "along", "toward", "towards",
@@ -55,6 +56,16 @@ class Context:
     @property
     def pool(self) -> Counter:
         return self.corpus.nouns
+
+    @property
+    def targets(self) -> list[SGObject]:
+        """The objects a rule may edit: the first `MAX_EDIT_TARGETS`. Every candidate carries a copy of the whole
+        graph, so editing every object of a long list-like caption made its negatives quadratic in its length."""
+        return self.graph.objects[:MAX_EDIT_TARGETS]
+
+    @property
+    def target_relations(self) -> list[Relation]:
+        return self.graph.relations[:MAX_EDIT_TARGETS]
 
     def reject(self, rule: str, reason: str) -> None:
         self.rejected[(rule, reason)] += 1
@@ -160,7 +171,7 @@ def replace_obj(ctx: Context) -> list[Candidate]:
     names = {o.name for o in ctx.graph.objects}
     persons = [o for o in ctx.graph.objects if wc.noun_kind(o.name) in ("person", "role", "noun.person")]
     has_pronoun = any(t.lower in _PRONOUN_FLIP["male"] or t.lower in _PRONOUN_FLIP["female"] for t in ctx.tokens)
-    for k, obj in enumerate(ctx.graph.objects):
+    for k, obj in enumerate(ctx.targets):
         try:
             ph = ctx.phrase(k)
         except Unreliable:
@@ -196,7 +207,7 @@ def replace_obj(ctx: Context) -> list[Candidate]:
 
 def replace_att(ctx: Context) -> list[Candidate]:
     out = []
-    for k, obj in enumerate(ctx.graph.objects):
+    for k, obj in enumerate(ctx.targets):
         for a_i, att in enumerate(obj.attributes):
             alts = wc.same_class_attributes(att)
             if wc.attribute_class(att) == "colour":
@@ -271,7 +282,7 @@ def _realise_predicate(new: str, old_tokens: list[surface.Token]) -> str:
 
 def replace_rel(ctx: Context) -> list[Candidate]:
     out = []
-    for r_i, rel in enumerate(ctx.graph.relations):
+    for r_i, rel in enumerate(ctx.target_relations):
         pred = normalize_predicate(rel.predicate)
         alts = wc.contrasting_predicates(pred)
         if not alts:
@@ -362,7 +373,7 @@ def _swappable_kinds(a: str, b: str, predicate: str = "") -> bool:
 
 def swap_obj(ctx: Context) -> list[Candidate]:
     out = []
-    for r_i, rel in enumerate(ctx.graph.relations):
+    for r_i, rel in enumerate(ctx.target_relations):
         s, o = rel.subject, rel.object
         a, b = ctx.graph.objects[s], ctx.graph.objects[o]
         reason = checks.symmetric_relation(normalize_predicate(rel.predicate)) or checks.same_name(a.name, b.name)
@@ -485,7 +496,7 @@ def _agreement_splices(ctx: Context, head_index: int, plural: bool) -> list[Spli
 # --- count --------------------------------------------------------------------------------------------------------
 def count(ctx: Context) -> list[Candidate]:
     out = []
-    for k, obj in enumerate(ctx.graph.objects):
+    for k, obj in enumerate(ctx.targets):
         try:
             ph = ctx.phrase(k)
         except Unreliable:
@@ -536,7 +547,7 @@ def add_obj(ctx: Context) -> list[Candidate]:
     """'... on a bench.' -> '... on a bench next to a dog.': only after the caption's last noun phrase, when it
     ends the caption, so the addition reads as part of the same sentence."""
     anchors = []
-    for k, obj in enumerate(ctx.graph.objects):
+    for k, obj in enumerate(ctx.targets):
         if obj.span is None:
             continue
         try:
@@ -631,7 +642,7 @@ def _colour_palette(name: str, adding: bool = True) -> tuple[str, ...]:
 def add_att(ctx: Context) -> list[Candidate]:
     out = []
     used = {a for o in ctx.graph.objects for a in o.attributes}
-    for k, obj in enumerate(ctx.graph.objects):
+    for k, obj in enumerate(ctx.targets):
         palette = _colour_palette(obj.name)
         if not palette or any(wc.attribute_class(a) == "colour" or a in wc.COLOURISH for a in obj.attributes):
             continue
