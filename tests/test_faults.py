@@ -18,6 +18,7 @@ from safetensors.torch import load_file
 from sgfns.data.toy import write_toy_dataset
 
 TRAIN = ["--model", "sgfns-tiny", "--no-progress", "epochs=2", "data.batch_size=8", "threads=1"]
+TRAIN3 = [*TRAIN[:3], "epochs=3", *TRAIN[4:]]
 
 
 @pytest.fixture(scope="module")
@@ -64,15 +65,15 @@ def test_training_stopped_at_every_write_resumes_or_refuses(cli, data, tmp_path,
         run = tmp_path / f"run{n}"
         monkeypatch.setattr(io, "_writes_seen", 0)
         monkeypatch.setenv("SGFNS_FAULT", f"interrupt:{n}")
-        rc, _, err = cli("train", "--data", data, "--out", run, *TRAIN)
+        rc, _, err = cli("train", "--data", data, "--out", run, *TRAIN3)
         monkeypatch.delenv("SGFNS_FAULT")
         if rc == 0:  # n is past the run's last write: nothing was interrupted
             break
         assert rc == 130, err
         assert_whole(run)
-        rc, out, err = cli("train", "--data", data, "--out", run, "--resume", *TRAIN)
+        rc, out, err = cli("train", "--data", data, "--out", run, "--resume", *TRAIN3)
         if rc == 0:
-            assert torch.load(run / "checkpoints/last.state.pt", weights_only=True)["epoch"] == 2
+            assert torch.load(run / "checkpoints/last.state.pt", weights_only=True)["epoch"] == 3
             outcomes[n] = "resumed"
         else:
             assert rc == 2
