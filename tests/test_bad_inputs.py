@@ -127,11 +127,6 @@ def configs_flag_and_override(base, tmp):
     return argv, "epochs is given twice: --epochs 2 and 'epochs=1.5'"
 
 
-def configs_key_twice(base, tmp):
-    argv = ["train", "--data", base[0], "--out", tmp / "r", *TINY, "epochs=2"]
-    return argv, "epochs is given twice: 'epochs=1' and 'epochs=2'"
-
-
 def configs_yaml_not_utf8(base, tmp):
     c = _text(tmp, "c.yaml", b"epochs: 1\nseed: \xff\n")
     return ["train", "--data", base[0], "--out", tmp / "r", "--config", c, *TINY], "c.yaml:2: not valid UTF-8"
@@ -247,7 +242,7 @@ def runs_eval_split_without_image_graphs(base, tmp):
     d = _data(base, tmp)
     (d / "test_image_sg.jsonl").unlink()
     argv = ["eval", "--run", base[1], "--data", d, "--no-progress"]
-    return argv, "split 'test' has no test_image_sg.jsonl; encoding its images with sgfns-tiny needs it"
+    return argv, "split 'test' has no test_image_sg.jsonl; evaluating sgfns-tiny needs it"
 
 
 ROWS = [f for name, f in sorted(globals().items()) if callable(f) and name.split("_")[0] in

@@ -17,8 +17,6 @@ from sgfns.data.dataset import Split, load_split, read_meta
 from sgfns.data.suites import SUITE_FILES, load_suites
 from sgfns.errors import UserError
 from sgfns.graphs.types import SceneGraph
-from sgfns.models import list_models
-from sgfns.models.inputs import missing_inputs
 
 # Longest first: "_caps_sg.jsonl" must win over shorter suffixes.
 SPLIT_FILE_SUFFIXES = sorted(
@@ -71,7 +69,12 @@ class SplitSummary:
     mean_positives_per_caption: float
     suites: dict[str, dict[str, int]] = field(default_factory=dict)
     ids_are_rows: bool = False
-    models: dict[str, list[str]] = field(default_factory=dict)  # model name -> the inputs it needs and lacks
+    # model name -> the inputs it needs and lacks; filled by the caller (the data layer does not know the models)
+    models: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.split
 
     def lines(self) -> list[str]:
         if self.graphs_only:
@@ -98,7 +101,8 @@ class SplitSummary:
         if self.ids_are_rows:
             out.append(f"  image ids: row numbers 0..{self.images - 1} (no {self.split}_ids.txt)")
         usable = [m for m, missing in self.models.items() if not missing]
-        out.append(f"  models that can use it: {', '.join(usable) or 'none'}")
+        if self.models:
+            out.append(f"  models that can use it: {', '.join(usable) or 'none'}")
         lacking: dict[str, list[str]] = {}
         for m, missing in self.models.items():
             if missing:
@@ -170,7 +174,6 @@ def summarise(sp: Split) -> SplitSummary:
         mean_positives_per_caption=n_pos / sp.n_captions,
         suites=suite_counts,
         ids_are_rows=sp.ids_are_rows,
-        models={name: missing_inputs(name, sp) for name in list_models()},
     )
 
 

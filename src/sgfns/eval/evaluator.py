@@ -262,9 +262,11 @@ def evaluate_with_split(matcher: Matcher, data, split: str = "test", protocol: s
     from sgfns.eval.provenance import config_id, versions
     from sgfns.graphs.lazy import LazyParser
     from sgfns.io import write_jsonl
+    from sgfns.models.inputs import check_split_inputs
 
     proto = get_protocol(protocol)
     sp = load_split(data, split)
+    check_split_inputs(matcher, sp, "evaluating")  # never null graphs in place of missing ones
     check_counts(proto, sp.n_images, sp.n_captions, f"{sp.root} ({sp.name})")
     if ranks_path is not None and proto.folds > 1:
         raise UserError(f"--ranks needs a one-block protocol; '{proto.name}' has {proto.folds} folds")

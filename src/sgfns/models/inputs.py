@@ -27,8 +27,9 @@ def required_inputs(name: str | Matcher) -> list[str]:
 
 
 def missing_inputs(name: str | Matcher, split: Any) -> list[str]:
-    """File names of the inputs model `name` needs that `split` (a `Split`) lacks; [] when it can use the split."""
-    have = {"features": split.features is not None, "image_graphs": split.image_graphs is not None}
+    """File names of the inputs model `name` needs that `split` lacks (a `Split`, or `data check`'s summary of
+    one: anything with `name`, `graphs_only` and `image_graphs`); [] when the model can use the split."""
+    have = {"features": not split.graphs_only, "image_graphs": split.image_graphs is not None}
     return [INPUTS[k].format(split=split.name) for k in required_inputs(name) if not have[k]]
 
 

@@ -65,7 +65,6 @@ def encode_images(
     if isinstance(split, SplitInputs):
         batch_fn, n = split.image_batch, split.split.n_images
     else:
-        check_split_inputs(model, split, "encoding its images with")  # never null graphs in place of missing ones
         graphs = prepare_image_graphs(split.image_graphs, split.n_images, _processor(model))
         n = split.n_images
 
@@ -215,6 +214,7 @@ def _encode_user_images(model: Matcher, images, data, split, batch_size: int) ->
     from sgfns.data.dataset import load_split
 
     sp = load_split(data, split)
+    check_split_inputs(model, sp, "scoring with")
     where = {x: i for i, x in enumerate(sp.ids)}
     ids = [str(x) for x in images]
     missing = [x for x in ids if x not in where]

@@ -106,10 +106,12 @@ def run(args: argparse.Namespace) -> int:
     from sgfns import load_model
     from sgfns.data.dataset import load_split
     from sgfns.io import write_jsonl
+    from sgfns.models.inputs import check_split_inputs
 
     split = load_split(args.data, args.split)
     pairs = read_pairs(args.pairs, split.ids)
     model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
+    check_split_inputs(model, split, "scoring with")
     out = score_pairs(
         model, split, pairs, model.parser, device=args.device, batch_size=args.batch_size,
         progress=not args.no_progress,

@@ -71,12 +71,7 @@ def run(args) -> int:
         "epochs": (f"--epochs {args.epochs}", f"epochs={args.epochs}") if args.epochs is not None else None,
         "progress": ("--no-progress", "progress=false") if args.no_progress else None,
     }
-    written: dict[str, str] = {}
-    for o in overrides:  # the user's own overrides: a key given twice is a slip, not a choice
-        key = o.split("=", 1)[0].strip()
-        if key in written:
-            raise UserError(f"{key} is given twice: {written[key]!r} and {o!r}; give it once")
-        written[key] = o
+    written = {o.split("=", 1)[0].strip(): o for o in overrides}  # a later override of a key wins
     for key, given in flags.items():
         if given is None:
             continue
