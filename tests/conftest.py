@@ -7,8 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Fuzzing profiles (tests/test_fuzz_readers.py): derandomised, so CI runs the same examples every time.
+settings.register_profile("ci", max_examples=200, derandomize=True, print_blob=True)
+settings.register_profile("long", max_examples=10_000, derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("SGFNS_FUZZ", "ci"))
 
 
 def shared_data_dir() -> Path | None:

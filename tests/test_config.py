@@ -44,7 +44,10 @@ def test_defaults_then_yaml_then_overrides(tmp_path):
 def test_unknown_key_lists_valid_keys(tmp_path):
     with pytest.raises(UserError) as e:
         build(Cfg, None, ["model.embed=3"])
-    assert "override.model: unknown key 'embed'; valid keys: dropout, embed_dim, fusion, layers, name" in str(e.value)
+    assert (
+        "override 'model.embed=3': model: unknown key 'embed'; valid keys: dropout, embed_dim, fusion, layers, name"
+        in str(e.value)
+    )
     with pytest.raises(UserError, match=r"c.yaml: unknown key 'sed'; valid keys: device, model, resume, seed"):
         build(Cfg, _yaml(tmp_path, "sed: 1\n"))
 

@@ -9,6 +9,7 @@ import pytest
 
 from sgfns.data.dataset import load_split
 from sgfns.data.toy import write_toy_dataset
+from sgfns.errors import UserError
 
 
 @pytest.fixture
@@ -205,8 +206,11 @@ def test_graphs_only_split_reports_and_refuses_features(cli, toy):
     assert "graphs only (no features)" in out
     sp = load_split(toy, "train")
     assert sp.graphs_only and sp.n_images == 4
-    with pytest.raises(Exception, match="graphs-only .* training needs region features"):
-        sp.require_features("training")
+    from sgfns.models.inputs import check_split_inputs
+
+    with pytest.raises(UserError, match="no train_ims.npy .the split is graphs-only.; training sgfns needs it"):
+        check_split_inputs("sgfns", sp, "training")
+    check_split_inputs("symbolic", sp, "training")  # reads only the graphs
 
 
 def test_stale_parser_cache_is_ignored_not_fatal(toy):

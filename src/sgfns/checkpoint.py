@@ -50,12 +50,33 @@ def load_weights(model: Matcher, path: str | Path) -> str:
         state = load_file(str(path))
     except Exception as e:  # safetensors raises its own error types on a corrupt file
         raise UserError(f"{path}: not a readable safetensors file ({e})") from None
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if missing or unexpected:
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    reshaped = [k for k in state if k in own and tuple(state[k].shape) != tuple(own[k].shape)]
+    if missing or unexpected or reshaped:  # another model's weights, or this model with other sizes
+        detail = [f"{len(missing)} missing" if missing else "", f"{len(unexpected)} unexpected" if unexpected else ""]
+        if reshaped:
+            k = reshaped[0]
+            detail.append(f"{len(reshaped)} of other shapes, e.g. {k} {list(state[k].shape)} vs {list(own[k].shape)}")
+        saved = _saved_model_name(path)
         raise UserError(
-            f"{path}: weights do not fit model {model.name!r} (missing {missing[:3]}, unexpected {unexpected[:3]})"
+            f"{path}: weights{f' of model {saved!r}' if saved else ''} do not fit model {model.name!r} of model.json "
+            f"({', '.join(d for d in detail if d)} tensors); use the checkpoints this run wrote"
         )
+    model.load_state_dict(state)
     return sha256_file(path)
+
+
+def _saved_model_name(path: Path) -> str:
+    """The model name `save_weights` recorded in the file's metadata ("" when absent)."""
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            return (f.metadata() or {}).get("model", "")
+    except Exception:  # already read once; a metadata problem only loses the name from the message
+        return ""
 
 
 def build_from_run(run_dir: Path) -> tuple[Matcher, TextProcessor, dict[str, Any]]:

@@ -27,7 +27,11 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     except yaml.YAMLError as e:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
         where = f"{path}:{line + 1}" if line is not None else str(path)
-        raise UserError(f"{where}: not valid YAML ({getattr(e, 'problem', e)})") from None
+        problem = " ".join(str(getattr(e, "problem", None) or e).split())  # one line
+        raise UserError(f"{where}: not valid YAML ({problem})") from None
+    except UnicodeDecodeError as e:
+        line = path.read_bytes()[: e.start].count(b"\n") + 1
+        raise UserError(f"{path}:{line}: not valid UTF-8") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -72,7 +76,9 @@ def merge(cfg: T, data: dict[str, Any], where: str = "config") -> T:
         current = getattr(cfg, key)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
-                raise UserError(f"{where}: '{key}' is a section; give its keys (e.g. {key}.x=...)")
+                example = "name" if any(f.name == "name" for f in dataclasses.fields(current)) else "KEY"
+                msg = f"'{key}' is a section, not a value; set one of its keys (e.g. {key}.{example}=...)"
+                raise UserError(msg if where == "config" else f"{where}: {msg}")
             changes[key] = merge(current, value, f"{where}.{key}" if where != "config" else key)
         elif isinstance(current, dict):  # an open section (e.g. a model's options): keys are checked by its owner
             if not isinstance(value, dict):
@@ -104,7 +110,8 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
         return value
     if origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
-            raise UserError(f"{key}: expected a list, got {value!r}")
+            one = value if isinstance(value, (str, int, float)) else "a"
+            raise UserError(f"{key}: expected a list, got {value!r} (a YAML list: {key}=[{one}] or {key}=[{one},...])")
         inner = args[0] if args else Any
         vals = [_coerce(v, inner, key) for v in value]
         return vals if origin is list else tuple(vals)
@@ -133,11 +140,20 @@ def to_dict(cfg: Any) -> dict[str, Any]:
     return dataclasses.asdict(cfg)
 
 
+def merge_overrides(cfg: T, overrides: list[str]) -> T:
+    """`cfg` with the `key=value` overrides applied one at a time (a later one wins), so that an error quotes the
+    override as the user wrote it rather than a key path they never typed."""
+    for item in overrides:
+        try:
+            cfg = merge(cfg, parse_overrides([item]), "config")
+        except UserError as e:
+            raise UserError(f"override {item!r}: {e}") from None
+    return cfg
+
+
 def build(cls: type[T], path: str | Path | None = None, overrides: list[str] | None = None) -> T:
     """Defaults of `cls`, then the YAML file, then the `key=value` overrides."""
     cfg = cls()
     if path is not None:
         cfg = merge(cfg, load_yaml(path), str(path))
-    if overrides:
-        cfg = merge(cfg, parse_overrides(overrides), "override")
-    return cfg
+    return merge_overrides(cfg, overrides or [])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import os
+import signal
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,6 +25,32 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
+FAULT_ENV = "SGFNS_FAULT"
+_writes_seen = 0
+
+
+def _fault_point(path: Path) -> None:
+    """Fault injection for the tests of interrupted work, read from `$SGFNS_FAULT` (unset in normal use).
+
+    `kill:N` (SIGKILL), `interrupt:N` (KeyboardInterrupt) or `enospc:N` (OSError "no space left on device") hits
+    the Nth atomic write of this process after its data is in the temporary file and before the rename — the
+    moment a crash or a full disk would leave a half-written file if writes were not atomic."""
+    spec = os.environ.get(FAULT_ENV)
+    if not spec:
+        return
+    global _writes_seen
+    _writes_seen += 1
+    kind, _, n = spec.partition(":")
+    if not n.isdigit() or _writes_seen != int(n):
+        return
+    if kind == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if kind == "interrupt":
+        raise KeyboardInterrupt
+    if kind == "enospc":
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[Any]:
     """Write to a temporary file beside `path` and rename it over `path` only when the block succeeds.
@@ -35,6 +63,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as f:
             yield f
             f.flush()
+            _fault_point(path)
             os.fsync(f.fileno())
         os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
@@ -52,6 +81,7 @@ def atomic_save(path: str | os.PathLike, save_fn) -> None:
     os.close(fd)
     try:
         save_fn(tmp)
+        _fault_point(path)
         os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
     except BaseException:
@@ -65,8 +95,14 @@ def read_jsonl(path: str | os.PathLike, *, allow_blank: bool = False) -> Iterato
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: file not found")
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise located(
+                    path, lineno, f"not valid UTF-8 (byte {raw[e.start]:#04x} at column {e.start + 1})"
+                ) from None
             if not line.strip():
                 if allow_blank:
                     continue
@@ -75,6 +111,8 @@ def read_jsonl(path: str | os.PathLike, *, allow_blank: bool = False) -> Iterato
                 yield lineno, json.loads(line)
             except json.JSONDecodeError as e:
                 raise located(path, lineno, f"not valid JSON ({e.msg} at column {e.colno})") from None
+            except RecursionError:
+                raise located(path, lineno, "JSON nested too deeply") from None
 
 
 def write_jsonl(path: str | os.PathLike, records: Iterable[Any]) -> int:
@@ -92,11 +130,17 @@ def read_json(path: str | os.PathLike) -> Any:
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: file not found")
+    data = path.read_bytes()
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise located(path, data[: e.start].count(b"\n") + 1, "not valid UTF-8") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as e:
         raise located(path, e.lineno, f"not valid JSON ({e.msg})") from None
+    except RecursionError:
+        raise UserError(f"{path}: JSON nested too deeply") from None
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:

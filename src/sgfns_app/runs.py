@@ -23,12 +23,14 @@ CONFIG_FILE = "config.yaml"
 def prepare_run_dir(path: str | Path, *, resume: bool) -> Path:
     """Create (or, when resuming, reuse) the run folder `path` and return it.
 
-    Without `resume`, an existing non-empty folder is refused with a UserError. With `resume`, an existing folder
-    is reused and a missing one is created: whether there is anything to resume (a checkpoint) is for the caller
-    to decide, so `--resume` on a fresh folder simply starts the run."""
+    Without `resume`, an existing non-empty folder is refused with a UserError. With `resume`, the folder must
+    exist (a mistyped path would otherwise start a fresh, possibly full-size run); whether there is a checkpoint
+    in it to resume is for the caller to decide, so a run killed before its first checkpoint starts again."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise UserError(f"{path}: exists and is not a directory")
+    if resume and not path.exists():
+        raise UserError(f"{path}: no run folder to resume; check the path, or drop --resume to start a new run")
     if not resume and path.is_dir() and any(path.iterdir()):
         raise UserError(
             f"{path}: run folder exists and is not empty; use --resume to continue it or choose another --out"

@@ -68,6 +68,13 @@ class SplitSummary:
     captions_with_extra_positives: int
     mean_positives_per_caption: float
     suites: dict[str, dict[str, int]] = field(default_factory=dict)
+    ids_are_rows: bool = False
+    # model name -> the inputs it needs and lacks; filled by the caller (the data layer does not know the models)
+    models: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.split
 
     def lines(self) -> list[str]:
         if self.graphs_only:
@@ -78,7 +85,7 @@ class SplitSummary:
             f"{self.split}: {self.images} images, {self.captions} captions ({self.captions_per_image} per image), "
             f"{feats}{', boxes' if self.boxes else ''}"
         ]
-        out.append(f"  image graphs: {self.image_graphs.line() if self.image_graphs else 'none (null graphs)'}")
+        out.append(f"  image graphs: {self.image_graphs.line() if self.image_graphs else 'none'}")
         if self.caption_graphs:
             source = self.caption_graph_source or "source unknown"
             out.append(f"  caption graphs ({source}): {self.caption_graphs.line()}")
@@ -91,6 +98,17 @@ class SplitSummary:
         for kind, counts in self.suites.items():
             detail = ", ".join(f"{k} {v}" for k, v in counts.items() if k != "total")
             out.append(f"  {kind}: {counts['total']} records" + (f" ({detail})" if detail else ""))
+        if self.ids_are_rows:
+            out.append(f"  image ids: row numbers 0..{self.images - 1} (no {self.split}_ids.txt)")
+        usable = [m for m, missing in self.models.items() if not missing]
+        if self.models:
+            out.append(f"  models that can use it: {', '.join(usable) or 'none'}")
+        lacking: dict[str, list[str]] = {}
+        for m, missing in self.models.items():
+            if missing:
+                lacking.setdefault(", ".join(missing), []).append(m)
+        for missing, names in lacking.items():
+            out.append(f"  models that cannot (no {missing}): {', '.join(names)}")
         return out
 
 
@@ -155,6 +173,7 @@ def summarise(sp: Split) -> SplitSummary:
         captions_with_extra_positives=sum(1 for c in sp.extra_positives if len(sp.positives(c)) > 1),
         mean_positives_per_caption=n_pos / sp.n_captions,
         suites=suite_counts,
+        ids_are_rows=sp.ids_are_rows,
     )
 
 

@@ -79,7 +79,7 @@ def convert_lgsgm(src: str | Path, split: str, out: str | Path, *, out_split: st
         image_graphs.append(graph)
         boxes.append(bx)
         for cid in cap_ids:
-            if cid not in caps:
+            if not isinstance(cid, str | int) or cid not in caps:
                 raise UserError(f"{where}: caption id {cid!r} is not in {files['captions'].name}")
             text, graph = _caption_graph(caps[cid], f"{files['captions']}: caption {cid!r}")
             captions.append(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from tokenize import TokenError
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from sgfns.errors import UserError, located
 from sgfns.graphs.io import captions_sha256, read_graphs  # noqa: F401  (re-exported)
 from sgfns.graphs.types import SceneGraph
 from sgfns.io import read_json, read_jsonl
+from sgfns.limits import check_text_length
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,6 @@ def available_splits(root: Path) -> list[str]:
 
 BOX_FORMATS = ("xyxy_norm", "xyxy_pixels")
 CAPTION_GRAPH_SOURCES = ("provided",)  # or "parser@<version>"
-
 
 
 def read_meta(root: Path) -> dict[str, Any]:
@@ -78,6 +79,7 @@ class Split:
     image_graphs: list[SceneGraph] | None = None
     caption_graphs: list[SceneGraph] | None = None
     caption_graph_source: str | None = None
+    ids_are_rows: bool = False  # no {split}_ids.txt (SCAN precomp): image ids are row numbers "0", "1", ...
     extra_positives: dict[int, list[int]] = field(default_factory=dict)
 
     @property
@@ -117,14 +119,6 @@ class Split:
             mask[imgs, c] = True
         return mask
 
-    def require_features(self, what: str) -> np.ndarray:
-        if self.features is None:
-            raise UserError(
-                f"{self.root}: split '{self.name}' is graphs-only (no {self.name}_ims.npy); "
-                f"{what} needs region features"
-            )
-        return self.features
-
 
 def load_split(
     root: str | Path,
@@ -156,6 +150,11 @@ def load_split(
     ids_path = root / f"{prefix}_ids.txt"
     if ids_path.exists():
         ids = _read_ids(ids_path, features, len(captions))
+    elif meta:  # the canonical layout names its images; only a SCAN precomp folder may leave them out
+        raise UserError(
+            f"{ids_path}: file not found; a dataset with meta.json lists one image id per line "
+            f"(without meta.json, as in a SCAN precomp folder, images are named by row number)"
+        )
     elif features is not None:
         ids = [str(i) for i in range(features.shape[0])]
     else:
@@ -196,6 +195,7 @@ def load_split(
         captions_per_image=k,
         features=features,
         boxes=boxes,
+        ids_are_rows=not ids_path.exists(),
     )
     sp.extra_positives = _read_positives(root / f"{prefix}_positives.jsonl", sp.n_captions, n_images)
     if load_graphs:
@@ -242,8 +242,10 @@ def _load_npy(path: Path, what: str) -> np.ndarray:
     """Memory-map a plain .npy file; pickled, truncated or foreign files are a UserError, never a traceback."""
     try:
         return np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError, EOFError) as e:
-        raise UserError(f"{path}: cannot read {what} as a plain .npy array ({e})") from None
+    except (ValueError, OSError, EOFError, OverflowError, SyntaxError, TypeError, MemoryError, TokenError) as e:
+        # a mangled header reaches numpy's header parser (SyntaxError, TokenError) or mmap (OverflowError)
+        problem = " ".join(str(e).split())[:200]
+        raise UserError(f"{path}: cannot read {what} as a plain .npy array ({type(e).__name__}: {problem})") from None
 
 
 def _read_captions(path: Path) -> list[str]:
@@ -259,6 +261,7 @@ def _read_captions(path: Path) -> list[str]:
     for i, c in enumerate(caps):
         if not c.strip():
             raise located(path, i + 1, "empty caption")
+        check_text_length(c, f"{path}:{i + 1}")
     return caps
 
 
@@ -287,7 +290,6 @@ def first_nonfinite_image(arr: np.ndarray) -> int | None:
         if not ok.all():
             return start + int(np.argmin(ok))
     return None
-
 
 
 def _read_positives(path: Path, n_captions: int, n_images: int) -> dict[int, list[int]]:

@@ -73,8 +73,10 @@ def safe_loads(data: bytes, *, source: str = "pickle") -> Any:
         return RestrictedUnpickler(io.BytesIO(data), source=source).load()
     except UnsafePickleError:
         raise
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError) as e:
-        raise UserError(f"{source}: not a readable pickle ({type(e).__name__}: {e})") from None
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError,
+            OverflowError, MemoryError, RecursionError) as e:  # fmt: skip
+        problem = " ".join(str(e).split())[:200]
+        raise UserError(f"{source}: not a readable pickle ({type(e).__name__}: {problem})") from None
 
 
 def safe_load(path: str | os.PathLike) -> Any:

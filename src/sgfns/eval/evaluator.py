@@ -264,9 +264,11 @@ def evaluate_with_split(matcher: Matcher, data, split: str = "test", protocol: s
     from sgfns.eval.provenance import config_id, versions
     from sgfns.graphs.lazy import LazyParser
     from sgfns.io import write_jsonl
+    from sgfns.models.inputs import check_split_inputs
 
     proto = get_protocol(protocol)
     sp = load_split(data, split)
+    check_split_inputs(matcher, sp, "evaluating")  # never null graphs in place of missing ones
     check_counts(proto, sp.n_images, sp.n_captions, f"{sp.root} ({sp.name})")
     if ranks_path is not None and proto.folds > 1:
         raise UserError(f"--ranks needs a one-block protocol; '{proto.name}' has {proto.folds} folds")
@@ -274,6 +276,7 @@ def evaluate_with_split(matcher: Matcher, data, split: str = "test", protocol: s
     cfg = run.config if run is not None else {}
     parse = parse or getattr(matcher, "parser", None) or LazyParser()
     graphs, source = caption_graphs_as_trained(sp, cfg, parse)
+    overlap = vocabulary_overlap(matcher, sp)
     device = scoring.model_device(matcher)
     scorer = Scorer(matcher, device=device, batch_size=batch_size, progress=progress)
     ev = evaluate_split(scorer, sp, protocol, parse=parse, caption_graphs=graphs)
@@ -285,6 +288,7 @@ def evaluate_with_split(matcher: Matcher, data, split: str = "test", protocol: s
             "checkpoint_sha256": run.checkpoint_sha256 if run is not None else None,
             "versions": versions(cfg),
             "caption_graphs": source,
+            "vocabulary_overlap": None if overlap is None else round(overlap, 4),
             "run": str(run.run_dir) if run is not None else None,
             "seed": cfg.get("seed"),
             "config_id": config_id(cfg),
@@ -294,6 +298,24 @@ def evaluate_with_split(matcher: Matcher, data, split: str = "test", protocol: s
     if ranks_path is not None:
         write_jsonl(ranks_path, ranks_records(ev, lambda pi, pc: scorer.pair_parts(ev.img_enc, ev.cap_enc, pi, pc)))
     return rec, ev
+
+
+MIN_VOCABULARY_OVERLAP = 0.5
+
+
+def vocabulary_overlap(matcher: Matcher, split) -> float | None:
+    """Share of the split's caption words in the run's vocabulary (None without a text processor); under
+    `MIN_VOCABULARY_OVERLAP` a warning: the run reads most of these captions as unknown words, so its rSum says
+    little about the model (a run trained on one dataset evaluated on another)."""
+    tp = getattr(matcher, "text_processor", None)
+    if tp is None:
+        return None
+    share = tp.known_share(split.captions)
+    if share < MIN_VOCABULARY_OVERLAP:
+        log.warning("%s/%s: only %.0f%% of the caption words are in the run's vocabulary (under %.0f%%): the run "
+                    "was trained on other language, read this evaluation with care", split.root, split.name,
+                    100 * share, 100 * MIN_VOCABULARY_OVERLAP)  # fmt: skip
+    return share
 
 
 def caption_graphs_as_trained(split, run_config: dict[str, Any], parse) -> tuple[list | None, str]:

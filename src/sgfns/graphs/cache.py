@@ -101,10 +101,13 @@ def caption_graphs_for(split, mode: str = "auto", parser=None) -> list[SceneGrap
             m = None
         if fresh(m, gp):
             try:
-                return _load(gp, captions)
+                graphs = _load(gp, captions)
+                log.info("read caption graphs from the parser cache %s (delete it to re-parse)", gp)
+                return graphs
             except UserError as e:  # a damaged cache is rebuilt, not fatal
                 log.warning("caption-graph cache %s unreadable (%s); re-parsing", gp, e)
 
+    log.info("parsing %d captions of %s/%s (cached in %s)", len(captions), root, name, " or ".join(map(str, places)))
     graphs = parse_captions(captions, parser)
     new_meta = {"source": source, "captions_sha256": digest, "n": len(captions)}
     for folder in places:

@@ -73,6 +73,13 @@ class SceneGraph:
         return cls(objects, relations)
 
     # --- convenience --------------------------------------------------------------------------------------------
+    def copy(self) -> SceneGraph:
+        """A deep copy made by hand: `copy.deepcopy` made a caption's negatives quadratic-time in its length."""
+        return SceneGraph(
+            [SGObject(o.name, list(o.attributes), o.count, o.region, o.span) for o in self.objects],
+            [Relation(r.subject, r.predicate, r.object) for r in self.relations],
+        )
+
     def is_empty(self) -> bool:
         return not self.objects
 

@@ -75,6 +75,9 @@ def save_gallery(out: str | Path, img: Encoded, cap: Encoded, meta: dict[str, An
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # index.json is written last and marks a complete folder: removed first, so an encode killed half-way over an
+    # older index leaves no folder that mixes old and new arrays and still looks complete
+    (out / INDEX_JSON).unlink(missing_ok=True)
     meta = dict(meta)
     if stage is not None:
         tensors, info = stage.state()
@@ -95,7 +98,10 @@ def load_gallery(folder: str | Path) -> tuple[dict[str, Any], Encoded, Encoded]:
     folder = Path(folder)
     meta_path = folder / INDEX_JSON
     if not meta_path.is_file():
-        raise UserError(f"{folder}: no {INDEX_JSON} (not an index folder written by `sgfns encode`)")
+        raise UserError(
+            f"{folder}: no {INDEX_JSON} (not an index folder written by `sgfns encode`, or an encode that did not "
+            "finish: run it again)"
+        )
     meta = read_json(meta_path)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise UserError(f"{meta_path}: unknown format {meta.get('format') if isinstance(meta, dict) else meta!r}")

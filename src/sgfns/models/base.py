@@ -81,6 +81,8 @@ class Matcher(nn.Module):
     decomposable: bool = True
     #: False for models that read only the scene graphs (symbolic); the others refuse graphs-only datasets
     needs_features: bool = True
+    #: True for models that encode images through their visual scene graphs (`sgfns.models.inputs`)
+    needs_image_graphs: bool = False
 
     def encode_images(self, batch: dict[str, Tensor]) -> Encoded:  # pragma: no cover - abstract
         raise NotImplementedError

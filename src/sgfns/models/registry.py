@@ -63,11 +63,10 @@ def model_options(name: str) -> dict[str, object]:
     return opts
 
 
-def needs_features(name: str) -> bool:
-    """Whether model `name` reads region features (checked before a run folder is made)."""
+def model_class(name: str) -> type | None:
+    """The class model `name` builds (None for a factory that does not say), for its class-level needs."""
     model_options(name)
-    cls = getattr(_REGISTRY[name], "model_class", None)
-    return bool(getattr(cls, "needs_features", True))
+    return getattr(_REGISTRY[name], "model_class", None)
 
 
 def create_model(name: str, **cfg) -> Matcher:

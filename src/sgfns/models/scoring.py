@@ -24,6 +24,7 @@ from sgfns.data.batching import (
 from sgfns.errors import UserError
 from sgfns.graphs.types import SceneGraph
 from sgfns.models.base import Encoded, Matcher
+from sgfns.models.inputs import check_split_inputs
 
 DEFAULT_CHUNK = (256, 1024)  # images x captions per block
 
@@ -213,6 +214,7 @@ def _encode_user_images(model: Matcher, images, data, split, batch_size: int) ->
     from sgfns.data.dataset import load_split
 
     sp = load_split(data, split)
+    check_split_inputs(model, sp, "scoring with")
     where = {x: i for i, x in enumerate(sp.ids)}
     ids = [str(x) for x in images]
     missing = [x for x in ids if x not in where]

@@ -68,6 +68,8 @@ class GraphSide(nn.Module):
 
 
 class SGFNS(Matcher):
+    needs_image_graphs = True
+
     def __init__(
         self,
         *,

@@ -40,6 +40,8 @@ class RelationSide(nn.Module):
 
 
 class SGM(Matcher):
+    needs_image_graphs = True
+
     def __init__(self, *, vocab_size: int, img_dim: int, embed_dim: int, word_dim: int, text_layers: int,
                  residual_mlp: bool, gcn_layers: int, alpha: float, beta: float) -> None:  # fmt: skip
         super().__init__()

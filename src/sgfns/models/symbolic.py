@@ -39,6 +39,7 @@ def graph_items(b: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
 
 
 class Symbolic(Matcher):
+    needs_image_graphs = True
     trainable = False
     needs_features = False
 

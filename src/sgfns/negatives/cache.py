@@ -129,9 +129,12 @@ def caption_negatives_for(
             gp, mp = folder / f"{split.name}_negs.jsonl", folder / f"{split.name}_negs.meta.json"
             try:
                 if mp.exists() and read_json(mp) == key and gp.exists():
-                    return _read(gp, captions)
+                    negs = _read(gp, captions)
+                    log.info("read caption negatives from the cache %s (delete it to regenerate)", gp)
+                    return negs
             except Exception as e:  # a damaged cache is rebuilt, not fatal
                 log.warning("caption-negative cache %s unreadable (%s); regenerating", gp, e)
+    log.info("generating caption negatives of %s/%s (cached in %s, else %s)", split.root, split.name, *places)
     negs = generate_split(captions, graphs, split.captions_per_image, rules, per_rule, seed, parser, progress=True)
     if cache:
         if _holds_sibling(places[0] / f"{split.name}_negs.meta.json", key):

@@ -5,7 +5,7 @@ word in the new string, so nothing is re-parsed during training."""
 
 from __future__ import annotations
 
-import copy
+import bisect
 from dataclasses import dataclass, field
 
 from sgfns.graphs.types import SceneGraph
@@ -30,10 +30,10 @@ class EditError(ValueError):
 
 def _fix_article(caption: str, tokens: list[Token], sp: Splice) -> Splice:
     """Extend a splice leftwards over a preceding 'a'/'an' and give it the article its new first word needs."""
-    prev = [t for t in tokens if t.end <= sp.start]
-    if not prev or prev[-1].lower not in ("a", "an"):
+    n_prev = bisect.bisect_right(tokens, sp.start, key=lambda t: t.end)  # tokens are in caption order
+    if not n_prev or tokens[n_prev - 1].lower not in ("a", "an"):
         return sp
-    art = prev[-1]
+    art = tokens[n_prev - 1]
     gap = caption[art.end : sp.start]
     if gap.strip():
         return sp
@@ -49,12 +49,20 @@ def _fix_article(caption: str, tokens: list[Token], sp: Splice) -> Splice:
     return Splice(art.start, sp.end, prefix + sp.text, heads)
 
 
-def apply(caption: str, graph: SceneGraph, splices: list[Splice], fix_articles: bool = True) -> tuple[str, SceneGraph]:
-    """The edited caption and a copy of `graph` with every span recomputed.
+def apply(
+    caption: str,
+    graph: SceneGraph,
+    splices: list[Splice],
+    fix_articles: bool = True,
+    tokens: list[Token] | None = None,
+) -> tuple[str, SceneGraph]:
+    """The edited caption and `graph` with every span recomputed in place.
 
-    `graph` is the already-edited graph (names, attributes, relations changed by the rule) whose spans still
-    point into the original caption; objects named in some splice's `heads` get their span from there."""
-    tokens = surface.tokenize(caption)
+    `graph` is the rule's own edited copy (names, attributes, relations changed) whose spans still point into the
+    original caption; objects named in some splice's `heads` get their span from there. Moving the spans in place
+    rather than in a second copy keeps a long caption's many candidates cheap. `tokens`
+    (the caption's, when the caller has them) saves re-tokenising it for every candidate of a long caption."""
+    tokens = surface.tokenize(caption) if tokens is None else tokens
     if fix_articles:
         splices = [_fix_article(caption, tokens, sp) for sp in splices]
     splices = sorted(splices, key=lambda s: s.start)
@@ -75,7 +83,7 @@ def apply(caption: str, graph: SceneGraph, splices: list[Splice], fix_articles: 
     out.append(caption[pos:])
     new_text = "".join(out)
 
-    g = copy.deepcopy(graph)
+    g = graph
     for k, obj in enumerate(g.objects):
         placed = False
         for sp, ns in zip(splices, new_starts, strict=True):

@@ -65,6 +65,21 @@ class TextProcessor:
         ids = [self.vocab.id(w) for w in words(label)]
         return ids or [UNK_ID]
 
+    def knows(self, label: str) -> bool:
+        """Whether any word of `label` (an object name) is in the vocabulary: a graph none of whose objects is
+        known encodes to <unk> nodes only, and its scores rank images by noise."""
+        return any(self.vocab.id(w) != UNK_ID for w in words(label))
+
+    def known_share(self, texts: Iterable[str]) -> float:
+        """Share of the word tokens of `texts` that are in the vocabulary (1.0 for no tokens): how much of a
+        dataset's language a run trained on another one can read."""
+        n = known = 0
+        for text in texts:
+            for tok, _, _ in tokenize(text):
+                n += 1
+                known += self.vocab.id(tok) != UNK_ID
+        return known / n if n else 1.0
+
     @staticmethod
     def span_tokens(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
         return span_to_tokens(spans, start, end)

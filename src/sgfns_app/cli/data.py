@@ -25,8 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_check(args: argparse.Namespace) -> int:
     from sgfns.data.check import check_dataset, format_report, report_dict
     from sgfns.io import write_json
+    from sgfns.models import list_models
+    from sgfns.models.inputs import missing_inputs
 
     meta, summaries = check_dataset(args.dir, args.splits)
+    for s in summaries:  # which models can use each split
+        s.models = {name: missing_inputs(name, s) for name in list_models()}
     if args.json is not None and str(args.json) == "-":
         print(json.dumps(report_dict(args.dir, meta, summaries), indent=2))
         return 0

@@ -40,12 +40,14 @@ def run(args: argparse.Namespace) -> int:
     from sgfns.errors import UserError
     from sgfns.eval.evaluator import caption_graphs_as_trained
     from sgfns.index.store import save_gallery
+    from sgfns.models.inputs import check_split_inputs
     from sgfns.models.scoring import encode_captions, encode_images
 
     if args.first_stage_dim < 0:
         raise UserError(f"--first-stage-dim must be >= 0, got {args.first_stage_dim}")
     model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
     split = load_split(args.data, args.split)
+    check_split_inputs(model, split, "encoding with")
     graphs, _ = caption_graphs_as_trained(split, model.run.config, model.parser)
     progress = not args.no_progress
     img = encode_images(model, split, args.device, args.batch_size, progress=progress)

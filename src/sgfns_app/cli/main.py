@@ -7,6 +7,7 @@ status 2; `--debug` shows the traceback instead."""
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import sys
@@ -31,6 +32,11 @@ COMMAND_MODULES = [
     "search",
     "demo",
 ]
+
+
+# Failures of the machine rather than of the program (a full disk, a read-only folder): one line, exit 2. Every
+# output is written to a temporary name first, so what was there before is still whole.
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO, errno.EACCES}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"sgfns {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        if e.errno not in _ENVIRONMENT_ERRNOS or args.debug:
+            raise
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"sgfns {args.command}: error: {where}{e.strerror} (nothing half-written was left)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"sgfns {args.command}: interrupted", file=sys.stderr)

@@ -32,6 +32,7 @@ def register(subparsers) -> None:
 
 def read_inputs(source: str) -> list[dict]:
     from sgfns.errors import UserError, located
+    from sgfns.limits import check_text_length
     from sgfns_app.cli.parse import read_lines
 
     where = "<stdin>" if source == "-" else source
@@ -40,7 +41,7 @@ def read_inputs(source: str) -> list[dict]:
         if not line.strip():
             continue
         if not line.lstrip().startswith("{"):
-            out.append({"caption": line})
+            out.append({"caption": check_text_length(line, f"{where}:{lineno}")})
             continue
         try:
             rec = json.loads(line)
@@ -56,9 +57,12 @@ def read_inputs(source: str) -> list[dict]:
         cap = rec.get("caption")
         if not isinstance(cap, str) or not cap.strip():
             raise located(where, lineno, "'caption' must be a non-empty string")
+        check_text_length(cap, f"{where}:{lineno}")
         others = rec.get("other_captions", [])
         if not isinstance(others, list) or not all(isinstance(o, str) for o in others):
             raise located(where, lineno, "'other_captions' must be a list of strings")
+        for o in others:
+            check_text_length(o, f"{where}:{lineno}", "other caption")
         if "image_id" in rec and not isinstance(rec["image_id"], (str, int)):
             raise located(where, lineno, "'image_id' must be a string or an integer")
         out.append(rec)

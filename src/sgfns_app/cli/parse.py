@@ -1,8 +1,9 @@
 """`sgfns parse [INPUT|-] [-o OUTPUT|-] [--format json|factual]`: one caption per line -> one graph per line.
 
-The output always has exactly as many lines as the input, in order: an empty line gives an empty graph, bytes that
-are not UTF-8 are replaced (U+FFFD), and only "\\n" ends a line (other Unicode line separators stay inside the
-caption). JSON lines carry the caption under "caption" and spans index that string."""
+The output always has exactly as many lines as the input, in order: an empty line gives an empty graph and only
+"\\n" ends a line (other Unicode line separators stay inside the caption). Bytes that are not UTF-8 and lines over
+the caption length bound (`sgfns.limits`) are refused with the file and line, as the dataset loader refuses them.
+JSON lines carry the caption under "caption" and spans index that string."""
 
 from __future__ import annotations
 
@@ -29,8 +30,9 @@ def register(subparsers) -> None:
 
 
 def read_lines(source: str) -> list[str]:
-    """Lines of a file or stdin, split on b"\\n" only, decoded leniently."""
-    from sgfns.errors import UserError
+    """Lines of a file or stdin, split on b"\\n" only; bytes that are not UTF-8 are a UserError naming the line
+    (replacing them would silently drop a word, and with it an object, from the graph)."""
+    from sgfns.errors import UserError, located
 
     if source == "-":
         data = sys.stdin.buffer.read()
@@ -49,9 +51,14 @@ def read_lines(source: str) -> list[str]:
     parts = data.split(b"\n")
     if parts[-1] == b"":
         parts.pop()
-    return [
-        p[:-1].decode("utf-8", errors="replace") if p.endswith(b"\r") else p.decode("utf-8", "replace") for p in parts
-    ]
+    lines = []
+    for lineno, p in enumerate(parts, start=1):
+        try:
+            lines.append((p[:-1] if p.endswith(b"\r") else p).decode("utf-8"))
+        except UnicodeDecodeError as e:
+            where = "<stdin>" if source == "-" else source
+            raise located(where, lineno, f"not valid UTF-8 (byte {p[e.start]:#04x} at column {e.start + 1})") from None
+    return lines
 
 
 def format_line(caption: str, graph, fmt: str) -> str:
@@ -70,12 +77,16 @@ def run(args: argparse.Namespace) -> int:
     from sgfns.errors import UserError
     from sgfns.graphs.parser import load_parser
     from sgfns.io import atomic_write
+    from sgfns.limits import check_text_length
 
     if args.batch_size < 1:
         raise UserError(f"--batch-size must be >= 1, got {args.batch_size}")
     if args.n_process < 1:
         raise UserError(f"--n-process must be >= 1, got {args.n_process}")
     lines = read_lines(args.input)
+    where = "<stdin>" if args.input == "-" else args.input
+    for lineno, line in enumerate(lines, start=1):
+        check_text_length(line, f"{where}:{lineno}")
     parser = load_parser()
     chunk = max(args.batch_size * max(args.n_process, 1) * 4, 2048)
 

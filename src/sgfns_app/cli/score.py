@@ -35,6 +35,7 @@ def read_pairs(path: str, ids: list[str]) -> list[tuple[dict[str, Any], int]]:
     """(record, image index) per line; errors name the file and line."""
     from sgfns.errors import located
     from sgfns.io import read_jsonl
+    from sgfns.limits import check_text_length
 
     index = {x: i for i, x in enumerate(ids)}
     if path == "-":
@@ -65,6 +66,8 @@ def read_pairs(path: str, ids: list[str]) -> list[tuple[dict[str, Any], int]]:
             for key in ("caption", "negative"):
                 if key in rec and (not isinstance(rec[key], str) or not rec[key].strip()):
                     raise located(shown, lineno, f"'{key}' must be a non-empty string")
+                if key in rec:
+                    check_text_length(rec[key], f"{shown}:{lineno}", key)
             if "caption" not in rec:
                 raise located(shown, lineno, "missing 'caption'")
             out.append((rec, img))
@@ -103,10 +106,12 @@ def run(args: argparse.Namespace) -> int:
     from sgfns import load_model
     from sgfns.data.dataset import load_split
     from sgfns.io import write_jsonl
+    from sgfns.models.inputs import check_split_inputs
 
     split = load_split(args.data, args.split)
     pairs = read_pairs(args.pairs, split.ids)
     model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
+    check_split_inputs(model, split, "scoring with")
     out = score_pairs(
         model, split, pairs, model.parser, device=args.device, batch_size=args.batch_size,
         progress=not args.no_progress,

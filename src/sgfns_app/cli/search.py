@@ -10,8 +10,11 @@ else torch: the same shortlist)."""
 from __future__ import annotations
 
 import argparse
+import logging
 
 from sgfns_app.cli.options import add_run_options
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers) -> None:
@@ -52,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("give exactly one query: a TEXT argument or --image ID")
     if args.text is not None and not args.text.strip():
         raise UserError("the text query is empty")
+    if args.text is not None:
+        from sgfns.limits import check_text_length
+
+        check_text_length(args.text, "TEXT", "query")
     if args.k < 1:
         raise UserError(f"-k must be >= 1, got {args.k}")
     meta, img, cap = load_gallery(args.index)
@@ -87,11 +94,18 @@ def run(args: argparse.Namespace) -> int:
         from sgfns.models.scoring import encode_captions
 
         graph = model.parser([args.text])[0]
+        known = any(model.text_processor.knows(o.name) for o in graph.objects)
+        if not known:
+            names = ", ".join(o.name for o in graph.objects) or "none found"
+            log.warning("the query has no known words: no object of its graph (%s) is in the run's vocabulary, "
+                        "so the ranking does not reflect what it says", names)  # fmt: skip
+            if not args.json:
+                print("# query without known words: this ranking does not reflect its meaning")
         q = encode_captions(model, [args.text], [graph], dev).to(dev)
         index = make_index(img, "image")
         scores, found = two_stage_search(model, img, q, index, torch.tensor([0]), shortlist, "caption")
         for r, (s, i) in enumerate(zip(scores[0][: args.k].tolist(), found[0][: args.k].tolist(), strict=True)):
-            rows.append({"rank": r + 1, "score": round(s, 6), "image": i, "image_id": ids[i]})
+            rows.append({"rank": r + 1, "score": round(s, 6), "image": i, "image_id": ids[i], "query_known": known})
     else:
         where = {x: i for i, x in enumerate(ids)}
         if args.image not in where:

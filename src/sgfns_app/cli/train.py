@@ -64,16 +64,20 @@ def run(args) -> int:
     for o in overrides:
         if "=" not in o:
             raise UserError(f"unexpected argument {o!r}: overrides are key=value")
-    if args.model:
-        overrides.append(f"model.name={args.model}")
-    if args.device:
-        overrides.append(f"device={args.device}")
-    if args.seed is not None:
-        overrides.append(f"seed={args.seed}")
-    if args.epochs is not None:
-        overrides.append(f"epochs={args.epochs}")
-    if args.no_progress:
-        overrides.append("progress=false")
+    flags = {  # config key -> (the flag as written, its override) for the flags given
+        "model.name": (f"--model {args.model}", f"model.name={args.model}") if args.model else None,
+        "device": (f"--device {args.device}", f"device={args.device}") if args.device else None,
+        "seed": (f"--seed {args.seed}", f"seed={args.seed}") if args.seed is not None else None,
+        "epochs": (f"--epochs {args.epochs}", f"epochs={args.epochs}") if args.epochs is not None else None,
+        "progress": ("--no-progress", "progress=false") if args.no_progress else None,
+    }
+    written = {o.split("=", 1)[0].strip(): o for o in overrides}  # a later override of a key wins
+    for key, given in flags.items():
+        if given is None:
+            continue
+        if key in written:  # the later one would silently win
+            raise UserError(f"{key} is given twice: {given[0]} and {written[key]!r}; give it once")
+        overrides.append(given[1])
     config = args.config
     if args.resume and config is None and (Path(args.out) / "config.yaml").exists():
         config = Path(args.out) / "config.yaml"  # continue with the run's own resolved config (+ overrides)

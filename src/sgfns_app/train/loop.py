@@ -12,6 +12,7 @@ import dataclasses
 import json
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ from sgfns.io import atomic_write, write_json
 from sgfns.losses import batch_positive_mask, hinge_triplet
 from sgfns.models import create_model, model_options, scoring
 from sgfns.models.base import Matcher
-from sgfns.models.registry import needs_features
+from sgfns.models.inputs import check_split_inputs
 from sgfns.seed import seed_everything
 from sgfns.text import TOKENIZER_NAME, TOKENIZER_VERSION, TextProcessor
 from sgfns_app.logs import add_file_handler
@@ -78,12 +79,12 @@ def subset_split(split: Split, n_images: int) -> Split:
     )
 
 
-def load_training_split(data_dir: Path, name: str, text_graphs: str, max_images: int, features_for: str = "") -> Split:
+def load_training_split(data_dir: Path, name: str, text_graphs: str, max_images: int, model: str = "") -> Split:
     """A split as training reads it: loaded, with its caption graphs (`text_graphs` mode, cached), cut to its first
-    `max_images` images (0 = all). `features_for`: a model name that needs region features (checked first)."""
+    `max_images` images (0 = all). `model`: a model name whose inputs (features, image graphs) are checked first."""
     split = load_split(data_dir, name)
-    if features_for:
-        split.require_features(f"training {features_for}")
+    if model:
+        check_split_inputs(model, split, "training")
     split.caption_graphs = caption_graphs_for(split, text_graphs)
     return subset_split(split, max_images)
 
@@ -202,15 +203,24 @@ def step_timings(run_dir: str | Path, warmup: int = 0) -> dict[str, float]:
 
 
 class Metrics:
+    """`metrics.jsonl`, appended one line per record. A line cut short by a crash is left alone on its line, so the
+    records a resumed run appends stay whole."""
+
     def __init__(self, path: Path, enabled: bool) -> None:
         self.path, self.enabled = path, enabled
+        self._start = ""
+        if enabled and path.exists() and path.stat().st_size:
+            with open(path, "rb") as f:
+                f.seek(-1, os.SEEK_END)
+                self._start = "" if f.read(1) == b"\n" else "\n"
 
     def write(self, rec: dict[str, Any]) -> None:
         if not self.enabled:
             return
         with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(rec) + "\n")
+            f.write(self._start + json.dumps(rec) + "\n")
             f.flush()
+        self._start = ""
 
 
 # --- the loop -------------------------------------------------------------------------------------------------
@@ -281,12 +291,11 @@ def setup_training(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.Dist
     # and caches first, the other ranks then read the cache
     if dist.enabled and not dist.main:
         torch.distributed.barrier()
-    features_for = name if needs_features(name) else ""
-    train_split = load_training_split(data_dir, "train", cfg.data.text_graphs, cfg.data.max_train_images, features_for)
+    train_split = load_training_split(data_dir, "train", cfg.data.text_graphs, cfg.data.max_train_images, name)
     val_name = resolve_val_split(data_dir, val_name)
     val_split = None
     if val_name:
-        val_split = load_training_split(data_dir, val_name, cfg.data.text_graphs, cfg.data.max_val_images)
+        val_split = load_training_split(data_dir, val_name, cfg.data.text_graphs, cfg.data.max_val_images, name)
     if dist.enabled and dist.main:
         torch.distributed.barrier()
     train_graphs = train_split.caption_graphs
@@ -343,7 +352,10 @@ def _load_last(st: TrainingState) -> None:
     state = ckpt.load_state(st.ck_dir / "last.state.pt")
     sha = ckpt.load_weights(st.model, st.ck_dir / "last.safetensors")
     if sha != state.get("weights_sha256"):
-        raise UserError(f"{st.ck_dir}: last.safetensors does not belong to last.state.pt (sha256 mismatch)")
+        raise UserError(
+            f"{st.ck_dir}: last.safetensors does not belong to last.state.pt (sha256 mismatch: the run was stopped "
+            "while saving); it cannot be resumed, start a new run (checkpoints/best.safetensors is whole)"
+        )
     st.opt.load_state_dict(state["optimizer"])
     st.sched.load_state_dict(state["scheduler"])
     st.start_epoch, st.step, st.skip = int(state["epoch"]), int(state["step"]), int(state.get("batch_in_epoch", 0))

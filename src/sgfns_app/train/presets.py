@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sgfns.config import load_yaml, merge, parse_overrides
+from sgfns.config import load_yaml, merge, merge_overrides, parse_overrides
 from sgfns.errors import UserError
 from sgfns_app.train.config import TrainConfig
 
@@ -82,15 +82,16 @@ def build_train_config(config: str | Path | None, overrides: list[str] | None = 
     if not isinstance(models, dict):
         raise UserError(f"{where}: 'models' must map model names to their settings")
     base = {k: v for k, v in data.items() if k not in _META_KEYS}
+    for item in overrides or []:
+        if item.split("=", 1)[0].strip() == "model":
+            raise UserError(f"override {item!r}: choose the model with --model NAME (or model.name=NAME)")
     over = parse_overrides(overrides or [])
-    if "model" in over and not isinstance(over["model"], dict):
-        raise UserError("override model=...: choose the model with --model NAME (or model.name=NAME)")
     name = (over.get("model") or {}).get("name") or (base.get("model") or {}).get("name") or "sgfns"
     cfg = merge(TrainConfig(), base, where)
     entry = models.get(name) or {}
     if not isinstance(entry, dict):
         raise UserError(f"{where}: models.{name} must be a mapping of config sections")
     cfg = merge(cfg, entry, f"{where}: models.{name}")
-    cfg = merge(cfg, over, "override")
+    cfg = merge_overrides(cfg, overrides or [])
     cfg.model = {**cfg.model, "name": name}
     return cfg.validate()
