@@ -1,0 +1,185 @@
+"""Learned edits on top of the rule backend: FACTUAL's annotation conventions, fitted on its training captions.
+
+The rules decide the structure (which words are objects, which relations hold); what they cannot know is how
+FACTUAL's annotators wrote a graph down. Four small models, fitted by `scripts/train_parser.py` on FACTUAL train
+(the set-apart image ids excluded) and shipped as one JSON file, correct the rule graph for a parsed caption:
+
+- **names**: a logistic model decides, modifier by modifier from the head outwards, whether a noun-phrase modifier
+  is part of the object's name ("fire hydrant", "parking lot") or an attribute ("stone wall" -> wall [stone]);
+  features are the words, their pair, part of speech and dependency, and whether WordNet knows the compound;
+- **predicates**: counts of FACTUAL's predicate given the rule's predicate (and its object word) rewrite wording
+  to FACTUAL's canonical form when the data agree often enough ("with" -> "have" between a whole and its part);
+- **attributes**: an attribute word FACTUAL's annotators rarely write (keep rate under the threshold, with enough
+  support) is dropped;
+- **lone objects**: an object with nothing else said about it whose word annotators rarely keep ("scene",
+  "daylight") is dropped.
+
+Every decision is a dictionary look-up and a dot product over a handful of features, so the edits add little to
+spaCy's parse time. The weights' sha256 is part of the parser version, so caches and runs record which edits made
+their graphs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sgfns import lexicon
+from sgfns.errors import UserError
+from sgfns.graphs.types import Relation, SceneGraph, SGObject
+
+# Bump when the feature set or the way edits are applied changes (the weights' sha256 covers refits).
+EDITS_VERSION = 1
+WEIGHTS_FILE = "parser_edits.json"
+
+_NOUNS = {"NOUN", "PROPN"}
+_MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
+
+
+def head_tokens(doc) -> dict[int, Any]:
+    """Token ending at each character offset: an object's span ends where its head word ends."""
+    return {t.idx + len(t.text): t for t in doc}
+
+
+def modifier_chain(head) -> list:
+    """Left modifiers that could be part of the head's name, nearest first ("kitchen counter top" -> counter,
+    kitchen): contiguous nouns and adjectives that hang on the head or on a word already in the chain."""
+    doc = head.doc
+    first = head.i
+    while first >= 2 and doc[first - 1].text == "-" and not doc[first - 1].whitespace_ and doc[first - 2].is_alpha:
+        first -= 2  # "t - shirt" is one head word
+    chain, inside = [], {head.i}
+    j = first - 1
+    while j >= 0:
+        m = doc[j]
+        if m.head.i not in inside or m.dep_ not in _MODIFIER_DEPS or not m.is_alpha:
+            break
+        if m.pos_ not in _NOUNS and m.pos_ != "ADJ" and m.tag_ not in ("VBG", "VBN"):
+            break
+        chain.append(m)
+        inside.add(m.i)
+        j -= 1
+    return chain
+
+
+def name_features(mod, head_word: str, dist: int, rule_joined: bool) -> list[str]:
+    """Features of 'is `mod` part of the name of the noun whose head word is `head_word`'."""
+    m = mod.lower_
+    return [
+        "b",
+        f"m={m}",
+        f"h={head_word}",
+        f"mh={m}|{head_word}",
+        f"p={mod.pos_}|{mod.dep_}",
+        f"t={mod.tag_}",
+        f"d={min(dist, 3)}",
+        f"wn={int(lexicon.is_lemma(f'{m} {head_word}', 'n') or lexicon.is_lemma(m + head_word, 'n'))}",
+        f"r={int(rule_joined)}",
+    ]
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+class Edits:
+    """The fitted edit models (one JSON document); `apply(doc, graph)` edits a rule graph in place."""
+
+    def __init__(self, data: dict, sha256: str):
+        try:
+            self.name_w: dict[str, float] = data["names"]["weights"]
+            self.pred_table: dict[str, str] = data["predicates"]["rewrite"]
+            self.drop_attrs: set[str] = set(data["attributes"]["drop"])
+            self.drop_objects: set[str] = set(data["objects"]["drop"])
+        except (KeyError, TypeError) as e:
+            raise UserError(f"parser edits: missing or malformed key {e}") from None
+        self.sha256 = sha256
+        self.meta = data.get("training", {})
+
+    # --- names ----------------------------------------------------------------------------------------------
+    def join_probability(self, mod, head_word: str, dist: int, rule_joined: bool) -> float:
+        w = self.name_w
+        return sigmoid(sum(w.get(f, 0.0) for f in name_features(mod, head_word, dist, rule_joined)))
+
+    def joined_modifiers(self, obj: SGObject, head) -> list | None:
+        """The modifiers the model puts into the name, nearest first; None when the name is left as the rules made
+        it (no modifier, or a WordNet compound the rules closed up: "cell phone" -> "cellphone")."""
+        chain = modifier_chain(head)
+        words = obj.name.split()
+        if not chain or (len(words) == 1 and words[0].startswith(chain[0].lower_)):
+            return None
+        joined = []
+        for dist, m in enumerate(chain):
+            if self.join_probability(m, words[-1], dist, m.lower_ in words[:-1]) < 0.5:
+                break
+            joined.append(m)
+        return joined
+
+    def _rename(self, obj: SGObject, head) -> None:
+        joined = self.joined_modifiers(obj, head)
+        if joined is None:
+            return
+        words = obj.name.split()
+        new_name = " ".join([m.lower_ for m in reversed(joined)] + [words[-1]])
+        if new_name == obj.name:
+            return
+        joined_words = {m.lower_ for m in joined}
+        obj.attributes = [a for a in obj.attributes if a not in joined_words]
+        for m in modifier_chain(head):  # a word the rules had in the name and the model leaves out: an attribute
+            if m.lower_ in words[:-1] and m.lower_ not in joined_words and m.lower_ not in obj.attributes:
+                obj.attributes.append(m.lower_)
+        obj.name = new_name
+
+    # --- whole graph ----------------------------------------------------------------------------------------
+    def apply(self, doc, graph: SceneGraph) -> SceneGraph:
+        heads = head_tokens(doc)
+        for obj in graph.objects:
+            head = heads.get(obj.span[1]) if obj.span else None
+            if head is not None and head.pos_ in _NOUNS:
+                self._rename(obj, head)
+            if self.drop_attrs:
+                obj.attributes = [a for a in obj.attributes if a not in self.drop_attrs]
+        for r in graph.relations:
+            key = f"{r.predicate}|{graph.objects[r.object].name.split()[-1]}"
+            r.predicate = self.pred_table.get(key) or self.pred_table.get(r.predicate) or r.predicate
+        return drop_lone(graph, self.drop_objects)
+
+
+def drop_lone(graph: SceneGraph, names: set[str]) -> SceneGraph:
+    """Remove objects named in `names` that have no relation, attribute or count (indices renumbered)."""
+    if not names:
+        return graph
+    used = {r.subject for r in graph.relations} | {r.object for r in graph.relations}
+    keep = [
+        i
+        for i, o in enumerate(graph.objects)
+        if i in used or o.attributes or (o.count or 0) >= 2 or o.name not in names
+    ]
+    if len(keep) == len(graph.objects):
+        return graph
+    new = {old: k for k, old in enumerate(keep)}
+    rels = [Relation(new[r.subject], r.predicate, new[r.object]) for r in graph.relations]
+    return SceneGraph(objects=[graph.objects[i] for i in keep], relations=rels)
+
+
+def weights_path() -> Path:
+    return Path(str(resources.files("sgfns.resources") / WEIGHTS_FILE))
+
+
+def load_edits(path: str | Path | None = None) -> Edits:
+    """The shipped edits (or those at `path`); JSON only, never pickle."""
+    path = Path(path) if path is not None else weights_path()
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise UserError(f"{path}: cannot read parser edits ({e.strerror or e})") from None
+    try:
+        data = json.loads(raw)
+    except ValueError as e:
+        raise UserError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a JSON object")
+    return Edits(data, hashlib.sha256(raw).hexdigest())
