@@ -125,9 +125,12 @@ def fit_logistic(feats: list[list[str]], labels: list[int], l2: float, min_count
 
 # --- predicates, attributes, lone objects -----------------------------------------------------------------------
 def table_stats(docs, graphs, golds):
+    from sgfns.graphs.parser.learned import REVERSE
+
     pred = defaultdict(Counter)  # key -> Counter(gold predicate)
     attr = defaultdict(lambda: [0, 0])  # attribute -> [kept, seen]
     lone = defaultdict(lambda: [0, 0])  # object name -> [kept, seen]
+    rel = defaultdict(lambda: [0, 0])  # predicate -> [in the gold, seen]
     for doc, g, facts in zip(docs, graphs, golds, strict=True):
         gold_rels = [f for f in facts if len(f) == 3 and f[1] != "is"]
         gold_attrs = {f[2] for f in facts if len(f) == 3 and f[1] == "is"}
@@ -137,6 +140,10 @@ def table_stats(docs, graphs, golds):
         for r in g.relations:
             s, o = heads[r.subject], heads[r.object]
             found = [f[1] for f in gold_rels if f[0].split()[-1:] == [s] and f[2].split()[-1:] == [o]]
+            if not found:  # FACTUAL writes some passives active: "a bench covered with snow" -> (snow, cover, bench)
+                found = [REVERSE + f[1] for f in gold_rels if f[0].split()[-1:] == [o] and f[2].split()[-1:] == [s]]
+            rel[r.predicate][0] += bool(found)
+            rel[r.predicate][1] += 1
             if found:
                 pred[r.predicate][found[0]] += 1
                 pred[f"{r.predicate}|{g.objects[r.object].name.split()[-1]}"][found[0]] += 1
@@ -147,7 +154,30 @@ def table_stats(docs, graphs, golds):
             if i not in used and not obj.attributes and (obj.count or 0) < 2:
                 lone[obj.name][0] += heads[i] in gold_heads
                 lone[obj.name][1] += 1
-    return pred, attr, lone
+    return pred, attr, lone, rel
+
+
+def adjacent_stats(docs, graphs, golds) -> dict:
+    from sgfns.graphs.parser.learned import REVERSE, adjacent_pairs, head_tokens
+
+    out = defaultdict(Counter)  # key -> Counter(gold predicate, REVERSE + predicate, or "" for none)
+    for doc, g, facts in zip(docs, graphs, golds, strict=True):
+        gold_rels = [f for f in facts if len(f) == 3 and f[1] != "is"]
+        for a, b, key in adjacent_pairs(doc, g, head_tokens(doc)):
+            s, o = surface(doc.text, g.objects[a].span), surface(doc.text, g.objects[b].span)
+            fwd = [f[1] for f in gold_rels if f[0].split()[-1:] == [s] and f[2].split()[-1:] == [o]]
+            rev = [REVERSE + f[1] for f in gold_rels if f[0].split()[-1:] == [o] and f[2].split()[-1:] == [s]]
+            out[key][(fwd + rev + [""])[0]] += 1
+    return out
+
+
+def majority(stats: dict, min_support: int, min_share: float) -> dict[str, str]:
+    out = {}
+    for key in sorted(stats):
+        best, c = stats[key].most_common(1)[0]
+        if best and c >= min_support and c / sum(stats[key].values()) >= min_share:
+            out[key] = best
+    return out
 
 
 def predicate_rewrites(pred: dict, min_support: int, min_share: float) -> dict[str, str]:
@@ -187,6 +217,10 @@ def main() -> int:
     ap.add_argument("--pred-share", type=float, default=0.5)
     ap.add_argument("--attr-seen", type=int, default=10)
     ap.add_argument("--attr-keep", type=float, default=0.2)
+    ap.add_argument("--rel-seen", type=int, default=10)
+    ap.add_argument("--rel-keep", type=float, default=0.0, help="0 keeps every relation the rules find")
+    ap.add_argument("--adj-support", type=int, default=3)
+    ap.add_argument("--adj-share", type=float, default=0.5)
     ap.add_argument("--obj-seen", type=int, default=5)
     ap.add_argument("--obj-keep", type=float, default=0.3)
     args = ap.parse_args()
@@ -209,14 +243,17 @@ def main() -> int:
     weights = fit_logistic(feats, labels, args.l2, args.min_count, args.steps)
     print(f"names: {len(labels)} decisions ({sum(labels)} joins), {len(weights)} weights", file=sys.stderr)
     edits = Edits({"names": {"weights": weights}, "predicates": {"rewrite": {}}, "attributes": {"drop": []},
-                   "objects": {"drop": []}}, sha256="")  # fmt: skip
+                   "objects": {"drop": []}, "relations": {"drop": [], "adjacent": {}}}, sha256="")  # fmt: skip
     graphs = [edits.apply(d, g) for d, g in zip(docs, graphs, strict=True)]
-    pred, attr, lone = table_stats(docs, graphs, golds)
+    pred, attr, lone, rel = table_stats(docs, graphs, golds)
     rewrites = predicate_rewrites(pred, args.pred_support, args.pred_share)
+    drop_rels = rare(rel, args.rel_seen, args.rel_keep)
+    adjacent = majority(adjacent_stats(docs, graphs, golds), args.adj_support, args.adj_share)
     drop_attrs = rare(attr, args.attr_seen, args.attr_keep)
     drop_objects = rare(lone, args.obj_seen, args.obj_keep)
     print(f"predicates: {len(rewrites)} rewrites; attributes: {len(drop_attrs)} dropped; lone objects: "
-          f"{len(drop_objects)} dropped", file=sys.stderr)  # fmt: skip
+          f"{len(drop_objects)} dropped; relations: {len(drop_rels)} predicates dropped, "
+          f"{len(adjacent)} adjacent-pair patterns", file=sys.stderr)  # fmt: skip
 
     out = {
         "format": "sgfns parser edits",
@@ -227,13 +264,15 @@ def main() -> int:
             "captions_used": len(rows),
             "captions_set_apart": n_out,
             "hyper": {k: getattr(args, k) for k in ("l2", "min_count", "steps", "pred_support", "pred_share",
-                                                    "attr_seen", "attr_keep", "obj_seen", "obj_keep")},
+                                                    "attr_seen", "attr_keep", "obj_seen", "obj_keep", "rel_seen", "rel_keep", "adj_support", "adj_share")},
             "command": "python scripts/train_parser.py --train ../shared/data/factual/random_train.csv",
         },  # fmt: skip
         "names": {"weights": weights},
         "predicates": {"rewrite": rewrites},
         "attributes": {"drop": drop_attrs},
         "objects": {"drop": drop_objects},
+        "relations": {"drop": drop_rels, "adjacent": adjacent},
+        "stats": {"relations": {k: v for k, v in sorted(rel.items()) if v[1] >= args.rel_seen}},
     }
     from sgfns.io import atomic_write
 

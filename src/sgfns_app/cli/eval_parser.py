@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     p.add_argument("--limit", type=int, default=None, help="score only the first N rows")
     p.add_argument("--json", default=None, help="write the figures as JSON to this file")
     p.add_argument("--per-row", default=None, help="write per-row candidate facts and scores (JSON lines)")
+    p.add_argument("--backend", choices=("learned", "rules"), default="learned",
+                   help="learned (default: rules plus edits fitted on FACTUAL train) or rules")
     p.add_argument("--batch-size", type=int, default=512)
     p.set_defaults(func=run)
 
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     rows = read_factual_csv(args.gold, limit=args.limit)
     if not rows:
         raise UserError(f"{args.gold}: no rows to score")
-    parser = load_parser()
+    parser = load_parser(backend=args.backend)
     graphs = parser.parse_batch([c for c, _ in rows], batch_size=args.batch_size)
     cands = [graph_to_facts(g, c) for g, (c, _) in zip(graphs, rows, strict=True)]
     scores = [spice.score_caption(c, gold) for c, (_, gold) in zip(cands, rows, strict=True)]

@@ -34,6 +34,7 @@ from sgfns.graphs.types import Relation, SceneGraph, SGObject
 # Bump when the feature set or the way edits are applied changes (the weights' sha256 covers refits).
 EDITS_VERSION = 1
 WEIGHTS_FILE = "parser_edits.json"
+REVERSE = "<"  # a rewrite starting with this swaps subject and object
 
 _NOUNS = {"NOUN", "PROPN"}
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
@@ -81,6 +82,30 @@ def name_features(mod, head_word: str, dist: int, rule_joined: bool) -> list[str
     ]
 
 
+_NP_INNER_DEPS = {"det", "amod", "compound", "nummod", "nmod", "poss", "advmod", "case", "quantmod"}
+
+
+def adjacent_pairs(doc, graph: SceneGraph, heads: dict[int, Any]):
+    """(subject index, object index, key) for objects next to each other in the caption with no relation between
+    them; the key is the words between the first head and the second noun phrase ("lying on", "has") plus whether
+    either object already takes part in a relation. Verb-less fragments and tagger slips ("stick lying on the
+    ground" with "stick" read as a verb) leave such pairs unrelated in the rule graph."""
+    placed = sorted((o.span[1], i) for i, o in enumerate(graph.objects) if o.span and o.span[1] in heads)
+    related = {r.subject for r in graph.relations} | {r.object for r in graph.relations}
+    linked = {(r.subject, r.object) for r in graph.relations} | {(r.object, r.subject) for r in graph.relations}
+    for (end_a, a), (end_b, b) in zip(placed, placed[1:]):
+        if (a, b) in linked or a == b:
+            continue
+        ha, hb = heads[end_a], heads[end_b]
+        toks = list(doc[ha.i + 1 : hb.i])
+        while toks and toks[-1].dep_ in _NP_INNER_DEPS and toks[-1].head.i > toks[-1].i:
+            toks.pop()  # the second noun phrase's own words: "on [the white] surfboard"
+        words = [t.lower_ for t in toks if t.pos_ != "DET"]
+        if not words or len(words) > 4 or any(not t.is_alpha for t in toks):
+            continue
+        yield a, b, f"{' '.join(words)}|{int(a in related)}{int(b in related)}"
+
+
 def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
@@ -94,6 +119,8 @@ class Edits:
             self.pred_table: dict[str, str] = data["predicates"]["rewrite"]
             self.drop_attrs: set[str] = set(data["attributes"]["drop"])
             self.drop_objects: set[str] = set(data["objects"]["drop"])
+            self.drop_relations: set[str] = set(data["relations"]["drop"])
+            self.adjacent: dict[str, str] = data["relations"]["adjacent"]
         except (KeyError, TypeError) as e:
             raise UserError(f"parser edits: missing or malformed key {e}") from None
         self.sha256 = sha256
@@ -113,7 +140,7 @@ class Edits:
             return None
         joined = []
         for dist, m in enumerate(chain):
-            if self.join_probability(m, words[-1], dist, m.lower_ in words[:-1]) < 0.5:
+            if self.join_probability(m, words[-1], dist, m.lower_ in words[:-1]) <= 0.5:
                 break
             joined.append(m)
         return joined
@@ -142,9 +169,21 @@ class Edits:
                 self._rename(obj, head)
             if self.drop_attrs:
                 obj.attributes = [a for a in obj.attributes if a not in self.drop_attrs]
+        if self.drop_relations:
+            graph.relations = [r for r in graph.relations if r.predicate not in self.drop_relations]
         for r in graph.relations:
             key = f"{r.predicate}|{graph.objects[r.object].name.split()[-1]}"
-            r.predicate = self.pred_table.get(key) or self.pred_table.get(r.predicate) or r.predicate
+            pred = self.pred_table.get(key) or self.pred_table.get(r.predicate) or r.predicate
+            if pred.startswith(REVERSE):
+                pred = pred[len(REVERSE) :]
+                r.subject, r.object = r.object, r.subject
+            r.predicate = pred
+        if self.adjacent:
+            for a, b, key in list(adjacent_pairs(doc, graph, heads)):
+                pred = self.adjacent.get(key)
+                if pred:
+                    s, o = (b, a) if pred.startswith(REVERSE) else (a, b)
+                    graph.relations.append(Relation(s, pred.removeprefix(REVERSE), o))
         return drop_lone(graph, self.drop_objects)
 
 
@@ -163,6 +202,23 @@ def drop_lone(graph: SceneGraph, names: set[str]) -> SceneGraph:
     new = {old: k for k, old in enumerate(keep)}
     rels = [Relation(new[r.subject], r.predicate, new[r.object]) for r in graph.relations]
     return SceneGraph(objects=[graph.objects[i] for i in keep], relations=rels)
+
+
+class LearnedBackend:
+    """The rule graph, then the learned edits: `graph(doc)` for a parsed `Doc`."""
+
+    name = "learned"
+
+    def __init__(self, edits: Edits):
+        from sgfns.graphs.parser.spacy_rules import SpacyRulesBackend
+
+        self.rules = SpacyRulesBackend()
+        self.edits = edits
+        self.weights_sha256 = edits.sha256
+        self.version = f"edits-{EDITS_VERSION}@{edits.sha256[:12]}+{self.rules.version}"
+
+    def graph(self, doc) -> SceneGraph:
+        return self.edits.apply(doc, self.rules.graph(doc))
 
 
 def weights_path() -> Path:
