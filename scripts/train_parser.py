@@ -74,7 +74,7 @@ def surface(caption: str, span) -> str:
 
 # --- names ------------------------------------------------------------------------------------------------------
 def name_examples(docs, graphs, golds) -> tuple[list[list[str]], list[int]]:
-    from sgfns.graphs.parser.learned import head_tokens, modifier_chain, name_features
+    from sgfns.graphs.parser.learned import head_tokens, modifier_chain, name_features, name_words
 
     feats, labels = [], []
     for doc, g, facts in zip(docs, graphs, golds, strict=True):
@@ -85,9 +85,9 @@ def name_examples(docs, graphs, golds) -> tuple[list[list[str]], list[int]]:
             if head is None or head.pos_ not in ("NOUN", "PROPN"):
                 continue
             chain = modifier_chain(head)
-            words = obj.name.split()
-            if not chain or (len(words) == 1 and words[0].startswith(chain[0].lower_)):
+            if not chain:
                 continue
+            words = name_words(obj, chain)
             head_text = surface(doc.text, obj.span)
             k_gold = None
             for k in range(len(chain) + 1):
@@ -125,18 +125,27 @@ def fit_logistic(feats: list[list[str]], labels: list[int], l2: float, min_count
 
 # --- predicates, attributes, lone objects -----------------------------------------------------------------------
 def table_stats(docs, graphs, golds):
+    from sgfns.graphs.factual import surface_name
     from sgfns.graphs.parser.learned import REVERSE
 
     pred = defaultdict(Counter)  # key -> Counter(gold predicate)
     attr = defaultdict(lambda: [0, 0])  # attribute -> [kept, seen]
     lone = defaultdict(lambda: [0, 0])  # object name -> [kept, seen]
     rel = defaultdict(lambda: [0, 0])  # predicate -> [in the gold, seen]
+    names = defaultdict(Counter)  # rule name -> Counter(gold name when it is the caption's one unmatched pair)
     for doc, g, facts in zip(docs, graphs, golds, strict=True):
         gold_rels = [f for f in facts if len(f) == 3 and f[1] != "is"]
         gold_attrs = {f[2] for f in facts if len(f) == 3 and f[1] == "is"}
         gold_heads = {f[0].split()[-1] for f in facts if f[0]} | {f[-1].split()[-1] for f in gold_rels if f[-1]}
         heads = [surface(doc.text, o.span) if o.span else o.name for o in g.objects]
         used = {r.subject for r in g.relations} | {r.object for r in g.relations}
+        gold_names = {f[0] for f in facts} | {f[-1] for f in gold_rels}
+        cand = {surface_name(o, doc.text).lower(): o.name for o in g.objects}
+        for o in g.objects:
+            names[o.name]["<seen>"] += 1
+        extra, missed = set(cand) - gold_names, gold_names - set(cand)
+        if len(extra) == 1 and len(missed) == 1:
+            names[cand[next(iter(extra))]][next(iter(missed))] += 1
         for r in g.relations:
             s, o = heads[r.subject], heads[r.object]
             found = [f[1] for f in gold_rels if f[0].split()[-1:] == [s] and f[2].split()[-1:] == [o]]
@@ -154,7 +163,7 @@ def table_stats(docs, graphs, golds):
             if i not in used and not obj.attributes and (obj.count or 0) < 2:
                 lone[obj.name][0] += heads[i] in gold_heads
                 lone[obj.name][1] += 1
-    return pred, attr, lone, rel
+    return pred, attr, lone, rel, names
 
 
 def adjacent_stats(docs, graphs, golds) -> dict:
@@ -200,8 +209,25 @@ def predicate_rewrites(pred: dict, min_support: int, min_share: float) -> dict[s
     return out
 
 
+def renames(names: dict, min_support: int, min_share: float) -> dict[str, str]:
+    """Rule name -> gold name when the gold writes that other name in `min_share` of the name's occurrences."""
+    out = {}
+    for name in sorted(names):
+        seen = names[name]["<seen>"]
+        best = [(c, g) for g, c in names[name].items() if g != "<seen>" and g]
+        if best:
+            c, g = max(best)
+            if c >= min_support and c / seen >= min_share:
+                out[name] = g
+    return out
+
+
 def rare(stats: dict, min_seen: int, max_keep: float) -> list[str]:
     return sorted(k for k, (kept, seen) in stats.items() if seen >= min_seen and kept / seen < max_keep)
+
+
+HYPER = ("l2", "min_count", "steps", "pred_support", "pred_share", "attr_seen", "attr_keep", "obj_seen", "obj_keep",
+         "rel_seen", "rel_keep", "adj_support", "adj_share", "rename_support", "rename_share")  # fmt: skip
 
 
 def main() -> int:
@@ -221,6 +247,8 @@ def main() -> int:
     ap.add_argument("--rel-keep", type=float, default=0.0, help="0 keeps every relation the rules find")
     ap.add_argument("--adj-support", type=int, default=3)
     ap.add_argument("--adj-share", type=float, default=0.5)
+    ap.add_argument("--rename-support", type=int, default=3)
+    ap.add_argument("--rename-share", type=float, default=0.5)
     ap.add_argument("--obj-seen", type=int, default=5)
     ap.add_argument("--obj-keep", type=float, default=0.3)
     args = ap.parse_args()
@@ -243,16 +271,17 @@ def main() -> int:
     weights = fit_logistic(feats, labels, args.l2, args.min_count, args.steps)
     print(f"names: {len(labels)} decisions ({sum(labels)} joins), {len(weights)} weights", file=sys.stderr)
     edits = Edits({"names": {"weights": weights}, "predicates": {"rewrite": {}}, "attributes": {"drop": []},
-                   "objects": {"drop": []}, "relations": {"drop": [], "adjacent": {}}}, sha256="")  # fmt: skip
+                   "objects": {"drop": [], "rename": {}}, "relations": {"drop": [], "adjacent": {}}}, sha256="")  # fmt: skip
     graphs = [edits.apply(d, g) for d, g in zip(docs, graphs, strict=True)]
-    pred, attr, lone, rel = table_stats(docs, graphs, golds)
+    pred, attr, lone, rel, names = table_stats(docs, graphs, golds)
+    rename = renames(names, args.rename_support, args.rename_share)
     rewrites = predicate_rewrites(pred, args.pred_support, args.pred_share)
     drop_rels = rare(rel, args.rel_seen, args.rel_keep)
     adjacent = majority(adjacent_stats(docs, graphs, golds), args.adj_support, args.adj_share)
     drop_attrs = rare(attr, args.attr_seen, args.attr_keep)
     drop_objects = rare(lone, args.obj_seen, args.obj_keep)
-    print(f"predicates: {len(rewrites)} rewrites; attributes: {len(drop_attrs)} dropped; lone objects: "
-          f"{len(drop_objects)} dropped; relations: {len(drop_rels)} predicates dropped, "
+    print(f"predicates: {len(rewrites)} rewrites; attributes: {len(drop_attrs)} dropped; objects: "
+          f"{len(rename)} renamed, {len(drop_objects)} lone ones dropped; relations: {len(drop_rels)} predicates dropped, "
           f"{len(adjacent)} adjacent-pair patterns", file=sys.stderr)  # fmt: skip
 
     out = {
@@ -263,14 +292,13 @@ def main() -> int:
             "heldout_ids_sha256": sha256_file(args.heldout),
             "captions_used": len(rows),
             "captions_set_apart": n_out,
-            "hyper": {k: getattr(args, k) for k in ("l2", "min_count", "steps", "pred_support", "pred_share",
-                                                    "attr_seen", "attr_keep", "obj_seen", "obj_keep", "rel_seen", "rel_keep", "adj_support", "adj_share")},
+            "hyper": {k: getattr(args, k) for k in HYPER},
             "command": "python scripts/train_parser.py --train ../shared/data/factual/random_train.csv",
         },  # fmt: skip
         "names": {"weights": weights},
         "predicates": {"rewrite": rewrites},
         "attributes": {"drop": drop_attrs},
-        "objects": {"drop": drop_objects},
+        "objects": {"drop": drop_objects, "rename": rename},
         "relations": {"drop": drop_rels, "adjacent": adjacent},
         "stats": {"relations": {k: v for k, v in sorted(rel.items()) if v[1] >= args.rel_seen}},
     }

@@ -21,7 +21,7 @@ def _edits(**parts):
     from sgfns.graphs.parser.learned import Edits
 
     data = {"names": {"weights": {}}, "predicates": {"rewrite": {}}, "attributes": {"drop": []},
-            "objects": {"drop": []}, "relations": {"drop": [], "adjacent": {}}}  # fmt: skip
+            "objects": {"drop": [], "rename": {}}, "relations": {"drop": [], "adjacent": {}}}  # fmt: skip
     for key, value in parts.items():
         data[key] = value
     return Edits(data, sha256="0" * 64)
@@ -57,7 +57,7 @@ def test_predicate_rewrite_specific_key_first_and_reversal(rules):
 
 
 def test_drops_only_what_the_tables_name(rules):
-    e = _edits(attributes={"drop": ["large"]}, objects={"drop": ["scene"]})
+    e = _edits(attributes={"drop": ["large"]}, objects={"drop": ["scene"], "rename": {"guy": "person"}})
     g = _graph(rules, e, "a large white dog in a scene")
     dog = [o for o in g.objects if o.name == "dog"][0]
     assert dog.attributes == ["white"]

@@ -1,7 +1,7 @@
 """Learned edits on top of the rule backend: FACTUAL's annotation conventions, fitted on its training captions.
 
 The rules decide the structure (which words are objects, which relations hold); what they cannot know is how
-FACTUAL's annotators wrote a graph down. Four small models, fitted by `scripts/train_parser.py` on FACTUAL train
+FACTUAL's annotators wrote a graph down. Small models, fitted by `scripts/train_parser.py` on FACTUAL train
 (the set-apart image ids excluded) and shipped as one JSON file, correct the rule graph for a parsed caption:
 
 - **names**: a logistic model decides, modifier by modifier from the head outwards, whether a noun-phrase modifier
@@ -11,8 +11,11 @@ FACTUAL's annotators wrote a graph down. Four small models, fitted by `scripts/t
   to FACTUAL's canonical form when the data agree often enough ("with" -> "have" between a whole and its part);
 - **attributes**: an attribute word FACTUAL's annotators rarely write (keep rate under the threshold, with enough
   support) is dropped;
-- **lone objects**: an object with nothing else said about it whose word annotators rarely keep ("scene",
-  "daylight") is dropped.
+- **object words**: a name the annotators write another way most of the time is rewritten ("guy" -> "person");
+  an object with nothing else said about it whose word annotators rarely keep ("scene", "daylight") is dropped;
+- **adjacent objects**: two objects next to each other in the caption with no relation between them (verb-less
+  fragments, tagger slips: "stick lying on the ground") get the relation FACTUAL most often writes for the words
+  between them ("lying on" -> "lay on"), when that pattern is frequent and mostly related.
 
 Every decision is a dictionary look-up and a dot product over a handful of features, so the edits add little to
 spaCy's parse time. The weights' sha256 is part of the parser version, so caches and runs record which edits made
@@ -66,6 +69,17 @@ def modifier_chain(head) -> list:
     return chain
 
 
+def name_words(obj: SGObject, chain: list) -> list[str]:
+    """The rule name as words, a WordNet compound the rules closed up split again at the modifier ("cellphone"
+    with modifier "cell" -> cell, phone): FACTUAL's annotators write the caption's words."""
+    words = obj.name.split()
+    if chain and len(words) == 1:
+        m = chain[0].lower_
+        if words[0].startswith(m) and len(words[0]) > len(m):
+            return [m, words[0][len(m) :]]
+    return words
+
+
 def name_features(mod, head_word: str, dist: int, rule_joined: bool) -> list[str]:
     """Features of 'is `mod` part of the name of the noun whose head word is `head_word`'."""
     m = mod.lower_
@@ -93,7 +107,7 @@ def adjacent_pairs(doc, graph: SceneGraph, heads: dict[int, Any]):
     placed = sorted((o.span[1], i) for i, o in enumerate(graph.objects) if o.span and o.span[1] in heads)
     related = {r.subject for r in graph.relations} | {r.object for r in graph.relations}
     linked = {(r.subject, r.object) for r in graph.relations} | {(r.object, r.subject) for r in graph.relations}
-    for (end_a, a), (end_b, b) in zip(placed, placed[1:]):
+    for (end_a, a), (end_b, b) in zip(placed, placed[1:], strict=False):
         if (a, b) in linked or a == b:
             continue
         ha, hb = heads[end_a], heads[end_b]
@@ -119,6 +133,7 @@ class Edits:
             self.pred_table: dict[str, str] = data["predicates"]["rewrite"]
             self.drop_attrs: set[str] = set(data["attributes"]["drop"])
             self.drop_objects: set[str] = set(data["objects"]["drop"])
+            self.rename: dict[str, str] = data["objects"]["rename"]
             self.drop_relations: set[str] = set(data["relations"]["drop"])
             self.adjacent: dict[str, str] = data["relations"]["adjacent"]
         except (KeyError, TypeError) as e:
@@ -132,12 +147,11 @@ class Edits:
         return sigmoid(sum(w.get(f, 0.0) for f in name_features(mod, head_word, dist, rule_joined)))
 
     def joined_modifiers(self, obj: SGObject, head) -> list | None:
-        """The modifiers the model puts into the name, nearest first; None when the name is left as the rules made
-        it (no modifier, or a WordNet compound the rules closed up: "cell phone" -> "cellphone")."""
+        """The modifiers the model puts into the name, nearest first (None: the head has no modifier)."""
         chain = modifier_chain(head)
-        words = obj.name.split()
-        if not chain or (len(words) == 1 and words[0].startswith(chain[0].lower_)):
+        if not chain:
             return None
+        words = name_words(obj, chain)
         joined = []
         for dist, m in enumerate(chain):
             if self.join_probability(m, words[-1], dist, m.lower_ in words[:-1]) <= 0.5:
@@ -149,7 +163,7 @@ class Edits:
         joined = self.joined_modifiers(obj, head)
         if joined is None:
             return
-        words = obj.name.split()
+        words = name_words(obj, modifier_chain(head))
         new_name = " ".join([m.lower_ for m in reversed(joined)] + [words[-1]])
         if new_name == obj.name:
             return
@@ -167,6 +181,7 @@ class Edits:
             head = heads.get(obj.span[1]) if obj.span else None
             if head is not None and head.pos_ in _NOUNS:
                 self._rename(obj, head)
+            obj.name = self.rename.get(obj.name, obj.name)
             if self.drop_attrs:
                 obj.attributes = [a for a in obj.attributes if a not in self.drop_attrs]
         if self.drop_relations:
