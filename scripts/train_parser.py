@@ -176,7 +176,9 @@ def adjacent_stats(docs, graphs, golds) -> dict:
             s, o = surface(doc.text, g.objects[a].span), surface(doc.text, g.objects[b].span)
             fwd = [f[1] for f in gold_rels if f[0].split()[-1:] == [s] and f[2].split()[-1:] == [o]]
             rev = [REVERSE + f[1] for f in gold_rels if f[0].split()[-1:] == [o] and f[2].split()[-1:] == [s]]
-            out[key][(fwd + rev + [""])[0]] += 1
+            label = (fwd + rev + [""])[0]
+            out[key][label] += 1
+            out[key.split("|")[0] + "|*"][label] += 1
     return out
 
 
@@ -236,11 +238,11 @@ def main() -> int:
     ap.add_argument("--heldout", type=Path, default=DEFAULT_HELDOUT)
     ap.add_argument("--docs-cache", type=Path, default=None, help="spaCy DocBin of the kept captions (reused)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    ap.add_argument("--l2", type=float, default=1e-4)
+    ap.add_argument("--l2", type=float, default=1e-5)
     ap.add_argument("--min-count", type=int, default=2, help="name features seen fewer times are dropped")
-    ap.add_argument("--steps", type=int, default=300)
-    ap.add_argument("--pred-support", type=int, default=5)
-    ap.add_argument("--pred-share", type=float, default=0.5)
+    ap.add_argument("--steps", type=int, default=600)
+    ap.add_argument("--pred-support", type=int, default=3)
+    ap.add_argument("--pred-share", type=float, default=0.4)
     ap.add_argument("--attr-seen", type=int, default=10)
     ap.add_argument("--attr-keep", type=float, default=0.2)
     ap.add_argument("--rel-seen", type=int, default=10)

@@ -15,7 +15,8 @@ FACTUAL's annotators wrote a graph down. Small models, fitted by `scripts/train_
   an object with nothing else said about it whose word annotators rarely keep ("scene", "daylight") is dropped;
 - **adjacent objects**: two objects next to each other in the caption with no relation between them (verb-less
   fragments, tagger slips: "stick lying on the ground") get the relation FACTUAL most often writes for the words
-  between them ("lying on" -> "lay on"), when that pattern is frequent and mostly related.
+  between them ("lying on" -> "lay on"), when that pattern is frequent and mostly related (the pattern with the
+  objects' other relations known first, then the words alone).
 
 Every decision is a dictionary look-up and a dot product over a handful of features, so the edits add little to
 spaCy's parse time. The weights' sha256 is part of the parser version, so caches and runs record which edits made
@@ -195,7 +196,7 @@ class Edits:
             r.predicate = pred
         if self.adjacent:
             for a, b, key in list(adjacent_pairs(doc, graph, heads)):
-                pred = self.adjacent.get(key)
+                pred = self.adjacent.get(key, self.adjacent.get(key.split("|")[0] + "|*"))
                 if pred:
                     s, o = (b, a) if pred.startswith(REVERSE) else (a, b)
                     graph.relations.append(Relation(s, pred.removeprefix(REVERSE), o))
