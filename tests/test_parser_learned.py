@@ -114,3 +114,28 @@ def test_shipped_edits_fix_known_rule_errors():
     p = load_parser()
     assert ("snow", "cover", "bench") in set(p.parse("the bench is covered with snow").triples())
     assert ("stick", "lay on", "ground") in set(p.parse("stick lying on the ground").triples())
+
+
+def test_cache_made_with_other_weights_is_reparsed(tmp_path, rules, monkeypatch):
+    from sgfns.data.dataset import load_split
+    from sgfns.graphs.cache import caption_graphs_for
+    from sgfns.graphs.parser import CaptionParser
+    from sgfns.graphs.parser.learned import Edits, LearnedBackend, load_edits
+
+    monkeypatch.setenv("SGFNS_CACHE_DIR", str(tmp_path / "usercache"))
+    (tmp_path / "val_caps.txt").write_text("stick lying on the ground\na dog on a mat\n", encoding="utf-8")
+    (tmp_path / "val_ids.txt").write_text("a\n", encoding="utf-8")
+    split = load_split(tmp_path, "val", load_graphs=False)
+    shipped = load_edits()
+    empty = Edits({"names": {"weights": {}}, "predicates": {"rewrite": {}}, "attributes": {"drop": []},
+                   "objects": {"drop": [], "rename": {}}, "relations": {"drop": [], "adjacent": {}}}, "f" * 64)  # fmt: skip
+    a = CaptionParser(rules.nlp, LearnedBackend(shipped), rules.model_name)
+    b = CaptionParser(rules.nlp, LearnedBackend(empty), rules.model_name)
+    assert a.version != b.version
+    ga = caption_graphs_for(split, mode="parser", parser=a)
+    meta = json.loads((tmp_path / "val_caps_sg.meta.json").read_text())
+    assert meta["source"] == f"parser@{a.version}" and meta["parser_weights_sha256"] == shipped.sha256
+    gb = caption_graphs_for(split, mode="parser", parser=b)
+    meta = json.loads((tmp_path / "val_caps_sg.meta.json").read_text())
+    assert meta["parser_weights_sha256"] == "f" * 64
+    assert ga[0].triples() == [("stick", "lay on", "ground")] and gb[0].triples() == []
