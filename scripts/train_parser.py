@@ -256,7 +256,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from sgfns.graphs.parser import load_parser
-    from sgfns.graphs.parser.learned import Edits
+    from sgfns.graphs.parser.learned import Edits, no_edits
     from sgfns.graphs.parser.spacy_rules import SpacyRulesBackend
 
     t0 = time.time()
@@ -272,8 +272,7 @@ def main() -> int:
     feats, labels = name_examples(docs, graphs, golds)
     weights = fit_logistic(feats, labels, args.l2, args.min_count, args.steps)
     print(f"names: {len(labels)} decisions ({sum(labels)} joins), {len(weights)} weights", file=sys.stderr)
-    edits = Edits({"names": {"weights": weights}, "predicates": {"rewrite": {}}, "attributes": {"drop": []},
-                   "objects": {"drop": [], "rename": {}}, "relations": {"drop": [], "adjacent": {}}}, sha256="")  # fmt: skip
+    edits = Edits({**no_edits(), "names": {"weights": weights}}, sha256="")
     graphs = [edits.apply(d, g) for d, g in zip(docs, graphs, strict=True)]
     pred, attr, lone, rel, names = table_stats(docs, graphs, golds)
     rename = renames(names, args.rename_support, args.rename_share)
@@ -282,8 +281,8 @@ def main() -> int:
     adjacent = majority(adjacent_stats(docs, graphs, golds), args.adj_support, args.adj_share)
     drop_attrs = rare(attr, args.attr_seen, args.attr_keep)
     drop_objects = rare(lone, args.obj_seen, args.obj_keep)
-    print(f"predicates: {len(rewrites)} rewrites; attributes: {len(drop_attrs)} dropped; objects: "
-          f"{len(rename)} renamed, {len(drop_objects)} lone ones dropped; relations: {len(drop_rels)} predicates dropped, "
+    print(f"predicates: {len(rewrites)} rewrites; attributes: {len(drop_attrs)} dropped; objects: {len(rename)} "
+          f"renamed, {len(drop_objects)} lone ones dropped; relations: {len(drop_rels)} predicates dropped, "
           f"{len(adjacent)} adjacent-pair patterns", file=sys.stderr)  # fmt: skip
 
     out = {

@@ -18,10 +18,9 @@ RESOURCES = ROOT / "src" / "sgfns" / "resources"
 
 
 def _edits(**parts):
-    from sgfns.graphs.parser.learned import Edits
+    from sgfns.graphs.parser.learned import Edits, no_edits
 
-    data = {"names": {"weights": {}}, "predicates": {"rewrite": {}}, "attributes": {"drop": []},
-            "objects": {"drop": [], "rename": {}}, "relations": {"drop": [], "adjacent": {}}}  # fmt: skip
+    data = no_edits()
     for key, value in parts.items():
         data[key] = value
     return Edits(data, sha256="0" * 64)
@@ -120,15 +119,14 @@ def test_cache_made_with_other_weights_is_reparsed(tmp_path, rules, monkeypatch)
     from sgfns.data.dataset import load_split
     from sgfns.graphs.cache import caption_graphs_for
     from sgfns.graphs.parser import CaptionParser
-    from sgfns.graphs.parser.learned import Edits, LearnedBackend, load_edits
+    from sgfns.graphs.parser.learned import Edits, LearnedBackend, load_edits, no_edits
 
     monkeypatch.setenv("SGFNS_CACHE_DIR", str(tmp_path / "usercache"))
     (tmp_path / "val_caps.txt").write_text("stick lying on the ground\na dog on a mat\n", encoding="utf-8")
     (tmp_path / "val_ids.txt").write_text("a\n", encoding="utf-8")
     split = load_split(tmp_path, "val", load_graphs=False)
     shipped = load_edits()
-    empty = Edits({"names": {"weights": {}}, "predicates": {"rewrite": {}}, "attributes": {"drop": []},
-                   "objects": {"drop": [], "rename": {}}, "relations": {"drop": [], "adjacent": {}}}, "f" * 64)  # fmt: skip
+    empty = Edits(no_edits(), "f" * 64)
     a = CaptionParser(rules.nlp, LearnedBackend(shipped), rules.model_name)
     b = CaptionParser(rules.nlp, LearnedBackend(empty), rules.model_name)
     assert a.version != b.version

@@ -125,6 +125,18 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
 
+def no_edits() -> dict:
+    """The edits document with every table empty (what fitting starts from; all rule output kept, no name
+    modifier joined)."""
+    return {
+        "names": {"weights": {}},
+        "predicates": {"rewrite": {}},
+        "attributes": {"drop": []},
+        "objects": {"drop": [], "rename": {}},
+        "relations": {"drop": [], "adjacent": {}},
+    }
+
+
 class Edits:
     """The fitted edit models (one JSON document); `apply(doc, graph)` edits a rule graph in place."""
 
