@@ -5,10 +5,10 @@
 
 The captions come from `flickr30k_val_lowered_caps_data.joblib` (a plain pickle, read with the project's
 restricted unpickler). The spaCy model is loaded before the clock starts; the timed part is `parse_batch` plus
-writing every graph as a JSON line (DESIGN §3.2) to a temporary file. Each backend (default: the learned parser
-and the rules alone) is timed in the same process, passes interleaved, so their ratio is measured under one load.
-The last line printed is JSON: per backend `{"captions_per_s", "captions_per_cpu_s", "parser", ...}`, the ratios,
-the load average before and after, and OMP_NUM_THREADS.
+writing every graph as a JSON line (docs/data_formats.md) to a temporary file. Each backend (default: the learned
+parser and the rules alone) is timed in the same process, passes interleaved, so their ratio is measured under one
+load. The last line printed is JSON: per backend `{"captions_per_s", "captions_per_cpu_s", "parser", ...}`, the
+ratios, the load average before and after, and OMP_NUM_THREADS.
 """
 
 from __future__ import annotations
