@@ -1,12 +1,14 @@
 """Parser throughput on the 5,070 Flickr30K validation captions, JSON writing included.
 
     OMP_NUM_THREADS=1 python benchmarks/parse_speed.py [--data ../shared/data/flickr30k_sg] [--n-process 1]
-        [--batch-size 512] [--repeat 1]
+        [--batch-size 512] [--repeat 1] [--backends learned,rules]
 
 The captions come from `flickr30k_val_lowered_caps_data.joblib` (a plain pickle, read with the project's
 restricted unpickler). The spaCy model is loaded before the clock starts; the timed part is `parse_batch` plus
-writing every graph as a JSON line (docs/data_formats.md) to a temporary file. The last line printed is JSON:
-`{"captions_per_s", "n", "n_process", "device", ...}`.
+writing every graph as a JSON line (docs/data_formats.md) to a temporary file. Each backend (default: the learned
+parser and the rules alone) is timed in the same process, passes interleaved, so their ratio is measured under one
+load. The last line printed is JSON: per backend `{"captions_per_s", "captions_per_cpu_s", "parser", ...}`, the
+ratios, the load average before and after, and OMP_NUM_THREADS.
 """
 
 from __future__ import annotations
@@ -39,12 +41,25 @@ def load_captions(folder: Path) -> list[str]:
     return caps
 
 
+def timed_pass(parser, caps: list[str], args) -> tuple[float, float]:
+    """Wall and CPU seconds of one pass: parse every caption and write its graph as a JSON line."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t0, c0 = time.perf_counter(), time.process_time()
+        graphs = parser.parse_batch(caps, batch_size=args.batch_size, n_process=args.n_process)
+        with open(Path(tmp) / "out.jsonl", "w", encoding="utf-8") as f:
+            for c, g in zip(caps, graphs, strict=True):
+                rec = {"caption": c, **g.to_dict()}
+                f.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+        return time.perf_counter() - t0, time.process_time() - c0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=os.environ.get("SGFNS_SHARED_DATA", str(ROOT.parent / "shared" / "data")))
     ap.add_argument("--n-process", type=int, default=1)
     ap.add_argument("--batch-size", type=int, default=512)
     ap.add_argument("--repeat", type=int, default=1, help="timed passes; the best is reported")
+    ap.add_argument("--backends", default="learned,rules", help="parsers timed side by side, comma-separated")
     args = ap.parse_args()
     folder = Path(args.data)
     if (folder / "flickr30k_sg").is_dir():
@@ -53,36 +68,43 @@ def main() -> int:
 
     from sgfns.graphs.parser import load_parser
 
-    parser = load_parser()
-    parser.parse_batch(caps[:64])  # warm-up: first-call allocations, lexicon loading
-    best, best_cpu = None, 0.0
+    backends = [b for b in args.backends.split(",") if b]
+    parsers = {b: load_parser(backend=b) for b in backends}
+    for p in parsers.values():
+        p.parse_batch(caps[:64])  # warm-up: first-call allocations, lexicon loading
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    best: dict[str, tuple[float, float]] = {}
     for _ in range(args.repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            t0, c0 = time.perf_counter(), time.process_time()
-            graphs = parser.parse_batch(caps, batch_size=args.batch_size, n_process=args.n_process)
-            with open(Path(tmp) / "out.jsonl", "w", encoding="utf-8") as f:
-                for c, g in zip(caps, graphs, strict=True):
-                    rec = {"caption": c, **g.to_dict()}
-                    f.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
-            dt, cpu = time.perf_counter() - t0, time.process_time() - c0
-        if best is None or dt < best:
-            best, best_cpu = dt, cpu
+        for name, parser in parsers.items():  # interleaved, so both see the same machine load
+            dt, cpu = timed_pass(parser, caps, args)
+            if name not in best or dt < best[name][0]:
+                best[name] = (dt, cpu)
     n_words = sum(len(c.split()) for c in caps)
-    print(f"{len(caps)} captions ({n_words / len(caps):.1f} words each) in {best:.2f}s", file=sys.stderr)
     result = {
-        "captions_per_s": round(len(caps) / best, 1),
         "n": len(caps),
+        "words_per_caption": round(n_words / len(caps), 1),
         "n_process": args.n_process,
         "batch_size": args.batch_size,
         "device": f"cpu ({os.cpu_count()} cores, {platform.processor() or platform.machine()})",
-        "seconds": round(best, 3),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "load_avg_1min_before": round(load_before, 2) if load_before is not None else None,
+        "load_avg_1min_after": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+    }
+    for name, (dt, cpu) in best.items():
         # CPU seconds of this process (workers excluded): with other jobs on the machine, wall time overstates
         # the cost; captions per CPU-second is what an idle core would give (n_process=1).
-        "cpu_seconds": round(best_cpu, 3),
-        "captions_per_cpu_s": round(len(caps) / best_cpu, 1) if best_cpu > 0 else None,
-        "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
-        "parser": parser.version,
-    }
+        result[name] = {
+            "parser": parsers[name].version,
+            "captions_per_s": round(len(caps) / dt, 1),
+            "seconds": round(dt, 3),
+            "cpu_seconds": round(cpu, 3),
+            "captions_per_cpu_s": round(len(caps) / cpu, 1) if cpu > 0 else None,
+        }
+        print(f"{name}: {len(caps)} captions in {dt:.2f}s ({cpu:.2f} CPU s)", file=sys.stderr)
+    if len(best) == 2:
+        (a, (ta, ca)), (b, (tb, cb)) = best.items()
+        result[f"wall_ratio_{a}_over_{b}"] = round(ta / tb, 3)
+        result[f"cpu_ratio_{a}_over_{b}"] = round(ca / cb, 3)
     print(json.dumps(result))
     return 0
 

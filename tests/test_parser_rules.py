@@ -13,7 +13,7 @@ pytest.importorskip("spacy")
 def parser():
     from sgfns.graphs.parser import load_parser
 
-    return load_parser()
+    return load_parser(backend="rules")
 
 
 def triples(g: SceneGraph) -> set[tuple[str, str, str]]:

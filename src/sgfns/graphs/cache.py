@@ -6,7 +6,8 @@
     graphs = caption_graphs_for(split, mode="provided")     # error when the data has no provided graphs
 
 The parser cache is `{split}_caps_sg.jsonl` + `{split}_caps_sg.meta.json` (`source: "parser@<version>"`,
-`captions_sha256`) in the data folder; it is rebuilt when the parser version or the captions change. When the
+`captions_sha256`, and `parser_weights_sha256` for a learned parser, whose version also names its weights) in the
+data folder; it is rebuilt when the parser version (so the weights) or the captions change. When the
 data folder is not writable, or holds provided graphs, the cache goes to a user cache directory
 (`$SGFNS_CACHE_DIR`, else `$XDG_CACHE_HOME/sgfns`, else `~/.cache/sgfns`) under `caption_graphs/<captions sha256>/`.
 """
@@ -110,6 +111,8 @@ def caption_graphs_for(split, mode: str = "auto", parser=None) -> list[SceneGrap
     log.info("parsing %d captions of %s/%s (cached in %s)", len(captions), root, name, " or ".join(map(str, places)))
     graphs = parse_captions(captions, parser)
     new_meta = {"source": source, "captions_sha256": digest, "n": len(captions)}
+    if getattr(parser, "weights_sha256", None):  # the version names a prefix; the meta keeps the whole digest
+        new_meta["parser_weights_sha256"] = parser.weights_sha256
     for folder in places:
         gp, mp = _paths(folder, name)
         try:

@@ -119,8 +119,11 @@ def facts_to_graph(text: str) -> SceneGraph:
     return SceneGraph(objects=objects, relations=relations)
 
 
-def read_factual_csv(path, limit: int | None = None) -> list[tuple[str, str]]:
-    """(caption, fact text) rows of a FACTUAL csv (columns `caption` and `scene_graph`; others ignored)."""
+def read_factual_csv(path, limit: int | None = None, image_ids: set[str] | None = None) -> list[tuple[str, str]]:
+    """(caption, fact text) rows of a FACTUAL csv (columns `caption` and `scene_graph`; others ignored).
+
+    `image_ids` keeps only the rows of those images (column `image_id`), e.g. the captions set apart from
+    training the learned parser."""
     import csv
     from pathlib import Path
 
@@ -133,6 +136,8 @@ def read_factual_csv(path, limit: int | None = None) -> list[tuple[str, str]]:
     with open(path, newline="", encoding="utf-8", errors="replace") as f:
         reader = csv.DictReader(f)
         missing = {"caption", "scene_graph"} - set(reader.fieldnames or [])
+        if image_ids is not None and "image_id" not in (reader.fieldnames or []):
+            missing.add("image_id")
         if missing:
             raise located(
                 path, 1, f"missing column(s) {sorted(missing)}; expected a FACTUAL csv with caption,scene_graph"
@@ -143,5 +148,7 @@ def read_factual_csv(path, limit: int | None = None) -> list[tuple[str, str]]:
             cap, sg = rec.get("caption"), rec.get("scene_graph")
             if cap is None or sg is None:
                 raise located(path, reader.line_num, "row has fewer fields than the header")
+            if image_ids is not None and rec.get("image_id") not in image_ids:
+                continue
             rows.append((cap, sg))
     return rows

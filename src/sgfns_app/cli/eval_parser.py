@@ -1,8 +1,10 @@
-"""`sgfns eval-parser --gold FILE.csv [--limit N] [--json OUT]`: score the caption parser on FACTUAL gold.
+"""`sgfns eval-parser --gold FILE.csv [--ids IDS.txt] [--limit N] [--json OUT]`: score the parser on FACTUAL gold.
 
 Figures (percent): SPICE-F (FACTUAL's scorer: synonym merging, exact then WordNet-synonym matching, F1 per
 caption averaged), the same without synonyms, per-type P/R/F (object / attribute / relation tuples, pooled),
-relation-F (over relation facts only, captions whose gold has a relation) and Set Match."""
+relation-F (over relation facts only, captions whose gold has a relation) and Set Match, overall and by caption
+length in words. `--ids` scores only the rows of the listed image ids (one per line), e.g. the FACTUAL train captions
+set apart from the learned parser's training (`src/sgfns/resources/factual_heldout_ids.txt`)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,16 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--gold", required=True, help="FACTUAL csv with caption and scene_graph columns")
+    p.add_argument("--ids", default=None, help="score only rows whose image_id is listed in this file")
     p.add_argument("--limit", type=int, default=None, help="score only the first N rows")
     p.add_argument("--json", default=None, help="write the figures as JSON to this file")
     p.add_argument("--per-row", default=None, help="write per-row candidate facts and scores (JSON lines)")
+    p.add_argument(
+        "--backend",
+        choices=("learned", "rules"),
+        default="learned",
+        help="learned (default: rules plus edits fitted on FACTUAL train) or rules",
+    )
     p.add_argument("--batch-size", type=int, default=512)
     p.set_defaults(func=run)
 
@@ -34,15 +43,27 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be >= 1, got {args.limit}")
-    rows = read_factual_csv(args.gold, limit=args.limit)
+    ids = None
+    if args.ids:
+        try:
+            with open(args.ids, encoding="utf-8") as f:
+                ids = set(f.read().split())
+        except OSError as e:
+            raise UserError(f"{args.ids}: cannot read ({e.strerror or e})") from None
+    rows = read_factual_csv(args.gold, limit=args.limit, image_ids=ids)
     if not rows:
         raise UserError(f"{args.gold}: no rows to score")
-    parser = load_parser()
+    parser = load_parser(backend=args.backend)
     graphs = parser.parse_batch([c for c, _ in rows], batch_size=args.batch_size)
     cands = [graph_to_facts(g, c) for g, (c, _) in zip(graphs, rows, strict=True)]
     scores = [spice.score_caption(c, gold) for c, (_, gold) in zip(cands, rows, strict=True)]
     summary = spice.summarize(scores)
-    summary = {"gold": str(args.gold), "parser": parser.version, **summary}
+    by_length = {}
+    for name, lo, hi in LENGTHS:
+        part = [s for s, (c, _) in zip(scores, rows, strict=True) if lo <= len(c.split()) <= hi]
+        if part:
+            by_length[name] = {k: v for k, v in spice.summarize(part).items() if k != "per_type"}
+    summary = {"gold": str(args.gold), "ids": args.ids, "parser": parser.version, **summary, "by_length": by_length}
     try:
         _write_outputs(args, summary, rows, cands, scores)
     except OSError as e:
@@ -57,8 +78,15 @@ def run(args: argparse.Namespace) -> int:
     out.write(f"  Set Match      {summary['set_match']:6.2f}\n")
     for name, d in summary["per_type"].items():
         out.write(f"  {name:<10} P {d['precision']:6.2f}  R {d['recall']:6.2f}  F {d['f1']:6.2f}\n")
+    for name, d in by_length.items():
+        rel = f"{d['relation_f']:6.2f}" if d["relation_f"] is not None else "   n/a"
+        out.write(f"  {name:<12} n {d['n']:5d}  SPICE-F {d['spice_f']:6.2f}  relation-F {rel}  "
+                  f"Set Match {d['set_match']:6.2f}\n")  # fmt: skip
     out.write(json.dumps(summary) + "\n")
     return 0
+
+
+LENGTHS = (("1-3 words", 1, 3), ("4-6 words", 4, 6), ("7-9 words", 7, 9), ("10+ words", 10, 10**9))
 
 
 def _write_outputs(args, summary, rows, cands, scores) -> None:

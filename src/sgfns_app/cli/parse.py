@@ -24,6 +24,12 @@ def register(subparsers) -> None:
     p.add_argument("input", nargs="?", default="-", help="text file, one caption per line ('-' = stdin, default)")
     p.add_argument("-o", "--output", default="-", help="output file ('-' = stdout, default); written atomically")
     p.add_argument("--format", choices=FORMATS, default="json", help="json (default) or factual fact text")
+    p.add_argument(
+        "--backend",
+        choices=("learned", "rules"),
+        default="learned",
+        help="learned (default: rules plus edits fitted on FACTUAL train) or rules",
+    )
     p.add_argument("--batch-size", type=int, default=512, help="captions per spaCy batch (default 512)")
     p.add_argument("--n-process", type=int, default=1, help="spaCy worker processes (default 1)")
     p.set_defaults(func=run)
@@ -87,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     where = "<stdin>" if args.input == "-" else args.input
     for lineno, line in enumerate(lines, start=1):
         check_text_length(line, f"{where}:{lineno}")
-    parser = load_parser()
+    parser = load_parser(backend=args.backend)
     chunk = max(args.batch_size * max(args.n_process, 1) * 4, 2048)
 
     def produce():

