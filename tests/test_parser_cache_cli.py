@@ -174,6 +174,16 @@ def test_cli_eval_parser(cli, tmp_path):
     bad.write_text("a,b\n1,2\n")
     rc, _, err = cli("eval-parser", "--gold", bad)
     assert rc == 2 and "bad.csv" in err and "caption" in err
+    # --ids keeps the rows of the listed images; figures by caption length come with the summary
+    (tmp_path / "ids.txt").write_text("2\n")
+    rc, out, err = cli("eval-parser", "--gold", gold, "--ids", tmp_path / "ids.txt", "--backend", "rules",
+                       "--json", tmp_path / "m2.json")  # fmt: skip
+    assert rc == 0, err
+    m = json.loads((tmp_path / "m2.json").read_text())
+    assert m["n"] == 1 and m["parser"].startswith("rules-") and m["relation_n"] == 0
+    assert m["by_length"] == {"1-3 words": {k: m[k] for k in m["by_length"]["1-3 words"]}}
+    rc, _, err = cli("eval-parser", "--gold", gold, "--ids", tmp_path / "absent.txt")
+    assert rc == 2 and "absent.txt" in err
 
 
 def test_provided_meta_without_graphs_is_left_alone(tmp_path, parser, monkeypatch):

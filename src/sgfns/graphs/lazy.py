@@ -12,7 +12,8 @@ from sgfns.graphs.types import SceneGraph
 class LazyParser:
     """Callable: `parse(texts) -> [SceneGraph]`; `.version` is the parser's version string."""
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str | None = None) -> None:
+        self.backend = backend  # None: the default backend (`sgfns.graphs.parser.DEFAULT_BACKEND`)
         self._p = None
         self._memo: dict[str, Any] = {}
 
@@ -24,7 +25,7 @@ class LazyParser:
         if self._p is None:
             from sgfns.graphs.parser import load_parser
 
-            self._p = load_parser()
+            self._p = load_parser() if self.backend is None else load_parser(backend=self.backend)
         return self._p
 
     def __call__(self, texts: Iterable[str]) -> list[SceneGraph]:
