@@ -27,9 +27,9 @@ def register(subparsers) -> None:
     p.add_argument("--per-row", default=None, help="write per-row candidate facts and scores (JSON lines)")
     p.add_argument(
         "--backend",
-        choices=("learned", "rules"),
-        default="learned",
-        help="learned (default: rules plus edits fitted on FACTUAL train) or rules",
+        choices=("rules", "learned"),
+        default="rules",
+        help="rules (default) or learned (rules plus edits fitted on FACTUAL train; docs/parser.md)",
     )
     p.add_argument("--batch-size", type=int, default=512)
     p.set_defaults(func=run)

@@ -26,9 +26,9 @@ def register(subparsers) -> None:
     p.add_argument("--format", choices=FORMATS, default="json", help="json (default) or factual fact text")
     p.add_argument(
         "--backend",
-        choices=("learned", "rules"),
-        default="learned",
-        help="learned (default: rules plus edits fitted on FACTUAL train) or rules",
+        choices=("rules", "learned"),
+        default="rules",
+        help="rules (default) or learned (rules plus edits fitted on FACTUAL train; docs/parser.md)",
     )
     p.add_argument("--batch-size", type=int, default=512, help="captions per spaCy batch (default 512)")
     p.add_argument("--n-process", type=int, default=1, help="spaCy worker processes (default 1)")
