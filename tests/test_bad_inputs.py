@@ -28,7 +28,9 @@ def base(tmp_path_factory):
     assert main(["train", "--data", str(data), "--out", str(run), *TINY]) == 0
     other = root / "other"  # a run of another model, whose checkpoints a user may copy into the wrong folder
     assert main(["train", "--data", str(data), "--out", str(other), *TINY[2:], "--model", "vsepp-tiny"]) == 0
-    return data, run, other
+    resized = root / "resized"  # the same model with other sizes: same tensor names, other shapes
+    assert main(["train", "--data", str(data), "--out", str(resized), *TINY, "model.embed_dim=24"]) == 0
+    return data, run, other, resized
 
 
 def _data(base, tmp):
@@ -213,6 +215,14 @@ def _with_other_weights(base, tmp):
     for name in ("best.safetensors", "last.safetensors"):
         shutil.copy(base[2] / "checkpoints" / name, r / "checkpoints" / name)
     return r
+
+
+def checkpoints_of_other_sizes_eval(base, tmp):
+    r = _run(base, tmp)
+    for name in ("best.safetensors", "last.safetensors"):
+        shutil.copy(base[3] / "checkpoints" / name, r / "checkpoints" / name)
+    argv = ["eval", "--run", r, "--data", base[0], "--no-progress"]
+    return argv, "best.safetensors: weights of model 'sgfns-tiny' do not fit model 'sgfns-tiny' of model.json"
 
 
 def checkpoints_of_another_model_eval(base, tmp):

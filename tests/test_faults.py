@@ -86,10 +86,10 @@ def test_training_stopped_at_every_write_resumes_or_refuses(cli, data, tmp_path,
 
 @pytest.mark.slow
 def test_training_killed_by_sigkill_at_writes_resumes(data, tmp_path):
-    """Real SIGKILLs (no clean-up code runs) at a few of the run's writes, then `--resume` in a fresh process."""
+    """A real SIGKILL (no clean-up code runs) at one of the run's writes, then `--resume` in a fresh process."""
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     base = [sys.executable, "-m", "sgfns_app.cli.main", "train", "--data", str(data)]
-    for n in (2, 9):
+    for n in (9,):  # after the first checkpoint: weights, state and metrics exist
         run = tmp_path / f"run{n}"
         cmd = [*base, "--out", str(run), *TRAIN]
         res = subprocess.run(cmd, env={**env, "SGFNS_FAULT": f"kill:{n}"}, capture_output=True, timeout=300)

@@ -72,7 +72,7 @@ def merge(cfg: T, data: dict[str, Any], where: str = "config") -> T:
     changes: dict[str, Any] = {}
     for key, value in data.items():
         if key not in fields:
-            raise UserError(f"{where}: unknown key '{key}'; valid keys: {', '.join(sorted(fields))}")
+            raise UserError(f"{where}: unknown key {key!r}; valid keys: {', '.join(sorted(fields))}")
         current = getattr(cfg, key)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
@@ -110,7 +110,8 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
         return value
     if origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
-            one = value if isinstance(value, (str, int, float)) else "a"
+            one = str(value) if isinstance(value, (str, int, float)) else "a"
+            one = one if one.isprintable() and " " not in one and "," not in one and len(one) <= 40 else "a"
             raise UserError(f"{key}: expected a list, got {value!r} (a YAML list: {key}=[{one}] or {key}=[{one},...])")
         inner = args[0] if args else Any
         vals = [_coerce(v, inner, key) for v in value]

@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         if args.debug:
             raise
-        print(f"sgfns {args.command}: error: {e}", file=sys.stderr)
+        message = str(e).replace("\n", "\\n")  # one line, even when it quotes user text holding a newline
+        print(f"sgfns {args.command}: error: {message}", file=sys.stderr)
         return 2
     except OSError as e:
         if e.errno not in _ENVIRONMENT_ERRNOS or args.debug:
