@@ -9,16 +9,7 @@ import pytest
 
 pytest.importorskip("efficientnet_lite_pytorch")
 
-SIZE = ["--input-size", "64", "--regions", "6", "--no-progress"]  # a 2x2 feature map: fast, still real
-
-
-def make_photo(path, colour=(200, 30, 30), size=(48, 40), mode="RGB"):
-    from PIL import Image, ImageDraw
-
-    im = Image.new("RGB", size, (240, 240, 240))
-    ImageDraw.Draw(im).rectangle([size[0] // 4, size[1] // 4, 3 * size[0] // 4, 3 * size[1] // 4], fill=colour)
-    im.convert(mode).save(path)
-    return path
+from photo_helpers import SIZE, make_photo  # noqa: E402
 
 
 @pytest.fixture

@@ -89,3 +89,22 @@ def settings_from_meta(meta: dict[str, Any]) -> tuple[RegionSettings, int]:
     if not isinstance(meta.get("backbone"), dict) or not isinstance(meta.get("region_settings"), dict):
         raise UserError("meta.json has no 'backbone'/'region_settings': the folder was not made by `sgfns prepare`")
     return RegionSettings.from_dict(meta["region_settings"]), int(meta["backbone"]["input_size"])
+
+
+def as_split(photos: list[PreparedPhoto], ids: list[str]):
+    """An in-memory caption-less `Split` of prepared photos, so any model's `encode_images` can encode them."""
+    from sgfns.data.dataset import Split
+    from sgfns.graphs.types import SceneGraph
+
+    return Split(
+        root=Path("."),
+        name="photos",
+        meta={},
+        captions=[],
+        ids=list(ids),
+        captions_per_image=0,
+        features=np.stack([p.features for p in photos]),
+        boxes=np.stack([p.boxes for p in photos]),
+        region_mask=np.stack([p.mask for p in photos]),
+        image_graphs=[SceneGraph.from_dict(p.graph) for p in photos],
+    )

@@ -46,16 +46,20 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--first-stage-dim must be >= 0, got {args.first_stage_dim}")
     loaded = load_run(args.run, args.device, which=args.checkpoint)
     split = load_split(args.data, args.split)
-    graphs = caption_graphs_for(split, "auto")
     progress = not args.no_progress
     img = encode_images(loaded.model, split, args.device, args.batch_size, progress=progress)
-    cap = encode_captions(loaded.model, split.captions, graphs, args.device, args.batch_size, progress=progress)
+    if split.n_captions:
+        graphs = caption_graphs_for(split, "auto")
+        cap = encode_captions(loaded.model, split.captions, graphs, args.device, args.batch_size, progress=progress)
+    else:  # a caption-less gallery (`sgfns prepare` on a folder of photos): an empty caption side
+        cap = _no_captions(loaded.model, args.device)
     meta = {
         "run": str(Path(args.run).resolve()),
         "checkpoint": args.checkpoint,
         "checkpoint_sha256": loaded.checkpoint_sha256,
         "model": loaded.model.name,
         "data": str(Path(args.data).resolve()),
+        "data_meta": split.meta,  # the prepared folder's settings: `sgfns search --image FILE` prepares a photo so
         "split": args.split,
         "image_ids": [str(x) for x in split.ids],
         "captions": list(split.captions),
@@ -72,3 +76,12 @@ def run(args: argparse.Namespace) -> int:
     first = f"node first stage d'={stage.dim} ({'+'.join(stage.weights)})" if stage else "global first stage"
     print(f"encoded {len(img)} images and {len(cap)} captions of {args.split} ({first}) -> {out}")
     return 0
+
+
+def _no_captions(model, device):
+    """An Encoded with zero captions but the model's own shapes (one placeholder encoded, then dropped)."""
+    from sgfns.graphs.parser import load_parser
+    from sgfns.models.scoring import encode_captions
+
+    text = "a photo"
+    return encode_captions(model, [text], [load_parser().parse(text)], device).select(slice(0, 0))
