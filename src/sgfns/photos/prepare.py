@@ -37,12 +37,12 @@ from sgfns.data.dataset import read_meta
 from sgfns.errors import UserError
 from sgfns.io import write_json
 from sgfns.photos.regions import RegionSettings
+from sgfns.photos.rows import RowPart, RowWriter, npy_part, write_npy
 from sgfns.photos.sources import PhotoRecord
 
 log = logging.getLogger(__name__)
 
 FEATURE_DTYPES = ("float16", "float32")
-COPY_CHUNK = 256  # rows copied at a time when an existing split is extended
 
 
 @dataclass
@@ -99,9 +99,7 @@ def prepare_split(records: list[PhotoRecord], out: str | Path, split: str, opts:
     tmp = Path(tempfile.mkdtemp(prefix=f".prepare-{split}-", dir=out))
     try:
         R, D = opts.settings.count, 1280
-        new_ims = np.lib.format.open_memmap(
-            tmp / "new_ims.npy", mode="w+", dtype=opts.dtype, shape=(len(records), R, D)
-        )
+        rows = RowWriter(tmp / "new_ims.raw", (R, D), opts.dtype)  # streamed in source order, bad photos left out
         boxes = np.zeros((len(records), R, 4), dtype=np.float32)
         mask = np.zeros((len(records), R), dtype=bool)
         ok = np.zeros(len(records), dtype=bool)
@@ -112,17 +110,16 @@ def prepare_split(records: list[PhotoRecord], out: str | Path, split: str, opts:
                     raise UserError(result)
                 skipped.append((records[i].id, result))
                 continue
-            new_ims[i] = result.features.astype(opts.dtype)
+            rows.write(result.features)
             boxes[i], mask[i], graphs[i], ok[i] = result.boxes, result.mask, result.graph, True
-        new_ims.flush()
+        new_rows = rows.close()
         keep = np.flatnonzero(ok)
         if len(keep) == 0:
             raise UserError(f"{out}: every photo was skipped ({len(skipped)}); nothing written")
         kept = [records[i] for i in keep]
         image_files = _link_images(kept, out, split, opts.link)
-        _write_split_files(tmp, out, split, old, new_ims, keep, boxes[keep], mask[keep], [graphs[i] for i in keep],
+        _write_split_files(tmp, out, split, old, new_rows, boxes[keep], mask[keep], [graphs[i] for i in keep],
                            kept, image_files, k)  # fmt: skip
-        del new_ims
         total = (old["n"] if old else 0) + len(keep)
         meta["prepared"].setdefault(split, []).append(
             {"source": source_note, "photos": int(len(keep)), "skipped": len(skipped),
@@ -331,29 +328,16 @@ def _link_images(records: list[PhotoRecord], out: Path, split: str, how: str) ->
     return rel
 
 
-def _write_split_files(tmp: Path, out: Path, split: str, old: dict | None, new_ims: np.ndarray, keep: np.ndarray,
-                       boxes: np.ndarray, mask: np.ndarray, graphs: list, records: list[PhotoRecord],
-                       image_files: list[str], k: int) -> None:  # fmt: skip
-    """The split's final files in `tmp` (old rows first when appending)."""
+def _write_split_files(tmp: Path, out: Path, split: str, old: dict | None, new_rows: RowPart, boxes: np.ndarray,
+                       mask: np.ndarray, graphs: list, records: list[PhotoRecord], image_files: list[str],
+                       k: int) -> None:  # fmt: skip
+    """The split's final files in `tmp` (old rows first when appending; features copied in chunks, never
+    re-encoded and never held in memory whole)."""
     import json
 
     n_old = old["n"] if old else 0
-    n = n_old + len(keep)
-    in_tmp = Path(getattr(new_ims, "filename", "") or "") == tmp / "new_ims.npy"
-    if in_tmp and n_old == 0 and len(keep) == new_ims.shape[0]:  # the common case: the file is already final
-        os.replace(tmp / "new_ims.npy", tmp / f"{split}_ims.npy")
-    else:
-        ims = np.lib.format.open_memmap(tmp / f"{split}_ims.npy", mode="w+", dtype=new_ims.dtype,
-                                        shape=(n, *new_ims.shape[1:]))  # fmt: skip
-        if n_old:
-            prev = np.load(out / f"{split}_ims.npy", mmap_mode="r")
-            for s in range(0, n_old, COPY_CHUNK):
-                ims[s : min(s + COPY_CHUNK, n_old)] = prev[s : s + COPY_CHUNK]
-            del prev
-        for s in range(0, len(keep), COPY_CHUNK):
-            ims[n_old + s : n_old + s + COPY_CHUNK] = new_ims[keep[s : s + COPY_CHUNK]]
-        ims.flush()
-        del ims
+    parts = [npy_part(out / f"{split}_ims.npy")] if n_old else []
+    write_npy(tmp / f"{split}_ims.npy", [*parts, new_rows])
     if n_old:
         boxes = np.concatenate([np.load(out / f"{split}_boxes.npy"), boxes])
         mask = np.concatenate([np.load(out / f"{split}_region_mask.npy"), mask])
@@ -426,8 +410,6 @@ def append_prepared(src: Path, split: str, out: Path, *, link: str = "hard") -> 
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".merge-{split}-", dir=out))
     try:
-        new_ims = np.load(src / f"{split}_ims.npy", mmap_mode="r")
-        keep = np.arange(len(records))
         graphs = (
             [g.to_dict() for g in sp.image_graphs]
             if sp.image_graphs
@@ -435,9 +417,9 @@ def append_prepared(src: Path, split: str, out: Path, *, link: str = "hard") -> 
         )
         files = _link_images([r for r in records if r.path.is_file()], out, split, link) if link != "none" else []
         image_files = files if len(files) == len(records) else ["" for _ in records]
-        _write_split_files(tmp, out, split, old, new_ims, keep, np.load(src / f"{split}_boxes.npy"),
+        src_rows = npy_part(src / f"{split}_ims.npy")
+        _write_split_files(tmp, out, split, old, src_rows, np.load(src / f"{split}_boxes.npy"),
                            np.load(src / f"{split}_region_mask.npy"), graphs, records, image_files, k)  # fmt: skip
-        del new_ims
         meta["prepared"].setdefault(split, []).append(
             {"source": f"merged from {src}", "photos": len(records), "skipped": 0}
         )
