@@ -7,8 +7,10 @@ On coco_mini (records with COCO instance boxes; 51 of the 104 dev photos have no
 - `recall`: share of the given COCO boxes that some region overlaps with IoU >= 0.5, per region method at the same
   number of regions (16: the whole photo + 15), overall and by COCO size (small < 32^2, medium < 96^2 pixels,
   large), over the photos that have boxes. Methods: `grid` (2x2 + 3x3 cells), `cam`, `clusters`, `cam+clusters`
-  (the default), and the default with 32 and 64 regions. The default was fixed before measuring; read `train`
-  when choosing, `dev` is reported.
+  (the default), and the default with 32 and 64 regions; when OpenCV's contrib module is installed
+  (`pip install opencv-contrib-python-headless`, not a dependency of the toolkit), also the classic selective
+  search ("fast" mode on the 384 x 384 input; the whole photo + its first 15 / 63 boxes), with its seconds per
+  photo. The default was fixed before measuring; read `train` when choosing, `dev` is reported.
 - `float16`: region features stored as float16 against float32, per split: the largest absolute error, the
   smallest cosine between the two, and the share of regions whose top ImageNet class (classifier on the region
   feature) is the same.
@@ -58,6 +60,28 @@ def size_class(box_px: list[float]) -> str:
     return "small" if a < 32**2 else "medium" if a < 96**2 else "large"
 
 
+def selective_search_module():
+    try:
+        import cv2
+
+        cv2.setNumThreads(1)
+        return cv2.ximgproc.segmentation
+    except (ImportError, AttributeError):
+        return None
+
+
+def selective_search(seg, pixels: np.ndarray) -> np.ndarray:
+    """Selective-search boxes (fast mode) as xyxy fractions, in the order OpenCV ranks them."""
+    ss = seg.createSelectiveSearchSegmentation()
+    ss.setBaseImage(np.ascontiguousarray(pixels[:, :, ::-1]))
+    ss.switchToSelectiveSearchFast()
+    rects = np.asarray(ss.process(), dtype=np.float64).reshape(-1, 4)
+    h, w = pixels.shape[:2]
+    return np.stack(
+        [rects[:, 0] / w, rects[:, 1] / h, (rects[:, 0] + rects[:, 2]) / w, (rects[:, 1] + rects[:, 3]) / h], 1
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "coco_mini"))
@@ -90,12 +114,14 @@ def main() -> None:
     }
     classes = imagenet_classes()
     parser = load_parser()
+    selective = selective_search_module()
     result: dict = {"input_size": a.input_size, "region_settings": default.to_dict()}
     for split in a.splits:
         records = read_source(Path(a.data) / f"{split}.json")
         if a.limit:
             records = records[: a.limit]
-        hits = {m: defaultdict(lambda: [0, 0]) for m in methods}
+        hits = {m: defaultdict(lambda: [0, 0]) for m in [*methods, "selective_search", "selective_search@64"]}
+        ss_time = [0.0, 0]
         fp = {"max_abs_err": 0.0, "min_cosine": 1.0, "top1_same": [0, 0]}
         labels = defaultdict(lambda: [0, 0, 0])  # group -> [top1, top5, n]
         graph_hits = defaultdict(lambda: [0, 0])
@@ -109,6 +135,18 @@ def main() -> None:
             gt = np.array([[b[0] / w, b[1] / h, b[2] / w, b[3] / h] for b, _ in given]).reshape(-1, 4)
             photos_with_boxes += bool(given)
             regions_default = None
+            if given and selective is not None:
+                t0 = time.time()
+                ss = selective_search(selective, photo.pixels)
+                ss_time[0] += time.time() - t0
+                ss_time[1] += 1
+                for m, n in (("selective_search", 15), ("selective_search@64", 63)):
+                    boxes = np.concatenate([[[0, 0, 1, 1]], ss[:n]]) if len(ss) else np.array([[0, 0, 1, 1.0]])
+                    best = iou_matrix(gt, boxes).max(1)
+                    for (b, _), v in zip(given, best, strict=True):
+                        for key in ("all", size_class(b)):
+                            hits[m][key][0] += bool(v >= 0.5)
+                            hits[m][key][1] += 1
             for m, settings in methods.items():
                 regions = propose(fmap, fc, settings)
                 if m == "cam+clusters":
@@ -161,9 +199,11 @@ def main() -> None:
             "photos": len(records),
             "photos_with_boxes": photos_with_boxes,
             "recall_iou50": {
-                m: {k: {"recall": round(v[0] / v[1], 4), "boxes": v[1]} for k, v in sorted(hits[m].items())}
-                for m in methods
+                m: {k: {"recall": round(v[0] / v[1], 4), "boxes": v[1]} for k, v in sorted(h.items())}
+                for m, h in hits.items()
+                if h
             },
+            "selective_search_s_per_photo": round(ss_time[0] / ss_time[1], 3) if ss_time[1] else None,
             "float16": {
                 "max_abs_err": round(fp["max_abs_err"], 5),
                 "min_cosine": round(fp["min_cosine"], 7),
@@ -174,8 +214,10 @@ def main() -> None:
         if split == "dev":
             out["labels"] = {g: {"top1": round(v[0] / v[2], 4), "top5": round(v[1] / v[2], 4), "boxes": v[2]}
                              for g, v in sorted(labels.items())}  # fmt: skip
-            out["graph_boxes"] = {g: {"share": round(v[0] / v[1], 4), "boxes": v[1]} for g, v in sorted(graph_hits.items())}
-            out["caption_nouns"] = {g: {"share": round(v[0] / v[1], 4), "nouns": v[1]} for g, v in sorted(nouns.items())}
+            out["graph_boxes"] = {g: {"share": round(v[0] / v[1], 4), "boxes": v[1]}
+                                  for g, v in sorted(graph_hits.items())}  # fmt: skip
+            out["caption_nouns"] = {g: {"share": round(v[0] / v[1], 4), "nouns": v[1]}
+                                    for g, v in sorted(nouns.items())}  # fmt: skip
         result[split] = out
     result["machine"] = {
         "nproc": os.cpu_count(),

@@ -73,7 +73,8 @@ def run_size(n: int, photos: list[Path], workers: int, input_size: int, tmp: Pat
     out_s, err_s = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"sgfns prepare failed ({proc.returncode}): {err_s.strip()[-500:]}")
-    return {"photos": n, "wall_s": round(wall, 2), "photos_per_s": round(n / wall, 3), "peak_rss_mb": round(peak / 1024, 1)}
+    return {"photos": n, "wall_s": round(wall, 2), "photos_per_s": round(n / wall, 3),
+            "peak_rss_mb": round(peak / 1024, 1)}  # fmt: skip
 
 
 def main() -> None:

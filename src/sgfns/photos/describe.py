@@ -46,7 +46,7 @@ def describe(backbone: Backbone, photos: list[Photo], settings: RegionSettings) 
     for photo, fmap in zip(photos, maps, strict=True):
         regions = propose(fmap, backbone.net._fc, settings)
         feats = roi_pool(fmap, torch.from_numpy(regions.boxes))
-        feats[~torch.from_numpy(regions.mask)] = 0.0
+        feats[~torch.from_numpy(regions.mask).to(feats.device)] = 0.0
         logits = backbone.classify(feats).cpu()
         graph = build_graph(photo.pixels, regions, logits, photo.size_wh)
         out.append(
