@@ -56,6 +56,7 @@ class Regions:
     source: list[str] = field(default_factory=list)
 
 
+@torch.no_grad()
 def propose(feature_map: torch.Tensor, classifier: torch.nn.Linear, settings: RegionSettings) -> Regions:
     """Regions of one photo from its feature map [C, h, w] and the ImageNet classifier (for CAM)."""
     found: list[tuple[float, np.ndarray, str]] = []
