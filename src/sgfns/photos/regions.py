@@ -32,6 +32,7 @@ class RegionSettings:
     cam_thresholds: tuple[float, ...] = (0.25, 0.5, 0.75)
     cam_upsample: int = 4
     clusters: tuple[int, ...] = (3, 5, 8)
+    cluster_dim: int = 16  # k-means runs on the cells' top principal components (speed; distances kept closely)
     nms_iou: float = 0.7
     min_area: float = 0.005
     fill: str = "grid"
@@ -117,9 +118,13 @@ def cluster_boxes(feature_map: torch.Tensor, settings: RegionSettings):
     fmap = feature_map.float()
     c, h, w = fmap.shape
     x = torch.nn.functional.normalize(fmap.reshape(c, h * w).T, dim=1)
+    centred = x - x.mean(0)
+    evals, evecs = torch.linalg.eigh(centred @ centred.T)  # [n, n] Gram matrix: cheaper than an SVD of [n, C]
+    d = min(settings.cluster_dim, len(evals))
+    coords = evecs[:, -d:] * evals[-d:].clamp(min=0).sqrt()  # principal-component coordinates of the cells
     ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
     pos = torch.stack([ys.reshape(-1) / max(h - 1, 1), xs.reshape(-1) / max(w - 1, 1)], 1).to(x)
-    pts = torch.cat([x, 0.5 * pos], 1)
+    pts = torch.cat([coords, 0.5 * pos], 1)
     mean = torch.nn.functional.normalize(x.mean(0), dim=0)
     out = []
     for k in settings.clusters:
@@ -148,10 +153,9 @@ def kmeans(points: torch.Tensor, k: int, iters: int = 10) -> torch.Tensor:
     labels = torch.zeros(len(points), dtype=torch.long)
     for _ in range(iters):
         labels = torch.cdist(points, centres).argmin(1)
-        for j in range(k):
-            sel = labels == j
-            if sel.any():
-                centres[j] = points[sel].mean(0)
+        onehot = torch.nn.functional.one_hot(labels, k).to(points.dtype)
+        counts = onehot.sum(0)
+        centres = torch.where(counts[:, None] > 0, onehot.T @ points / counts.clamp(min=1)[:, None], centres)
     return labels
 
 
