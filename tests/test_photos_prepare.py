@@ -137,3 +137,12 @@ def test_coco_captions_with_instances_keep_ids_and_never_use_the_given_boxes(cli
     assert len(captions) == 10 and captions[0] == "photo 42 take 0"  # 5 per photo: the fewest any photo has
     for name in ("val_boxes.npy", "val_ims.npy"):
         assert np.array_equal(np.load(outs[0] / name), np.load(outs[1] / name))
+    oracle = tmp_path / "oracle"
+    rc, _, err = cli("prepare", src / "captions_val.json", "--images", src / "val", "--split", "val", "--out", oracle,
+                     "--instances", src / "instances_val.json", "--oracle-boxes", *SIZE)  # fmt: skip
+    assert rc == 0, err
+    meta = json.loads((oracle / "meta.json").read_text())
+    assert meta["oracle"] is True and meta["region_settings"]["methods"] == ["given"]
+    boxes = np.load(oracle / "val_boxes.npy")
+    assert np.allclose(boxes[0, 1], [8 / 64, 8 / 48, 28 / 64, 28 / 48])  # the given box, then grid fill
+    assert json.loads((outs[0] / "meta.json").read_text())["oracle"] is False

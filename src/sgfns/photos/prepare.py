@@ -191,6 +191,7 @@ def _meta(out: Path, split: str, opts: PrepareOptions, k: int) -> dict[str, Any]
                 f"{out / 'meta.json'}: captions_per_image is {old['captions_per_image']} but split '{split}' has {k} "
                 "(one folder holds one number of captions per photo; prepare this source into another --out)"
             )
+    new["oracle"] = "given" in opts.settings.methods  # regions from given boxes: never a headline row
     meta = {**new, **{key: v for key, v in old.items() if key not in new}}
     meta.setdefault("name", out.name)
     meta.setdefault("source", "sgfns prepare")
@@ -242,25 +243,29 @@ def _init_worker(input_size: int, device: str, settings: RegionSettings) -> None
     _WORKER.update(backbone=load_backbone(input_size, device), settings=settings)
 
 
-def _work(batch: list[tuple[int, Path]]) -> list[tuple[int, Any]]:
+def _work(batch: list[tuple[int, Path, list]]) -> list[tuple[int, Any]]:
     """Decode and describe a batch; a bad photo becomes its one-line error message instead of a result."""
     from sgfns.photos.decode import open_photo
     from sgfns.photos.describe import describe
 
     backbone = _WORKER["backbone"]
-    photos, idx, out = [], [], []
-    for i, path in batch:
+    settings = _WORKER["settings"]
+    photos, idx, given, out = [], [], [], []
+    for i, path, boxes in batch:
         try:
             photos.append(open_photo(path, backbone.input_size))
             idx.append(i)
+            given.append(boxes)
         except UserError as e:
             out.append((i, str(e)))
-    out += list(zip(idx, describe(backbone, photos, _WORKER["settings"]), strict=True))
+    oracle = given if "given" in settings.methods else None
+    out += list(zip(idx, describe(backbone, photos, settings, given=oracle), strict=True))
     return sorted(out, key=lambda r: r[0])
 
 
 def _run(records: list[PhotoRecord], opts: PrepareOptions) -> Iterator[tuple[int, Any]]:
-    batches = [[(i, r.path) for i, r in enumerate(records)][s : s + opts.batch_size]
+    items = [(i, r.path, [b for b, _ in r.given_boxes]) for i, r in enumerate(records)]
+    batches = [items[s : s + opts.batch_size]
                for s in range(0, len(records), opts.batch_size)]  # fmt: skip
     bar = _progress(len(records), opts.progress)
     if opts.workers <= 0:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-METHODS = ("cam", "clusters", "grid")
+METHODS = ("cam", "clusters", "grid", "given")  # "given": a source's own boxes — oracle folders only
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,13 @@ class Regions:
 
 
 @torch.no_grad()
-def propose(feature_map: torch.Tensor, classifier: torch.nn.Linear, settings: RegionSettings) -> Regions:
-    """Regions of one photo from its feature map [C, h, w] and the ImageNet classifier (for CAM)."""
+def propose(feature_map: torch.Tensor, classifier: torch.nn.Linear, settings: RegionSettings,
+            given: np.ndarray | None = None) -> Regions:  # fmt: skip
+    """Regions of one photo from its feature map [C, h, w] and the ImageNet classifier (for CAM); with the "given"
+    method, `given` boxes ([n, 4] xyxy_norm, e.g. COCO's) are used instead, largest first (oracle rows only)."""
     found: list[tuple[float, np.ndarray, str]] = []
+    if "given" in settings.methods and given is not None:
+        found += [(area(b), np.clip(b, 0, 1).astype(np.float32), "given") for b in given]
     if "cam" in settings.methods:
         found += [(s, b, "cam") for s, b in cam_boxes(feature_map, classifier, settings)]
     if "clusters" in settings.methods:
