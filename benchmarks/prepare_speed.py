@@ -8,7 +8,10 @@ one caption each) is prepared by the real command in a subprocess (`sgfns prepar
 thread), into a fresh folder. Reported per size: wall seconds, photos/s over the whole command (start-up and the
 final file moves included) and the peak resident memory of the command's process tree (main + workers, summed,
 sampled every 0.1 s from /proc). `steady_photos_per_s` = (N2 - N1) / (t2 - t1) between the two sizes cancels the
-start-up cost; `rss_growth` = peak(N2) / peak(N1) - 1 (the target: within 10 %). Targets (issue): >= 8 photos/s on
+start-up cost; `rss_growth` = peak(N2) / peak(N1) - 1 (the target: within 10 %). CPU seconds (user + system) of
+the process tree are sampled the same way: `steady_cpu_s_per_photo` between the two sizes, and
+`implied_photos_per_s_on_idle_cores` = cores / that — what the command would reach with the cores to itself
+(contention inflates CPU time somewhat, so this too is a lower bound). Targets (issue): >= 8 photos/s on
 2 cores, peak RSS <= 2 GB. The machine's load average is recorded before and after: on a shared machine the
 figures are lower bounds of what the code does alone."""
 
@@ -24,11 +27,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+TICKS = os.sysconf("SC_CLK_TCK")
 SHARED = ROOT.parent / "shared" / "data"
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of `pid` and all its descendants (kB), read from /proc."""
+def tree_sample(pid: int, cpu: dict[int, float]) -> int:
+    """Resident memory of `pid` and all its descendants (kB), read from /proc; records each process's CPU seconds
+    (user + system) so far in `cpu`."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -48,7 +53,10 @@ def tree_rss_kb(pid: int) -> int:
                 for line in f:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
-        except OSError:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            cpu[p] = (int(fields[11]) + int(fields[12])) / TICKS
+        except (OSError, IndexError, ValueError):
             pass
     return total
 
@@ -65,16 +73,17 @@ def run_size(n: int, photos: list[Path], workers: int, input_size: int, tmp: Pat
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     start = time.time()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak, cpu = 0, {}
     while proc.poll() is None:
-        peak = max(peak, tree_rss_kb(proc.pid))
+        peak = max(peak, tree_sample(proc.pid, cpu))
         time.sleep(0.1)
     wall = time.time() - start
     out_s, err_s = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"sgfns prepare failed ({proc.returncode}): {err_s.strip()[-500:]}")
+    cpu_s = sum(cpu.values())
     return {"photos": n, "wall_s": round(wall, 2), "photos_per_s": round(n / wall, 3),
-            "peak_rss_mb": round(peak / 1024, 1)}  # fmt: skip
+            "peak_rss_mb": round(peak / 1024, 1), "cpu_s": round(cpu_s, 1)}  # fmt: skip
 
 
 def main() -> None:
@@ -98,6 +107,10 @@ def main() -> None:
         "runs": rows,
         "steady_photos_per_s": round((n2 - n1) / max(r2["wall_s"] - r1["wall_s"], 1e-9), 3),
         "rss_growth": round(r2["peak_rss_mb"] / r1["peak_rss_mb"] - 1, 4),
+        "steady_cpu_s_per_photo": round((r2["cpu_s"] - r1["cpu_s"]) / (n2 - n1), 4),
+        "implied_photos_per_s_on_idle_cores": round(
+            (os.cpu_count() or 1) * (n2 - n1) / max(r2["cpu_s"] - r1["cpu_s"], 1e-9), 2
+        ),
         "nproc": os.cpu_count(),
         "threads_per_worker": 1,
         "load_avg_before": load_before,
