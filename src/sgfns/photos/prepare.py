@@ -20,6 +20,7 @@ How it stays safe and bounded:
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import multiprocessing as mp
 import os
@@ -103,23 +104,24 @@ def prepare_split(records: list[PhotoRecord], out: str | Path, split: str, opts:
         boxes = np.zeros((len(records), R, 4), dtype=np.float32)
         mask = np.zeros((len(records), R), dtype=bool)
         ok = np.zeros(len(records), dtype=bool)
-        graphs: list[Any] = [None] * len(records)
-        for i, result in _run(records, opts):
-            if isinstance(result, str):
-                if not opts.skip_bad:
-                    raise UserError(result)
-                skipped.append((records[i].id, result))
-                continue
-            rows.write(result.features)
-            boxes[i], mask[i], graphs[i], ok[i] = result.boxes, result.mask, result.graph, True
+        new_graphs = tmp / "new_image_sg.jsonl"
+        with open(new_graphs, "w", encoding="utf-8") as graph_lines:
+            for i, result in _run(records, opts):
+                if isinstance(result, str):
+                    if not opts.skip_bad:
+                        raise UserError(result)
+                    skipped.append((records[i].id, result))
+                    continue
+                rows.write(result.features)
+                graph_lines.write(json.dumps(result.graph, separators=(",", ":")) + "\n")
+                boxes[i], mask[i], ok[i] = result.boxes, result.mask, True
         new_rows = rows.close()
         keep = np.flatnonzero(ok)
         if len(keep) == 0:
             raise UserError(f"{out}: every photo was skipped ({len(skipped)}); nothing written")
         kept = [records[i] for i in keep]
         image_files = _link_images(kept, out, split, opts.link)
-        _write_split_files(tmp, out, split, old, new_rows, boxes[keep], mask[keep], [graphs[i] for i in keep],
-                           kept, image_files, k)  # fmt: skip
+        _write_split_files(tmp, out, split, old, new_rows, boxes[keep], mask[keep], new_graphs, kept, image_files, k)
         total = (old["n"] if old else 0) + len(keep)
         meta["prepared"].setdefault(split, []).append(
             {"source": source_note, "photos": int(len(keep)), "skipped": len(skipped),
@@ -334,12 +336,10 @@ def _link_images(records: list[PhotoRecord], out: Path, split: str, how: str) ->
 
 
 def _write_split_files(tmp: Path, out: Path, split: str, old: dict | None, new_rows: RowPart, boxes: np.ndarray,
-                       mask: np.ndarray, graphs: list, records: list[PhotoRecord], image_files: list[str],
+                       mask: np.ndarray, graphs: Path, records: list[PhotoRecord], image_files: list[str],
                        k: int) -> None:  # fmt: skip
-    """The split's final files in `tmp` (old rows first when appending; features copied in chunks, never
-    re-encoded and never held in memory whole)."""
-    import json
-
+    """The split's final files in `tmp` (old rows first when appending; features and graphs copied in chunks,
+    never re-encoded and never held in memory whole). `graphs`: a JSONL file of the new photos' graphs."""
     n_old = old["n"] if old else 0
     parts = [npy_part(out / f"{split}_ims.npy")] if n_old else []
     write_npy(tmp / f"{split}_ims.npy", [*parts, new_rows])
@@ -356,7 +356,10 @@ def _write_split_files(tmp: Path, out: Path, split: str, old: dict | None, new_r
     text_lines(f"{split}_ids.txt", [r.id for r in records])
     text_lines(f"{split}_caps.txt", [c for r in records for c in r.captions[:k]])
     text_lines(f"{split}_images.txt", image_files)
-    text_lines(f"{split}_image_sg.jsonl", [json.dumps(g, separators=(",", ":")) for g in graphs])
+    with open(tmp / f"{split}_image_sg.jsonl", "wb") as dest:
+        for part in ([out / f"{split}_image_sg.jsonl"] if n_old else []) + [graphs]:
+            with open(part, "rb") as f:
+                shutil.copyfileobj(f, dest)
 
 
 SPLIT_FILES = ("_ims.npy", "_boxes.npy", "_region_mask.npy", "_ids.txt", "_caps.txt", "_images.txt", "_image_sg.jsonl")
@@ -415,11 +418,9 @@ def append_prepared(src: Path, split: str, out: Path, *, link: str = "hard") -> 
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".merge-{split}-", dir=out))
     try:
-        graphs = (
-            [g.to_dict() for g in sp.image_graphs]
-            if sp.image_graphs
-            else [{"objects": [], "relations": []}] * len(records)
-        )
+        graphs = src / f"{split}_image_sg.jsonl"  # every prepared split has one (checked by load_split above)
+        if not graphs.is_file():
+            raise UserError(f"{graphs}: file not found (not a split made by `sgfns prepare`)")
         files = _link_images([r for r in records if r.path.is_file()], out, split, link) if link != "none" else []
         image_files = files if len(files) == len(records) else ["" for _ in records]
         src_rows = npy_part(src / f"{split}_ims.npy")
