@@ -45,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
 
+    from sgfns import load_model
     from sgfns.errors import UserError
     from sgfns.index import FlatIndex, NodeIndex, two_stage_search
     from sgfns.index.store import load_gallery, load_stage
-    from sgfns_app.train.checkpoint import load_run
 
     if (args.text is None) == (args.image is None):
         raise UserError("give exactly one query: a TEXT argument or --image ID")
@@ -57,13 +57,12 @@ def run(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise UserError(f"-k must be >= 1, got {args.k}")
     meta, img, cap = load_gallery(args.index)
-    loaded = load_run(args.run, args.device, which=args.checkpoint)
-    if meta.get("checkpoint_sha256") != loaded.checkpoint_sha256:
+    model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
+    if meta.get("checkpoint_sha256") != model.run.checkpoint_sha256:
         raise UserError(
             f"{args.index}: encoded with checkpoint {str(meta.get('checkpoint_sha256'))[:12]}, but {args.run} "
-            f"({args.checkpoint}) is {loaded.checkpoint_sha256[:12]}; re-run `sgfns encode`"
+            f"({args.checkpoint}) is {model.run.checkpoint_sha256[:12]}; re-run `sgfns encode`"
         )
-    model = loaded.model.eval()
     if args.shortlist is not None and args.shortlist < 1:
         raise UserError(f"--shortlist must be >= 1, got {args.shortlist}")
     stage = load_stage(args.index, meta)
@@ -87,10 +86,9 @@ def run(args: argparse.Namespace) -> int:
     ids, caps = meta["image_ids"], meta["captions"]
     rows = []
     if args.text is not None:
-        from sgfns.graphs.parser import load_parser
         from sgfns.models.scoring import encode_captions
 
-        graph = load_parser().parse(args.text)
+        graph = model.parser([args.text])[0]
         q = encode_captions(model, [args.text], [graph], dev).to(dev)
         index = make_index(img, "image")
         scores, found = two_stage_search(model, img, q, index, torch.tensor([0]), shortlist, "caption")
