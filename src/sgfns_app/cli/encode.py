@@ -48,16 +48,20 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
     split = load_split(args.data, args.split)
     check_split_inputs(model, split, "encoding with")
-    graphs, _ = caption_graphs_as_trained(split, model.run.config, model.parser)
     progress = not args.no_progress
     img = encode_images(model, split, args.device, args.batch_size, progress=progress)
-    cap = encode_captions(model, split.captions, graphs, args.device, args.batch_size, progress=progress)
+    if split.n_captions:
+        graphs, _ = caption_graphs_as_trained(split, model.run.config, model.parser)
+        cap = encode_captions(model, split.captions, graphs, args.device, args.batch_size, progress=progress)
+    else:  # a caption-less gallery (`sgfns prepare` on a folder of photos): an empty caption side
+        cap = _no_captions(model, args.device)
     meta = {
         "run": str(Path(args.run).resolve()),
         "checkpoint": args.checkpoint,
         "checkpoint_sha256": model.run.checkpoint_sha256,
         "model": model.name,
         "data": str(Path(args.data).resolve()),
+        "data_meta": split.meta,  # the prepared folder's settings: `sgfns search --image FILE` prepares a photo so
         "split": args.split,
         "image_ids": [str(x) for x in split.ids],
         "captions": list(split.captions),
@@ -74,3 +78,11 @@ def run(args: argparse.Namespace) -> int:
     first = f"node first stage d'={stage.dim} ({'+'.join(stage.weights)})" if stage else "global first stage"
     print(f"encoded {len(img)} images and {len(cap)} captions of {args.split} ({first}) -> {out}")
     return 0
+
+
+def _no_captions(model, device):
+    """An Encoded with zero captions but the model's own shapes (one placeholder encoded, then dropped)."""
+    from sgfns.models.scoring import encode_captions
+
+    text = "a photo"
+    return encode_captions(model, [text], model.parser([text]), device).select(slice(0, 0))

@@ -20,6 +20,7 @@ from sgfns_app.logs import setup_logging
 COMMAND_MODULES = [
     "data",
     "convert",
+    "prepare",
     "synth",
     "parse",
     "eval_parser",

@@ -2,7 +2,9 @@
 
 A text query is parsed with the project parser and encoded; the first stage returns `--shortlist` candidates,
 which the model's fine-grained score re-ranks; the top `-k` are printed (rank, score, image id or caption).
-`--image ID` searches captions for one of the index's images. First stage (`--first-stage`): "node" — global
+`--image ID` searches captions for one of the index's images; `--image FILE` (a photo not in the index) prepares the
+photo on the fly with the settings of the folder the index was encoded from (its meta.json: backbone input size,
+region settings) and searches captions for it. First stage (`--first-stage`): "node" — global
 score + the model's node terms with nodes projected to the dimension `sgfns encode` fitted (`NodeIndex`; the
 default when the index has one); "global" — a flat inner-product index over global vectors (FAISS when installed,
 else torch: the same shortlist)."""
@@ -24,7 +26,7 @@ def register(subparsers) -> None:
         description="Two-stage retrieval over a folder written by `sgfns encode`.",
     )
     p.add_argument("text", nargs="?", help="text query (searches images)")
-    p.add_argument("--image", help="image id query (searches captions)")
+    p.add_argument("--image", help="image id in the index, or a photo file, as the query (searches captions)")
     p.add_argument("--run", required=True, help="run folder (the one the index was encoded with)")
     p.add_argument("--index", required=True, help="folder written by `sgfns encode`")
     p.add_argument("-k", type=int, default=10, help="results to print (default 10)")
@@ -107,12 +109,20 @@ def run(args: argparse.Namespace) -> int:
         for r, (s, i) in enumerate(zip(scores[0][: args.k].tolist(), found[0][: args.k].tolist(), strict=True)):
             rows.append({"rank": r + 1, "score": round(s, 6), "image": i, "image_id": ids[i], "query_known": known})
     else:
+        if len(cap) == 0:
+            raise UserError(f"{args.index}: the index has no captions to search (a photo gallery answers text queries)")
         where = {x: i for i, x in enumerate(ids)}
-        if args.image not in where:
-            raise UserError(f"{args.index}: image id {args.image!r} is not in the index ({len(ids)} images)")
-        qi = where[args.image]
+        qi, query_img = where.get(args.image), img
+        if qi is None:
+            from pathlib import Path
+
+            if not Path(args.image).is_file():
+                raise UserError(
+                    f"{args.index}: {args.image!r} is neither an image id of the index ({len(ids)} images) nor a file"
+                )
+            query_img, qi = _photo_query(model, meta, args.image, dev), -1
         index = make_index(cap, "caption")
-        scores, found = two_stage_search(model, img, cap, index, torch.tensor([qi]), shortlist, "image")
+        scores, found = two_stage_search(model, query_img, cap, index, torch.tensor([max(qi, 0)]), shortlist, "image")
         c2i = meta.get("caption_image") or []
         for r, (s, c) in enumerate(zip(scores[0][: args.k].tolist(), found[0][: args.k].tolist(), strict=True)):
             row = {"rank": r + 1, "score": round(s, 6), "caption_index": c, "caption": caps[c]}
@@ -128,3 +138,19 @@ def run(args: argparse.Namespace) -> int:
             mark = "*" if row.get("own_image") else " "
             print(f"{row['rank']:>3}  {row['score']:.4f} {mark} {row['caption']}")
     return 0
+
+
+def _photo_query(model, meta: dict, path: str, device):
+    """Encode a photo file that is not in the index, prepared with the index's data settings."""
+    from sgfns.errors import UserError
+    from sgfns.models.scoring import encode_images
+    from sgfns.photos.describe import as_split, prepare_photo
+
+    data_meta = meta.get("data_meta") or {}
+    if "backbone" not in data_meta:
+        raise UserError(
+            f"the index was encoded from {meta.get('data')}, which `sgfns prepare` did not make: "
+            "a photo file can only be searched against prepared photos"
+        )
+    photo = prepare_photo(path, meta=data_meta, device=str(device))
+    return encode_images(model, as_split([photo], [path]), device).to(device)
