@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "report",
     "encode",
     "search",
+    "serve",
     "demo",
 ]
 
