@@ -52,11 +52,13 @@ function drawGraph(box, graph, colourOf = () => "#555") {
   }
   const objs = graph.objects;
   const n = objs.length;
-  const W = 520;
-  const H = n <= 3 ? 150 : 110 + 34 * n;
-  const cx = W / 2, cy = H / 2, rx = n <= 3 ? W / 2 - 90 : W / 2 - 95, ry = n <= 3 ? 0 : H / 2 - 30;
+  const W = Math.max(280, Math.min(620, box.clientWidth || 520));
+  const narrow = W < 460 && n > 1;
+  const H = narrow ? 36 + 62 * (n - 1) + 30 : n <= 3 ? 96 : 110 + 34 * n;
+  const cx = W / 2, cy = H / 2, rx = W / 2 - 95, ry = H / 2 - 30;
   const pos = objs.map((_, i) => {
     if (n === 1) return [cx, cy];
+    if (narrow) return [cx + (i % 2 ? 28 : -28), 33 + 62 * i];
     if (n <= 3) return [90 + (i * (W - 180)) / (n - 1), cy];
     const a = -Math.PI / 2 + (2 * Math.PI * i) / n;
     return [cx + rx * Math.cos(a), cy + ry * Math.sin(a)];
@@ -119,19 +121,22 @@ function drawBoxes(hit) {
     const norm = (state.last && state.last.box_format) !== "xyxy_pixels";
     layer.setAttribute("viewBox", `0 0 ${W} ${H}`);
     layer.replaceChildren();
-    const font = Math.max(5, W * 0.075);
+    const px = W / Math.max(1, layer.getBoundingClientRect().width || W);  // image units per screen pixel
+    const font = 12.5 * px;
     (hit.matches || []).forEach((m, i) => {
       if (!m.box) return;
       const [x0, y0, x1, y1] = norm ? [m.box[0] * W, m.box[1] * H, m.box[2] * W, m.box[3] * H] : m.box;
       const c = COLOURS[i % COLOURS.length];
       const g = svg("g", { class: "box" });
       g.append(svg("rect", { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0),
-        stroke: c, fill: "none", "stroke-width": Math.max(1, W / 80) }));
+        stroke: c, fill: "none", "stroke-width": 2.5 * px }));
       const text = `${m.label} ${m.cosine.toFixed(2)}`;
-      const ty = y0 > font * 1.3 ? y0 - font * 0.3 : y1 + font;
-      g.append(svg("rect", { x: x0, y: ty - font, width: text.length * font * 0.56 + 4, height: font * 1.25,
-        fill: c, opacity: 0.85 }));
-      g.append(svg("text", { x: x0 + 2, y: ty, "font-size": font, fill: "#fff" }, text));
+      const tw = text.length * font * 0.58 + 8 * px;
+      const tx = Math.max(0, Math.min(x0, W - tw));
+      const ty = y0 > font * 1.4 ? y0 - 3 * px : Math.min(H - 3 * px, y1 + font * 1.2);
+      g.append(svg("rect", { x: tx, y: ty - font, width: tw, height: font * 1.3, fill: c, opacity: 0.9,
+        rx: 2 * px }));
+      g.append(svg("text", { x: tx + 4 * px, y: ty - 0.1 * font, "font-size": font, fill: "#fff" }, text));
       layer.append(g);
     });
   };
