@@ -37,6 +37,11 @@ def test_demo_end_to_end_tiny(tmp_path, cli):
     with Image.open(out / "figure.png") as im:
         assert im.size[0] > 500 and im.size[1] > 100
     assert res["timing"]["total_s"] > 0
+    # it ends with the command that serves its own run, over a test split it encoded
+    serve = stdout.strip().splitlines()[-2]
+    assert serve.endswith(f"sgfns serve --run {out / 'runs' / 'sgfns'} --index {out / 'index'}")
+    rc, hits, err = cli("search", "--run", out / "runs" / "sgfns", "--index", out / "index", "a red cube", "-k", "2")
+    assert rc == 0 and str(out / "data" / "images") in hits, err
     # the same numbers through `sgfns report`
     rc, table, err = cli("report", out / "results.json")
     assert rc == 0 and all(f"| {m} |" in table for m in demo.MODELS)

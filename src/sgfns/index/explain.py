@@ -52,18 +52,13 @@ def node_terms(model: Matcher) -> dict[str, tuple[str, float]]:
     return dict(fn()) if fn is not None else {}
 
 
-def _best(img_set: tuple[Tensor, Tensor], cap_set: tuple[Tensor, Tensor], i: int, c: int):
-    """(best cosine per real caption node [Lt], argmax image node [Lt], all cosines [Li, Lt]) of one pair."""
-    iv, im = img_set[0][i].float(), img_set[1][i]
-    cv, cm = cap_set[0][c].float(), cap_set[1][c]
-    s = iv @ cv[cm].T  # [Li, Lt real]
-    s = s.masked_fill(~im[:, None], float("-inf"))
-    best, arg = s.max(0)
-    return best, arg, s
-
-
-def _caption_nodes(cap_set: tuple[Tensor, Tensor], c: int) -> list[int]:
-    return torch.nonzero(cap_set[1][c]).flatten().tolist()
+def _pair_cosines(img_set: tuple[Tensor, Tensor], cap_set: tuple[Tensor, Tensor], pi: Tensor, pc: Tensor):
+    """Cosines of every image node with every caption node of each pair, [P, Li, Lt] fp32 (-inf on padded image
+    nodes), and the caption nodes' mask [P, Lt]: one batched matmul for all the hits of a query."""
+    iv, im = img_set[0][pi].float(), img_set[1][pi]
+    cv, cm = cap_set[0][pc].float(), cap_set[1][pc]
+    s = torch.bmm(iv, cv.transpose(1, 2)).masked_fill(~im[:, :, None], float("-inf"))
+    return s, cm
 
 
 def explain_pairs(
@@ -72,41 +67,32 @@ def explain_pairs(
     """Explanations of the pairs (img[pair_img[p]], cap[pair_cap[p]]); `parts` are the terms the ranking scored
     them with (`pair_parts`: name -> [P]) and are reported as they are, so the explanation's score is the
     ranking's score."""
-    terms = node_terms(model)
-    count_sets = getattr(model, "count_sets", None)
-    out = []
+    pi, pc = torch.as_tensor(pair_img).long(), torch.as_tensor(pair_cap).long()
+    vals = {k: v.float().tolist() for k, v in parts.items()}
+    out = [PairExplanation(score=sum(vals[k][p] for k in vals), parts={k: vals[k][p] for k in vals})
+           for p in range(len(pi))]  # fmt: skip
+    if not len(pi):
+        return out
     with torch.inference_mode():
-        counted = count_sets(img, cap) if ("count" in parts and count_sets is not None) else None
-        for p, (i, c) in enumerate(zip(pair_img, pair_cap, strict=True)):
-            vals = {k: float(v[p]) for k, v in parts.items()}
-            ex = PairExplanation(score=sum(vals.values()), parts=vals)
-            for term, (set_name, weight) in terms.items():
-                if term not in parts or set_name not in img.sets or set_name not in cap.sets:
-                    continue
-                best, arg, _ = _best(img.sets[set_name], cap.sets[set_name], i, c)
-                nodes = _caption_nodes(cap.sets[set_name], c)
-                n = len(nodes)
-                ex.nodes[term] = [
-                    NodeMatch(j, int(a), float(b), float(weight * b / n))
-                    for j, a, b in zip(nodes, arg.tolist(), best.tolist(), strict=True)
-                ]
-            if counted is not None:
-                ex.nodes["count"] = _count_nodes(model, counted, i, c)
-            out.append(ex)
-    return out
-
-
-def _count_nodes(model: Matcher, counted, i: int, c: int) -> list[NodeMatch]:
-    """The count term of one pair split over the caption objects with a known count (`sgfns.models.count`)."""
-    img_set, cap_set, counts = counted
-    _, _, s = _best(img_set, cap_set, i, c)  # [Li, Lt real], -inf on padded image nodes
-    nodes = _caption_nodes(cap_set, c)
-    n_of = counts[c][cap_set[1][c]]
-    soft = torch.sigmoid(model.count.kappa * (s - model.count.tau)).sum(0)  # sigmoid(-inf) = 0 on padding
-    known = [k for k in range(len(nodes)) if int(n_of[k]) >= 1]
-    out = []
-    for k in known:
-        n = int(n_of[k])
-        diff = -abs(float(torch.log1p(soft[k])) - float(torch.log1p(torch.tensor(float(n)))))
-        out.append(NodeMatch(nodes[k], -1, float(soft[k]), model.gamma * diff / len(known), count=n))
+        for term, (set_name, weight) in node_terms(model).items():
+            if term not in parts or set_name not in img.sets or set_name not in cap.sets:
+                continue
+            s, cm = _pair_cosines(img.sets[set_name], cap.sets[set_name], pi, pc)
+            best, arg = s.max(1)  # [P, Lt]
+            share = weight * best / cm.sum(1, keepdim=True)
+            rows = zip(cm.tolist(), best.tolist(), arg.tolist(), share.tolist(), strict=True)
+            for p, (mask, b, a, w) in enumerate(rows):
+                out[p].nodes[term] = [NodeMatch(j, a[j], b[j], w[j]) for j in range(len(mask)) if mask[j]]
+        count_sets = getattr(model, "count_sets", None)
+        if "count" in parts and count_sets is not None:
+            img_set, cap_set, counts = count_sets(img, cap)
+            s, cm = _pair_cosines(img_set, cap_set, pi, pc)
+            soft = torch.sigmoid(model.count.kappa * (s - model.count.tau)).sum(1)  # [P, Lt]; sigmoid(-inf) = 0
+            n = counts[pc]
+            known = (n >= 1) & cm
+            diff = -(torch.log1p(soft) - torch.log1p(n.clamp_min(0).float())).abs()
+            share = model.gamma * diff / known.sum(1, keepdim=True).clamp_min(1)
+            rows = zip(known.tolist(), n.tolist(), soft.tolist(), share.tolist(), strict=True)
+            for p, (kn, c, sc, w) in enumerate(rows):
+                out[p].nodes["count"] = [NodeMatch(j, -1, sc[j], w[j], count=c[j]) for j in range(len(kn)) if kn[j]]
     return out

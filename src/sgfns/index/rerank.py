@@ -37,7 +37,8 @@ def pair_parts(model: Matcher, img: Encoded, cap: Encoded, pair_img: Tensor, pai
     """Named score terms [P] for the pairs (img[pair_img[p]], cap[pair_cap[p]]); their sum is the model's score."""
     pair_img, pair_cap = torch.as_tensor(pair_img).long(), torch.as_tensor(pair_cap).long()
     was_training = model.training
-    model.eval()
+    if was_training:  # switching walks every module: skipped for a model already in eval mode (each search)
+        model.eval()
     try:
         with torch.inference_mode():
             fn = getattr(model, "similarity_parts_pairs", None)
@@ -45,7 +46,8 @@ def pair_parts(model: Matcher, img: Encoded, cap: Encoded, pair_img: Tensor, pai
                 return fn(img, cap, pair_img, pair_cap)
             return _fallback_pairs(model, img, cap, pair_img, pair_cap)
     finally:
-        model.train(was_training)
+        if was_training:
+            model.train()
 
 
 def rerank(
