@@ -138,7 +138,34 @@ def test_a_photo_on_a_synthetic_run_is_refused_with_the_reason(client, served_wo
     data, _, _ = served_world
     png = next((data / "images").glob("*.png")).read_bytes()
     msg = error_of(client.post("/api/search_image", files={"photo": ("p.png", png, "image/png")}), 400)
-    assert "photo_backbone" in msg and "sgfns prepare" in msg
+    assert "no photo backbone" in msg and "sgfns prepare" in msg
+
+
+def test_photo_search_ranks_a_new_image_like_a_gallery_image(searcher):
+    """The upload route's last step (`Searcher.new_image`) on a gallery image's own encoding: the same captions,
+    scores and matches as searching that image by id."""
+    i = 4
+    enc = searcher.img.select(slice(i, i + 1))
+    new = searcher.new_image(enc, searcher.image_graphs[i], searcher.boxes[i], k=6)
+    by_id = searcher.image(searcher.ids[i], k=6)
+    assert [h["caption_index"] for h in new["results"]] == [h["caption_index"] for h in by_id["results"]]
+    for a, b in zip(new["results"], by_id["results"], strict=True):
+        assert a["score"] == pytest.approx(b["score"], abs=1e-6) and a["matches"] == b["matches"]
+
+
+def test_a_photo_run_without_the_photo_library_says_what_is_missing(searcher):
+    import importlib.util
+
+    from sgfns_app.serve.upload import PhotoSearch
+
+    class PhotoRun:
+        data_meta = {"name": "photos", "backbone": {"name": "efficientnet-lite0", "input_size": 384}}
+
+    why = PhotoSearch(PhotoRun()).unavailable()
+    if importlib.util.find_spec("sgfns.photos") is None:
+        assert why is not None and why[0] == 501 and "cannot prepare" in why[1]
+    else:
+        assert why is None
 
 
 def test_a_huge_declared_image_is_refused_from_its_header():

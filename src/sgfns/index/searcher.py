@@ -23,7 +23,7 @@ from sgfns.index.flat import FlatIndex
 from sgfns.index.nodestage import NodeIndex
 from sgfns.index.rerank import rerank_parts, shortlist
 from sgfns.index.store import load_gallery, load_stage
-from sgfns.models.base import Matcher
+from sgfns.models.base import Encoded, Matcher
 
 __all__ = ["DEFAULT_THRESHOLD", "MAX_K", "Searcher", "object_label"]
 
@@ -208,7 +208,9 @@ class Searcher:
         for r, (i, ex) in enumerate(zip(top, exs, strict=True)):
             ex.score = float(scores[0, r])  # the ranking's own sum of the parts
             hit = {"rank": r + 1, "image_id": self.ids[i], "image": i, "file": self.image_file(self.ids[i])}
-            results.append({**hit, **self._explained(ex, graph, i)})
+            ig = self.image_graphs[i] if self.image_graphs is not None else None
+            boxes = self.boxes[i] if self.boxes is not None else None
+            results.append({**hit, **self._explained(ex, graph, ig, boxes)})
         return {**self._header(k), "query": query, "graph": graph.to_dict(), "results": results}
 
     def image(self, image_id: str, k: int = 10, n_short: int | None = None) -> dict[str, Any]:
@@ -216,13 +218,24 @@ class Searcher:
         "graph", "score", "parts", "matches", ...}]}; an id not in the gallery is a `KeyError`."""
         if image_id not in self.where:
             raise KeyError(image_id)
-        self._check_k(k)
         i = self.where[image_id]
-        ids = shortlist(self.img, self.cap, self.caption_index, torch.tensor([i]), n_short or max(10 * k, 100), "image")
-        scores, ids, parts = rerank_parts(self.model, self.img, self.cap, torch.tensor([i]), ids, "image")
+        ig = self.image_graphs[i] if self.image_graphs is not None else None
+        boxes = self.boxes[i] if self.boxes is not None else None
+        out = self._captions_for(self.img, i, ig, boxes, k, n_short)
+        return {**out, "query": {"image_id": image_id}, "image_id": image_id, "file": self.image_file(image_id)}
+
+    def new_image(self, enc: Encoded, graph: SceneGraph | None, boxes, k: int = 10) -> dict[str, Any]:
+        """Captions for an image outside the gallery (an uploaded photo), encoded by the run's model (`enc`, one
+        image) with its visual graph and region boxes [R, 4]; the same shape as `image` without an id."""
+        return {**self._captions_for(enc.to(self.device), 0, graph, boxes, k, None), "query": {"image_id": None}}
+
+    def _captions_for(self, img: Encoded, i: int, ig: SceneGraph | None, boxes, k: int, n_short) -> dict[str, Any]:
+        self._check_k(k)
+        ids = shortlist(img, self.cap, self.caption_index, torch.tensor([i]), n_short or max(10 * k, 100), "image")
+        scores, ids, parts = rerank_parts(self.model, img, self.cap, torch.tensor([i]), ids, "image")
         top = ids[0, :k].tolist()
         top_parts = {n: v[0, :k] for n, v in parts.items()}
-        exs = explain_pairs(self.model, self.img, self.cap, [i] * len(top), top, top_parts)
+        exs = explain_pairs(self.model, img, self.cap, [i] * len(top), top, top_parts)
         results = []
         for r, (c, ex) in enumerate(zip(top, exs, strict=True)):
             ex.score = float(scores[0, r])
@@ -230,25 +243,23 @@ class Searcher:
             hit: dict[str, Any] = {"rank": r + 1, "caption_index": c, "caption": self.captions[c]}
             if self.caption_image:
                 hit["image_id"] = self.ids[self.caption_image[c]]
-                hit["own_image"] = self.caption_image[c] == i
+                hit["own_image"] = self.caption_image[c] == i and img is self.img
             hit["graph"] = g.to_dict() if g is not None else None
-            results.append({**hit, **self._explained(ex, g, i)})
-        file = self.image_file(image_id)
-        return {**self._header(k), "query": {"image_id": image_id}, "image_id": image_id, "file": file,
-                "results": results}  # fmt: skip
+            results.append({**hit, **self._explained(ex, g, ig, boxes)})
+        return {**self._header(k), "results": results}
 
     def _header(self, k: int) -> dict[str, Any]:
         return {"k": k, "threshold": self.threshold, "box_format": self.box_format}
 
     # --- explanations: node indices -> labels, regions, boxes ---------------------------------------------------
-    def _box(self, i: int, region: int | None) -> list[float] | None:
-        if region is None or self.boxes is None or region >= self.boxes.shape[1]:
-            return None
-        return [round(float(x), 5) for x in self.boxes[i, region]]
+    def _explained(self, ex: PairExplanation, cap_graph: SceneGraph | None, ig: SceneGraph | None, boxes):
+        """Score, parts and the per-node shares of one hit: an image with visual graph `ig` and region boxes
+        `boxes` [R, 4] (either may be None), a caption with graph `cap_graph`."""
 
-    def _explained(self, ex: PairExplanation, cap_graph: SceneGraph | None, i: int) -> dict[str, Any]:
-        """Score, parts and the per-node shares of one hit (image `i`, a caption with graph `cap_graph`)."""
-        ig = self.image_graphs[i] if self.image_graphs is not None else None
+        def box(region: int | None) -> list[float] | None:
+            if region is None or boxes is None or region >= len(boxes):
+                return None
+            return [round(float(x), 5) for x in boxes[region]]
 
         def cap_obj(j: int) -> SGObject | None:
             return cap_graph.objects[j] if cap_graph is not None and j < len(cap_graph.objects) else None
@@ -265,7 +276,7 @@ class Searcher:
                 "caption_object": m.caption_node,
                 "label": object_label(cap_obj(m.caption_node)) or "(no objects)",
                 "region": region,
-                "box": self._box(i, region),
+                "box": box(region),
                 "image_object": m.image_node,
                 "image_label": object_label(io),
                 "cosine": m.cosine,
@@ -273,18 +284,18 @@ class Searcher:
             })  # fmt: skip
         relations = []
         for m in ex.nodes.get("relation", []):
-            regions, boxes = None, None
+            regions, boxes_ = None, None
             if ig is not None and m.image_node < len(ig.relations) and m.cosine >= self.threshold:
                 r = ig.relations[m.image_node]
                 regions = [ig.objects[r.subject].region, ig.objects[r.object].region]
-                boxes = [self._box(i, x) for x in regions]
+                boxes_ = [box(x) for x in regions]
             relations.append({
                 "caption_relation": m.caption_node,
                 "label": _relation_label(cap_graph, m.caption_node) or "(no relations)",
                 "image_relation": m.image_node,
                 "image_label": _relation_label(ig, m.image_node),
                 "regions": regions,
-                "boxes": boxes,
+                "boxes": boxes_,
                 "cosine": m.cosine,
                 "contribution": m.contribution,
             })  # fmt: skip

@@ -13,11 +13,12 @@ from fastapi.responses import FileResponse
 from sgfns.errors import UserError
 from sgfns.index.searcher import Searcher
 from sgfns_app.serve.limits import Busy, Limits, WorkQueue
-from sgfns_app.serve.upload import PhotoError, check_photo, photo_support
+from sgfns_app.serve.upload import PhotoError, PhotoSearch, check_photo
 
 
 def api_router(searcher: Searcher, limits: Limits, work: WorkQueue) -> APIRouter:
     api = APIRouter(prefix="/api")
+    photos = PhotoSearch(searcher)
 
     def check_k(k: int) -> None:
         if not 1 <= k <= limits.max_k:
@@ -63,18 +64,19 @@ def api_router(searcher: Searcher, limits: Limits, work: WorkQueue) -> APIRouter
     @api.post("/search_image")
     async def search_photo(photo: Annotated[UploadFile, File()], k: Annotated[int, Form()] = 10) -> dict:
         """Image -> captions for a new photo (multipart field `photo`); checked for size, format and dimensions
-        first; answered only by a run whose images were prepared from photos (else 400 says why)."""
+        first; answered only by a run whose images were prepared from photos by `sgfns prepare` (else 400 says
+        why)."""
         check_k(k)
         data = await photo.read(limits.max_body_bytes + 1)
         try:
             image = await run_in_threadpool(check_photo, data, limits.max_photo_pixels, limits.max_photo_side)
         except PhotoError as e:
             raise HTTPException(e.status, str(e)) from None
-        prepare, why = photo_support(searcher.data_meta)
-        if prepare is None:
-            raise HTTPException(400, f"cannot search by a new photo: {why}")
-        raise HTTPException(501, f"photo search is not wired to {prepare.__module__} yet ({image.size[0]}x"
-                                 f"{image.size[1]} photo received)")  # fmt: skip
+        why = photos.unavailable()
+        if why is not None:
+            raise HTTPException(*why)
+        image.close()  # checked; the library's preparation decodes the bytes again its own way
+        return await queued(photos.search, data, k)
 
     @api.get("/images/{image_id}")
     def image(image_id: str) -> FileResponse:
