@@ -240,3 +240,19 @@ def test_search_table_prints_file_parts_and_graph(cli, served_world, searcher):
     lines = out.splitlines()
     assert lines[0].startswith("query: ") and lines[1].startswith("graph: ")
     assert str(data / "images") in lines[2] and lines[3].strip().startswith("= global ")
+
+
+def test_serve_binds_loopback_by_default_and_says_so(cli, served_world, monkeypatch):
+    import uvicorn
+
+    _, run, index = served_world
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    rc, out, err = cli("serve", "--run", run, "--index", index)
+    assert rc == 0, err
+    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 8000
+    assert "http://127.0.0.1:8000/" in out and "loopback" in out
+    rc, out, err = cli("serve", "--run", run, "--index", index, "--host", "0.0.0.0", "--port", "8123")
+    assert rc == 0 and calls[1]["host"] == "0.0.0.0" and "ALL clients" in out
+    rc, _, err = cli("serve", "--run", run, "--index", index, "--port", "70000")
+    assert rc == 2 and "--port" in err
