@@ -165,12 +165,12 @@ def free_port() -> int:
 def in_process(args, queries: list[str], ks: list[int]) -> dict:
     import torch
 
+    from sgfns import load_model
     from sgfns.index.searcher import Searcher
-    from sgfns_app.train.checkpoint import load_run
 
     torch.set_num_threads(args.threads)
-    loaded = load_run(args.run)
-    s = Searcher(loaded.model, args.index, checkpoint_sha256=loaded.checkpoint_sha256)
+    model = load_model(args.run)
+    s = Searcher(model, args.index, checkpoint_sha256=model.run.checkpoint_sha256)
     s.text(queries[0], 10)  # warm up (parser, first-stage buffers)
     out = {}
     for k in ks:

@@ -23,10 +23,13 @@ def test_demo_end_to_end_tiny(tmp_path, cli):
     for r in res["results"]:
         assert r["n_images"] == 20 and 0.0 <= r["metrics"]["rsum"] <= 600.0
         assert "mean" in r["compositional"] and "twins" in r["compositional"]
-        assert (out / "runs" / r["model"] / "checkpoints" / "best.safetensors").exists()
-        # each run's log holds its own training only
-        log = (out / "runs" / r["model"] / "train.log").read_text()
-        assert f"model {r['model']}:" in log and all(f"model {m}:" not in log for m in demo.MODELS if m != r["model"])
+        run = out / "runs" / demo.run_folder(r["model"])
+        assert (run / "checkpoints" / "best.safetensors").exists()
+        # each run's log holds its own training only; sgfns + L_neg trains with generated negatives, sgfns without
+        log = (run / "train.log").read_text()
+        name = demo.MODELS[r["model"]][0]
+        assert log.count("model ") == 1 and f"model {name}:" in log
+        assert ("caption negatives:" in log) == (r["model"] == "sgfns + L_neg"), r["model"]
     assert (out / "data" / "images").is_dir() and (out / "data" / "test_compositional.jsonl").exists()
     # one table with every model, compositional columns, and the README comparison
     for m in demo.MODELS:

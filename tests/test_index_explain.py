@@ -9,12 +9,12 @@ import torch
 
 @pytest.fixture(scope="module")
 def searcher(served_world):
+    from sgfns import load_model
     from sgfns.index.searcher import Searcher
-    from sgfns_app.train.checkpoint import load_run
 
     _, run, index = served_world
-    loaded = load_run(run)
-    return Searcher(loaded.model, index, checkpoint_sha256=loaded.checkpoint_sha256, threshold=-1.0)
+    model = load_model(run)
+    return Searcher(model, index, checkpoint_sha256=model.run.checkpoint_sha256, threshold=-1.0)
 
 
 def check_hit(hit: dict) -> None:
@@ -84,10 +84,10 @@ def test_threshold_turns_weak_matches_into_no_region(searcher):
 
 def test_explain_pairs_on_random_sgfns_parts_match_pair_parts():
     """Library level, no data: shares of random encodings sum to `pair_parts`' terms (count keys on and off)."""
-    from sgfns.index import pair_parts
     from sgfns.index.explain import explain_pairs
     from sgfns.models.base import Encoded
     from sgfns.models.registry import create_model
+    from sgfns.models.scoring import pair_parts
 
     torch.manual_seed(0)
     for keys in (False, True):

@@ -15,12 +15,12 @@ pytest.importorskip("httpx")
 
 @pytest.fixture(scope="module")
 def searcher(served_world):
+    from sgfns import load_model
     from sgfns.index.searcher import Searcher
-    from sgfns_app.train.checkpoint import load_run
 
     _, run, index = served_world
-    loaded = load_run(run)
-    return Searcher(loaded.model, index, checkpoint_sha256=loaded.checkpoint_sha256)
+    model = load_model(run)
+    return Searcher(model, index, checkpoint_sha256=model.run.checkpoint_sha256)
 
 
 @pytest.fixture(scope="module")

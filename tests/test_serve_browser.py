@@ -47,14 +47,14 @@ def service(served_world):
     """The app on a free loopback port in a background thread (uvicorn), for the module's tests."""
     import uvicorn
 
+    from sgfns import load_model
     from sgfns.index.searcher import Searcher
     from sgfns_app.serve.app import create_app
-    from sgfns_app.train.checkpoint import load_run
 
     _, run, index = served_world
-    loaded = load_run(run)
+    model = load_model(run)
     # a tiny one-epoch model matches weakly: threshold -1 shows every match's region, so boxes can be checked
-    searcher = Searcher(loaded.model, index, checkpoint_sha256=loaded.checkpoint_sha256, threshold=-1.0)
+    searcher = Searcher(model, index, checkpoint_sha256=model.run.checkpoint_sha256, threshold=-1.0)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(searcher), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -6,7 +6,7 @@ Stages, each with a progress bar, all inside a new folder per demo run:
    scene graphs, suites (DESIGN §3.4);
 2. train sgfns, scan, sgm and vsepp through `sgfns_app.train.loop.train` with the same config (symbolic needs no
    training and goes through the same loop, which only checkpoints and validates it);
-3. evaluate every run on the test split (`sgfns_app.cli.eval.evaluate_run`: the same code as `sgfns eval`);
+3. evaluate every run on the test split (`sgfns.eval.evaluate`: the same code as `sgfns eval`);
 4. print the table (the same markdown as `sgfns report`), the README's full-size table beside it, and a warning
    when the two rank the models differently; write `results.json` and `figure.png` (text queries with their
    top-5 images, the true one framed in green).
@@ -26,7 +26,15 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-MODELS = ("sgfns", "scan", "sgm", "vsepp", "symbolic")
+#: demo label -> (registered model, overrides): SGFNS with its generated negatives (the default recipe) and without
+MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sgfns + L_neg": ("sgfns", ()),
+    "sgfns": ("sgfns", ("neg.weight=0",)),
+    "sgm": ("sgm", ()),
+    "scan": ("scan", ()),
+    "vsepp": ("vsepp", ()),
+    "symbolic": ("symbolic", ()),
+}
 
 
 @dataclass
@@ -39,12 +47,13 @@ class DemoConfig:
     n_val: int = 100
     n_test: int = 200
     image_size: int = 128
-    #: 6 epochs over 1,000 images ~ the README budget's optimisation steps (configs/synth.yaml: 2 epochs over
+    #: 6 epochs over 1,000 images ~ the README budget's optimisation steps (the synth preset: 2 epochs over
     #: 4,000); None: the config's own epochs
     epochs: int | None = 6
-    models: tuple[str, ...] = MODELS
-    #: config file for training (every model gets the same one); None: the package's synth preset when present
-    train_config: str | None = None
+    models: tuple[str, ...] = tuple(MODELS)
+    #: training preset (name or file; every model gets its entry of it); the synthetic world's budget by default
+    train_config: str = "synth"
+    #: key=value training overrides for every model (`model.KEY=...` ones for the models that take KEY)
     overrides: list[str] = field(default_factory=list)
     figure_queries: int = 4
     progress: bool = True
@@ -75,33 +84,37 @@ def synth_world(path: Path, cfg: DemoConfig) -> Path:
 
 
 # --- 2. training ----------------------------------------------------------------------------------------------------
-def default_train_config() -> str | None:
-    """The repository's `configs/synth.yaml` when the demo runs from a checkout."""
-    p = Path(__file__).resolve().parents[2] / "configs" / "synth.yaml"
-    return str(p) if p.exists() else None
+def run_folder(label: str) -> str:
+    return label.replace(" + L_neg", "-neg").replace(" ", "-")
 
 
-def train_model(data: Path, run: Path, model: str, cfg: DemoConfig) -> dict[str, Any]:
-    from sgfns.config import build
-    from sgfns_app.train.config import TrainConfig
+def train_model(data: Path, run: Path, label: str, cfg: DemoConfig) -> dict[str, Any]:
     from sgfns_app.train.loop import train
+    from sgfns_app.train.presets import build_train_config
 
+    model, extra = MODELS[label]
     # threads=1: on a 2-core machine shared with anything else, two spinning OpenMP threads per step were 10-30x
     # slower than one (measured under load ~10: 12-17 s vs ~1 s per sgfns step); one thread costs < 2x when idle.
     overrides = [f"model.name={model}", f"seed={cfg.seed}", "data.text_graphs=parser", "threads=1",
-                 f"progress={'true' if cfg.progress else 'false'}"]  # fmt: skip
+                 f"progress={'true' if cfg.progress else 'false'}", *extra]  # fmt: skip
     if cfg.epochs is not None:
         overrides.append(f"epochs={cfg.epochs}")
-    overrides += cfg.overrides
-    tc = build(TrainConfig, cfg.train_config, overrides)
-    return train(data, run, tc)
+    overrides += [o for o in cfg.overrides if _takes(model, o)]
+    return train(data, run, build_train_config(cfg.train_config, overrides))
 
 
-def _config_epochs(path: str | None) -> int:
-    from sgfns.config import build
-    from sgfns_app.train.config import TrainConfig
+def _takes(model: str, override: str) -> bool:
+    """The demo's overrides are for every model: a `model.KEY=...` one goes to the models that take KEY."""
+    from sgfns.models import model_options
 
-    return build(TrainConfig, path, []).epochs
+    key = override.split("=", 1)[0].strip()
+    return not key.startswith("model.") or key[len("model.") :] in model_options(model)
+
+
+def _config_epochs(preset: str) -> int:
+    from sgfns_app.train.presets import build_train_config
+
+    return build_train_config(preset, []).epochs
 
 
 # --- 4. the README's table ------------------------------------------------------------------------------------------
@@ -282,19 +295,15 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
     """Run every stage; returns the results.json content. `world_fn` replaces the synthetic world (tests)."""
     from tqdm.auto import tqdm
 
+    from sgfns import load_model
     from sgfns.data.dataset import load_split
+    from sgfns.eval.evaluator import evaluate_with_split
     from sgfns.eval.report import group, markdown
+    from sgfns.graphs.lazy import LazyParser
     from sgfns.io import write_json
-    from sgfns_app.cli.eval import LazyParser, evaluate_run
 
     t0 = time.perf_counter()
     out = Path(cfg.out)
-    if cfg.train_config is None:
-        cfg.train_config = default_train_config()
-        if cfg.train_config is None:
-            from sgfns.errors import UserError
-
-            raise UserError("configs/synth.yaml not found (not running from a checkout): pass --config FILE")
     timing: dict[str, float] = {}
     stages = tqdm(total=2 + 2 * len(cfg.models), desc="demo", unit="stage", disable=not cfg.progress, position=0)
 
@@ -308,7 +317,7 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
     for m in cfg.models:
         stages.set_postfix_str(f"train {m}")
         t = time.perf_counter()
-        runs[m] = out / "runs" / m
+        runs[m] = out / "runs" / run_folder(m)
         train_model(data, runs[m], m, cfg)
         timing[f"train_{m}_s"] = time.perf_counter() - t
         stages.update(1)
@@ -318,7 +327,8 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
     for m in cfg.models:
         stages.set_postfix_str(f"evaluate {m}")
         t = time.perf_counter()
-        rec, ev = evaluate_run(runs[m], data, "test", "full", progress=cfg.progress, parse=parse)
+        matcher = load_model(runs[m])
+        rec, ev = evaluate_with_split(matcher, data, "test", "full", progress=cfg.progress, parse=parse)
         rec["model"] = m
         rec["data"] = "demo world"
         write_json(runs[m] / "eval" / f"{Path(data).name}-test-full.json", rec)  # as `sgfns eval` saves it
@@ -329,7 +339,7 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
 
     stages.set_postfix_str("table and figure")
     test = load_split(data, "test", load_graphs=False)
-    fig_model = "sgfns" if "sgfns" in evals else cfg.models[0]
+    fig_model = next((m for m in ("sgfns + L_neg", "sgfns") if m in evals), cfg.models[0])
     draw_figure(out / "figure.png", test, evals[fig_model].sim, pick_queries(test, cfg.figure_queries, cfg.seed),
                 fig_model)  # fmt: skip
     stages.update(1)

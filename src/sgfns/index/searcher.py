@@ -101,7 +101,11 @@ class Searcher:
         else:
             self.image_index = FlatIndex(self.img.glob, backend=backend)
             self.caption_index = FlatIndex(self.cap.glob, backend=backend)
-        self._parser = parser
+        if parser is None:
+            from sgfns.graphs.lazy import LazyParser
+
+            parser = getattr(model, "parser", None) or LazyParser()
+        self._parser = parser  # callable: texts -> graphs (`sgfns.graphs.lazy.LazyParser`)
         self._parse_lock = threading.Lock()
         self._load_dataset()
 
@@ -125,11 +129,12 @@ class Searcher:
             log.warning("%s: %s (%s) no longer holds the encoded images and captions; hits carry no graphs or boxes",
                         self.index_dir, data, self.meta["split"])  # fmt: skip
             return
-        from sgfns.graphs.cache import caption_graphs_for
+        from sgfns.eval.evaluator import caption_graphs_as_trained
 
         self.data, self.data_meta = data, split.meta
         self.image_graphs = split.image_graphs
-        self.caption_graphs = caption_graphs_for(split, "auto")
+        run = getattr(self.model, "run", None)  # the graphs `sgfns encode` encoded: as the run was trained
+        self.caption_graphs, _ = caption_graphs_as_trained(split, run.config if run else {}, self._parser)
         self.boxes = split.boxes
         self.box_format = split.meta.get("box_format") or "xyxy_norm"
         self.images_dir = (data / str(split.meta.get("images_dir") or "images")).resolve()
@@ -154,12 +159,9 @@ class Searcher:
         return str(p.relative_to(self.data.resolve())) if p is not None and self.data is not None else None
 
     def parse(self, text: str) -> SceneGraph:
+        """The query's scene graph by the run's parser (`model.parser`, as `sgfns.load_model` attaches it)."""
         with self._parse_lock:  # spaCy pipelines are not documented as thread-safe
-            if self._parser is None:
-                from sgfns.graphs.parser import load_parser
-
-                self._parser = load_parser()
-            return self._parser.parse(text)
+            return self._parser([text])[0]
 
     def describe(self) -> dict[str, Any]:
         """The loaded run and gallery: model, data, sizes, versions."""

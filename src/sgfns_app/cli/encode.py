@@ -58,22 +58,22 @@ def encode_split(
 ) -> str:
     """Encode one split of `data` with the run into `out` (what `sgfns search` and `sgfns serve` read); returns
     the one-line summary the command prints."""
+    from sgfns import load_model
     from sgfns.data.dataset import load_split
-    from sgfns.graphs.cache import caption_graphs_for
+    from sgfns.eval.evaluator import caption_graphs_as_trained
     from sgfns.index.store import save_gallery
     from sgfns.models.scoring import encode_captions, encode_images
-    from sgfns_app.train.checkpoint import load_run
 
-    loaded = load_run(run, device, which=checkpoint)
+    model = load_model(run, checkpoint=checkpoint, device=device)
     split = load_split(data, split_name)
-    graphs = caption_graphs_for(split, "auto")
-    img = encode_images(loaded.model, split, device, batch_size, progress=progress)
-    cap = encode_captions(loaded.model, split.captions, graphs, device, batch_size, progress=progress)
+    graphs, _ = caption_graphs_as_trained(split, model.run.config, model.parser)
+    img = encode_images(model, split, device, batch_size, progress=progress)
+    cap = encode_captions(model, split.captions, graphs, device, batch_size, progress=progress)
     meta = {
         "run": str(Path(run).resolve()),
         "checkpoint": checkpoint,
-        "checkpoint_sha256": loaded.checkpoint_sha256,
-        "model": loaded.model.name,
+        "checkpoint_sha256": model.run.checkpoint_sha256,
+        "model": model.name,
         "data": str(Path(data).resolve()),
         "split": split_name,
         "image_ids": [str(x) for x in split.ids],
@@ -84,7 +84,7 @@ def encode_split(
     if first_stage_dim > 0 and len(img) and len(cap):
         from sgfns.index import NodeStage
 
-        stage = NodeStage.fit(loaded.model, img, cap, first_stage_dim)
+        stage = NodeStage.fit(model, img, cap, first_stage_dim)
         if not stage.weights:  # a model without node terms: the flat global index is the first stage
             stage = None
     saved = save_gallery(out, img, cap, meta, stage=stage)

@@ -74,18 +74,18 @@ def read_pairs(path: str, ids: list[str]) -> list[tuple[dict[str, Any], int]]:
     return out
 
 
-def score_pairs(loaded, split, pairs, parse, *, device="cpu", batch_size=128, progress=True) -> list[dict[str, Any]]:
-    """Add `score` (and `negative_score`) to each pair record."""
-    from sgfns.eval.evaluate import Scorer
+def score_pairs(model, split, pairs, parse, *, device="cpu", batch_size=128, progress=True) -> list[dict[str, Any]]:
+    """Add `score` (and `negative_score`) to each pair record (`model`: a loaded matcher, `sgfns.load_model`)."""
+    from sgfns.eval.evaluator import Scorer
 
-    scorer = Scorer(loaded.model, device=device, batch_size=batch_size, progress=progress)
+    scorer = Scorer(model, device=device, batch_size=batch_size, progress=progress)
     if not pairs:
         return []
     used = sorted({img for _, img in pairs})
     pos_of = {img: j for j, img in enumerate(used)}
     from sgfns.models import scoring
 
-    img = scoring.encode_images(loaded.model, split, device, batch_size, indices=used, progress=progress)
+    img = scoring.encode_images(model, split, device, batch_size, indices=used, progress=progress)
     texts = [r["caption"] for r, _ in pairs]
     neg_rows = [k for k, (r, _) in enumerate(pairs) if "negative" in r]
     negs = [pairs[k][0]["negative"] for k in neg_rows]
@@ -100,16 +100,15 @@ def score_pairs(loaded, split, pairs, parse, *, device="cpu", batch_size=128, pr
 
 
 def run(args: argparse.Namespace) -> int:
+    from sgfns import load_model
     from sgfns.data.dataset import load_split
     from sgfns.io import write_jsonl
-    from sgfns_app.cli.eval import LazyParser
-    from sgfns_app.train.checkpoint import load_run
 
     split = load_split(args.data, args.split)
     pairs = read_pairs(args.pairs, split.ids)
-    loaded = load_run(args.run, device=args.device, which=args.checkpoint)
+    model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
     out = score_pairs(
-        loaded, split, pairs, LazyParser(), device=args.device, batch_size=args.batch_size,
+        model, split, pairs, model.parser, device=args.device, batch_size=args.batch_size,
         progress=not args.no_progress,
     )  # fmt: skip
     if args.output:

@@ -74,17 +74,17 @@ def run(args: argparse.Namespace) -> int:
 
 def open_searcher(args: argparse.Namespace):
     """The run's model and the encoded gallery as a `Searcher` (shared with `sgfns serve`)."""
+    from sgfns import load_model
     from sgfns.errors import UserError
     from sgfns.index.searcher import DEFAULT_THRESHOLD, MAX_K, Searcher
     from sgfns.index.store import load_gallery
-    from sgfns_app.train.checkpoint import load_run
 
     if not 1 <= args.k <= MAX_K:
         raise UserError(f"-k must be between 1 and {MAX_K}, got {args.k}")
     load_gallery(args.index)  # a wrong index folder is reported before the model loads
-    loaded = load_run(args.run, args.device, which=args.checkpoint)
+    model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
-    return Searcher(loaded.model, args.index, checkpoint_sha256=loaded.checkpoint_sha256, device=args.device,
+    return Searcher(model, args.index, checkpoint_sha256=model.run.checkpoint_sha256, device=args.device,
                     backend=args.backend, first_stage=args.first_stage, threshold=threshold)  # fmt: skip
 
 
