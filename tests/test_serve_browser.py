@@ -134,9 +134,7 @@ def test_keyboard_search_opens_an_explained_result(service, browser, tmp_path, w
     assert len(browser.find_elements(By.CSS_SELECTOR, "#boxes g.box")) == n_boxes
     labels = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#boxes g.box text")]
     assert any(m["label"] in label for m in expected["matches"] for label in labels)
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#detail-graph svg .node")) == len(
-        searcher.parse(query).objects
-    )
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#detail-graph svg .node")) == len(searcher.parse(query).objects)
     bars = browser.find_elements(By.CSS_SELECTOR, "#bars .bar-row")
     assert len(bars) == len(expected["parts"]) + 1  # one per term and the total
     # nothing overflows the window sideways at this width
