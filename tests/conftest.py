@@ -103,3 +103,22 @@ def toy_run(cli, tmp_path):
         return data, run
 
     return make
+
+
+@pytest.fixture(scope="session")
+def served_world(tmp_path_factory):
+    """(data, run, index): a small synthetic world (with image files), an `sgfns-tiny` run trained on it for one
+    epoch and its encoded test split — what `sgfns serve` and `sgfns search` need."""
+    from sgfns_app.cli.main import main
+
+    root = tmp_path_factory.mktemp("served")
+    data, run, index = root / "world", root / "run", root / "index"
+    steps = (
+        ["synth", "--out", data, "--train", "24", "--val", "6", "--test", "12", "--image-size", "64", "--workers", "1"],
+        ["train", "--data", data, "--out", run, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
+         "data.batch_size=16", "threads=1", "model.count_keys=true"],
+        ["encode", "--run", run, "--data", data, "--split", "test", "--out", index, "--no-progress"],
+    )  # fmt: skip
+    for argv in steps:
+        assert main([str(a) for a in argv]) == 0, argv
+    return data, run, index

@@ -4,6 +4,8 @@ the README comparison."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +42,11 @@ def test_demo_end_to_end_tiny(tmp_path, cli):
     with Image.open(out / "figure.png") as im:
         assert im.size[0] > 500 and im.size[1] > 100
     assert res["timing"]["total_s"] > 0
+    # it ends with the command that serves its own run, over a test split it encoded
+    serve = re.search(r"sgfns serve --run (\S+) --index (\S+)$", stdout.strip().splitlines()[-2])
+    assert serve and Path(serve[1]).parent == out / "runs" and serve[2] == str(out / "index")
+    rc, hits, err = cli("search", "--run", serve[1], "--index", serve[2], "a red cube", "-k", "2")
+    assert rc == 0 and str(out / "data" / "images") in hits, err
     # the same numbers through `sgfns report`
     rc, table, err = cli("report", out / "results.json")
     assert rc == 0 and all(f"| {m} |" in table for m in demo.MODELS)

@@ -59,7 +59,7 @@ def test_image_query_equals_exhaustive_ranking(cli, setup):
     rc, stdout, err = cli("search", "--run", run, "--index", out, "--image", meta["image_ids"][q], "-k", "5",
                           "--shortlist", str(len(cap)), "--json")  # fmt: skip
     assert rc == 0, err
-    rows = [json.loads(line) for line in stdout.splitlines()]
+    rows = json.loads(stdout)["results"]
     assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
     want = torch.argsort(-full[q], stable=True)[:5].tolist()
     assert [r["caption_index"] for r in rows] == want
@@ -71,7 +71,7 @@ def test_text_query_returns_images(cli, setup):
     meta = json.loads((out / "index.json").read_text())
     rc, stdout, err = cli("search", "--run", run, "--index", out, meta["captions"][0], "-k", "3", "--json")
     assert rc == 0, err
-    rows = [json.loads(line) for line in stdout.splitlines()]
+    rows = json.loads(stdout)["results"]
     assert len(rows) == 3 and all(r["image_id"] in meta["image_ids"] for r in rows)
     assert rows[0]["score"] >= rows[1]["score"] >= rows[2]["score"]
 
@@ -110,7 +110,7 @@ def test_encode_stores_the_node_first_stage_and_search_uses_it(cli, setup, tmp_p
         rc, stdout, err = cli("search", "--run", run, "--index", out, "--image", meta["image_ids"][4], "-k", "6",
                               "--shortlist", str(len(cap)), "--first-stage", mode, "--json")  # fmt: skip
         assert rc == 0, err
-        assert [json.loads(line)["caption_index"] for line in stdout.splitlines()] == want
+        assert [r["caption_index"] for r in json.loads(stdout)["results"]] == want
     # a short list from the node stage lists what NodeIndex lists (in the dtype search uses on this CPU: bf16
     # where it multiplies bf16 fast, and bf16 rounding can swap two near-tied captions at the cut)
     from sgfns.index import NodeIndex
@@ -121,7 +121,7 @@ def test_encode_stores_the_node_first_stage_and_search_uses_it(cli, setup, tmp_p
     rc, stdout, err = cli("search", "--run", run, "--index", out, "--image", meta["image_ids"][4], "-k", "5",
                           "--shortlist", "5", "--json")  # fmt: skip
     assert rc == 0, err
-    assert sorted(json.loads(line)["caption_index"] for line in stdout.splitlines()) == sorted(short)
+    assert sorted(r["caption_index"] for r in json.loads(stdout)["results"]) == sorted(short)
 
 
 def test_encode_without_node_stage(cli, setup, tmp_path):

@@ -350,4 +350,9 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
     echo("")
     echo(message)
     echo(f"\nresults: {out / 'results.json'}   figure: {out / 'figure.png'}   wall time: {timing['total_s']:.0f} s")
+    from sgfns_app.cli.encode import encode_split  # the page: encode the test split once, print the command
+
+    encode_split(runs[fig_model], data, "test", out / "index")
+    echo(f"\nSee why each image matched, in a browser: sgfns serve --run {runs[fig_model]} --index {out / 'index'}"
+         "\n(then open http://127.0.0.1:8000/)")  # fmt: skip
     return result

@@ -15,7 +15,7 @@ from sgfns.index.nodestage import NodeIndex
 from sgfns.models.base import Encoded, Matcher
 from sgfns.models.scoring import pair_parts
 
-__all__ = ["rerank", "rerank_both", "two_stage_search"]
+__all__ = ["rerank", "rerank_both", "rerank_parts", "shortlist", "two_stage_search"]
 
 
 def rerank(
@@ -25,16 +25,25 @@ def rerank(
 
     `query_side` "caption": queries index `cap`, the shortlist indexes `img` (text-to-image); "image": the reverse.
     Returns (scores [Q, k], ids [Q, k]) sorted by descending score, ties kept in shortlist order."""
+    scores, ids, _ = rerank_parts(model, img, cap, queries, shortlist, query_side)
+    return scores, ids
+
+
+def rerank_parts(
+    model: Matcher, img: Encoded, cap: Encoded, queries: Tensor, shortlist: Tensor, query_side: str
+) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
+    """`rerank`, and each named term [Q, k] (fp32, CPU) in the ranked order: what an explanation of a hit shows
+    is what ranked it."""
     if query_side not in ("caption", "image"):
         raise ValueError(f"query_side must be 'caption' or 'image', got {query_side!r}")
     q, k = shortlist.shape
     qs = torch.as_tensor(queries).long().view(q, 1).expand(q, k).reshape(-1)
     gs = shortlist.reshape(-1).long()
     pi, pc = (gs, qs) if query_side == "caption" else (qs, gs)
-    parts = pair_parts(model, img, cap, pi, pc)
-    total = torch.stack(list(parts.values())).sum(0).view(q, k)
+    parts = {name: v.view(q, k) for name, v in pair_parts(model, img, cap, pi, pc).items()}
+    total = torch.stack(list(parts.values())).sum(0)
     o = torch.argsort(-total, dim=1, stable=True)
-    return total.gather(1, o), shortlist.gather(1, o)
+    return total.gather(1, o), shortlist.gather(1, o), {name: v.gather(1, o) for name, v in parts.items()}
 
 
 def rerank_both(
@@ -72,13 +81,18 @@ def two_stage_search(
     """Shortlist k gallery items per query from `index` (built over the *other* side: a `FlatIndex` of its global
     vectors, or a `NodeIndex` — global + compressed node terms), then re-rank them by the fine-grained score.
     Queries are ids into `cap` ("caption") or `img` ("image")."""
+    return rerank(model, img, cap, queries, shortlist(img, cap, index, queries, k, query_side), query_side)
+
+
+def shortlist(
+    img: Encoded, cap: Encoded, index: FlatIndex | NodeIndex, queries: Tensor, k: int, query_side: str
+) -> Tensor:
+    """The first stage of `two_stage_search`: gallery ids [Q, k] of the queries (ids into `cap` or `img`)."""
     queries = torch.as_tensor(queries).long()
     side = cap if query_side == "caption" else img
     if isinstance(index, NodeIndex):
         want = "image" if query_side == "caption" else "caption"
         if index.side != want:
             raise ValueError(f"{query_side} queries need a NodeIndex over the {want} side, got {index.side!r}")
-        _, ids = index.search(side.select(queries.to(side.glob.device)), k)
-    else:
-        _, ids = index.search(side.glob[queries], k)
-    return rerank(model, img, cap, queries, ids, query_side)
+        return index.search(side.select(queries.to(side.glob.device)), k)[1]
+    return index.search(side.glob[queries], k)[1]

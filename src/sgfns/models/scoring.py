@@ -99,14 +99,16 @@ def _encode_chunks(model: Matcher, encode, chunks: list, collate, device, what: 
         raise UserError(f"no {what} to encode")
     device = torch.device(device) if device is not None else model_device(model)
     was_training = model.training
-    model.eval()
+    if was_training:  # switching walks every module: skipped for a model already in eval mode (each search)
+        model.eval()
     parts = []
     try:
         with torch.inference_mode():
             for chunk in _progress(chunks, len(chunks), f"encode {what}", progress):
                 parts.append(encode(to_device(collate(chunk), device)).to("cpu"))
     finally:
-        model.train(was_training)
+        if was_training:
+            model.train()
     return Encoded.cat(parts)
 
 
@@ -116,7 +118,8 @@ def _blocks(model: Matcher, img: Encoded, cap: Encoded, chunk, progress: bool):
     n_i, n_c = len(img), len(cap)
     blocks = [(i, j) for i in range(0, n_i, ci) for j in range(0, n_c, cc)]
     was_training = model.training
-    model.eval()
+    if was_training:  # switching walks every module: skipped for a model already in eval mode (each search)
+        model.eval()
     try:
         with torch.inference_mode():
             cache: dict[int, Encoded] = {}
@@ -126,7 +129,8 @@ def _blocks(model: Matcher, img: Encoded, cap: Encoded, chunk, progress: bool):
                     cache[i] = img.select(slice(i, i + ci)).to(device)
                 yield i, j, model.similarity_parts(cache[i], cap.select(slice(j, j + cc)).to(device))
     finally:
-        model.train(was_training)
+        if was_training:
+            model.train()
 
 
 def similarity_parts_matrix(
@@ -163,7 +167,8 @@ def pair_parts(model: Matcher, img: Encoded, cap: Encoded, pair_img: Tensor, pai
     dev = img.glob.device
     out: dict[str, list[Tensor]] = {}
     was_training = model.training
-    model.eval()
+    if was_training:  # switching walks every module: skipped for a model already in eval mode (each search)
+        model.eval()
     try:
         with torch.inference_mode():
             for s in range(0, max(1, len(pair_img)), block):
@@ -171,7 +176,8 @@ def pair_parts(model: Matcher, img: Encoded, cap: Encoded, pair_img: Tensor, pai
                 for name, v in model.pair_parts(img, cap, pi, pc).items():
                     out.setdefault(name, []).append(v.float().cpu())
     finally:
-        model.train(was_training)
+        if was_training:
+            model.train()
     return {name: torch.cat(v) for name, v in out.items()}
 
 

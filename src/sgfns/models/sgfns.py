@@ -148,6 +148,16 @@ class SGFNS(Matcher):
         counts = cap.extra["count"][:, : txt[0].shape[1]]
         return img.sets[key], txt, torch.where(txt[1], counts, -1)
 
+    def node_terms(self) -> dict[str, tuple[str, float]]:
+        """Terms that are node matching over scene-graph nodes, term -> (node set, weight): object nodes are the
+        graph's objects in order, relation nodes its relations (how `sgfns.index.explain` splits a score)."""
+        out = {}
+        if self.use_obj:
+            out["object"] = ("obj", self.alpha)
+        if self.use_rel:
+            out["relation"] = ("rel", self.beta)
+        return out
+
     def similarity_parts(self, img: Encoded, cap: Encoded) -> dict[str, Tensor]:
         parts: dict[str, Tensor] = {}
         if self.use_global:

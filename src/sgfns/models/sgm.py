@@ -64,6 +64,11 @@ class SGM(Matcher):
         rel = self.txt_rel(self.text.embed, base, has, b)
         return Encoded(glob=l2norm(masked_mean(h, m)), sets={"obj": (l2norm(h), m), "rel": (l2norm(rel[0]), rel[1])})
 
+    def node_terms(self) -> dict[str, tuple[str, float]]:
+        """The relation term matches graph relations (its object term matches words with regions, not graph
+        objects, so only the relation term is split by `sgfns.index.explain`)."""
+        return {"relation": ("rel", self.beta)}
+
     def similarity_parts(self, img: Encoded, cap: Encoded) -> dict[str, Tensor]:
         return {
             "object": self.alpha * node_match(*img.sets["obj"], *cap.sets["obj"]),

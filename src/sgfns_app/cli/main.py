@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "report",
     "encode",
     "search",
+    "serve",
     "demo",
 ]
 
