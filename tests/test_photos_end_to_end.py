@@ -33,11 +33,11 @@ def run_pipeline(cli, tmp_path, train_src, dev_src, query_photo, extra=()):
     ids = (data / "dev_ids.txt").read_text().split()
     rc, out, err = cli("search", "--run", run, "--index", enc, "a photo", "-k", "2", "--json")
     assert rc == 0, err
-    rows = [json.loads(line) for line in out.splitlines()]
+    rows = json.loads(out)["results"]  # one document in the service's shape
     assert len(rows) == 2 and all(r["image_id"] in ids for r in rows)
     rc, out, err = cli("search", "--run", run, "--index", enc, "--image", query_photo, "-k", "3", "--json")
     assert rc == 0, err
-    rows = [json.loads(line) for line in out.splitlines()]
+    rows = json.loads(out)["results"]
     captions = (data / "dev_caps.txt").read_text().splitlines()
     assert len(rows) == 3 and all(r["caption"] in captions for r in rows)
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
@@ -69,7 +69,7 @@ def test_generated_photos_train_encode_and_search(cli, tmp_path):
     assert rc == 0, err
     rc, out, err = cli("search", "--run", run, "--index", enc, "a red square", "-k", "4", "--json")
     assert rc == 0, err
-    assert sorted(json.loads(line)["image_id"] for line in out.splitlines()) == sorted(COLOURS)
+    assert sorted(r["image_id"] for r in json.loads(out)["results"]) == sorted(COLOURS)
     rc, _, err = cli("search", "--run", run, "--index", enc, "--image", query)
     assert rc == 2 and "no captions to search" in err
 
