@@ -17,7 +17,8 @@ and CPU seconds (the child's own, from `getrusage`) give captions per second, st
 
 Printed (and written to `--out`): per version and rule, the candidate captions, how many of them got at least one
 negative of that rule (`share`), the captions with a negative of the rule outside the candidates, and the rejections
-by reason; the speed; `uptime` load and `nproc`. No caption text is printed."""
+by reason; the speed; `uptime` load and `nproc`. No caption text is printed; `--dump DIR` writes each version's
+negatives (per caption, in input order) for `scripts/blind_judge_draw.py`."""
 
 from __future__ import annotations
 
@@ -77,12 +78,14 @@ def worker(items_path: str, out_path: str, src: str) -> None:
     parser = load_parser()
     graphs = parser.parse_batch(caps)
     gen = Generator(rules=RULES, per_rule=1, seed=0, corpus=Corpus.build(caps, graphs), parser=parser)
-    got = [sorted({n.rule for n in gen.generate(it["caption"], g, it["others"])})
-           for it, g in zip(items, graphs, strict=True)]  # fmt: skip
+    negs = [gen.generate(it["caption"], g, it["others"]) for it, g in zip(items, graphs, strict=True)]
+    got = [sorted({n.rule for n in ns}) for ns in negs]
     rejected: dict[str, dict[str, int]] = {}
     for (rule, reason), n in gen.rejected.items():
         rejected.setdefault(rule, {})[reason] = n
-    Path(out_path).write_text(json.dumps({"rules": got, "rejected": rejected, "parser": parser.version}))
+    records = [[{"rule": n.rule, "negative": n.negative, "edit": n.edit} for n in ns] for ns in negs]
+    Path(out_path).write_text(json.dumps({"rules": got, "rejected": rejected, "parser": parser.version,
+                                          "negatives": records}))  # fmt: skip
 
 
 def run_version(src: str, items_path: str) -> tuple[dict, float, float]:
@@ -126,6 +129,7 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=1, help="whole-process runs per version (best time reported)")
     ap.add_argument("--limit", type=int, default=0, help="first N captions only (0 = all)")
     ap.add_argument("--out", help="also write the JSON here")
+    ap.add_argument("--dump", metavar="DIR", help="write each version's negatives to DIR/NAME.json (for judging)")
     args = ap.parse_args()
     versions = []
     for v in args.version:
@@ -153,6 +157,9 @@ def main() -> int:
             res, wall, cpu = run_version(src, items_path)
             times[name].append((wall, cpu))
             results[name] = res
+            if args.dump:
+                Path(args.dump).mkdir(parents=True, exist_ok=True)
+                (Path(args.dump) / f"{name}.json").write_text(json.dumps(res["negatives"]), encoding="utf-8")
     os.unlink(items_path)
     out = {
         "data": str(args.data),

@@ -28,7 +28,7 @@ from sgfns.errors import UserError
 from sgfns.graphs.types import SceneGraph
 from sgfns.models.base import Encoded, Matcher
 from sgfns.negatives import image as imneg
-from sgfns.negatives.rules import RULES
+from sgfns.negatives.rules import DEFAULT_RULES, RULES
 
 log = logging.getLogger(__name__)
 
@@ -416,7 +416,7 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
         from sgfns.graphs.cache import caption_graphs_for
 
         graphs = caption_graphs_for(split)
-    rules = list(getattr(cfg, "rules", None) or RULES)
+    rules = list(getattr(cfg, "rules", None) or DEFAULT_RULES)
     unknown = [r for r in rules if r not in RULES]
     if unknown:
         raise UserError(f"neg.rules: unknown rule {unknown[0]!r} (known: {', '.join(RULES)})")
