@@ -622,6 +622,9 @@ def _add_obj_from_tails(ctx: Context, ph: locate.Phrase, k: int, present: set[st
 
 
 ANIMAL_COLOURS = ("brown", "black", "white", "gray")
+# Colours `add-att` inserts (hue and metal words such as 'beige' or 'golden' are read, never added).
+ADDED_COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "gray",
+                 "silver", "tan")  # fmt: skip
 _ARTIFACT_CLASSES = ("vehicle", "furniture", "clothing", "sports", "tableware", "electronics", "structure", "sign")
 
 
@@ -634,11 +637,11 @@ def _colour_palette(name: str, adding: bool = True) -> tuple[str, ...]:
     if name in wc.COLOURLESS:
         return ()
     if not adding and cls == "room":
-        return tuple(c for c in wc.COLOURS if c != "grey")
+        return ADDED_COLOURS
     if cls == "animal" or (cls is None and lex == "noun.animal"):
         return ANIMAL_COLOURS
     if cls in _ARTIFACT_CLASSES or (cls is None and lex == "noun.artifact"):
-        return tuple(c for c in wc.COLOURS if c != "grey")
+        return ADDED_COLOURS
     return ()
 
 
