@@ -128,6 +128,25 @@ def test_replace_rel_edits_that_must_not_be_made(caption, s, o, pred):
     assert not any("next to" in n or "under" in n or "outside" in n for n in negs), negs
 
 
+@pytest.mark.parametrize(
+    ("caption", "s", "o", "pred"),
+    [
+        ("A man riding an elephant into the water.", "man", "elephant", "ride"),
+        ("A man riding a bike past a train.", "man", "bike", "ride"),
+        ("A man riding a wave on top of a surfboard.", "man", "wave", "ride"),
+    ],
+)
+def test_no_next_to_before_a_direction_or_for_a_surface(caption, s, o, pred):
+    assert not any("next to" in n for n in negatives(caption, rel_graph(caption, s, o, pred), "replace-rel"))
+
+
+def test_hold_is_never_kick_and_nothing_is_under_a_wall():
+    c = "A man holding a laptop."
+    assert not any("kicking" in n for n in negatives(c, rel_graph(c, "man", "laptop", "hold"), "replace-rel"))
+    c = "A shelf on the wall."
+    assert negatives(c, rel_graph(c, "shelf", "wall", "on"), "replace-rel") == set()
+
+
 def test_walking_is_not_turned_into_sitting_through():
     c = "A dog running through a field."
     negs = negatives(c, rel_graph(c, "dog", "field", "run through"), "replace-rel")

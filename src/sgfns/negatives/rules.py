@@ -279,6 +279,8 @@ def replace_rel(ctx: Context) -> list[Candidate]:
         if all(w in _PREPOSITIONS for w in pred.split()) and _abstract(o_name):
             table = []  # 'under repair', 'on a rainy day': not a place
         alts = ([beside] if beside else []) + [a for a in table if a != beside]
+        if _followed_by_direction(ctx, rel.object) or _surface(o_name):  # 'riding an elephant into water'
+            alts = [a for a in alts if "next to" not in a]
         others = {(r.subject, normalize_predicate(r.predicate), r.object) for r in ctx.graph.relations}
         for alt in alts:
             if (rel.subject, alt, rel.object) in others or not ctx.corpus.knows_predicate(alt):
@@ -294,6 +296,17 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             if c:
                 out.append(c)
     return out
+
+
+def _followed_by_direction(ctx: Context, k: int) -> bool:
+    """The object's noun phrase is followed by a preposition of direction ('... an elephant into the water')."""
+    try:
+        ph = ctx.phrase(k)
+    except Unreliable:
+        return True
+    nxt = ctx.tokens[ph.head_index + 1].lower if ph.head_index + 1 < len(ctx.tokens) else ""
+    return nxt in wc.DIRECTIONS or nxt == "on" and ph.head_index + 2 < len(ctx.tokens) and ctx.tokens[
+        ph.head_index + 2].lower == "top"  # fmt: skip
 
 
 _CONTAINING = ("on", "in", "inside", "atop", "on top of", "onto", "into", "under", "underneath", "aboard")

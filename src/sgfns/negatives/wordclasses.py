@@ -79,7 +79,7 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     "away from": ("toward",), "up": ("down",), "down": ("up",), "near": ("far from",), "far from": ("near",),
     "across": ("along",), "along": ("across",),
     # actions
-    "ride": ("walk next to", "push", "stand next to"), "hold": ("throw", "drop", "kick"), "carry": ("drop", "push"),
+    "ride": ("walk next to", "push", "stand next to"), "hold": ("throw", "drop"), "carry": ("drop", "push"),
     "wear": ("hold", "carry"), "eat": ("throw", "hold"), "throw": ("catch", "hold"), "catch": ("throw",),
     "push": ("pull", "ride"), "pull": ("push", "ride"), "kick": ("hold", "throw"), "chase": ("run from",),
     "lead": ("follow",), "follow": ("lead",), "feed": ("chase",), "pet": ("chase", "ride"), "watch": ("ignore",),
@@ -137,7 +137,8 @@ POSITION_VERBS = frozenset({"sit", "stand", "lie", "lay", "rest", "perch", "park
 SURFACES = frozenset({"floor", "ground", "grass", "field", "street", "road", "sidewalk", "snow", "water", "sand",
                       "beach", "dirt", "pavement", "track", "tracks", "court", "lawn", "runway", "shore", "sky",
                       "wave", "ocean", "lake", "river", "sea", "hill", "mountain", "slope", "air", "countryside",
-                      "area", "city", "town", "background", "distance", "yard", "park", "pasture", "curb"})  # fmt: skip
+                      "area", "city", "town", "background", "distance", "yard", "park", "pasture", "curb",
+                      "wall", "ceiling", "roof", "side"})  # fmt: skip
 # Words a predicate's prepositional part is made of ('in front of', 'on top of', 'down', 'through').
 PREPOSITION_WORDS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside",
                                "outside", "near", "by", "with", "into", "onto", "across", "along", "toward", "towards",
@@ -145,6 +146,9 @@ PREPOSITION_WORDS = frozenset({"on", "in", "at", "under", "over", "above", "belo
                                "off", "underneath", "beside", "against", "past", "atop", "among",
                                "between"})  # fmt: skip
 MOTION_VERBS = frozenset({"walk", "run", "jog", "crawl"})
+# Prepositions of direction: after 'riding X into the water' a contrast 'walking next to X' no longer reads.
+DIRECTIONS = frozenset({"into", "past", "through", "across", "down", "up", "along", "toward", "towards", "onto",
+                        "over", "top", "around", "under"})  # fmt: skip
 # Verbs of doing (their contrasts need an animate subject).
 ACTION_VERBS = frozenset({"ride", "hold", "carry", "wear", "eat", "throw", "catch", "push", "pull", "kick", "chase",
                           "lead", "follow", "feed", "pet", "watch", "look", "fly", "drive", "hit", "swing", "cut",
