@@ -21,9 +21,10 @@ from sgfns.negatives.locate import Unreliable
 
 RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count", "add-obj", "add-att")
 CORE_RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count")
-# What `sgfns negatives` makes and training draws from when no rules are named. `add-att` is left out: judged against
-# photos its added colour is too often true of the picture (docs/negatives.md, the judged sample).
-DEFAULT_RULES = tuple(r for r in RULES if r != "add-att")
+# What `sgfns negatives` makes and training draws from when no rules are named: the add-* rules are left out. A
+# text-only scorer tells their negatives from real captions almost always (an extra phrase or adjective), and an
+# added colour is too often true of the photo (docs/negatives.md, "Real captions").
+DEFAULT_RULES = CORE_RULES
 
 _PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside",
                            "outside", "near", "by", "with", "into", "onto", "across", "along", "toward", "towards",
