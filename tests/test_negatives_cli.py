@@ -59,3 +59,13 @@ def test_errors_exit_2(cli, tmp_path):
     assert rc == 2 and "flip" in err
     rc, _, err = cli("negatives", tmp_path / "missing.txt")
     assert rc == 2 and "not found" in err
+
+
+def test_default_rules_leave_out_the_add_rules(cli, tmp_path):
+    from sgfns.negatives.rules import CORE_RULES, DEFAULT_RULES
+
+    assert DEFAULT_RULES == CORE_RULES
+    default = {r["rule"] for r in _run(cli, tmp_path)}
+    assert default and default <= set(CORE_RULES)
+    named = {r["rule"] for r in _run(cli, tmp_path, "--rules", "add-obj,add-att")}
+    assert named and named <= {"add-obj", "add-att"}  # still made when named

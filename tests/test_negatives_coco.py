@@ -17,6 +17,7 @@ import pytest
 from sgfns.negatives.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
+JUDGED_WITH_GENERATOR = 4  # the generator version the fixture's draw was judged with
 FIXTURE = ROOT / "tests" / "fixtures" / "coco_negatives_judged.jsonl"
 
 
@@ -40,7 +41,11 @@ def test_judged_sample_is_the_scripts_draw(shared_data):
     from draw_negative_sample import SAMPLE_FIELDS, draw
 
     from sgfns.graphs.parser import load_parser
+    from sgfns.negatives.cache import GENERATOR_VERSION
 
+    if GENERATOR_VERSION != JUDGED_WITH_GENERATOR:
+        pytest.skip(f"generator changed ({JUDGED_WITH_GENERATOR} -> {GENERATOR_VERSION}) since this sample was judged; "
+                    "its successor is the blind-judged sample in docs/negatives.md")
     judged = _judged()
     parser = load_parser()
     if parser.version != judged[0]["parser"]:

@@ -29,7 +29,7 @@ from sgfns.errors import UserError
 from sgfns.graphs.types import SceneGraph
 from sgfns.models.base import Encoded, Matcher
 from sgfns.negatives import image as imneg
-from sgfns.negatives.rules import RULES
+from sgfns.negatives.rules import DEFAULT_RULES, RULES
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,8 @@ class NegConfig:
     only that side's (docs/negatives.md, "Epoch time"). `rule_sampling`: how a positive's caption negative is drawn
     among its own: "uniform" (each of its rules alike) or "balanced" (rule r weighted by 1 / the number of training
     captions with an r negative, so rare rules such as count are drawn whenever a caption has one). `rules`: the
-    caption-negative rules that train (empty: all of `sgfns.negatives.rules.RULES`)."""
+    caption-negative rules that train (empty: `sgfns.negatives.rules.DEFAULT_RULES`, the six replace/swap/count
+    rules)."""
 
     weight: float = 0.0
     margin: float = 0.2
@@ -432,7 +433,7 @@ def build_term(cfg: NegConfig, inputs, seed: int) -> GeneratedNegativesTerm:
         from sgfns.graphs.cache import caption_graphs_for
 
         graphs = caption_graphs_for(split)
-    rules = list(cfg.rules or RULES)
+    rules = list(cfg.rules or DEFAULT_RULES)
     negs = None
     if cfg.text_side:
         parser = None

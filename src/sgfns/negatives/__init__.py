@@ -7,6 +7,6 @@ string and the graph together, and keeps only candidates that pass the validity 
 
 from sgfns.negatives.corpus import Corpus
 from sgfns.negatives.generator import Generator, Negative
-from sgfns.negatives.rules import CORE_RULES, RULES
+from sgfns.negatives.rules import CORE_RULES, DEFAULT_RULES, RULES
 
-__all__ = ["CORE_RULES", "Corpus", "Generator", "Negative", "RULES"]
+__all__ = ["CORE_RULES", "DEFAULT_RULES", "Corpus", "Generator", "Negative", "RULES"]

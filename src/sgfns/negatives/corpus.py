@@ -47,7 +47,8 @@ class Corpus:
         return self.predicates.total() < self.MIN_TOTAL or self.predicates.get(p, 0) > 0
 
     def knows_attribute(self, a: str) -> bool:
-        return self.attributes.total() < self.MIN_TOTAL or self.attributes.get(a, 0) > 0
+        known = self.attributes.get(a, 0) > 0 or self.attributes.get(a.split()[-1], 0) > 0  # 'dark green': 'green'
+        return self.attributes.total() < self.MIN_TOTAL or known
 
     def tails_by_name(self) -> dict[str, list[Tail]]:
         if self._by_name is None:

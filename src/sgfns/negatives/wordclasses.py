@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 from sgfns import lexicon
+from sgfns.text import adjectives
 
 # --- nouns ------------------------------------------------------------------------------------------------------
 NOUN_CLASSES: dict[str, tuple[str, ...]] = {
@@ -57,36 +58,13 @@ NOUN_CLASSES: dict[str, tuple[str, ...]] = {
     "sign": ("stop sign", "street sign", "traffic light", "fire hydrant", "parking meter", "street light"),
 }  # fmt: skip
 
-# --- attributes ---------------------------------------------------------------------------------------------------
-COLOURS = (
-    "red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "gray", "grey",
-    "silver", "tan",
-)  # fmt: skip
-MATERIALS = ("wooden", "metal", "plastic", "glass", "stone", "brick", "leather", "paper", "concrete", "ceramic")
-# Materials a replacement may bring in: common to furniture, buildings and tableware alike ('paper sinks' is not).
-REPLACEMENT_MATERIALS = ("wooden", "metal", "plastic", "glass", "stone")
-PATTERNS = ("striped", "checkered", "plaid", "spotted", "floral", "polka dot")
-# Classes replaced by their opposite, not by any member: "a big dog" -> "a small dog".
-OPPOSITES: dict[str, tuple[str, ...]] = {
-    "big": ("small", "little", "tiny"), "large": ("small", "little", "tiny"), "huge": ("small", "tiny"),
-    "giant": ("small", "tiny"), "small": ("big", "large", "huge"), "little": ("big", "large"),
-    "tiny": ("big", "large", "huge"), "tall": ("short",), "short": ("tall", "long"), "long": ("short",),
-    "young": ("old",), "old": ("young", "new"), "new": ("old",), "empty": ("full",), "full": ("empty",),
-    "open": ("closed",), "closed": ("open",), "wet": ("dry",), "dry": ("wet",), "clean": ("dirty",),
-    "dirty": ("clean",), "sunny": ("cloudy", "rainy"), "cloudy": ("sunny",), "busy": ("empty", "quiet"),
-    "light": ("dark",), "dark": ("light", "bright"), "bright": ("dark",), "thin": ("thick",), "thick": ("thin",),
-    "hot": ("cold",), "cold": ("hot", "warm"), "wide": ("narrow",), "narrow": ("wide",), "high": ("low",),
-    "low": ("high",), "male": ("female",), "female": ("male",), "modern": ("old", "antique"),
-    "crowded": ("empty", "deserted"), "smiling": ("frowning",), "happy": ("sad",), "sad": ("happy",),
-}  # fmt: skip
-SIZES = ("big", "large", "huge", "giant", "small", "little", "tiny", "tall", "short", "long")
-ATTRIBUTE_CLASSES: dict[str, tuple[str, ...]] = {
-    "colour": COLOURS,
-    "material": MATERIALS,
-    "pattern": PATTERNS,
-    "size": SIZES,
-    "state": tuple(w for w in OPPOSITES if w not in SIZES),
-}
+# --- attributes: classes and contrasts live in sgfns.text.adjectives -------------------------------------------
+COLOURS = adjectives.COLOURS
+MATERIALS = adjectives.MATERIALS
+PATTERNS = adjectives.PATTERNS
+OPPOSITES = adjectives.OPPOSITES
+SIZES = adjectives.SIZES
+ATTRIBUTE_CLASSES = adjectives.CLASSES
 
 # --- predicates -----------------------------------------------------------------------------------------------------
 # Contrasting predicates of the same kind (spatial <-> spatial, action <-> action); lemmas, multiword allowed.
@@ -101,7 +79,7 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     "away from": ("toward",), "up": ("down",), "down": ("up",), "near": ("far from",), "far from": ("near",),
     "across": ("along",), "along": ("across",),
     # actions
-    "ride": ("walk next to", "push", "stand next to"), "hold": ("throw", "drop", "kick"), "carry": ("drop", "push"),
+    "ride": ("walk next to", "push", "stand next to"), "hold": ("throw", "drop"), "carry": ("drop", "push"),
     "wear": ("hold", "carry"), "eat": ("throw", "hold"), "throw": ("catch", "hold"), "catch": ("throw",),
     "push": ("pull", "ride"), "pull": ("push", "ride"), "kick": ("hold", "throw"), "chase": ("run from",),
     "lead": ("follow",), "follow": ("lead",), "feed": ("chase",), "pet": ("chase", "ride"), "watch": ("ignore",),
@@ -110,7 +88,16 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     "stand in": ("sit in", "lie in"), "lie in": ("sit in", "stand in"), "lay in": ("sit in", "stand in"),
     "sit at": ("stand at",), "stand at": ("sit at",), "sit next to": ("stand next to",),
     "stand next to": ("sit next to",), "sit": ("stand", "lie"), "stand": ("sit", "lie"), "lie": ("sit", "stand"),
-    "lay": ("sit", "stand"),
+    "lay": ("sit", "stand"), "kneel": ("stand", "sit"), "squat": ("stand",), "crouch": ("stand",),
+    "climb": ("jump off",), "climb up": ("climb down",), "climb down": ("climb up",), "jump over": ("walk around",),
+    "jump into": ("climb out of",), "jump off": ("climb onto",), "swim in": ("stand in",), "wade in": ("swim in",),
+    "smile at": ("frown at",), "lean against": ("sit against",), "hang from": ("stand under",),
+    "sleep on": ("sit on",), "sleep in": ("sit in",), "rest on": ("stand on",), "stand under": ("sit under",),
+    "sit under": ("stand under",), "sit by": ("stand by",), "stand by": ("sit by",), "sit near": ("stand near",),
+    "stand near": ("sit near",), "sit beside": ("stand beside",), "stand beside": ("sit beside",),
+    "go down": ("go up",), "go up": ("go down",), "enter": ("leave",), "leave": ("enter",),
+    "read": ("write in",), "jog": ("walk",), "crawl": ("walk",), "skate": ("walk",), "ski down": ("walk down",),
+    "skate on": ("walk on",), "climb on": ("sit on",), "step off": ("step onto",), "step onto": ("step off",),
     "walk": ("run", "sit"), "run": ("walk", "sit"), "walk on": ("sit on",), "walk down": ("run down",),
     "walk across": ("run across",), "walk along": ("run along",), "run on": ("walk on",),
     "run across": ("walk across",), "open": ("close",), "close": ("open",), "fly": ("hold", "carry"),
@@ -138,10 +125,9 @@ COLOURISH = frozenset({"colorful", "colourful", "multicolored", "multicoloured",
                        "dark", "light", "bright", "pale", "rainbow", "striped", "checkered", "plaid", "spotted",
                        "floral", "neon", "golden", "gold", "beige", "maroon", "navy", "teal", "cream",
                        "chrome", "stainless", "rusty", "wooden", "metal", "steel", "clear", "transparent"})  # fmt: skip
-# Attribute classes whose members can be exchanged between two objects (states are not one scale: open/full).
-SWAPPABLE_ATTRIBUTE_CLASSES = ("colour", "material", "pattern", "size")
+SWAPPABLE_ATTRIBUTE_CLASSES = adjectives.SWAPPABLE
 # Verbs of posture and motion whose contrast keeps the preposition ('sit on' -> 'stand on').
-POSTURE_VERBS = frozenset({"sit", "stand", "lie", "lay", "walk", "run"})
+POSTURE_VERBS = frozenset({"sit", "stand", "lie", "lay", "walk", "run", "kneel", "jog", "crawl"})
 # Verbs of position whose preposition can be contrasted ('parked on' -> 'parked under'); after an action verb
 # the contrast is mostly absurd ('surfing under a surfboard') and a text-only model would spot it.
 POSITION_VERBS = frozenset({"sit", "stand", "lie", "lay", "rest", "perch", "park", "place", "set", "stack", "hang",
@@ -151,11 +137,24 @@ POSITION_VERBS = frozenset({"sit", "stand", "lie", "lay", "rest", "perch", "park
 SURFACES = frozenset({"floor", "ground", "grass", "field", "street", "road", "sidewalk", "snow", "water", "sand",
                       "beach", "dirt", "pavement", "track", "tracks", "court", "lawn", "runway", "shore", "sky",
                       "wave", "ocean", "lake", "river", "sea", "hill", "mountain", "slope", "air", "countryside",
-                      "area", "city", "town", "background", "distance", "yard", "park", "pasture", "curb"})  # fmt: skip
+                      "area", "city", "town", "background", "distance", "yard", "park", "pasture", "curb",
+                      "wall", "ceiling", "roof", "side"})  # fmt: skip
+# Words a predicate's prepositional part is made of ('in front of', 'on top of', 'down', 'through').
+PREPOSITION_WORDS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside",
+                               "outside", "near", "by", "with", "into", "onto", "across", "along", "toward", "towards",
+                               "up", "down", "through", "around", "top", "front", "of", "next", "to", "from", "out",
+                               "off", "underneath", "beside", "against", "past", "atop", "among",
+                               "between"})  # fmt: skip
+MOTION_VERBS = frozenset({"walk", "run", "jog", "crawl"})
+# Prepositions of direction: after 'riding X into the water' a contrast 'walking next to X' no longer reads.
+DIRECTIONS = frozenset({"into", "past", "through", "across", "down", "up", "along", "toward", "towards", "onto",
+                        "over", "top", "around", "under"})  # fmt: skip
 # Verbs of doing (their contrasts need an animate subject).
 ACTION_VERBS = frozenset({"ride", "hold", "carry", "wear", "eat", "throw", "catch", "push", "pull", "kick", "chase",
                           "lead", "follow", "feed", "pet", "watch", "look", "fly", "drive", "hit", "swing", "cut",
                           "drink", "play", "open", "close", "walk", "run"})  # fmt: skip
+# Nouns of people that WordNet files as groups ('people': noun.group): they act like a person.
+PEOPLE_GROUPS = frozenset({"people", "crowd", "family", "couple", "team", "group", "persons", "audience"})
 # Gendered words flipped together with a person noun ('boy' -> 'girl' also turns 'his' into 'her').
 GENDERED_PERSONS = {"man": "woman", "woman": "man", "boy": "girl", "girl": "boy"}
 
@@ -213,15 +212,6 @@ def _noun_class_index() -> dict[str, str]:
     return {w: cls for cls, words in NOUN_CLASSES.items() for w in words}
 
 
-@functools.lru_cache(maxsize=1)
-def _attribute_class_index() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for cls, words in ATTRIBUTE_CLASSES.items():
-        for w in words:
-            out.setdefault(w, cls)
-    return out
-
-
 def noun_class(name: str) -> str | None:
     """The table class of a noun lemma ('animal', 'vehicle', ...) or None."""
     return _noun_class_index().get(name)
@@ -233,8 +223,8 @@ def noun_kind(name: str) -> str | None:
 
 
 def attribute_class(word: str) -> str | None:
-    """'colour', 'material', 'pattern', 'size', 'state' or None."""
-    return _attribute_class_index().get(word)
+    """'colour', 'hair', 'age', 'size', 'material', 'pattern', 'ground', 'state' or None."""
+    return adjectives.attribute_class(word)
 
 
 def is_number_word(token: str) -> bool:
@@ -300,15 +290,10 @@ def same_kind_nouns(name: str, pool: list[str] | tuple[str, ...] | None = None) 
     return out
 
 
-def same_class_attributes(word: str) -> list[str]:
-    """Replacements for an attribute: the opposite for sizes and states, another member for colours etc."""
-    if word in OPPOSITES:
-        return list(OPPOSITES[word])
-    cls = attribute_class(word)
-    if cls is None:
-        return []
-    members = REPLACEMENT_MATERIALS if cls == "material" else ATTRIBUTE_CLASSES[cls]
-    return [w for w in members if w != word]
+def same_class_attributes(word: str, name: str = "") -> list[str]:
+    """Replacements for an attribute of the noun `name`: a contrasting value of the same class (opposite size,
+    another colour the noun can have, another material, the other age group ...)."""
+    return list(adjectives.contrasts(word, noun_kind(name) if name else None, name))
 
 
 def contrasting_predicates(predicate: str) -> list[str]:
@@ -320,8 +305,9 @@ def contrasting_predicates(predicate: str) -> list[str]:
     out: list[str] = []
     for i in range(1, len(words)):
         head, tail = " ".join(words[:i]), " ".join(words[i:])
-        if tail in PREDICATE_CONTRASTS and head in POSTURE_VERBS and head in PREDICATE_CONTRASTS:
-            out.extend(f"{h} {tail}" for h in PREDICATE_CONTRASTS[head] if len(h.split()) == 1)
+        if head in POSTURE_VERBS and head in PREDICATE_CONTRASTS and all(w in PREPOSITION_WORDS for w in tail.split()):
+            out.extend(f"{h} {tail}" for h in PREDICATE_CONTRASTS[head]
+                       if len(h.split()) == 1 and (h in MOTION_VERBS) == (head in MOTION_VERBS))  # fmt: skip
         if tail in PREDICATE_CONTRASTS and head in POSITION_VERBS:
             out.extend(f"{head} {t}" for t in PREDICATE_CONTRASTS[tail])
     return list(dict.fromkeys(out))

@@ -13,7 +13,7 @@ import sys
 
 
 def register(subparsers) -> None:
-    from sgfns.negatives.rules import RULES
+    from sgfns.negatives.rules import DEFAULT_RULES, RULES
 
     p = subparsers.add_parser(
         "negatives",
@@ -22,7 +22,8 @@ def register(subparsers) -> None:
     )
     p.add_argument("input", nargs="?", default="-", help="captions: text or JSON lines ('-' = stdin, default)")
     p.add_argument("-o", "--output", default="-", help="output JSON lines ('-' = stdout, default); written atomically")
-    p.add_argument("--rules", default=",".join(RULES), help=f"comma-separated rules (default: all: {','.join(RULES)})")
+    p.add_argument("--rules", default=",".join(DEFAULT_RULES),
+                   help=f"comma-separated rules (default: {','.join(DEFAULT_RULES)}; known: {','.join(RULES)})")
     p.add_argument("--per-rule", type=int, default=1, metavar="K", help="at most K negatives per rule and caption")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--graphs", action="store_true", help="also write each negative's scene graph under 'graph'")

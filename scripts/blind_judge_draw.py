@@ -1,0 +1,114 @@
+"""Draw a blind-judging sample of caption negatives from two generator versions on coco_mini's real captions.
+
+    git archive main src | tar -x -C /tmp/sgfns_before
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/neg_coverage.py --data ../shared/data/coco_mini \
+        --version old=/tmp/sgfns_before/src --version new=src --dump NEGS
+    .venv/bin/python scripts/blind_judge_draw.py --data ../shared/data/coco_mini \
+        --negatives old=NEGS/old.json --negatives new=NEGS/new.json --rules replace-att,replace-rel \
+        --per-version 12 --seed 0 --sample SAMPLE.jsonl --key KEY.jsonl
+
+Each version's negatives of every caption come from `benchmarks/neg_coverage.py --dump` (one whole process per
+version: all rules, re-parse check). For each rule, `--per-version` negatives of each version
+are drawn with a seeded RNG (a negative both versions made is drawn once and counts for both); the draws of all rules
+and versions are shuffled together. SAMPLE holds what the judge sees (item id, photo file, caption, the image's other
+captions, negative); KEY holds each item's rule and versions, read only after judging (`--score JUDGED.jsonl`
+joins the judge's `{"id", "judgement"}` lines with the key and prints the table)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+JUDGEMENTS = ("valid", "false-negative", "disfluent")
+
+
+def coco_items(folder: Path) -> list[dict]:
+    items = []
+    for split in ("train", "dev"):
+        for im in json.loads((folder / f"{split}.json").read_text(encoding="utf-8"))["images"]:
+            caps = list(im["captions"])
+            for j, c in enumerate(caps):
+                items.append({"caption": c, "others": caps[:j] + caps[j + 1 :], "file_name": im["file_name"],
+                              "split": split})  # fmt: skip
+    return items
+
+
+def draw(args) -> None:
+    items = coco_items(Path(args.data))
+    rules = args.rules.split(",")
+    pool: dict[tuple[str, int, str], set[str]] = defaultdict(set)  # (rule, caption index, negative) -> versions
+    for v in args.negatives:
+        name, _, path = v.partition("=")
+        per_caption = json.loads(Path(path).read_text(encoding="utf-8"))
+        if len(per_caption) != len(items):
+            raise SystemExit(f"{path}: {len(per_caption)} captions, expected {len(items)} (same --data?)")
+        for i, negs in enumerate(per_caption):
+            for n in negs:
+                if n["rule"] in rules:
+                    pool[(n["rule"], i, n["negative"])].add(name)
+    rng = random.Random(args.seed)
+    chosen: dict[tuple[str, int, str], set[str]] = {}
+    for rule in rules:
+        for v in args.negatives:
+            name = v.partition("=")[0]
+            mine = sorted(k for k, vs in pool.items() if k[0] == rule and name in vs and k not in chosen)
+            for k in rng.sample(mine, min(args.per_version, len(mine))):
+                chosen[k] = pool[k]
+    keys = sorted(chosen)
+    rng.shuffle(keys)
+    sample, key = [], []
+    for n, k in enumerate(keys):
+        rule, i, neg = k
+        it = items[i]
+        sample.append({"id": n, "file_name": it["file_name"], "split": it["split"], "caption": it["caption"],
+                       "others": it["others"], "negative": neg})  # fmt: skip
+        key.append({"id": n, "rule": rule, "versions": sorted(chosen[k])})
+    Path(args.sample).write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in sample), encoding="utf-8")
+    Path(args.key).write_text("".join(json.dumps(k) + "\n" for k in key), encoding="utf-8")
+    print(json.dumps({"items": len(sample), "per_rule": Counter(k["rule"] for k in key)}))
+
+
+def score(key_path: str, judged_path: str) -> dict:
+    """Per rule and version: judged items and the share of each judgement."""
+    key = {r["id"]: r for r in map(json.loads, Path(key_path).read_text().splitlines())}
+    table: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for line in Path(judged_path).read_text().splitlines():
+        j = json.loads(line)
+        if j["judgement"] not in JUDGEMENTS:
+            raise SystemExit(f"{judged_path}: id {j['id']}: judgement must be one of {JUDGEMENTS}")
+        k = key[j["id"]]
+        for v in k["versions"]:
+            table[k["rule"]][v][j["judgement"]] += 1
+    out = {}
+    for rule, by_v in sorted(table.items()):
+        for v, c in sorted(by_v.items()):
+            n = sum(c.values())
+            out[f"{rule}/{v}"] = {"n": n, **{x: round(100 * c[x] / n, 1) for x in JUDGEMENTS}}
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "coco_mini"))
+    ap.add_argument("--negatives", action="append", default=[], metavar="NAME=FILE", help="neg_coverage --dump file")
+    ap.add_argument("--rules", default="replace-att,replace-rel")
+    ap.add_argument("--per-version", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--sample", default="sample.jsonl")
+    ap.add_argument("--key", default="key.jsonl")
+    ap.add_argument("--score", metavar="JUDGED.jsonl", help="score judged items against the key instead of drawing")
+    args = ap.parse_args()
+    if args.score:
+        print(json.dumps(score(args.key, args.score), indent=1))
+    else:
+        draw(args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

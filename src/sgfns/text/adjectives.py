@@ -1,0 +1,203 @@
+"""What English adjectives in captions say, and what a *contrasting* one would be: colours (hues and metals),
+hair colours, ages, sizes, materials, patterns, ground cover, states with their opposites, WordNet antonyms.
+
+The caption-negative rules ask two questions of an attribute word: which class is it (only words of one class are
+exchanged between two objects), and which words would say something *else* of the same kind about the same noun
+(`brown horse` -> `black horse`, `older woman` -> `young woman`, `wood cabinets` -> `metal cabinets`). A replacement
+must be false of the photo when the caption is true, so the classes are sets of mutually exclusive values; words that
+overlap (`little` and `young` of a child, `pretty` and `cute`) are left without a contrast. Which values fit which
+noun (coat colours for animals, no colour for a person) is decided in `contrasts()` from the noun's kind.
+
+Tables hold the classes people write most; `wordnet_contrasts` adds direct WordNet antonyms (and those of the
+head of an adjective's similarity cluster) for words outside them, minus evaluative words whose truth is a matter
+of taste."""
+
+from __future__ import annotations
+
+import functools
+
+from sgfns import lexicon
+
+# --- classes --------------------------------------------------------------------------------------------------------
+BASIC_COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "gray")
+# Hue and metal words: a colour too (replaced by a basic colour, never given as a replacement except where listed).
+EXTRA_COLOURS = ("grey", "silver", "tan", "golden", "gold", "beige", "maroon", "navy", "teal", "turquoise", "violet",
+                 "bronze", "copper", "brass", "khaki", "olive", "burgundy", "magenta", "lavender", "cream", "ivory",
+                 "crimson", "scarlet", "aqua", "cyan", "blond", "blonde")  # fmt: skip
+COLOURS = BASIC_COLOURS + EXTRA_COLOURS
+# Colours a noun of each kind is plausibly given (a text-only model would spot 'a purple horse' or 'a blue lawn').
+ANIMAL_COLOURS = ("brown", "black", "white", "gray", "tan", "golden")
+HAIR_COLOURS = ("blond", "brown", "black", "red", "gray", "white")
+VEGETATION_COLOURS = ("green", "brown", "yellow")
+WATER_COLOURS = ("blue", "green", "brown", "gray")
+SKY_COLOURS = ("blue", "gray")
+HAIR_NOUNS = frozenset({"hair", "beard", "mustache", "moustache", "ponytail", "braid", "mohawk", "dreadlocks"})
+VEGETATION_NOUNS = frozenset({"grass", "field", "pasture", "lawn", "meadow", "hill", "hillside", "tree", "trees",
+                              "leaf", "leaves", "bush", "bushes", "shrub", "plant", "foliage", "forest", "woods",
+                              "vegetation", "jungle"})  # fmt: skip
+WATER_NOUNS = frozenset({"water", "ocean", "sea", "lake", "river", "pond", "pool", "stream", "creek", "wave"})
+SKY_NOUNS = frozenset({"sky", "cloud", "clouds"})
+# People described by their hair ('a blond woman'); exchanged among themselves.
+HAIR_WORDS = ("blond", "blonde", "brunette", "redheaded", "bald", "gray-haired", "dark-haired", "red-haired")
+AGES = ("young", "old", "older", "elderly", "aged", "teenage", "adult", "middle-aged", "younger")
+SIZES = ("big", "large", "huge", "giant", "small", "little", "tiny", "tall", "short", "long", "enormous", "massive")
+MATERIALS = ("wooden", "wood", "metal", "metallic", "steel", "iron", "plastic", "glass", "stone", "brick", "leather",
+             "concrete", "ceramic", "marble", "wicker", "paper", "cardboard")  # fmt: skip
+# The adjective forms a replacement brings in ('paper sinks' is not one), and the noun-modifier forms ('wood
+# cabinets' -> 'metal cabinets'), both common to furniture, buildings and tableware.
+REPLACEMENT_MATERIALS = ("wooden", "metal", "plastic", "glass", "stone")
+NOUN_MATERIALS = ("wood", "metal", "plastic", "glass", "stone")
+PATTERNS = ("striped", "checkered", "plaid", "spotted", "floral", "polka dot", "camouflage", "flowered")
+# What covers the ground: 'a snowy slope' -> 'a grassy slope'.
+GROUND = ("snowy", "sandy", "grassy", "rocky", "muddy", "dirt", "icy", "paved", "carpeted", "tiled")
+OPPOSITES: dict[str, tuple[str, ...]] = {
+    "big": ("small", "little", "tiny"), "large": ("small", "little", "tiny"), "huge": ("small", "tiny"),
+    "giant": ("small", "tiny"), "enormous": ("small", "tiny"), "massive": ("small", "tiny"),
+    "small": ("big", "large", "huge"), "little": ("big", "large"), "tiny": ("big", "large", "huge"),
+    "tall": ("short",), "short": ("tall", "long"), "long": ("short",),
+    "young": ("old",), "old": ("young", "new"), "new": ("old",), "empty": ("full",), "full": ("empty",),
+    "open": ("closed",), "closed": ("open",), "wet": ("dry",), "dry": ("wet",), "clean": ("dirty",),
+    "dirty": ("clean",), "sunny": ("cloudy", "rainy"), "cloudy": ("sunny",), "rainy": ("sunny",),
+    "busy": ("empty", "quiet"), "light": ("dark",), "dark": ("light", "bright"), "bright": ("dark",),
+    "thin": ("thick",), "thick": ("thin",), "hot": ("cold",), "cold": ("hot", "warm"), "warm": ("cold",),
+    "wide": ("narrow",), "narrow": ("wide",), "high": ("low",), "low": ("high",), "male": ("female",),
+    "female": ("male",), "modern": ("old", "antique"), "antique": ("modern",), "crowded": ("empty", "deserted"),
+    "deserted": ("crowded", "busy"), "smiling": ("frowning",), "happy": ("sad",), "sad": ("happy",),
+    "calm": ("rough",), "rough": ("calm",), "straight": ("curly",), "curly": ("straight",),
+    "sleeping": ("awake",), "awake": ("sleeping",), "asleep": ("awake",), "standing": ("sitting",),
+    "sitting": ("standing",), "cooked": ("raw",), "raw": ("cooked",), "sliced": ("whole",), "indoor": ("outdoor",),
+    "outdoor": ("indoor",),
+    "wild": ("tame",), "heavy": ("light",), "loaded": ("empty",), "unfinished": ("finished",),
+    "cluttered": ("tidy",), "messy": ("tidy", "clean"), "tidy": ("messy",), "plain": ("decorated",),
+    "parked": ("moving",), "moving": ("parked",), "overcast": ("sunny",),
+}  # fmt: skip
+# Age words by the noun's age group: an adult is young or old, a child young or teenage; 'young'/'little' of a child
+# overlap, so a child's age is only contrasted against 'teenage'.
+ADULT_AGE = {"young": ("old", "elderly", "older"), "younger": ("older",), "old": ("young",), "older": ("young",),
+             "elderly": ("young",), "aged": ("young",), "middle-aged": ("young", "elderly"),
+             "adult": ("young",)}  # fmt: skip
+CHILD_AGE = {"young": ("teenage",), "little": ("teenage",), "small": ("teenage",), "teenage": ("young", "little")}
+ANIMAL_AGE = {"young": ("adult",), "baby": ("adult",), "adult": ("young",), "old": ("young",)}
+CHILD_NOUNS = frozenset({"boy", "girl", "child", "kid", "toddler", "baby", "infant", "children", "kids", "son",
+                         "daughter", "youngster", "schoolgirl", "schoolboy", "youth"})  # fmt: skip
+# Evaluative words: whether 'pretty' or 'ugly' holds is taste, not the photo.
+EVALUATIVE = frozenset({"pretty", "beautiful", "ugly", "cute", "nice", "lovely", "handsome", "attractive", "good",
+                        "bad", "great", "fine", "gorgeous", "fancy", "cool", "funny", "interesting", "amazing",
+                        "delicious", "tasty", "healthy", "unhealthy", "professional", "amateur", "favorite",
+                        "strange", "weird", "unusual", "normal", "typical", "famous", "popular", "real",
+                        "fake", "natural", "unnatural", "expensive", "cheap", "important", "proud",
+                        "serious", "excited", "bored", "angry", "different", "similar", "other", "same",
+                        "certain", "many", "few", "several", "various", "own", "able", "unable", "ready",
+                        "unready", "available", "unavailable", "possible"})  # fmt: skip
+
+CLASSES: dict[str, tuple[str, ...]] = {
+    "colour": COLOURS,
+    "hair": HAIR_WORDS,
+    "age": AGES,
+    "size": SIZES,
+    "material": MATERIALS,
+    "pattern": PATTERNS,
+    "ground": GROUND,
+    "state": tuple(w for w in OPPOSITES if w not in SIZES and w not in AGES and w not in GROUND),
+}
+# Classes whose members can be exchanged between two objects (states are not one scale: open/full).
+SWAPPABLE = ("colour", "material", "pattern", "size")
+
+
+@functools.lru_cache(maxsize=1)
+def _class_index() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for cls, words in CLASSES.items():
+        for w in words:
+            out.setdefault(w, cls)
+    return out
+
+
+def attribute_class(word: str) -> str | None:
+    """'colour', 'hair', 'age', 'size', 'material', 'pattern', 'ground', 'state' or None. A two-word colour
+    ('dark blue', 'light green') is a colour."""
+    w = word.lower()
+    cls = _class_index().get(w)
+    if cls is None and " " in w:
+        first, last = w.rsplit(" ", 1)
+        if first in ("dark", "light", "bright", "pale", "deep", "navy") and _class_index().get(last) == "colour":
+            return "colour"
+    return cls
+
+
+def colour_palette(kind: str | None, name: str) -> tuple[str, ...]:
+    """Colours a caption could give this noun: `kind` is its table class or WordNet lexname ('animal',
+    'noun.artifact' ...). People and food get none (a person's colour is not for us to change; 'a blue steak'
+    is a giveaway)."""
+    last = name.split()[-1]
+    if last in HAIR_NOUNS:
+        return HAIR_COLOURS
+    if last in SKY_NOUNS:
+        return SKY_COLOURS
+    if last in WATER_NOUNS:
+        return WATER_COLOURS
+    if last in VEGETATION_NOUNS:
+        return VEGETATION_COLOURS
+    if kind in ("animal", "noun.animal"):
+        return ANIMAL_COLOURS
+    if kind in ("person", "role", "noun.person", "food", "noun.food", "noun.plant", "plant"):
+        return ()
+    return BASIC_COLOURS
+
+
+@functools.lru_cache(maxsize=8192)
+def wordnet_contrasts(word: str) -> tuple[str, ...]:
+    """Direct WordNet antonyms of the adjective, else those of its similarity cluster's head ('soaked' -> 'wet' ->
+    'dry'); one-word, non-evaluative ones only."""
+    w = word.lower()
+    if w in EVALUATIVE or not lexicon.is_lemma(w, "a"):
+        return ()
+    out = list(lexicon.antonyms(w, "a"))
+    if not out:
+        table = lexicon._data()["synsets"]["a"]
+        for sid in lexicon.synset_ids(w, "a")[:1]:
+            for head in table[sid][4] if len(table[sid]) > 4 else ():
+                for t in table[head][3]:
+                    out.extend(table[t][1])
+    return tuple(dict.fromkeys(a for a in out if " " not in a and a not in EVALUATIVE and a != w))
+
+
+def contrasts(word: str, kind: str | None = None, name: str = "") -> tuple[str, ...]:
+    """Words that say something else of the same kind about a noun (`kind`: its table class or WordNet lexname;
+    `name`: its lemma), most natural first; () when none is safe."""
+    w = word.lower()
+    cls = attribute_class(w)
+    animate = kind in ("person", "role", "noun.person", "animal", "noun.animal")
+    child = name.split()[-1] in CHILD_NOUNS if name else False
+    person = kind in ("person", "role", "noun.person")
+    if cls == "colour":
+        if " " in w:  # 'dark blue' -> 'dark green': the shade word stays
+            shade, hue = w.rsplit(" ", 1)
+            return tuple(f"{shade} {c}" for c in colour_palette(kind, name) if c != hue)
+        return tuple(c for c in colour_palette(kind, name) if c != w and not (w in ("gold", "golden") and c == "yellow")
+                     and not (w == "grey" and c == "gray") and not (w in ("blond", "blonde") and c == "yellow"))
+    if cls == "hair":
+        return tuple(h for h in ("blond", "brunette", "bald") if h != w and not (w == "blonde" and h == "blond"))
+    if person and child and w in CHILD_AGE:
+        return CHILD_AGE[w]
+    if person and w in ADULT_AGE:
+        return ADULT_AGE[w]
+    if animate and w in ANIMAL_AGE and not person:
+        return ANIMAL_AGE[w]
+    if cls == "age":
+        return ("new",) if w == "old" and not animate else ()
+    if animate and w in ("young", "old", "new", "little", "small") and person:
+        return ()
+    if cls == "material":
+        pool = NOUN_MATERIALS if w in ("wood", "metal", "steel", "iron", "stone", "glass", "plastic", "brick",
+                                       "marble", "concrete", "paper", "leather") else REPLACEMENT_MATERIALS  # fmt: skip
+        same = {"wood": "wooden", "wooden": "wood", "metal": "metallic", "metallic": "metal", "steel": "metal",
+                "iron": "metal"}  # fmt: skip
+        return tuple(m for m in pool if m != w and m != same.get(w) and not (w in ("steel", "iron") and m == "metal"))
+    if cls == "pattern":
+        return tuple(p for p in PATTERNS if p != w and p != "flowered" and not {w, p} <= {"floral", "flowered"})
+    if cls == "ground":
+        return tuple(g for g in GROUND[:4] if g != w)
+    if w in OPPOSITES:
+        return OPPOSITES[w]
+    return wordnet_contrasts(w)
