@@ -17,7 +17,6 @@ from different moments are never paired."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -26,7 +25,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from sgfns.errors import UserError
-from sgfns.io import atomic_save, read_json, write_json
+from sgfns.io import atomic_save, read_json, sha256_file, write_json
 from sgfns.models import create_model
 from sgfns.models.base import Matcher
 from sgfns.text import TextProcessor
@@ -34,14 +33,6 @@ from sgfns.text import TextProcessor
 log = logging.getLogger(__name__)
 
 CKPT_DIR = "checkpoints"
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def save_weights(model: Matcher, path: str | Path) -> str:

@@ -35,6 +35,7 @@ class ModelConfig:
     rel_center: bool | None = None
     rel_roles: bool | None = None
     count_keys: bool | None = None
+    text_encoder: str | None = None  # gru | minilm (frozen pretrained word and sentence vectors)
     # scan
     lambda_softmax: float | None = None
 
@@ -53,6 +54,8 @@ class OptimConfig:
 
 @dataclass
 class LossConfig:
+    name: Literal["hinge", "infonce"] = "hinge"  # infonce: symmetric softmax loss at `temperature`
+    temperature: float = 0.05
     margin: float = 0.2
     hardest: bool = True
     warmup_epochs: int = 1  # epochs with the sum of hinges before hardest negatives (VSE∞); 0 = none
@@ -117,6 +120,8 @@ class TrainConfig:
             raise UserError(f"data.batch_size: must be at least 2 (in-batch negatives), got {self.data.batch_size}")
         if self.optim.lr <= 0:
             raise UserError(f"optim.lr: must be positive, got {self.optim.lr}")
+        if self.loss.temperature <= 0:
+            raise UserError(f"loss.temperature: must be positive, got {self.loss.temperature}")
         if self.neg.weight < 0:
             raise UserError(f"neg.weight: must be >= 0, got {self.neg.weight}")
         return self
