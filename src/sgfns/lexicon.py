@@ -47,6 +47,11 @@ def lexname_of(sid: int, pos: str = "n") -> str:
     return _data()["lexnames"][_data()["synsets"][pos][sid][0]]
 
 
+def hypernyms(sid: int, pos: str = "n") -> list[int]:
+    """Direct hypernyms (instance hypernyms included) of a synset, nearest-first walks start here."""
+    return list(_data()["synsets"][pos][sid][2])
+
+
 @functools.lru_cache(maxsize=65536)
 def hypernym_closure(sid: int, pos: str = "n") -> frozenset[int]:
     """All ancestors of a synset (not including itself)."""

@@ -21,7 +21,7 @@ from sgfns.graphs.types import SceneGraph
 # Longest first: "_caps_sg.jsonl" must win over shorter suffixes.
 SPLIT_FILE_SUFFIXES = sorted(
     ["_caps.txt", "_ims.npy", "_ids.txt", "_boxes.npy", "_image_sg.jsonl", "_caps_sg.jsonl", "_caps_sg.meta.json",
-     "_positives.jsonl", *(f"_{name}" for name in SUITE_FILES.values())],
+     "_positives.jsonl", "_region_mask.npy", "_images.txt", *(f"_{name}" for name in SUITE_FILES.values())],
     key=len,
     reverse=True,
 )  # fmt: skip
@@ -153,7 +153,7 @@ def summarise(sp: Split) -> SplitSummary:
         caption_graphs=GraphStats.of(sp.caption_graphs) if sp.caption_graphs is not None else None,
         caption_graph_source=sp.caption_graph_source,
         captions_with_extra_positives=sum(1 for c in sp.extra_positives if len(sp.positives(c)) > 1),
-        mean_positives_per_caption=n_pos / sp.n_captions,
+        mean_positives_per_caption=n_pos / max(sp.n_captions, 1),
         suites=suite_counts,
     )
 

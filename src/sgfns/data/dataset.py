@@ -58,8 +58,10 @@ def read_meta(root: Path) -> dict[str, Any]:
         raise UserError(f"{path}: expected a JSON object")
     for key in ("captions_per_image", "regions", "feature_dim"):
         v = meta.get(key)
-        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
-            raise UserError(f"{path}: '{key}' must be a positive integer or null, got {v!r}")
+        least = 0 if key == "captions_per_image" else 1  # 0 captions per image: a gallery of photos to search
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < least):
+            kind = "a positive integer" if least else "an integer >= 0"
+            raise UserError(f"{path}: '{key}' must be {kind} or null, got {v!r}")
     box_format = meta.get("box_format")
     if box_format is not None and box_format not in BOX_FORMATS:
         raise UserError(f"{path}: 'box_format' must be one of {', '.join(BOX_FORMATS)}, got {box_format!r}")
@@ -81,6 +83,7 @@ class Split:
     captions_per_image: int
     features: np.ndarray | None = None
     boxes: np.ndarray | None = None
+    region_mask: np.ndarray | None = None  # [N, R] bool, False for an empty (padding) region slot
     image_graphs: list[SceneGraph] | None = None
     caption_graphs: list[SceneGraph] | None = None
     caption_graph_source: str | None = None
@@ -108,7 +111,7 @@ class Split:
 
     def caption_image(self) -> np.ndarray:
         """Own image index of every caption (captions are k per image, in image order)."""
-        return np.arange(self.n_captions) // self.captions_per_image
+        return np.arange(self.n_captions) // max(self.captions_per_image, 1)
 
     def positives(self, caption_index: int) -> list[int]:
         """All images a caption is true of: its own plus those listed in `{split}_positives.jsonl`."""
@@ -147,7 +150,8 @@ def load_split(
     captions = _read_captions(root / f"{prefix}_caps.txt")
 
     caps_path = root / f"{prefix}_caps.txt"
-    if not captions:
+    gallery = meta.get("captions_per_image") == 0
+    if not captions and not gallery:
         raise UserError(f"{caps_path}: no captions")
 
     feats_path = root / f"{prefix}_ims.npy"
@@ -172,6 +176,8 @@ def load_split(
     n_images = len(ids)
     if n_images == 0:
         raise UserError(f"{root}: split '{prefix}' has no images")
+    if gallery and captions:
+        raise UserError(f"{root / 'meta.json'}: captions_per_image is 0 but {prefix}_caps.txt has captions")
     if len(captions) % n_images != 0:
         raise UserError(f"{caps_path}: {len(captions)} captions is not a whole multiple of {n_images} images")
     k = len(captions) // n_images
@@ -193,6 +199,22 @@ def load_split(
         if features is not None and boxes.shape[1] != features.shape[1]:
             raise UserError(f"{boxes_path}: {boxes.shape[1]} boxes per image but {features.shape[1]} regions")
 
+    region_mask = None
+    mask_path = root / f"{prefix}_region_mask.npy"
+    if mask_path.exists():
+        region_mask = _load_npy(mask_path, "region mask")
+        n_regions = features.shape[1] if features is not None else (boxes.shape[1] if boxes is not None else None)
+        if region_mask.dtype != np.bool_ or region_mask.shape[:1] != (n_images,) or region_mask.ndim != 2 or (
+            n_regions is not None and region_mask.shape[1] != n_regions
+        ):
+            raise UserError(f"{mask_path}: expected a bool array [{n_images}, {n_regions}], got "
+                            f"{region_mask.dtype} {list(region_mask.shape)}")  # fmt: skip
+    images_path = root / f"{prefix}_images.txt"
+    if images_path.exists():
+        n_lines = len(images_path.read_text(encoding="utf-8").splitlines())
+        if n_lines != n_images:
+            raise UserError(f"{images_path}: {n_lines} lines but the split has {n_images} images")
+
     sp = Split(
         root=root,
         name=prefix,
@@ -202,6 +224,7 @@ def load_split(
         captions_per_image=k,
         features=features,
         boxes=boxes,
+        region_mask=region_mask,
     )
     sp.extra_positives = _read_positives(root / f"{prefix}_positives.jsonl", sp.n_captions, n_images)
     if load_graphs:

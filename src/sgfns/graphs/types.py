@@ -4,7 +4,8 @@
 {"objects": [{"name": "dog", "attributes": ["brown"], "count": 2, "region": 3, "span": [12, 16]}],
  "relations": [{"subject": 0, "predicate": "on", "object": 1}]}
 ```
-`region` appears only on visual graphs, `span` only on text graphs. Validation is strict so a broken file is found
+`region` and `score` (a detector's or labeller's confidence in the name, 0..1) appear only on visual graphs, `span`
+only on text graphs. Validation is strict so a broken file is found
 when it is read, not in the middle of training.
 """
 
@@ -25,11 +26,14 @@ class SGObject:
     count: int | None = None
     region: int | None = None
     span: tuple[int, int] | None = None
+    score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"name": self.name, "attributes": list(self.attributes), "count": self.count}
         if self.region is not None:
             d["region"] = self.region
+        if self.score is not None:
+            d["score"] = self.score
         if self.span is not None:
             d["span"] = [self.span[0], self.span[1]]
         return d
@@ -93,7 +97,7 @@ def _object_from_dict(o: Any, i: int, caption: str | None, n_regions: int | None
     key = f"objects[{i}]"
     if not isinstance(o, dict):
         raise GraphError(f"{key} must be an object, got {type(o).__name__}")
-    unknown = set(o) - {"name", "attributes", "count", "region", "span"}
+    unknown = set(o) - {"name", "attributes", "count", "region", "span", "score"}
     if unknown:
         raise GraphError(f"{key}: unknown key(s) {sorted(unknown)}")
     name = o.get("name")
@@ -125,7 +129,11 @@ def _object_from_dict(o: Any, i: int, caption: str | None, n_regions: int | None
         if caption is not None and end > len(caption):
             raise GraphError(f"{key}.span {list(span)} lies outside the caption ({len(caption)} characters)")
         span = (start, end)
-    return SGObject(name=name, attributes=list(attrs), count=count, region=region, span=span)
+    score = o.get("score")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1):
+        raise GraphError(f"{key}.score must be a number in [0, 1] or null, got {score!r}")
+    return SGObject(name=name, attributes=list(attrs), count=count, region=region, span=span,
+                    score=None if score is None else float(score))  # fmt: skip
 
 
 def _relation_from_dict(r: Any, i: int, n_objects: int) -> Relation:

@@ -19,6 +19,7 @@ from sgfns_app.logs import setup_logging
 COMMAND_MODULES = [
     "data",
     "convert",
+    "prepare",
     "synth",
     "parse",
     "eval_parser",
