@@ -107,3 +107,24 @@ def test_photos_preset_loads_and_fits_every_photo_model():
         assert set(kw) <= set(model_options(name))
     cfg.model.name = "sgfns"
     assert model_kwargs(cfg, 100, 1280)["text_encoder"] == "minilm"
+
+
+@pytest.mark.slow
+def test_photo_models_train_and_evaluate_through_the_cli(tmp_path, cli):
+    """frozen-proj (InfoNCE) trains with the one loop; bridge has nothing to train and still leaves a run folder;
+    both evaluate with the one evaluator."""
+    import json
+
+    data = write_toy_dataset(tmp_path / "toy", n_images=12, feature_dim=1280, regions=3, splits=("train", "test"))
+    for model, extra in (("frozen-proj-tiny", ["loss.name=infonce", "epochs=2"]), ("bridge", [])):
+        run = tmp_path / model
+        rc, out, err = cli("train", "--data", data, "--out", run, "--model", model, "--no-progress", "threads=1",
+                           "data.batch_size=8", *extra)  # fmt: skip
+        assert rc == 0, err
+        summary = json.loads(out.strip().splitlines()[-1])
+        assert summary["best_epoch"] == (2 if model == "frozen-proj-tiny" else 0)
+        rc, out, err = cli("eval", "--run", run, "--data", data, "--split", "test", "--checkpoint", "last",
+                           "--no-progress", "--json", tmp_path / f"{model}.json")  # fmt: skip
+        assert rc == 0, err
+        rec = json.loads((tmp_path / f"{model}.json").read_text())
+        assert 0 <= rec["metrics"]["rsum"] <= 600
