@@ -431,7 +431,9 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
             log.warning("caption parser unavailable (%s): negatives generated without the re-parse check", e)
         # generated (and cached) once with every rule; `neg.rules` selects which of them train, so a rule-family
         # ablation trains on exactly the same negatives minus that family
-        negs = caption_negatives_for(split, graphs, rules=RULES, per_rule=1, seed=seed, parser=parser)
+        gen_seed = getattr(cfg, "seed", None)  # neg.seed: one negative set for every run seed (generated once)
+        gen_seed = seed if gen_seed is None else int(gen_seed)
+        negs = caption_negatives_for(split, graphs, rules=RULES, per_rule=1, seed=gen_seed, parser=parser)
         negs = select_rules(negs, rules)
         n = sum(1 for ns in negs if ns)
         log.info("caption negatives: %d of %d captions have at least one", n, len(negs))

@@ -68,6 +68,10 @@ class NegConfig:
     weight: float = 0.0
     margin: float = 0.2
     rules: list[str] = field(default_factory=list)
+    # the seed the caption negatives are generated with (None: the run's seed). A fixed value gives every seed of
+    # an experiment the same negatives, generated (and cached) once: generation costs more than a short run on
+    # frozen features. The per-step draws among them still follow the run's seed.
+    seed: int | None = None
     per_positive: int = 1
     text_side: bool = True
     image_side: bool = True
