@@ -52,4 +52,6 @@ class LabelBridge(Matcher):
         return {"global": img.glob @ cap.glob.T}
 
 
-register_model("bridge")(options_factory(LabelBridge, dict(img_dim=1280, temperature=1.0)))
+# temperature 0.5: chosen among 0.05-2 on coco_mini *train* (bridge trains on nothing, so train is a clean choice;
+# rSum 283 there at 0.5, 211 at 1.0: at the 384-px input the classifier is too flat to name the photo at 1.0)
+register_model("bridge")(options_factory(LabelBridge, dict(img_dim=1280, temperature=0.5)))
