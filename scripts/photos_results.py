@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from sgfns.data.dataset import load_split  # noqa: E402
 from sgfns.eval.bootstrap import paired_bootstrap, photo_rsum_shares  # noqa: E402
 from sgfns.eval.recall import KS, RECALL_KEYS, recall_metrics  # noqa: E402
-from sgfns.io import read_jsonl, write_json  # noqa: E402
+from sgfns.io import read_jsonl, sha256_file, write_json  # noqa: E402
 
 
 def chance_recalls(positives: np.ndarray) -> dict[str, float]:
@@ -49,8 +49,22 @@ def chance_recalls(positives: np.ndarray) -> dict[str, float]:
     return out
 
 
-def score_run(run: str, split, negs: list[dict], checkpoint: str, parse) -> tuple[torch.Tensor, np.ndarray]:
-    """(sim [n_images, n_captions], negative-pair margins [n_negatives]: S(I, T) − S(I, T−))."""
+def score_run(run: str, split, negs: list[dict], checkpoint: str, parse, key: str) -> tuple[torch.Tensor, np.ndarray]:
+    """(sim [n_images, n_captions], negative-pair margins [n_negatives]: S(I, T) − S(I, T−)), kept in the run folder
+    as `scores-{key}.npz` (`key`: split, checkpoint and the negatives file's sha256) so a table can be re-assembled
+    without scoring again."""
+    cached = Path(run) / f"scores-{key}.npz"
+    if cached.exists():
+        with np.load(cached, allow_pickle=False) as z:
+            return torch.from_numpy(z["sim"]), z["margin"]
+    sim, margin = _score_run(run, split, negs, checkpoint, parse)
+    tmp = cached.with_suffix(".tmp.npz")
+    np.savez(tmp, sim=sim.numpy(), margin=margin)
+    tmp.replace(cached)
+    return sim, margin
+
+
+def _score_run(run: str, split, negs: list[dict], checkpoint: str, parse) -> tuple[torch.Tensor, np.ndarray]:
     from sgfns.eval.evaluate import Scorer
     from sgfns_app.cli.eval import caption_graphs_for
     from sgfns_app.train.checkpoint import load_run
@@ -115,10 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     rules = np.array([n["rule"] for n in negs])
     neg_photo = np.array([n["image"] for n in negs])
     parse = LazyParser()
+    key = f"{args.split}-{args.checkpoint}-{sha256_file(args.negatives)[:16]}"
     scored: dict[str, tuple[list[torch.Tensor], list[np.ndarray]]] = {}
     for spec in args.model:
         name, runs = spec.split("=", 1)
-        per_seed = [score_run(r, split, negs, args.checkpoint, parse) for r in runs.split(",")]
+        per_seed = [score_run(r, split, negs, args.checkpoint, parse, key) for r in runs.split(",")]
         scored[name] = ([s for s, _ in per_seed], [m for _, m in per_seed])
     for spec in args.sum:
         name, parts = spec.split("=", 1)

@@ -83,6 +83,22 @@ def test_caption_negatives_are_cached_not_regenerated(toy, monkeypatch):
         build_term(type("C", (_Cfg,), {"seed": 4})(), inputs, seed=4)
 
 
+def test_neg_seed_gives_every_run_seed_the_same_negatives(toy, monkeypatch):
+    """neg.seed fixes the generation seed: a run of another seed reads the cached negatives (nothing regenerated),
+    while its per-step draws still follow its own seed."""
+    inputs = _inputs(toy)
+    first = build_term(_Cfg(), inputs, seed=3)
+    import sgfns.negatives.cache as cache
+
+    def boom(*a, **k):
+        raise AssertionError("regenerated although neg.seed names a cached set")
+
+    monkeypatch.setattr(cache, "generate_split", boom)
+    other = build_term(type("C", (_Cfg,), {"seed": 3})(), inputs, seed=5)
+    assert [it.text for it in other.neg_items] == [it.text for it in first.neg_items]
+    assert other.seed == 5
+
+
 def test_caches_of_two_seeds_coexist(tmp_path, monkeypatch):
     """A second seed on the same data folder keeps the first seed's cache there and caches itself by key in the
     user cache directory: afterwards neither is regenerated."""
