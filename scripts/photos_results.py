@@ -82,11 +82,12 @@ def _score_run(run: str, split, negs: list[dict], checkpoint: str, parse) -> tup
 
 
 def read_negatives(path: str, split) -> list[dict]:
-    """The negatives of the split's captions, each with its image and caption index."""
-    where = {(split.ids[c // split.captions_per_image], t): c for c, t in enumerate(split.captions)}
+    """The negatives of the split's captions, each with its image and caption index (captions compared with their
+    white space collapsed, as `sgfns prepare` stores them)."""
+    where = {(split.ids[c // split.captions_per_image], " ".join(t.split())): c for c, t in enumerate(split.captions)}
     out = []
     for _, rec in read_jsonl(path):
-        c = where.get((str(rec["image_id"]), rec["caption"]))
+        c = where.get((str(rec["image_id"]), " ".join(rec["caption"].split())))
         if c is None:
             raise SystemExit(f"{path}: caption {rec['caption']!r} of image {rec['image_id']} is not in the split")
         out.append(dict(rec, caption_index=c, image=c // split.captions_per_image))
@@ -107,6 +108,32 @@ def summarise(sims: list[torch.Tensor], margins: list[np.ndarray], positives, ru
     return out
 
 
+def markdown(result: dict) -> str:
+    """The tables of docs/photos_results.md: retrieval (mean ± sd over seeds; chance row first) and per-rule two-way
+    accuracy, each with the paired-bootstrap difference from the baseline and its 95 % interval."""
+    ch, base = result["chance"], result["baseline"]
+
+    def vs(rec: dict, key: str) -> str:
+        v = rec.get("vs_baseline", {}).get(key)
+        return "—" if v is None else f"{v['diff']:+.1f} [{v['low']:+.1f}, {v['high']:+.1f}]"
+
+    head = "| model | seeds | " + " | ".join(RECALL_KEYS) + f" | rSum | Δ rSum vs {base} [95 % CI] |"
+    rows = [head, "|" + "---|" * (len(RECALL_KEYS) + 4),
+            "| chance | | " + " | ".join(f"{ch[k]:.1f}" for k in RECALL_KEYS) + f" | {ch['rsum']:.1f} | |"]
+    for name, rec in result["models"].items():
+        cells = " | ".join(f"{rec[k]['mean']:.1f}" for k in RECALL_KEYS)
+        rows.append(f"| {name} | {rec['seeds']} | {cells} | {rec['rsum']['mean']:.1f} ± {rec['rsum']['sd']:.1f} | "
+                    f"{vs(rec, 'rsum')} |")  # fmt: skip
+    rules = sorted({r for rec in result["models"].values() for r in rec["negatives"]})
+    first = next(iter(result["models"].values()))["negatives"]
+    rows += ["", "| model | " + " | ".join(f"{r} ({first[r]['pairs']})" for r in rules) + " |",
+             "|---|" + "---|" * len(rules), "| chance | " + " | ".join("50.0" for _ in rules) + " |"]
+    for name, rec in result["models"].items():
+        rows.append(f"| {name} | " + " | ".join(f"{rec['negatives'][r]['mean']:.1f} ({vs(rec, r)})" for r in rules)
+                    + " |")  # fmt: skip
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True)
@@ -118,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--checkpoint", default="last")
     ap.add_argument("--n-boot", type=int, default=10_000)
     ap.add_argument("-o", "--output")
+    ap.add_argument("--markdown", action="store_true", help="print the markdown tables instead of the JSON")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
 
@@ -159,8 +187,7 @@ def main(argv: list[str] | None = None) -> int:
                 vs[r] = paired_bootstrap(100 * win[sel], 100 * base_win[sel], neg_photo[sel], n_boot=args.n_boot)
             rec["vs_baseline"] = vs
         result["models"][name] = rec
-    text = json.dumps(result, indent=1)
-    print(text)
+    print(markdown(result) if args.markdown else json.dumps(result, indent=1))
     if args.output:
         write_json(args.output, result)
     return 0
