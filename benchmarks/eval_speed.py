@@ -5,7 +5,8 @@
                                               [--run RUN --data DIR [--split test]]
                                               [--gallery 5000 | --gallery 25000 --sample-queries 500]
 
-Workload (issue 7): 1,000 images with 36 object nodes (2048-d region features, random) and 25 relation nodes each
+Workload (as in docs/performance.md):
+1,000 images with 36 object nodes (2048-d region features, random) and 25 relation nodes each
 (the real Flickr30K val visual graphs: labels and relations), 5,000 captions = the first 5,000 Flickr30K val
 captions with the graphs the project's parser gives (parsed once, cached); an untrained `sgfns` with embedding
 1024. Timings, all in this process, same dtype and thread count:
@@ -441,9 +442,9 @@ def main() -> None:
     if args.agreement_only:
         if not (args.run and args.data):
             ap.error("--agreement-only needs --run and --data")
-        from sgfns_app.train.checkpoint import load_run
+        from sgfns import load_model
 
-        agr = agreement(load_run(args.run, device).model, args.data, args.split, device, dtype, args.k,
+        agr = agreement(load_model(args.run, device=device), args.data, args.split, device, dtype, args.k,
                         args.first_stage, args.dim, args.k_frac, fs_dtype=fs_dtype)  # fmt: skip
         out = {"device": out["device"], "threads": out["threads"], "dtype": out["dtype"], "run": args.run}
         out.update(first_stage=args.first_stage, dim=args.dim if args.first_stage == "node" else None, k=args.k)
@@ -598,11 +599,11 @@ def main() -> None:
     if args.run:
         if not args.data:
             ap.error("--run needs --data")
-        from sgfns_app.train.checkpoint import load_run
+        from sgfns import load_model
 
-        loaded = load_run(args.run, device)
+        matcher = load_model(args.run, device=device)
         agr = agreement(
-            loaded.model, args.data, args.split, device, dtype, k, args.first_stage, args.dim, args.k_frac,
+            matcher, args.data, args.split, device, dtype, k, args.first_stage, args.dim, args.k_frac,
             fs_dtype=fs_dtype,
         )  # fmt: skip
         out["agreement"] = {str(s): v for s, v in agr.items()}

@@ -1,6 +1,6 @@
 """Epoch time with and without L_neg (generated caption + image negatives) under one training config.
 
-    .venv/bin/python benchmarks/neg_overhead.py --data WORLD [--config configs/synth.yaml] [--model sgfns]
+    .venv/bin/python benchmarks/neg_overhead.py --data WORLD [--config synth] [--model sgfns]
         [--repeats 2] [--max-train-images N] [key=value ...]
 
 Runs `sgfns train` in-process with `neg.weight=0` ("without") and `neg.weight=1` (per_positive=1: one caption and
@@ -39,7 +39,7 @@ VARIANTS = {"without": ["neg.weight=0"]} | {
 }
 
 
-def epoch_seconds(data: Path, model: str, config: Path, overrides: list[str], variant: str, epochs: int = 1) -> dict:
+def epoch_seconds(data: Path, model: str, config: str, overrides: list[str], variant: str, epochs: int = 1) -> dict:
     import resource
 
     from sgfns_app.cli.main import main
@@ -60,18 +60,17 @@ def epoch_seconds(data: Path, model: str, config: Path, overrides: list[str], va
         return {"train_seconds": ep["train_seconds"], "pairs_per_s": ep["pairs_per_s"], "cpu_seconds": round(cpu, 2)}
 
 
-def setup(data: Path, model: str, config: Path, overrides: list[str]):
+def setup(data: Path, model: str, config: str, overrides: list[str]):
     """(config, split, inputs, model, L_neg term) as the training loop builds them, with L_neg on."""
     import torch
 
-    from sgfns.config import build
     from sgfns.data.batching import SplitInputs
     from sgfns.losses.generated import build_term
     from sgfns.text import TextProcessor
     from sgfns_app.train import loop as L
-    from sgfns_app.train.config import TrainConfig
+    from sgfns_app.train.presets import build_train_config
 
-    cfg = build(TrainConfig, config, [f"model.name={model}", *overrides, "neg.weight=1.0", "neg.per_positive=1"])
+    cfg = build_train_config(config, [f"model.name={model}", *overrides, "neg.weight=1.0", "neg.per_positive=1"])
     if cfg.threads > 0:
         torch.set_num_threads(cfg.threads)
     split = L.load_training_split(data, "train", cfg.data.text_graphs, cfg.data.max_train_images)
@@ -93,7 +92,7 @@ def part_cpu_ms(built, steps: int, bf16: bool = False, on_batch=None) -> dict[st
     after each batch's negatives are drawn (untimed)."""
     import torch
 
-    from sgfns.losses.generated import encode_bucketed, paired_scores
+    from sgfns.losses.generated import encode_bucketed
     from sgfns_app.train import loop as L
 
     cfg, split, inputs, net, term = built
@@ -165,7 +164,7 @@ def part_cpu_ms(built, steps: int, bf16: bool = False, on_batch=None) -> dict[st
             ar = torch.arange(len(caps))
             for a, b, ii, ci in ((img, cap, ar, ar), (img, cn, oc, torch.arange(len(oc))),
                                  (im, cap, torch.arange(len(oi)), oi)):  # fmt: skip
-                paired_scores(net, a, b, ii, ci).sum().backward()
+                net.pair_scores(a, b, ii, ci).sum().backward()
         n += 1
     out = {p: round(1000 * t / max(1, n), 1) for p, t in spent.items()} | {"steps": n}
     for side, by_stage in stage_s.items():
@@ -188,7 +187,7 @@ def encoder_stages(net) -> dict[str, dict]:
     return out
 
 
-def step_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], passes: int) -> dict[str, float]:
+def step_cpu_ms(data: Path, model: str, config: str, overrides: list[str], passes: int) -> dict[str, float]:
     """Mean CPU milliseconds of one training step per variant, the variants taking turns on each batch."""
     import torch
 
@@ -222,7 +221,7 @@ def step_cpu_ms(data: Path, model: str, config: Path, overrides: list[str], pass
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--config", type=Path, default=ROOT / "configs" / "synth.yaml")
+    ap.add_argument("--config", default="synth", help="preset name or YAML file (default: synth)")
     ap.add_argument("--model", default="sgfns")
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--step-passes", type=int, default=2, help="passes over the batches for the per-step measure")

@@ -118,7 +118,7 @@ def main() -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--config", type=Path, default=ROOT / "configs" / "synth.yaml")
+    ap.add_argument("--config", default="synth", help="preset name or YAML file (default: synth)")
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("overrides", nargs="*", help="extra key=value training overrides")
     args = ap.parse_args()

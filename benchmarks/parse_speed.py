@@ -5,7 +5,7 @@
 
 The captions come from `flickr30k_val_lowered_caps_data.joblib` (a plain pickle, read with the project's
 restricted unpickler). The spaCy model is loaded before the clock starts; the timed part is `parse_batch` plus
-writing every graph as a JSON line (DESIGN §3.2) to a temporary file. The last line printed is JSON:
+writing every graph as a JSON line (docs/data_formats.md) to a temporary file. The last line printed is JSON:
 `{"captions_per_s", "n", "n_process", "device", ...}`.
 """
 

@@ -103,13 +103,13 @@ def main() -> None:
 
     import torch
 
+    from sgfns import load_model
     from sgfns.eval.recall import i2t_ranks, metrics_from_ranks, t2i_ranks
     from sgfns.models.scoring import similarity_parts_matrix
-    from sgfns_app.train.checkpoint import load_run
 
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    model = load_run(args.run, "cpu").model
+    model = load_model(args.run, device="cpu")
     ks = [int(k) for k in args.ks.split(",")]
     out = {"run": args.run, "data": args.data, "split": args.split, "threads": args.threads}
 

@@ -5,7 +5,7 @@
         [--suite FILE ...]
 
 Scores the category's items of `WORLD/{split}_compositional.jsonl` and of every `--suite FILE` (e.g. the world's
-suite before a rewrite) with `sgfns eval`'s code path (`evaluate_run`: caption and negative parsed alike) in one
+suite before a rewrite) with `sgfns eval`'s code path (`sgfns.eval.evaluate`: caption and negative parsed alike) in one
 pass: a temporary folder links the world's files and holds the items of all files together. An item whose caption
 and negative differ in more than one word is reported under "other". Prints one JSON object on the last line:
 `{file: {"all": [accuracy %, n], "old -> new": [accuracy %, n], ...}}`.
@@ -44,7 +44,8 @@ def main() -> int:
     ap.add_argument("--suite", type=Path, action="append", default=[])
     args = ap.parse_args()
     torch.set_num_threads(1)
-    from sgfns_app.cli.eval import evaluate_run
+    from sgfns import load_model
+    from sgfns.eval.evaluator import evaluate_with_split
 
     files = [args.data / f"{args.split}_compositional.jsonl", *args.suite]
     items, source = [], []
@@ -58,7 +59,7 @@ def main() -> int:
             if not p.name.endswith("_compositional.jsonl"):
                 (Path(tmp) / p.name).symlink_to(p.resolve())
         write_jsonl(Path(tmp) / f"{args.split}_compositional.jsonl", items)
-        _, ev = evaluate_run(args.run, tmp, args.split, "full", progress=False)
+        _, ev = evaluate_with_split(load_model(args.run), tmp, args.split, "full")
     pos, neg = ev.comp_scores
     hits: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for rec, f, p, n in zip(items, source, pos.tolist(), neg.tolist(), strict=True):

@@ -22,22 +22,22 @@ def main() -> None:
     ap.add_argument("runs", nargs="+")
     args = ap.parse_args()
 
+    from sgfns import load_model
     from sgfns.data.dataset import load_split
+    from sgfns.eval.evaluator import caption_graphs_as_trained
     from sgfns.eval.recall import recall_metrics
-    from sgfns.graphs.cache import caption_graphs_for
     from sgfns.models import scoring
-    from sgfns_app.train.checkpoint import load_run
 
     split = load_split(args.data, args.split)
-    graphs = caption_graphs_for(split, "auto")
     out = []
     for run in args.runs:
         t = time.time()
-        r = load_run(run, args.device)
-        img = scoring.encode_images(r.model, split, args.device, 512)
-        cap = scoring.encode_captions(r.model, split.captions, graphs, args.device, 512)
-        m = recall_metrics(scoring.similarity_matrix(r.model, img, cap), torch.as_tensor(split.positive_mask()))
-        rec = {"run": run, "model": r.config["model_json"]["name"], "seed": r.config.get("seed"),
+        model = load_model(run, device=args.device)
+        graphs, _ = caption_graphs_as_trained(split, model.run.config, model.parser)
+        img = scoring.encode_images(model, split, args.device, 512)
+        cap = scoring.encode_captions(model, split.captions, graphs, args.device, 512)
+        m = recall_metrics(scoring.similarity_matrix(model, img, cap), torch.as_tensor(split.positive_mask()))
+        rec = {"run": run, "model": model.run.config["model_json"]["name"], "seed": model.run.config.get("seed"),
                "rsum": round(m["rsum"], 2), **{k: round(v, 2) for k, v in m.items() if k != "rsum"},
                "seconds": round(time.time() - t, 1)}  # fmt: skip
         print(json.dumps(rec), flush=True)

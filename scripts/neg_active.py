@@ -18,12 +18,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from sgfns.config import build  # noqa: E402
+from sgfns import load_model  # noqa: E402
 from sgfns.data.batching import SplitInputs  # noqa: E402
-from sgfns.losses.generated import build_term, encode_bucketed, paired_scores  # noqa: E402
+from sgfns.losses.generated import build_term, encode_bucketed  # noqa: E402
 from sgfns_app.train import loop as L  # noqa: E402
-from sgfns_app.train.checkpoint import load_run  # noqa: E402
-from sgfns_app.train.config import TrainConfig  # noqa: E402
+from sgfns_app.train.presets import build_train_config  # noqa: E402
 
 
 def main() -> int:
@@ -34,9 +33,9 @@ def main() -> int:
     ap.add_argument("--epoch", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    loaded = load_run(args.run)
-    net, tp = loaded.model, loaded.text_processor
-    cfg = build(TrainConfig, args.run / "config.yaml", [])
+    net = load_model(args.run)
+    tp = net.text_processor
+    cfg = build_train_config(args.run / "config.yaml", [])
     split = L.load_training_split(args.data, "train", cfg.data.text_graphs, cfg.data.max_train_images)
     inputs = SplitInputs(split, tp, split.caption_graphs)
     term = build_term(cfg.neg, inputs, cfg.seed)
@@ -49,16 +48,16 @@ def main() -> int:
             extra = term.extra_batch(caps, imgs, args.epoch)
             img, cap = net.encode_images(inputs.image_batch(imgs)), net.encode_captions(inputs.caption_batch(caps))
             ar = torch.arange(len(caps))
-            pos = paired_scores(net, img, cap, ar, ar)
+            pos = net.pair_scores(img, cap, ar, ar)
             if "cap" in extra:
                 o = extra["own"]["cap"]
-                neg = paired_scores(net, img, net.encode_captions(extra["cap"]), o, torch.arange(len(o)))
+                neg = net.pair_scores(img, net.encode_captions(extra["cap"]), o, torch.arange(len(o)))
                 counts["caption"][0] += int((m - pos[o] + neg > 0).sum())
                 counts["caption"][1] += len(o)
             if "img" in extra:
                 enc, rows = encode_bucketed(net.encode_images, extra["img"])
                 o = extra["own"]["img"][rows]
-                neg = paired_scores(net, enc, cap, torch.arange(len(o)), o)
+                neg = net.pair_scores(enc, cap, torch.arange(len(o)), o)
                 counts["image"][0] += int((m - pos[o] + neg > 0).sum())
                 counts["image"][1] += len(o)
     out = {

@@ -65,14 +65,13 @@ def score_run(run: str, split, negs: list[dict], checkpoint: str, parse, key: st
 
 
 def _score_run(run: str, split, negs: list[dict], checkpoint: str, parse) -> tuple[torch.Tensor, np.ndarray]:
-    from sgfns.eval.evaluate import Scorer
-    from sgfns_app.cli.eval import caption_graphs_for
-    from sgfns_app.train.checkpoint import load_run
+    from sgfns import load_model
+    from sgfns.eval.evaluator import Scorer, caption_graphs_as_trained
 
-    loaded = load_run(run, which=checkpoint)
-    scorer = Scorer(loaded.model, device="cpu", batch_size=128, progress=False)
+    model = load_model(run, checkpoint=checkpoint)
+    scorer = Scorer(model, device="cpu", batch_size=128, progress=False)
     img = scorer.encode_images(split)
-    cap = scorer.encode_texts(split.captions, caption_graphs_for(split, loaded.config, parse))
+    cap = scorer.encode_texts(split.captions, caption_graphs_as_trained(split, model.run.config, parse)[0])
     sim = scorer.similarity(img, cap)
     neg_texts = [n["negative"] for n in negs]
     neg_sim = scorer.similarity(img, scorer.encode_texts(neg_texts, parse(neg_texts)))
@@ -149,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
 
-    from sgfns_app.cli.eval import LazyParser
+    from sgfns.graphs.lazy import LazyParser
 
     split = load_split(args.data, args.split)
     positives = split.positive_mask()

@@ -15,18 +15,14 @@ import argparse
 import json
 import sys
 import time
-from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from sgfns.config import build  # noqa: E402
 from sgfns.io import write_json  # noqa: E402
-from sgfns_app.train.config import TrainConfig  # noqa: E402
 from sgfns_app.train.loop import train  # noqa: E402
-
-PRESET = resources.files("sgfns_app") / "configs" / "photos.yaml"
+from sgfns_app.train.presets import build_train_config  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             model, _, extra = spec.partition(":")
             overrides = [f"model.name={model}", f"seed={seed}", "progress=false"]
             overrides += [o for o in extra.split(",") if o]
-            cfg = build(TrainConfig, str(PRESET), overrides)
+            cfg = build_train_config("photos", overrides)
             run = args.out / f"{name}-s{seed}"
             if (run / "summary.json").exists():
                 print(json.dumps({"run": str(run), "skipped": "done"}), flush=True)

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import torch
 
+from sgfns import load_model
 from sgfns.data.dataset import load_split
 from sgfns.graphs.parser import load_parser
 from sgfns.models.scoring import encode_captions, encode_images
-from sgfns_app.train.checkpoint import load_run
 
 
 def main() -> int:
@@ -32,7 +32,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=300)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    model = load_run(args.run).model
+    model = load_model(args.run)
     split = load_split(args.data, "test")
     cats = args.categories.split(",")
     by = collections.defaultdict(list)

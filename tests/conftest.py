@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -42,14 +43,21 @@ def cli(capsys):
 
 @pytest.fixture
 def train_cut_and_resume(cli, tmp_path):
-    """Train `sgfns-tiny` on `data` for `epochs` in one go (tmp_path/full) and, separately, for `cut` epochs then
-    `--resume` to `epochs` (tmp_path/cut); returns the two runs' last weights (safetensors dicts)."""
+    """Train `sgfns-tiny` on `data` for `epochs` in one go (tmp_path/full) and, separately, stopped by `max_steps`
+    after `cut` epochs' worth of steps (or after `cut_steps` steps when given) then `--resume`d to the end
+    (tmp_path/cut); returns the two runs' last weights (safetensors dicts)."""
     from safetensors.torch import load_file
 
-    def run(data, epochs: int, cut: int, *overrides: str):
-        flags = ["--model", "sgfns-tiny", "--no-progress", "threads=1", "deterministic=true", *overrides]
-        for out, n, resume in (("full", epochs, []), ("cut", cut, []), ("cut", epochs, ["--resume"])):
-            rc, _, err = cli("train", "--data", data, "--out", tmp_path / out, *resume, *flags, f"epochs={n}")
+    def run(data, epochs: int, cut: int, *overrides: str, cut_steps: int | None = None):
+        flags = ["--model", "sgfns-tiny", "--no-progress", "threads=1", "deterministic=true", f"epochs={epochs}",
+                 *overrides]  # fmt: skip
+        rc, _, err = cli("train", "--data", data, "--out", tmp_path / "full", *flags)
+        assert rc == 0, err
+        if cut_steps is None:
+            recs = [json.loads(x) for x in (tmp_path / "full" / "metrics.jsonl").read_text().splitlines()]
+            cut_steps = [r["step"] for r in recs if "train_seconds" in r][cut - 1]
+        for extra in ([f"max_steps={cut_steps}"], ["--resume", "max_steps=0"]):
+            rc, _, err = cli("train", "--data", data, "--out", tmp_path / "cut", *flags, *extra)
             assert rc == 0, err
         return tuple(load_file(str(tmp_path / r / "checkpoints/last.safetensors")) for r in ("full", "cut"))
 

@@ -1,4 +1,5 @@
-"""`sgfns data check`: every bad input of issue 2 §5 ends with exit status 2 and one line naming file and problem."""
+"""`sgfns data check`: every bad input (docs/data_formats.md) ends with exit status 2 and one line naming file and
+problem."""
 
 import json
 import pickle

@@ -1,4 +1,5 @@
-"""Suite files (DESIGN §3.3): broken records are refused by `sgfns data check` with file, line and problem."""
+"""Suite files (docs/data_formats.md#3-evaluation-suites): broken records are refused by `sgfns data check` with
+file, line and problem."""
 
 import json
 

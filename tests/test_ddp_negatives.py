@@ -42,7 +42,7 @@ def _setup(data_dir):
     cfg.neg.weight = 1.0
     # caption negatives without the re-parse check (faster); the parent writes them to the data folder, workers read
     negs = caption_negatives_for(split, split.caption_graphs, per_rule=1, seed=0, parser=None)
-    term = GeneratedNegativesTerm(inputs, negs, split.caption_graphs, margin=cfg.neg.margin, seed=0)
+    term = GeneratedNegativesTerm(inputs, negs, split.caption_graphs, cfg.neg, seed=0)
     return split, inputs, model, cfg, term
 
 
@@ -137,7 +137,8 @@ def _free_ports(n: int) -> list[int]:
     return ports
 
 
-RUNS = [("full", ["epochs=2"]), ("cut", ["epochs=1"]), ("cut", ["--resume", "epochs=2"])]
+# the cut run stops after epoch 1 (4 steps per rank: 60 captions, 2 ranks, batch 8) and is resumed to the end
+RUNS = [("full", ["epochs=2"]), ("cut", ["epochs=2", "max_steps=4"]), ("cut", ["--resume", "epochs=2", "max_steps=0"])]
 COMMON = ["--model", "sgfns-tiny", "--no-progress", "data.batch_size=8", "threads=1", "log_every=1",
           "deterministic=true", "neg.weight=1.0", "neg.text_side=false", "dist.gather_negatives=true"]  # fmt: skip
 

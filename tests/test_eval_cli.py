@@ -76,18 +76,18 @@ def test_eval_writes_design_json_and_ranks(world, cli):
 
 
 def test_eval_metrics_equal_recall_of_the_models_matrix(world):
+    from sgfns import load_model
+    from sgfns.eval.evaluator import evaluate_with_split
     from sgfns.models.scoring import encode_captions, encode_images, similarity_matrix
-    from sgfns_app.cli.eval import evaluate_run
-    from sgfns_app.train.checkpoint import load_run
 
     base, data, run = world
-    rec, ev = evaluate_run(run, data, progress=False)
-    loaded = load_run(run)
+    model = load_model(run)
+    rec, ev = evaluate_with_split(model, data)
     split = load_split(data, "test")
     sim = similarity_matrix(
-        loaded.model,
-        encode_images(loaded.model, split),
-        encode_captions(loaded.model, split.captions, split.caption_graphs),
+        model,
+        encode_images(model, split),
+        encode_captions(model, split.captions, split.caption_graphs),
     )
     want = recall_metrics(sim, split.positive_mask())
     for k, v in want.items():
@@ -107,9 +107,9 @@ def test_eval_user_errors(world, cli):
 
 
 def test_score_pairs_adds_scores_consistently(world, cli):
+    from sgfns import load_model
     from sgfns.graphs.parser import load_parser
     from sgfns.models.scoring import encode_captions, encode_images, similarity_matrix
-    from sgfns_app.train.checkpoint import load_run
 
     base, data, run = world
     split = load_split(data, "test")
@@ -128,7 +128,7 @@ def test_score_pairs_adds_scores_consistently(world, cli):
     assert [{k: v for k, v in g.items() if k not in ("score", "negative_score")} for g in got] == pairs
     assert "negative_score" in got[0] and "negative_score" not in got[1]
     assert got[0]["score"] == got[1]["score"]  # same pair by id or index, independent of the batch
-    model = load_run(run).model
+    model = load_model(run)
     texts = [split.captions[15], "a purple ring above a tiny cone"]
     sim = similarity_matrix(
         model, encode_images(model, split), encode_captions(model, texts, load_parser().parse_batch(texts))
@@ -166,7 +166,7 @@ def test_eval_warns_when_the_parser_changed_since_training(world, cli, monkeypat
 
 
 def test_config_id_ignores_seed_and_device_but_not_the_recipe():
-    from sgfns_app.cli.eval import config_id
+    from sgfns.eval.provenance import config_id
 
     a = {"seed": 0, "device": "cpu", "epochs": 6, "optim": {"lr": 5e-4}, "run_dir": "/x/a", "threads": 2}
     b = {"seed": 1, "device": "cuda", "epochs": 6, "optim": {"lr": 5e-4}, "run_dir": "/y/b", "threads": 1}

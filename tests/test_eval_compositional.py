@@ -30,7 +30,7 @@ def test_per_category_mean_is_over_caption_categories_present_not_twins():
         CompositionalItem(1, 3, "a", "b", "count"),
     ]
     block = compositional_block(items, [1, 1, 0, 5], [0, 0, 1, 5], twin_pos=[1.0, 0.0], twin_neg=[0.0, 0.0])
-    assert list(block) == ["replace-obj", "swap-att", "count", "twins", "mean"]  # DESIGN order
+    assert list(block) == ["replace-obj", "swap-att", "count", "twins", "mean"]  # report order (CATEGORIES)
     assert block["replace-obj"] == 50.0 and block["swap-att"] == 100.0 and block["count"] == 50.0
     assert block["twins"] == 75.0
     assert block["mean"] == pytest.approx((50 + 100 + 50) / 3)  # macro mean, twins excluded

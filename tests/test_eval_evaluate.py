@@ -11,7 +11,7 @@ from torch import nn
 from sgfns.data.batching import SplitInputs
 from sgfns.data.dataset import load_split
 from sgfns.data.toy import write_toy_dataset
-from sgfns.eval.evaluate import Scorer, evaluate_split, ranks_records
+from sgfns.eval.evaluator import Scorer, evaluate_split, ranks_records
 from sgfns.eval.recall import i2t_ranks, recall_metrics
 from sgfns.models.base import Encoded, Matcher
 from sgfns.text.vocab import TextProcessor

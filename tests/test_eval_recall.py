@@ -14,7 +14,8 @@ from sgfns.eval.recall import i2t_ranks, recall_metrics, t2i_ranks
 
 
 def brute_rank(scores: list[float], positive: list[bool]) -> int:
-    """1 + number of non-positives scoring >= the best positive (DESIGN §4), written as plainly as possible."""
+    """1 + number of non-positives scoring >= the best positive (docs/evaluation.md#ranks-and-recalls), written as
+    plainly as possible."""
     best = max(s for s, p in zip(scores, positive, strict=True) if p)
     return 1 + sum(1 for s, p in zip(scores, positive, strict=True) if not p and s >= best)
 

@@ -47,12 +47,12 @@ def load_run_options(run):
 
 
 def test_image_query_equals_exhaustive_ranking(cli, setup):
+    from sgfns import load_model
     from sgfns.index.store import load_gallery
-    from sgfns_app.train.checkpoint import load_run
 
     _, run, out = setup
     meta, img, cap = load_gallery(out)
-    model = load_run(run).model.eval()
+    model = load_model(run)
     with torch.inference_mode():
         full = model.similarity(img, cap)
     q = 3
@@ -95,10 +95,10 @@ def test_encode_stores_the_node_first_stage_and_search_uses_it(cli, setup, tmp_p
     stage = load_stage(out, meta)
     assert meta["first_stage"]["dim"] == 32 and set(stage.weights) == {"obj", "rel"}
     # the stored stage is the one fitted on the split's images
+    from sgfns import load_model
     from sgfns.index import NodeStage
-    from sgfns_app.train.checkpoint import load_run
 
-    model = load_run(run).model.eval()
+    model = load_model(run)
     fresh = NodeStage.fit(model, img, cap, 32)
     for s in stage.proj:
         torch.testing.assert_close(stage.proj[s], fresh.proj[s])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from sgfns.index import FlatIndex, faiss_available, pair_parts, rerank, two_stage_search
+from sgfns.index import FlatIndex, faiss_available, rerank, two_stage_search
 from sgfns.models import create_model
+from sgfns.models.scoring import pair_parts
 
 
 def brute_topk(x, q, k):

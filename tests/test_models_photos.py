@@ -3,12 +3,9 @@ photos preset."""
 
 from __future__ import annotations
 
-from importlib import resources
-
 import pytest
 import torch
 
-from sgfns.config import build
 from sgfns.data.batching import SplitInputs
 from sgfns.data.dataset import load_split
 from sgfns.data.toy import write_toy_dataset
@@ -17,8 +14,8 @@ from sgfns.losses import info_nce
 from sgfns.models import create_model, model_options
 from sgfns.text import TextProcessor
 from sgfns.text.pretrained import sentence_encoder
-from sgfns_app.train.config import TrainConfig
 from sgfns_app.train.loop import build_model, model_kwargs
+from sgfns_app.train.presets import build_train_config
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +82,7 @@ def test_sgfns_minilm_words_are_pretrained_and_frozen(toy):
         create_model("sgfns-tiny", img_dim=1280, vocab_size=len(tp.vocab), text_encoder="minilm")
     with pytest.raises(UserError, match="text_encoder"):
         create_model("sgfns-tiny", img_dim=1280, vocab_size=len(tp.vocab), text_encoder="bert")
-    cfg = build(TrainConfig, None, ["model.name=sgfns-tiny", "model.word_dim=384", "model.text_encoder=minilm"])
+    cfg = build_train_config(None, ["model.name=sgfns-tiny", "model.word_dim=384", "model.text_encoder=minilm"])
     m = build_model(cfg, tp, 1280)
     word = tp.vocab.itos[5]
     assert torch.allclose(m.text.embed.weight[5], sentence_encoder().encode([word])[0], atol=1e-6)
@@ -98,15 +95,16 @@ def test_sgfns_minilm_words_are_pretrained_and_frozen(toy):
 
 
 def test_photos_preset_loads_and_fits_every_photo_model():
-    path = resources.files("sgfns_app") / "configs" / "photos.yaml"
-    cfg = build(TrainConfig, str(path), []).validate()
-    assert cfg.loss.name == "infonce" and cfg.neg.weight > 0 and cfg.model.text_encoder == "minilm"
-    for name in ("sgfns", "frozen-proj", "vsepp", "sgm", "scan", "bridge"):
-        cfg.model.name = name
-        kw = model_kwargs(cfg, 100, 1280)
-        assert set(kw) <= set(model_options(name))
-    cfg.model.name = "sgfns"
-    assert model_kwargs(cfg, 100, 1280)["text_encoder"] == "minilm"
+    from sgfns_app.train.presets import build_train_config, list_presets
+
+    assert "photos" in list_presets()
+    for name in ("sgfns", "frozen-proj", "vsepp", "sgm", "scan", "bridge", "symbolic"):
+        cfg = build_train_config("photos", [f"model.name={name}"]).validate()
+        assert cfg.loss.name == "infonce" and cfg.model_name == name
+        assert set(model_kwargs(cfg, 100, 1280)) <= set(model_options(name))
+    cfg = build_train_config("photos", ["model.name=sgfns"]).validate()
+    assert cfg.model["text_encoder"] == "minilm" and cfg.neg.weight > 0 and cfg.neg.seed == 0
+    assert build_train_config("photos", ["model.name=frozen-proj"]).neg.weight == 0
 
 
 @pytest.mark.slow

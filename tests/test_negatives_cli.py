@@ -1,4 +1,5 @@
-"""`sgfns negatives`: DESIGN §3.3 records, deterministic by seed, one-line errors with exit status 2."""
+"""`sgfns negatives`: records as docs/negatives.md describes them, deterministic by seed, one-line errors with
+exit status 2."""
 
 from __future__ import annotations
 

@@ -143,9 +143,8 @@ def test_resume_with_l_neg_equals_uninterrupted(train_cut_and_resume, toy):
     [{}, {"use_count": False}, {"use_obj": False}, {"use_global": False, "use_rel": False}, {"count_keys": True}],
 )
 def test_paired_scores_equal_the_diagonal_of_similarity(toy, switches):
-    """The pair scorer L_neg uses (model.similarity_paired) gives S(I_i, T_i) and its gradients exactly as the full
-    similarity matrix does, for the listed pairs only."""
-    from sgfns.losses.generated import paired_scores
+    """The pair scorer L_neg uses (model.pair_scores with autograd on) gives S(I_i, T_i) and its gradients exactly as
+    the full similarity matrix does, for the listed pairs only."""
     from sgfns.models import create_model
 
     inputs = _inputs(toy)
@@ -160,7 +159,7 @@ def test_paired_scores_equal_the_diagonal_of_similarity(toy, switches):
         model.zero_grad()
         img = model.encode_images(inputs.image_batch(imgs))
         cap = model.encode_captions(inputs.caption_batch(caps))
-        s = paired_scores(model, img, cap, ii, ci) if fast else model.similarity(img, cap)[ii, ci]
+        s = model.pair_scores(img, cap, ii, ci) if fast else model.similarity(img, cap)[ii, ci]
         (s * torch.linspace(0.5, 2.0, len(s))).sum().backward()
         return s.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
 

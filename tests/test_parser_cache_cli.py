@@ -1,4 +1,4 @@
-"""Caption-graph cache (DESIGN §3.1) and the `sgfns parse` / `sgfns eval-parser` commands."""
+"""Caption-graph cache (docs/parser.md) and the `sgfns parse` / `sgfns eval-parser` commands."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The caption parser's rules, one test per known failure class (issue 3), plus the span contract."""
+"""The caption parser's rules, one test per known failure class (docs/parser.md), plus the span contract."""
 
 from __future__ import annotations
 

@@ -9,16 +9,7 @@ import pytest
 
 pytest.importorskip("efficientnet_lite_pytorch")
 
-SIZE = ["--input-size", "64", "--regions", "6", "--no-progress"]  # a 2x2 feature map: fast, still real
-
-
-def make_photo(path, colour=(200, 30, 30), size=(48, 40), mode="RGB"):
-    from PIL import Image, ImageDraw
-
-    im = Image.new("RGB", size, (240, 240, 240))
-    ImageDraw.Draw(im).rectangle([size[0] // 4, size[1] // 4, 3 * size[0] // 4, 3 * size[1] // 4], fill=colour)
-    im.convert(mode).save(path)
-    return path
+from photo_helpers import SIZE, make_photo  # noqa: E402
 
 
 @pytest.fixture
@@ -116,3 +107,42 @@ def test_caption_less_folder_is_a_gallery(cli, tmp_path):
     assert rc == 0, err
     sp = load_split(out, "gallery")
     assert sp.ids == ["a", "sub/b"] and sp.captions == [] and sp.captions_per_image == 0
+
+
+def test_coco_captions_with_instances_keep_ids_and_never_use_the_given_boxes(cli, tmp_path):
+    from sgfns.photos.sources import read_source
+
+    src = tmp_path / "coco"
+    (src / "val").mkdir(parents=True)
+    make_photo(src / "val" / "000000000042.jpg", size=(64, 48))
+    make_photo(src / "val" / "000000000007.jpg", (0, 0, 200), size=(64, 48))
+    images = [{"id": 42, "file_name": "000000000042.jpg"}, {"id": 7, "file_name": "000000000007.jpg"}]
+    caps = {"images": images, "annotations": [{"image_id": i, "caption": f"photo {i} take {j}\n"}
+                                              for i in (42, 7) for j in range(6 if i == 42 else 5)]}  # fmt: skip
+    inst = {"images": images, "categories": [{"id": 18, "name": "dog"}],
+            "annotations": [{"image_id": 42, "bbox": [8, 8, 20, 20], "category_id": 18}]}  # fmt: skip
+    (src / "captions_val.json").write_text(json.dumps(caps))
+    (src / "instances_val.json").write_text(json.dumps(inst))
+    records = read_source(src / "captions_val.json", images=src / "val", instances=src / "instances_val.json")
+    assert [r.id for r in records] == ["42", "7"]
+    assert records[0].given_boxes == [([8.0, 8.0, 28.0, 28.0], "dog")] and records[1].given_boxes == []
+    outs = []
+    for name, extra in (("with", ["--instances", src / "instances_val.json"]), ("without", [])):
+        outs.append(tmp_path / name)
+        rc, _, err = cli("prepare", src / "captions_val.json", "--images", src / "val", "--split", "val",
+                         "--out", outs[-1], *extra, *SIZE)  # fmt: skip
+        assert rc == 0, err
+    assert (outs[0] / "val_ids.txt").read_text().split() == ["42", "7"]
+    captions = (outs[0] / "val_caps.txt").read_text().splitlines()
+    assert len(captions) == 10 and captions[0] == "photo 42 take 0"  # 5 per photo: the fewest any photo has
+    for name in ("val_boxes.npy", "val_ims.npy"):
+        assert np.array_equal(np.load(outs[0] / name), np.load(outs[1] / name))
+    oracle = tmp_path / "oracle"
+    rc, _, err = cli("prepare", src / "captions_val.json", "--images", src / "val", "--split", "val", "--out", oracle,
+                     "--instances", src / "instances_val.json", "--oracle-boxes", *SIZE)  # fmt: skip
+    assert rc == 0, err
+    meta = json.loads((oracle / "meta.json").read_text())
+    assert meta["oracle"] is True and meta["region_settings"]["methods"] == ["given"]
+    boxes = np.load(oracle / "val_boxes.npy")
+    assert np.allclose(boxes[0, 1], [8 / 64, 8 / 48, 28 / 64, 28 / 48])  # the given box, then grid fill
+    assert json.loads((outs[0] / "meta.json").read_text())["oracle"] is False

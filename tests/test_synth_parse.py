@@ -1,5 +1,5 @@
-"""Captions of the synthetic world parse to exactly their ground-truth graph (issue 4, property 3), and the
-comparison used for "exactly" behaves as documented (synonyms, object order, count 1 == null)."""
+"""Captions of the synthetic world parse to exactly their ground-truth graph (docs/synthetic_world.md#3-captions),
+and the comparison used for "exactly" behaves as documented (synonyms, object order, count 1 == null)."""
 
 from __future__ import annotations
 

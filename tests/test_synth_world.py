@@ -1,5 +1,5 @@
-"""The synthetic world (issue 4): one small world is generated per module and every numbered property is checked
-against the files it wrote, mostly through independent code paths (graph matching, the PNGs, the loader)."""
+"""The synthetic world (docs/synthetic_world.md): one small world is generated per module and every numbered property is
+checked against the files it wrote, mostly through independent code paths (graph matching, the PNGs, the loader)."""
 
 from __future__ import annotations
 

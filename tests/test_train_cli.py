@@ -1,4 +1,4 @@
-"""`sgfns train` end to end on toy data: run folder contents, load_run, refusal to overwrite, resume."""
+"""`sgfns train` end to end on toy data: run folder contents, load_model, refusal to overwrite, resume."""
 
 from __future__ import annotations
 
@@ -36,13 +36,14 @@ def test_train_writes_a_complete_run_and_load_run_reads_it(cli, data, tmp_path):
     state = torch.load(run / "checkpoints/last.state.pt", weights_only=True)
     assert state["epoch"] == 2
 
+    from sgfns import load_model
+    from sgfns.checkpoint import sha256_file
     from sgfns.models import scoring
-    from sgfns_app.train.checkpoint import load_run, sha256_file
 
-    loaded = load_run(run, "cpu")
-    model, tp, cfg, sha = loaded
-    assert sha == sha256_file(run / "checkpoints/best.safetensors")
-    assert cfg["model_json"]["name"] == "sgfns-tiny" and model.text_processor is tp
+    model = load_model(run, device="cpu")
+    assert model.run.checkpoint_sha256 == sha256_file(run / "checkpoints/best.safetensors")
+    assert model.run.config["model_json"]["name"] == "sgfns-tiny" and model.text_processor is not None
+    assert not model.training
     # captions with words never seen in training still encode (unknown words -> <unk>)
     enc = scoring.encode_captions(model, ["a zebra-striped quokka"], None, "cpu")
     assert torch.isfinite(enc.glob).all()
@@ -126,14 +127,13 @@ def test_graphs_only_dataset_is_refused_before_a_run_folder_is_made(tmp_path, cl
 def test_train_log_handler_is_removed_after_the_run(tmp_path):
     import logging
 
-    from sgfns.config import build
     from sgfns.data.toy import write_toy_dataset
-    from sgfns_app.train.config import TrainConfig
     from sgfns_app.train.loop import train
+    from sgfns_app.train.presets import build_train_config
 
     data = write_toy_dataset(tmp_path / "toy", n_images=8)
     before = list(logging.getLogger().handlers)
-    cfg = build(TrainConfig, None, ["model.name=vsepp-tiny", "epochs=1", "progress=false"])
+    cfg = build_train_config(None, ["model.name=vsepp-tiny", "epochs=1", "progress=false"])
     train(data, tmp_path / "run", cfg)
     assert logging.getLogger().handlers == before
     assert (tmp_path / "run" / "train.log").read_text().strip()

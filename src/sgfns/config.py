@@ -74,6 +74,10 @@ def merge(cfg: T, data: dict[str, Any], where: str = "config") -> T:
             if not isinstance(value, dict):
                 raise UserError(f"{where}: '{key}' is a section; give its keys (e.g. {key}.x=...)")
             changes[key] = merge(current, value, f"{where}.{key}" if where != "config" else key)
+        elif isinstance(current, dict):  # an open section (e.g. a model's options): keys are checked by its owner
+            if not isinstance(value, dict):
+                raise UserError(f"{where}: '{key}' is a section; give its keys (e.g. {key}.name=...)")
+            changes[key] = {**current, **value}
         else:
             changes[key] = _coerce(value, hints[key], f"{where}.{key}" if where != "config" else key)
     return dataclasses.replace(cfg, **changes)

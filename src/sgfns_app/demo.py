@@ -3,16 +3,17 @@ and one budget, evaluated on the same test split, one table, results.json and a 
 
 Stages, each with a progress bar, all inside a new folder per demo run:
 1. generate a smaller synthetic world (`sgfns.data.synth`): rendered images, pixel features, predicted visual
-   scene graphs, suites (DESIGN §3.4);
+   scene graphs, suites (docs/synthetic_world.md);
 2. train sgfns, scan, sgm and vsepp through `sgfns_app.train.loop.train` with the same config (symbolic needs no
    training and goes through the same loop, which only checkpoints and validates it);
-3. evaluate every run on the test split (`sgfns_app.cli.eval.evaluate_run`: the same code as `sgfns eval`);
+3. evaluate every run on the test split (`sgfns.eval.evaluate`: the same code as `sgfns eval`);
 4. print the table (the same markdown as `sgfns report`), the README's full-size table beside it, and a warning
    when the two rank the models differently; write `results.json` and `figure.png` (text queries with their
    top-5 images, the true one framed in green).
 
-The README's table is read from the README itself (the first table in `sgfns report`'s format), so the two can
-never drift apart silently; without a README (an installed package) that comparison is skipped."""
+The full-size figures are the package's reference results (`sgfns_app/resources/reference_results.json`, a copy of
+docs/results/synthetic-world.json from which the README's table is generated; a test keeps the three equal), so
+an installed package compares too."""
 
 from __future__ import annotations
 
@@ -26,7 +27,15 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-MODELS = ("sgfns", "scan", "sgm", "vsepp", "symbolic")
+#: demo label -> (registered model, overrides): SGFNS with its generated negatives (the default recipe) and without
+MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sgfns + L_neg": ("sgfns", ()),
+    "sgfns": ("sgfns", ("neg.weight=0",)),
+    "sgm": ("sgm", ()),
+    "scan": ("scan", ()),
+    "vsepp": ("vsepp", ()),
+    "symbolic": ("symbolic", ()),
+}
 
 
 @dataclass
@@ -39,12 +48,13 @@ class DemoConfig:
     n_val: int = 100
     n_test: int = 200
     image_size: int = 128
-    #: 6 epochs over 1,000 images ~ the README budget's optimisation steps (configs/synth.yaml: 2 epochs over
+    #: 6 epochs over 1,000 images ~ the README budget's optimisation steps (the synth preset: 2 epochs over
     #: 4,000); None: the config's own epochs
     epochs: int | None = 6
-    models: tuple[str, ...] = MODELS
-    #: config file for training (every model gets the same one); None: the package's synth preset when present
-    train_config: str | None = None
+    models: tuple[str, ...] = tuple(MODELS)
+    #: training preset (name or file; every model gets its entry of it); the synthetic world's budget by default
+    train_config: str = "synth"
+    #: key=value training overrides for every model (`model.KEY=...` ones for the models that take KEY)
     overrides: list[str] = field(default_factory=list)
     figure_queries: int = 4
     progress: bool = True
@@ -75,74 +85,55 @@ def synth_world(path: Path, cfg: DemoConfig) -> Path:
 
 
 # --- 2. training ----------------------------------------------------------------------------------------------------
-def default_train_config() -> str | None:
-    """The repository's `configs/synth.yaml` when the demo runs from a checkout."""
-    p = Path(__file__).resolve().parents[2] / "configs" / "synth.yaml"
-    return str(p) if p.exists() else None
+def run_folder(label: str) -> str:
+    return label.replace(" + L_neg", "-neg").replace(" ", "-")
 
 
-def train_model(data: Path, run: Path, model: str, cfg: DemoConfig) -> dict[str, Any]:
-    from sgfns.config import build
-    from sgfns_app.train.config import TrainConfig
+def train_model(data: Path, run: Path, label: str, cfg: DemoConfig) -> dict[str, Any]:
     from sgfns_app.train.loop import train
+    from sgfns_app.train.presets import build_train_config
 
+    model, extra = MODELS[label]
     # threads=1: on a 2-core machine shared with anything else, two spinning OpenMP threads per step were 10-30x
     # slower than one (measured under load ~10: 12-17 s vs ~1 s per sgfns step); one thread costs < 2x when idle.
     overrides = [f"model.name={model}", f"seed={cfg.seed}", "data.text_graphs=parser", "threads=1",
-                 f"progress={'true' if cfg.progress else 'false'}"]  # fmt: skip
+                 f"progress={'true' if cfg.progress else 'false'}", *extra]  # fmt: skip
     if cfg.epochs is not None:
         overrides.append(f"epochs={cfg.epochs}")
-    overrides += cfg.overrides
-    tc = build(TrainConfig, cfg.train_config, overrides)
-    return train(data, run, tc)
+    overrides += [o for o in cfg.overrides if _takes(model, o)]
+    return train(data, run, build_train_config(cfg.train_config, overrides))
 
 
-def _config_epochs(path: str | None) -> int:
-    from sgfns.config import build
-    from sgfns_app.train.config import TrainConfig
+def _takes(model: str, override: str) -> bool:
+    """The demo's overrides are for every model: a `model.KEY=...` one goes to the models that take KEY."""
+    from sgfns.models import model_options
 
-    return build(TrainConfig, path, []).epochs
-
-
-# --- 4. the README's table ------------------------------------------------------------------------------------------
+    key = override.split("=", 1)[0].strip()
+    return not key.startswith("model.") or key[len("model.") :] in model_options(model)
 
 
-def _readme_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "README.md"
+def _config_epochs(preset: str) -> int:
+    from sgfns_app.train.presets import build_train_config
+
+    return build_train_config(preset, []).epochs
 
 
-def readme_table_lines(readme: Path | None = None) -> list[str] | None:
-    """The lines of the first `sgfns report` table in the README (header, rule, rows), or None."""
-    readme = readme or _readme_path()
-    if not readme.exists():
-        return None
-    lines = readme.read_text(encoding="utf-8").splitlines()
-    for i, line in enumerate(lines):
-        if line.replace(" ", "").startswith("|model|seeds|") and "rSum" in line:
-            out = [line]
-            for row in lines[i + 1 :]:
-                if not row.startswith("|"):
-                    break
-                out.append(row)
-            return out
-    return None
+# --- 4. the reference table ----------------------------------------------------------------------------------------
 
 
-def readme_table(readme: Path | None = None) -> dict[str, float] | None:
-    """model -> mean rSum from the first `sgfns report` table in the README (None when there is none)."""
-    lines = readme_table_lines(readme)
-    if not lines:
-        return None
-    header = [h.strip() for h in lines[0].strip().strip("|").split("|")]
-    col = header.index("rSum")
-    out: dict[str, float] = {}
-    for row in lines[2:]:
-        cells = [c.strip() for c in row.strip().strip("|").split("|")]
-        try:
-            out[cells[0]] = float(cells[col].split("±")[0])
-        except (ValueError, IndexError):
-            continue
-    return out or None
+def reference_results() -> list[dict[str, Any]]:
+    """The full-size result rows shipped with the package (`sgfns report --json` records, the README's table)."""
+    import json
+    from importlib.resources import files
+
+    text = (files("sgfns_app") / "resources" / "reference_results.json").read_text(encoding="utf-8")
+    return json.loads(text)["results"]
+
+
+def reference_rsum(rows: list[dict[str, Any]] | None = None) -> dict[str, float]:
+    """Row label (a model name for a model's plain row) -> mean rSum of the reference results."""
+    rows = reference_results() if rows is None else rows
+    return {r["label"]: float(r["metrics"]["rsum"]["mean"]) for r in rows}
 
 
 def ranking(scores: dict[str, float]) -> list[str]:
@@ -282,19 +273,15 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
     """Run every stage; returns the results.json content. `world_fn` replaces the synthetic world (tests)."""
     from tqdm.auto import tqdm
 
+    from sgfns import load_model
     from sgfns.data.dataset import load_split
-    from sgfns.eval.report import group, markdown
+    from sgfns.eval.evaluator import evaluate_with_split
+    from sgfns.eval.report import group, markdown, tables
+    from sgfns.graphs.lazy import LazyParser
     from sgfns.io import write_json
-    from sgfns_app.cli.eval import LazyParser, evaluate_run
 
     t0 = time.perf_counter()
     out = Path(cfg.out)
-    if cfg.train_config is None:
-        cfg.train_config = default_train_config()
-        if cfg.train_config is None:
-            from sgfns.errors import UserError
-
-            raise UserError("configs/synth.yaml not found (not running from a checkout): pass --config FILE")
     timing: dict[str, float] = {}
     stages = tqdm(total=2 + 2 * len(cfg.models), desc="demo", unit="stage", disable=not cfg.progress, position=0)
 
@@ -308,7 +295,7 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
     for m in cfg.models:
         stages.set_postfix_str(f"train {m}")
         t = time.perf_counter()
-        runs[m] = out / "runs" / m
+        runs[m] = out / "runs" / run_folder(m)
         train_model(data, runs[m], m, cfg)
         timing[f"train_{m}_s"] = time.perf_counter() - t
         stages.update(1)
@@ -318,7 +305,8 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
     for m in cfg.models:
         stages.set_postfix_str(f"evaluate {m}")
         t = time.perf_counter()
-        rec, ev = evaluate_run(runs[m], data, "test", "full", progress=cfg.progress, parse=parse)
+        matcher = load_model(runs[m])
+        rec, ev = evaluate_with_split(matcher, data, "test", "full", progress=cfg.progress, parse=parse)
         rec["model"] = m
         rec["data"] = "demo world"
         write_json(runs[m] / "eval" / f"{Path(data).name}-test-full.json", rec)  # as `sgfns eval` saves it
@@ -329,7 +317,7 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
 
     stages.set_postfix_str("table and figure")
     test = load_split(data, "test", load_graphs=False)
-    fig_model = "sgfns" if "sgfns" in evals else cfg.models[0]
+    fig_model = next((m for m in ("sgfns + L_neg", "sgfns") if m in evals), cfg.models[0])
     draw_figure(out / "figure.png", test, evals[fig_model].sim, pick_queries(test, cfg.figure_queries, cfg.seed),
                 fig_model)  # fmt: skip
     stages.update(1)
@@ -338,7 +326,7 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
 
     table = markdown(group(records))
     ours = {r["model"]: r["metrics"]["rsum"] for r in records}
-    ref = readme_table()
+    ref = reference_rsum()
     agree, message = compare_rankings(ours, ref)
     result = {
         "demo": {**{k: v for k, v in asdict(cfg).items() if k != "out"}, "out": str(out)},
@@ -355,11 +343,8 @@ def run_demo(cfg: DemoConfig, world_fn: WorldFn | None = None, echo: Callable[[s
          f"{epochs} epochs per model ({cfg.train_config or 'default config'}); everything is in {out}")  # fmt: skip
     echo("")
     echo(table)
-    ref_lines = readme_table_lines()
-    if ref_lines:
-        echo("The README's table (full-size world, several seeds; `sgfns report`):\n")
-        echo("\n".join(ref_lines))
-        echo("")
+    echo("The README's table (full-size world, several seeds; docs/results/synthetic-world.json):\n")
+    echo(tables(reference_results()))
     echo("This demo beside the README's full-size table (rSum):\n")
     echo(side_by_side(ours, ref))
     echo("")

@@ -1,1 +1,1 @@
-"""Datasets: the canonical on-disk layout (DESIGN §3.1), converters and the synthetic world."""
+"""Datasets: the canonical on-disk layout (docs/data_formats.md), converters and the synthetic world."""

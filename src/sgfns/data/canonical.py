@@ -1,4 +1,4 @@
-"""Write one split in the canonical layout (DESIGN §3.1); used by the converters.
+"""Write one split in the canonical layout (docs/data_formats.md); used by the converters.
 
 Every file is written atomically, `meta.json` last, and the written split is read back with `load_split` so a
 converter can never leave a folder that `sgfns data check` would refuse. An existing split is not overwritten

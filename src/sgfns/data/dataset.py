@@ -5,7 +5,6 @@ file stops the program when it is opened, with a message naming the file, line o
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from sgfns.errors import UserError, located
-from sgfns.graphs.types import GraphError, SceneGraph
+from sgfns.graphs.io import captions_sha256, read_graphs  # noqa: F401  (re-exported)
+from sgfns.graphs.types import SceneGraph
 from sgfns.io import read_json, read_jsonl
 
 log = logging.getLogger(__name__)
@@ -40,12 +40,6 @@ def available_splits(root: Path) -> list[str]:
 BOX_FORMATS = ("xyxy_norm", "xyxy_pixels")
 CAPTION_GRAPH_SOURCES = ("provided",)  # or "parser@<version>"
 
-
-def captions_sha256(captions: list[str]) -> str:
-    """Digest naming the captions a caption-graph file belongs to (`captions_sha256` in `{split}_caps_sg.meta.json`).
-
-    sha256 of the captions joined by newlines with one trailing newline, i.e. of a `\n`-terminated caps.txt."""
-    return hashlib.sha256(("\n".join(captions) + "\n").encode("utf-8")).hexdigest()
 
 
 def read_meta(root: Path) -> dict[str, Any]:
@@ -317,23 +311,6 @@ def first_nonfinite_image(arr: np.ndarray) -> int | None:
             return start + int(np.argmin(ok))
     return None
 
-
-def read_graphs(
-    path: Path, expected: int, *, captions: list[str] | None = None, n_regions: int | None = None
-) -> list[SceneGraph]:
-    graphs: list[SceneGraph] = []
-    for lineno, rec in read_jsonl(path):
-        idx = lineno - 1
-        if idx >= expected:
-            raise located(path, lineno, f"more graphs than the {expected} expected")
-        caption = captions[idx] if captions is not None else None
-        try:
-            graphs.append(SceneGraph.from_dict(rec, caption=caption, n_regions=n_regions))
-        except GraphError as e:
-            raise located(path, lineno, str(e)) from None
-    if len(graphs) != expected:
-        raise UserError(f"{path}: {len(graphs)} graphs but {expected} expected (one per line)")
-    return graphs
 
 
 def _read_positives(path: Path, n_captions: int, n_images: int) -> dict[int, list[int]]:

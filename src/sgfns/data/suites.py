@@ -1,4 +1,5 @@
-"""Evaluation files beside a split (DESIGN §3.3): ground truth, compositional items and twin images.
+"""Evaluation files beside a split: ground truth, compositional items and twin images
+(docs/data_formats.md#3-evaluation-suites).
 
 Each reader checks every index against the split (range, and that the caption is really true of `image` and false
 of a `twin`) and that a record's caption text is the line `caption_index` of `{split}_caps.txt`, so a suite written

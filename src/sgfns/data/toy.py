@@ -11,9 +11,9 @@ Captions that happen to be true of another image of the same split (same two col
 relation) are listed in `{split}_positives.jsonl`, so the toy data never asks a model to rank a true caption low.
 
 Every fourth image is a near-duplicate "twin" of the one before (two objects' colours or positions swapped), and
-`suites=True` writes `gt`, `compositional` and `twins` files (DESIGN §3.3) whose negatives are checked false of
-their image against the scene's facts. Not the synthetic world (DESIGN §3.4): no pixels, no proposals. It exists
-so that model, evaluation and index tests have realistic files to read in milliseconds."""
+`suites=True` writes `gt`, `compositional` and `twins` files (docs/data_formats.md) whose negatives are checked false of
+their image against the scene's facts. Not the synthetic world (docs/synthetic_world.md): no pixels, no proposals. It
+exists so that model, evaluation and index tests have realistic files to read in milliseconds."""
 
 from __future__ import annotations
 
@@ -54,14 +54,14 @@ def write_toy_dataset(
     graphs: bool = True,
     suites: bool = True,
 ) -> Path:
-    """Write a small dataset in the canonical layout (DESIGN §3.1) under `root` and return `root`.
+    """Write a small dataset in the canonical layout (docs/data_formats.md) under `root` and return `root`.
 
     Files per split: `_ims.npy` (float32 [n_images, regions, feature_dim]), `_boxes.npy` (xyxy_norm), `_caps.txt`,
     `_ids.txt`, and with `graphs=True` `_image_sg.jsonl` (objects with `region`), `_caps_sg.jsonl` (objects with
     `span`) and `_caps_sg.meta.json` (`source: provided`); `_positives.jsonl` when a caption is true of more than
     its own image. `graphs=False` gives a SCAN-style features-and-captions dataset (with meta.json).
-    With `suites=True` the evaluation files of DESIGN §3.3 too: `_gt.jsonl`, `_compositional.jsonl` (one negative
-    per caption, false of its image; categories replace-obj/-att/-rel, swap-att, swap-obj) and `_twins.jsonl`
+    With `suites=True` the evaluation files (docs/data_formats.md) too: `_gt.jsonl`, `_compositional.jsonl` (one
+    negative per caption, false of its image; categories replace-obj/-att/-rel, swap-att, swap-obj) and `_twins.jsonl`
     (every 4th image is a twin of the one before it: two colours or two positions swapped)."""
     if n_images < 1 or captions_per_image < 1 or feature_dim < 1:
         raise ValueError("n_images, captions_per_image and feature_dim must be positive")

@@ -1,4 +1,4 @@
-"""Compositional (fine-grained) accuracy from the suites of DESIGN §3.3.
+"""Compositional (fine-grained) accuracy from the suites (docs/data_formats.md#3-evaluation-suites).
 
 - Caption side, `{split}_compositional.jsonl`: an item is right when S(I, T) > S(I, T-) (the true caption beats
   its minimally edited negative on the same image); a tie counts one half.
@@ -17,7 +17,7 @@ import numpy as np
 
 from sgfns.data.suites import CompositionalItem, TwinItem, read_compositional, read_twins
 
-#: report order of the caption categories (DESIGN §3.3); unknown categories follow, sorted
+#: report order of the caption categories (docs/evaluation.md#compositional-accuracy); unknown categories follow, sorted
 CATEGORIES = ("replace-obj", "replace-att", "replace-rel", "swap-att", "swap-obj", "count", "add-obj", "add-att")
 
 
@@ -55,7 +55,8 @@ def compositional_block(
     twin_pos=None,
     twin_neg=None,
 ) -> dict[str, float] | None:
-    """The JSON block of DESIGN §4: per-category accuracy, `twins`, and `mean` over caption categories present.
+    """The JSON block (docs/evaluation.md#sgfns-eval): per-category accuracy, `twins`, and `mean` over caption
+    categories present.
 
     Returns None when there is nothing to report (no suites)."""
     out: dict[str, float] = {}

@@ -1,4 +1,5 @@
-"""Named evaluation protocols (DESIGN §4), exact as in the literature and checked, never inferred.
+"""Named evaluation protocols, exact as in the literature and checked, never inferred
+(docs/evaluation.md#protocols---protocol).
 
 - `f30k-1k`: 1,000 images x 5,000 captions, one block (Flickr30K test).
 - `coco-1k-5fold`: 5,000 images x 25,000 captions in 5 folds of 1,000 images and their 5,000 captions; the six

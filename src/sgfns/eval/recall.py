@@ -1,4 +1,5 @@
-"""Retrieval ranks and Recall@K from a similarity matrix and an explicit positive mask (DESIGN §4).
+"""Retrieval ranks and Recall@K from a similarity matrix and an explicit positive mask
+(docs/evaluation.md#ranks-and-recalls).
 
 Everything takes `sim` [n_images, n_captions] and a boolean `positives` mask of the same shape, true where the
 caption is true of the image (CLIP_benchmark's convention). The mask is the only source of truth: no counts are
@@ -106,7 +107,7 @@ class RetrievalResult:
 
 
 def metrics_from_ranks(i2t: torch.Tensor, t2i: torch.Tensor) -> dict[str, float]:
-    """The DESIGN §4 metric block: six recalls (percent), rSum, and the two median ranks."""
+    """The metric block (docs/evaluation.md#sgfns-eval): six recalls (percent), rSum, and the two median ranks."""
     m: dict[str, float] = {}
     for k in KS:
         m[f"i2t_r{k}"] = recall_at(i2t, k)

@@ -1,6 +1,7 @@
 """Tables over evaluation results: runs grouped by model (and config), mean ± std over seeds, every seed listed.
 
-Input records are the evaluation JSON of DESIGN §4 (as written by `sgfns eval`), found in files or run folders:
+Input records are the evaluation JSON (docs/evaluation.md#sgfns-eval; as written by `sgfns eval`), found in files
+or run folders:
 - a `.json` file holding one evaluation object, a list of them, or an object with a `"results"` list (the demo's
   `results.json`);
 - a run folder, whose `eval/*.json` files are read.
@@ -136,59 +137,76 @@ def fmt(ms: tuple[float, float | None] | None, digits: int = 1) -> str:
     return f"{m:.{digits}f}" if s is None else f"{m:.{digits}f} ± {s:.{digits}f}"
 
 
-def _comp_keys(groups: Sequence[Group]) -> list[str]:
-    cats: set[str] = set()
-    for g in groups:
-        for r in g.runs:
-            cats.update(k for k in (r.get("compositional") or {}) if k not in ("twins", "mean"))
-    keys = order_categories(cats)
-    has_twins = any("twins" in (r.get("compositional") or {}) for g in groups for r in g.runs)
-    has_mean = any("mean" in (r.get("compositional") or {}) for g in groups for r in g.runs)
-    return keys + (["twins"] if has_twins else []) + (["mean"] if has_mean else [])
-
-
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
 
 
+def _labels(groups: Sequence[Group]) -> list[str]:
+    """Row labels: the model name, with the config id's first 8 characters when a block has several configs of it."""
+    labels = []
+    for g in groups:
+        same_block = [h for h in groups if (h.data, h.split, h.protocol) == (g.data, g.split, g.protocol)]
+        several = sum(1 for h in same_block if h.model == g.model) > 1
+        labels.append(f"{g.model} [{g.config[:8]}]" if several and g.config else g.model)
+    return labels
+
+
 def markdown(groups: Sequence[Group], digits: int = 1) -> str:
     """The retrieval table (and a compositional table when any record has one), one block per data/split/protocol."""
     if not groups:
         raise UserError("nothing to report")
-    blocks: dict[tuple[str, str, str], list[Group]] = {}
-    for g in groups:
-        blocks.setdefault((g.data, g.split, g.protocol), []).append(g)
+    return tables(summary(groups), digits)
+
+
+def tables(entries: Sequence[dict[str, Any]], digits: int = 1) -> str:
+    """Markdown of `summary` entries (as `sgfns report --json` writes them): the tables `sgfns report` prints.
+
+    Rendering goes through the summary so that results kept as data (docs/results/) print exactly like fresh runs."""
+    blocks: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for e in entries:
+        blocks.setdefault((e["data"], e["split"], e["protocol"]), []).append(e)
     out = []
-    for (data, split, protocol), gs in blocks.items():
+    for (data, split, protocol), es in blocks.items():
         title = " · ".join(x for x in (data, split, protocol) if x)
         out.append(f"**{title}** (mean ± std over seeds; rSum of every seed listed)\n")
-        multi_cfg = {g.model for g in gs if sum(1 for h in gs if h.model == g.model) > 1}
         header = ["model", "seeds", *(METRIC_LABELS[k] for k in (*RECALL_KEYS, "rsum")), "rSum per seed"]
         rows = []
-        names = [f"{g.model} [{g.config[:8]}]" if g.model in multi_cfg and g.config else g.model for g in gs]
-        for g, name in zip(gs, names, strict=True):
-            per_seed = ", ".join(
-                f"{s}: {v:.{digits}f}" for s, v in zip(g.seed_labels(), g.values("rsum"), strict=False)
-            )
-            rows.append([name, str(g.n), *(fmt(g.mean_std(k), digits) for k in (*RECALL_KEYS, "rsum")), per_seed])
+        for e in es:
+            rsum = e["metrics"].get("rsum") or {}
+            values = rsum.get("values") or []
+            per_seed = ", ".join(f"{s}: {v:.{digits}f}" for s, v in zip(e["seeds"], values, strict=False))
+            cells = [_fmt_entry(e["metrics"].get(k), digits) for k in (*RECALL_KEYS, "rsum")]
+            rows.append([e["label"], str(len(e["seeds"])), *cells, per_seed])
         out.append(_md_table(header, rows))
-        comp = _comp_keys(gs)
+        comp = _comp_keys(e.get("compositional") for e in es)
         if comp:
             out.append("\nCompositional accuracy (%, ties count ½; `mean` over caption categories):\n")
-            rows = [[name, str(g.n), *(fmt(g.mean_std(k, "compositional"), digits) for k in comp)]
-                    for g, name in zip(gs, names, strict=True)]  # fmt: skip
+            rows = [[e["label"], str(len(e["seeds"])), *(_fmt_entry(e["compositional"].get(k), digits) for k in comp)]
+                    for e in es]  # fmt: skip
             out.append(_md_table(["model", "seeds", *comp], rows))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
+def _fmt_entry(stat: dict[str, Any] | None, digits: int) -> str:
+    return fmt(None if stat is None else (stat["mean"], stat["std"]), digits)
+
+
+def _comp_keys(blocks: Iterable[dict[str, Any] | None]) -> list[str]:
+    """Report order of the compositional keys found in these blocks: caption categories, then twins and mean."""
+    cats = {k for b in blocks for k in (b or {})}
+    tail = [k for k in ("twins", "mean") if k in cats]
+    return order_categories(cats - {"twins", "mean"}) + tail
+
+
 def summary(groups: Sequence[Group]) -> list[dict[str, Any]]:
-    """Machine-readable form of the table: per group, mean/std/values of every metric."""
+    """Machine-readable form of the table: per group, its row label and mean/std/values of every metric."""
     out = []
-    for g in groups:
+    for g, label in zip(groups, _labels(groups), strict=True):
         entry: dict[str, Any] = {
+            "label": label,
             "data": g.data,
             "split": g.split,
             "protocol": g.protocol,
@@ -198,7 +216,8 @@ def summary(groups: Sequence[Group]) -> list[dict[str, Any]]:
             "metrics": {},
             "compositional": {},
         }
-        for block, keys in (("metrics", (*RECALL_KEYS, "rsum")), ("compositional", _comp_keys([g]))):
+        comp = _comp_keys(r.get("compositional") for r in g.runs)
+        for block, keys in (("metrics", (*RECALL_KEYS, "rsum")), ("compositional", comp)):
             for k in keys:
                 ms = g.mean_std(k, block)
                 if ms is not None:
@@ -207,4 +226,4 @@ def summary(groups: Sequence[Group]) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["CATEGORIES", "Group", "collect", "group", "markdown", "mean_std", "summary"]
+__all__ = ["CATEGORIES", "Group", "collect", "group", "markdown", "mean_std", "summary", "tables"]

@@ -1,4 +1,5 @@
-"""Caption graphs for a split (DESIGN §3.1): provided graphs when the data has them, else the parser's, cached.
+"""Caption graphs for a split: provided graphs when the data has them, else the parser's, cached
+(docs/parser.md#caption-graph-cache-sgfnsgraphscachepy).
 
     graphs = caption_graphs_for(split)                      # auto: provided if present, else parsed (cached)
     graphs = caption_graphs_for(split, mode="parser")       # always the parser's (never overwrites provided ones)
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sgfns.errors import UserError
+from sgfns.graphs.io import captions_sha256, read_graphs
 from sgfns.graphs.types import SceneGraph
 from sgfns.io import atomic_write, read_json, write_json
 
@@ -50,8 +52,6 @@ def _read_meta(path: Path) -> dict[str, Any] | None:
 
 
 def _load(graphs_path: Path, captions: list[str]) -> list[SceneGraph]:
-    from sgfns.data.dataset import read_graphs
-
     return read_graphs(graphs_path, len(captions), captions=captions)
 
 
@@ -62,8 +62,6 @@ def _is_provided(meta: dict | None, graphs_path: Path) -> bool:
 
 def caption_graphs_for(split, mode: str = "auto", parser=None) -> list[SceneGraph]:
     """Caption graphs of a loaded split (`sgfns.data.dataset.Split`: uses its `root`, `name` and `captions`)."""
-    from sgfns.data.dataset import captions_sha256
-
     if mode not in MODES:
         raise UserError(f"unknown caption-graph mode {mode!r}; expected one of {', '.join(MODES)}")
     root, name, captions = Path(split.root), split.name, list(split.captions)

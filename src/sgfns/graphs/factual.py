@@ -7,7 +7,7 @@ A count of 1 is FACTUAL's default and is not written (its annotations never writ
 Objects are named by their words, so two objects with the same name are one node when fact text is read back.
 
 When the caption is known, `graph_to_facts` writes each object with the word form the caption uses for its head
-("bears", "jeans"), as FACTUAL's annotators did; the graph itself keeps lemmas (DESIGN §3.2)."""
+("bears", "jeans"), as FACTUAL's annotators did; the graph itself keeps lemmas (docs/parser.md)."""
 
 from __future__ import annotations
 

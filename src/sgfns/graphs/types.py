@@ -1,4 +1,4 @@
-"""Scene-graph types and their JSON form (DESIGN §3.2).
+"""Scene-graph types and their JSON form (docs/data_formats.md#2-scene-graphs-one-json-object-per-line).
 
 ```json
 {"objects": [{"name": "dog", "attributes": ["brown"], "count": 2, "region": 3, "span": [12, 16]}],

@@ -4,7 +4,7 @@ or global + compressed node matching, `NodeStage` / `NodeIndex`) and fine-graine
 
 from sgfns.index.flat import FlatIndex, faiss_available
 from sgfns.index.nodestage import NodeIndex, NodeStage, fit_projection
-from sgfns.index.rerank import pair_parts, rerank, rerank_both, two_stage_search
+from sgfns.index.rerank import rerank, rerank_both, two_stage_search
 
 __all__ = [
     "FlatIndex",
@@ -12,7 +12,6 @@ __all__ = [
     "NodeStage",
     "faiss_available",
     "fit_projection",
-    "pair_parts",
     "rerank",
     "rerank_both",
     "two_stage_search",

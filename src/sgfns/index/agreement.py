@@ -1,4 +1,5 @@
-"""How well a first-stage shortlist agrees with exhaustive fine-grained retrieval (issue 7's agreement figures).
+"""How well a first-stage shortlist agrees with exhaustive fine-grained retrieval (the agreement figures of
+docs/performance.md).
 
 Given the full score matrix and shortlists in first-stage order (so a shorter list is a prefix), report for each k
 the fraction of the exhaustive top-10 inside the shortlist (both directions) and the rSum of the two-stage ranking

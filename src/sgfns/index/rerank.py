@@ -2,10 +2,8 @@
 vectors (`FlatIndex`) or global + compressed node terms (`NodeIndex`) — and the model's fine-grained score re-ranks
 it.
 
-Re-ranking scores only the listed (image, caption) pairs. A model that defines
-`similarity_parts_pairs(img, cap, pair_img, pair_cap) -> {name: [P]}` (sgfns, sgm: grouped matmuls over real
-nodes, `sgfns.models.similarity.node_match_pairs`) is used directly; any other `Matcher` is scored through its
-`similarity_parts` one query at a time (correct, slower)."""
+Re-ranking scores only the listed (image, caption) pairs, through the model's one pair-scoring route
+(`Matcher.pair_parts`; sgfns and sgm score them with grouped matmuls over real nodes)."""
 
 from __future__ import annotations
 
@@ -15,37 +13,9 @@ from torch import Tensor
 from sgfns.index.flat import FlatIndex
 from sgfns.index.nodestage import NodeIndex
 from sgfns.models.base import Encoded, Matcher
+from sgfns.models.scoring import pair_parts
 
-__all__ = ["pair_parts", "rerank", "rerank_both", "two_stage_search"]
-
-
-def _fallback_pairs(model: Matcher, img: Encoded, cap: Encoded, pi: Tensor, pc: Tensor) -> dict[str, Tensor]:
-    out: dict[str, Tensor] = {}
-    n = pi.numel()
-    for i in torch.unique(pi).tolist():
-        sel = torch.nonzero(pi == i).flatten()
-        caps = pc[sel]
-        parts = model.similarity_parts(img.select(slice(i, i + 1)), cap.select(caps))
-        for name, v in parts.items():
-            if name not in out:
-                out[name] = torch.zeros(n, dtype=torch.float32, device=v.device)
-            out[name][sel.to(v.device)] = v[0].float()
-    return out
-
-
-def pair_parts(model: Matcher, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> dict[str, Tensor]:
-    """Named score terms [P] for the pairs (img[pair_img[p]], cap[pair_cap[p]]); their sum is the model's score."""
-    pair_img, pair_cap = torch.as_tensor(pair_img).long(), torch.as_tensor(pair_cap).long()
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            fn = getattr(model, "similarity_parts_pairs", None)
-            if fn is not None:
-                return fn(img, cap, pair_img, pair_cap)
-            return _fallback_pairs(model, img, cap, pair_img, pair_cap)
-    finally:
-        model.train(was_training)
+__all__ = ["rerank", "rerank_both", "two_stage_search"]
 
 
 def rerank(
@@ -61,9 +31,8 @@ def rerank(
     qs = torch.as_tensor(queries).long().view(q, 1).expand(q, k).reshape(-1)
     gs = shortlist.reshape(-1).long()
     pi, pc = (gs, qs) if query_side == "caption" else (qs, gs)
-    pi, pc = pi.to(img.glob.device), pc.to(img.glob.device)
     parts = pair_parts(model, img, cap, pi, pc)
-    total = torch.stack([v.float().cpu() for v in parts.values()]).sum(0).view(q, k)
+    total = torch.stack(list(parts.values())).sum(0).view(q, k)
     o = torch.argsort(-total, dim=1, stable=True)
     return total.gather(1, o), shortlist.gather(1, o)
 
@@ -85,7 +54,7 @@ def rerank_both(
     ])  # fmt: skip
     uniq, where = torch.unique(key, return_inverse=True)
     parts = pair_parts(model, img, cap, uniq // nc, uniq % nc)
-    total = torch.stack([v.float() for v in parts.values()]).sum(0)[where].cpu()
+    total = torch.stack(list(parts.values())).sum(0)[where.cpu()]
     s1, s2 = total[: nc * k1].view(nc, k1), total[nc * k1 :].view(ni, k2)
     o1, o2 = torch.argsort(-s1, dim=1, stable=True), torch.argsort(-s2, dim=1, stable=True)
     return (s1.gather(1, o1), t2i.cpu().gather(1, o1)), (s2.gather(1, o2), i2t.cpu().gather(1, o2))

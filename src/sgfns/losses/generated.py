@@ -1,4 +1,4 @@
-"""L_neg: hinge between each positive pair and its generated negatives (DESIGN §2.6).
+"""L_neg: hinge between each positive pair and its generated negatives (docs/method.md#l_neg).
 
     L_neg = Σ_{T⁻ of (I,T)} [m' − S(I,T) + S(I,T⁻)]₊  +  Σ_{I⁻ of (I,T)} [m' − S(I,T) + S(I⁻,T)]₊
 
@@ -17,7 +17,8 @@ import logging
 import math
 import random
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -38,31 +39,6 @@ def generated_hinge(pos: Tensor, neg: Tensor, owner: Tensor, margin: float) -> T
     if neg.numel() == 0:
         return pos.sum() * 0.0
     return (margin - pos[owner] + neg).clamp(min=0).sum()
-
-
-PAIR_CHUNK = 16
-
-
-def paired_scores(
-    model: Matcher, img: Encoded, cap: Encoded, img_idx: Tensor, cap_idx: Tensor, chunk: int = PAIR_CHUNK
-) -> Tensor:
-    """S(img[img_idx[m]], cap[cap_idx[m]]) for every m.
-
-    A model with `similarity_paired(img, cap) -> [M]` (row i against row i, e.g. SGFNS) scores exactly the listed
-    pairs. Otherwise only the diagonals of small [chunk, chunk] blocks are scored, so the cost grows as M * chunk,
-    not as the M * B of a full similarity block (the fine-grained node matching is the expensive part of a step)."""
-    paired = getattr(model, "similarity_paired", None)
-    if paired is not None:
-        if len(img_idx) == 0:
-            return img.glob.new_zeros(0)
-        return paired(img.select(img_idx), cap.select(cap_idx))
-    out = []
-    for k in range(0, len(img_idx), chunk):
-        i, c = img_idx[k : k + chunk], cap_idx[k : k + chunk]
-        out.append(model.similarity(img.select(i), cap.select(c)).diagonal())
-    if not out:
-        return img.glob.new_zeros(0)
-    return torch.cat(out)
 
 
 BUCKET_ROWS = 32
@@ -160,6 +136,53 @@ def edited_item(prepared: Sequence[GraphItem], pos: int, neg: imneg.ImageNegativ
     return out
 
 
+@dataclass
+class NegConfig:
+    """Settings of the generated-negative loss (the `neg` section of a training config; read only by this module).
+
+    `weight` is λ in L = L_match + λ·L_neg (0 switches the term off; the presets turn it on for `sgfns`).
+    `stop_gradient`: true encodes every negative without gradient (faster, learns worse); "captions" / "images":
+    only that side's (docs/negatives.md, "Epoch time"). `rule_sampling`: how a positive's caption negative is drawn
+    among its own: "uniform" (each of its rules alike) or "balanced" (rule r weighted by 1 / the number of training
+    captions with an r negative, so rare rules such as count are drawn whenever a caption has one). `rules`: the
+    caption-negative rules that train (empty: all of `sgfns.negatives.rules.RULES`)."""
+
+    weight: float = 0.0
+    margin: float = 0.2
+    rules: list[str] = field(default_factory=list)
+    # the seed the caption negatives are generated with (None: the run's seed). A fixed value gives every seed of
+    # an experiment the same negatives, generated (and cached) once: generation costs more than a short run on
+    # frozen features. The per-step draws among them still follow the run's seed.
+    seed: int | None = None
+    per_positive: int = 1
+    text_side: bool = True
+    image_side: bool = True
+    stop_gradient: bool | Literal["captions", "images"] = False
+    rule_sampling: Literal["uniform", "balanced"] = "balanced"
+
+    def validate(self) -> NegConfig:
+        if self.weight < 0:
+            raise UserError(f"neg.weight: must be >= 0, got {self.weight}")
+        if self.margin < 0:
+            raise UserError(f"neg.margin: must be >= 0, got {self.margin}")
+        if self.per_positive < 1:
+            raise UserError(f"neg.per_positive: must be >= 1, got {self.per_positive}")
+        _check_stop_gradient(self.stop_gradient)
+        _check_rule_sampling(self.rule_sampling)
+        unknown = [r for r in self.rules if r not in RULES]
+        if unknown:
+            raise UserError(f"neg.rules: unknown rule {unknown[0]!r} (known: {', '.join(RULES)}; "
+                            f"give a list, e.g. neg.rules=[replace-obj,swap-att])")  # fmt: skip
+        return self
+
+    @classmethod
+    def coerce(cls, cfg: Any) -> NegConfig:
+        """A NegConfig from any object with (some of) its attribute names; the rest keep their defaults here."""
+        if isinstance(cfg, cls):
+            return cfg
+        return cls(**{f.name: getattr(cfg, f.name) for f in fields(cls) if hasattr(cfg, f.name)})
+
+
 class GeneratedNegativesTerm:
     """The `ExtraLossTerm` of `sgfns.losses.hooks` for generated caption and image negatives."""
 
@@ -168,21 +191,18 @@ class GeneratedNegativesTerm:
         inputs,
         caption_negatives: Sequence[Sequence[Any]] | None,
         caption_graphs: Sequence[SceneGraph | None] | None,
-        margin: float = 0.2,
-        per_positive: int = 1,
+        cfg: NegConfig,
         seed: int = 0,
-        image_side: bool = True,
-        stop_gradient: bool | str = False,
         rows_per_bucket: int = BUCKET_ROWS,
-        rule_sampling: str = "balanced",
     ) -> None:
-        _check_rule_sampling(rule_sampling)
+        cfg = NegConfig.coerce(cfg).validate()
+        rule_sampling, image_side = cfg.rule_sampling, cfg.image_side
         self.inputs = inputs
         # encode negatives without gradient: true (both sides), "captions" or "images" (one side); docs/negatives.md
-        self.stop_gradient = _check_stop_gradient(stop_gradient)
+        self.stop_gradient = cfg.stop_gradient
         self.rows_per_bucket = rows_per_bucket
-        self.margin = margin
-        self.k = max(1, per_positive)
+        self.margin = cfg.margin
+        self.k = cfg.per_positive
         self.seed = seed
         self.caption_graphs = caption_graphs
         # DDP with gathering: f(captions, images) -> (global captions, global images, offset), set by the loop
@@ -343,7 +363,7 @@ class GeneratedNegativesTerm:
         own = extra.get("own", {})
         B = len(img_enc)
         ar = torch.arange(B, device=img_enc.glob.device)
-        pos = paired_scores(model, img_enc, cap_enc, ar, ar)
+        pos = model.pair_scores(img_enc, cap_enc, ar, ar)
         total = pos.sum() * 0.0
         # with stop_gradient the negatives are constants (MoCo-style keys): the hinge still moves the positive pair
         # and, through S(I, T-) and S(I-, T), the positive image away from T- and the positive caption away from I-
@@ -351,13 +371,13 @@ class GeneratedNegativesTerm:
             with self._grad("captions"):
                 cn = model.encode_captions(extra["cap"])
             o = own["cap"]
-            neg = paired_scores(model, img_enc, cn, o, torch.arange(len(o), device=o.device))
+            neg = model.pair_scores(img_enc, cn, o, torch.arange(len(o), device=o.device))
             total = total + generated_hinge(pos, neg, o, self.margin)
         if "img" in extra:
             with self._grad("images"):
                 inn, rows = encode_bucketed(model.encode_images, extra["img"], self.rows_per_bucket)
             o = own["img"][rows]
-            neg = paired_scores(model, inn, cap_enc, torch.arange(len(o), device=o.device), o)
+            neg = model.pair_scores(inn, cap_enc, torch.arange(len(o), device=o.device), o)
             total = total + generated_hinge(pos, neg, o, self.margin)
         return total
 
@@ -405,23 +425,20 @@ def select_rules(negs: Sequence[Sequence[Any]], rules: Sequence[str]) -> list[li
     return [[x for x in ns if x.rule in keep] for ns in negs]
 
 
-def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
+def build_term(cfg: NegConfig, inputs, seed: int) -> GeneratedNegativesTerm:
     """The training loop's entry point (`neg.weight > 0`): precompute (or load) the split's caption negatives."""
     from sgfns.negatives.cache import caption_negatives_for
 
-    rule_sampling = _check_rule_sampling(str(getattr(cfg, "rule_sampling", "balanced")))  # before any work
+    cfg = NegConfig.coerce(cfg).validate()  # before any work
     split = inputs.split
     graphs = getattr(inputs, "caption_graphs", None) or split.caption_graphs
     if graphs is None:
         from sgfns.graphs.cache import caption_graphs_for
 
         graphs = caption_graphs_for(split)
-    rules = list(getattr(cfg, "rules", None) or RULES)
-    unknown = [r for r in rules if r not in RULES]
-    if unknown:
-        raise UserError(f"neg.rules: unknown rule {unknown[0]!r} (known: {', '.join(RULES)})")
+    rules = list(cfg.rules or RULES)
     negs = None
-    if getattr(cfg, "text_side", True):
+    if cfg.text_side:
         parser = None
         try:
             from sgfns.graphs.parser import load_parser
@@ -437,14 +454,4 @@ def build_term(cfg, inputs, seed: int) -> GeneratedNegativesTerm:
         negs = select_rules(negs, rules)
         n = sum(1 for ns in negs if ns)
         log.info("caption negatives: %d of %d captions have at least one", n, len(negs))
-    return GeneratedNegativesTerm(
-        inputs,
-        negs,
-        graphs,
-        margin=float(getattr(cfg, "margin", 0.2)),
-        per_positive=int(getattr(cfg, "per_positive", 1)),
-        seed=seed,
-        image_side=bool(getattr(cfg, "image_side", True)),
-        stop_gradient=getattr(cfg, "stop_gradient", False),
-        rule_sampling=rule_sampling,
-    )
+    return GeneratedNegativesTerm(inputs, negs, graphs, cfg, seed=seed)

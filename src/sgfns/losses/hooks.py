@@ -1,4 +1,4 @@
-"""The hook through which extra loss terms (the generated-negative loss L_neg, DESIGN §2.6) join the one loop.
+"""The hook through which extra loss terms (the generated-negative loss L_neg, docs/method.md#l_neg) join the one loop.
 
 `sgfns.losses.generated` (negatives area) provides `build_term(cfg, inputs, seed) -> ExtraLossTerm`. The training
 loop calls it once when `neg.weight > 0` and then, every step,

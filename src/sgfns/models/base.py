@@ -95,3 +95,40 @@ class Matcher(nn.Module):
     def similarity(self, img: Encoded, cap: Encoded) -> Tensor:
         parts = self.similarity_parts(img, cap)
         return torch.stack(list(parts.values())).sum(0)
+
+    #: pairs per block in the default `pair_parts` (its cost grows as P * PAIR_BLOCK, not P * n_captions)
+    PAIR_BLOCK = 16
+
+    def pair_parts(self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> dict[str, Tensor]:
+        """Named terms [P] of the listed pairs (img[pair_img[p]], cap[pair_cap[p]]); their sum is the pair's score.
+
+        The one pair-scoring route: training terms (L_neg), re-ranking, `sgfns score` and the service all call it.
+        Differentiable. This default scores the diagonals of small [PAIR_BLOCK, PAIR_BLOCK] blocks of
+        `similarity_parts`; models override it where they can score listed pairs directly (sgfns, sgm)."""
+        pair_img, pair_cap = torch.as_tensor(pair_img).long(), torch.as_tensor(pair_cap).long()
+        out: dict[str, list[Tensor]] = {}
+        for s in range(0, len(pair_img), self.PAIR_BLOCK):
+            i, c = pair_img[s : s + self.PAIR_BLOCK], pair_cap[s : s + self.PAIR_BLOCK]
+            for name, v in self.similarity_parts(img.select(i), cap.select(c)).items():
+                out.setdefault(name, []).append(v.diagonal())
+        if not out:  # no pairs: the names of the terms come from one 1 x 1 call
+            one = self.similarity_parts(img.select(slice(0, 1)), cap.select(slice(0, 1)))
+            return {name: v.reshape(-1)[:0] for name, v in one.items()}
+        return {name: torch.cat(v) for name, v in out.items()}
+
+    def pair_scores(self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> Tensor:
+        """[P] scores of the listed pairs: the sum of `pair_parts`."""
+        parts = self.pair_parts(img, cap, pair_img, pair_cap)
+        return torch.stack(list(parts.values())).sum(0)
+
+    def similarity_pairs(self, images, captions, *, data=None, split: str | None = None, batch_size: int = 128):
+        """Score (image, caption) pairs from user-level inputs; returns `PairScores(score, parts)`.
+
+        `images`: image ids of `data`/`split` (a dataset folder in the canonical layout), or an `Encoded`, or a
+        dict of arrays {"features": [N, R, D], "boxes": [N, R, 4] (optional), "graphs": [SceneGraph] (optional)}.
+        `captions`: strings (parsed with the run's parser) or (text, SceneGraph) pairs. Pairs are
+        (images[p], captions[p]); give one image to score it against every caption, or one caption against every
+        image. See `sgfns.models.scoring.similarity_pairs`."""
+        from sgfns.models.scoring import similarity_pairs
+
+        return similarity_pairs(self, images, captions, data=data, split=split, batch_size=batch_size)

@@ -1,7 +1,7 @@
-"""Count term S_count (DESIGN §2.5): a caption object with a known count n compares n with a soft count of the
-image's object nodes that match it, ĉ = Σ_l σ(κ (cos(t, v_l) − τ)); the term is −|log(1+ĉ) − log(1+n)| averaged
-over the caption's counted objects (0 when it has none). τ is learned; κ is fixed unless `learn_kappa` (then learned
-as log κ, so it stays positive).
+"""Count term S_count (docs/method.md#the-count-term): a caption object with a known count n compares n with a soft
+count of the image's object nodes that match it, ĉ = Σ_l σ(κ (cos(t, v_l) − τ)); the term is −|log(1+ĉ) − log(1+n)|
+averaged over the caption's counted objects (0 when it has none). τ is learned; κ is fixed unless `learn_kappa` (then
+learned as log κ, so it stays positive).
 
 `count_keys` builds the node sets the term counts over when a model keeps them apart from its matching nodes
 (SGFNS `count_keys`: one shared projection of each object's label embedding, so an image label and a caption name

@@ -1,5 +1,5 @@
-"""Scene-graph fusion (DESIGN §2.4): every graph node attends to its own modality's unstructured context (regions
-for an image, words for a caption) and takes in what it finds through a gated residual,
+"""Scene-graph fusion (docs/method.md#fusion-with-context): every graph node attends to its own modality's unstructured
+context (regions for an image, words for a caption) and takes in what it finds through a gated residual,
 
     c = softmax(q(n)·k(C)/√d) C,   g = σ(W_g [n; c]),   n' = n + g ⊙ W_c c,
 

@@ -1,4 +1,5 @@
-"""Scene-graph node builders (DESIGN §2.2): object and relation nodes for an image graph and a caption graph.
+"""Scene-graph node builders: object and relation nodes for an image graph and a caption graph
+(docs/method.md#graph-nodes).
 
 Both sides embed labels (names, attributes, predicates) with the *caption encoder's* word embeddings (a label is
 the mean of its words), so "red" in a visual graph and "red" in a caption start from the same vector; each side

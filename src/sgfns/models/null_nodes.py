@@ -1,5 +1,5 @@
-"""Null nodes (DESIGN §2.5): an empty node set (a caption without relations, an image without a scene graph) is
-represented by one learned vector in its first slot, so node matching always averages over something and every
+"""Null nodes (docs/method.md#null-nodes): an empty node set (a caption without relations, an image without a scene
+graph) is represented by one learned vector in its first slot, so node matching always averages over something and every
 score stays on the same scale — never a NaN, never a silent 0 that would rank such pairs arbitrarily."""
 
 from __future__ import annotations

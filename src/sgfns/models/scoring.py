@@ -1,12 +1,14 @@
-"""Library API to encode a split once and score every pair in blocks (used by eval, score, encode, search, train).
+"""Library API to encode a split once and score every pair in blocks (used by eval, score, encode, search, train),
+and to score user-level (image, caption) pairs (`similarity_pairs`, also `Matcher.similarity_pairs`).
 
-`model.text_processor` (set by training and by `load_run`) turns captions and graph labels into ids. Encodings are
-kept on the CPU; blocks of pairs are moved to the model's device and scored under `torch.inference_mode`, so the
-memory of a [Ni, Nc] evaluation is bounded by the block size, not the gallery."""
+`model.text_processor` (set by training and by `sgfns.load_model`) turns captions and graph labels into ids.
+Encodings are kept on the CPU; blocks of pairs are moved to the model's device and scored under
+`torch.inference_mode`, so the memory of a [Ni, Nc] evaluation is bounded by the block size, not the gallery."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -37,7 +39,7 @@ def model_device(model: Matcher) -> torch.device:
 def _processor(model: Matcher):
     tp = getattr(model, "text_processor", None)
     if tp is None:
-        raise UserError("model has no text processor attached (load it with sgfns_app.train.checkpoint.load_run)")
+        raise UserError("model has no text processor attached (load it with sgfns.load_model)")
     return tp
 
 
@@ -150,3 +152,121 @@ def similarity_matrix(
         v = torch.stack(list(parts.values())).sum(0)
         out[i : i + v.shape[0], j : j + v.shape[1]] = v.float().cpu()
     return out
+
+
+def pair_parts(model: Matcher, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor,
+               block: int = 1 << 16) -> dict[str, Tensor]:  # fmt: skip
+    """`model.pair_parts` for inference: eval mode, no autograd, `block` pairs at a time on the encodings' device;
+    float32 parts on the CPU."""
+    pair_img, pair_cap = torch.as_tensor(pair_img).long(), torch.as_tensor(pair_cap).long()
+    dev = img.glob.device
+    out: dict[str, list[Tensor]] = {}
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for s in range(0, max(1, len(pair_img)), block):
+                pi, pc = pair_img[s : s + block].to(dev), pair_cap[s : s + block].to(dev)
+                for name, v in model.pair_parts(img, cap, pi, pc).items():
+                    out.setdefault(name, []).append(v.float().cpu())
+    finally:
+        model.train(was_training)
+    return {name: torch.cat(v) for name, v in out.items()}
+
+
+# --- user-level pairs -----------------------------------------------------------------------------------------------
+@dataclass
+class PairScores:
+    """Scores of P (image, caption) pairs: `score` [P] and its named parts (`global`, `object`, ...) [P], whose sum
+    is `score`. `image_ids` / `captions` say which pair each row is."""
+
+    score: Tensor
+    parts: dict[str, Tensor]
+    image_ids: list[str]
+    captions: list[str]
+
+    def __len__(self) -> int:
+        return int(self.score.shape[0])
+
+
+def _encode_user_images(model: Matcher, images, data, split, batch_size: int) -> tuple[Encoded, list[str]]:
+    import numpy as np
+
+    if isinstance(images, Encoded):
+        return images, [str(i) for i in range(len(images))]
+    if isinstance(images, dict):
+        feats = np.asarray(images["features"], dtype=np.float32)
+        if feats.ndim != 3:
+            raise UserError(f"images['features']: expected [images, regions, dim], got shape {list(feats.shape)}")
+        boxes = images.get("boxes")
+        graphs = prepare_image_graphs(images.get("graphs"), feats.shape[0], _processor(model))
+        idx = list(range(feats.shape[0]))
+        chunks = [idx[s : s + batch_size] for s in range(0, len(idx), batch_size)]
+        enc = _encode_chunks(model, model.encode_images, chunks,
+                             lambda c: collate_images(graphs, c, feats, None if boxes is None else np.asarray(boxes)),
+                             None, "images", False)  # fmt: skip
+        return enc, [str(i) for i in idx]
+    if isinstance(images, (str, bytes)) or not isinstance(images, Sequence):
+        raise UserError("images: give a list of image ids, an Encoded, or {'features': array, ...}")
+    if data is None or split is None:
+        raise UserError("images given as ids need the dataset folder and split: similarity_pairs(..., data=, split=)")
+    from sgfns.data.dataset import load_split
+
+    sp = load_split(data, split)
+    where = {x: i for i, x in enumerate(sp.ids)}
+    ids = [str(x) for x in images]
+    missing = [x for x in ids if x not in where]
+    if missing:
+        raise UserError(f"{data} ({split}): unknown image id {missing[0]!r}")
+    uniq = list(dict.fromkeys(ids))
+    enc = encode_images(model, sp, batch_size=batch_size, indices=[where[x] for x in uniq])
+    order = {x: i for i, x in enumerate(uniq)}
+    return enc.select(torch.tensor([order[x] for x in ids])), ids
+
+
+def _caption_inputs(model: Matcher, captions) -> tuple[list[str], list[SceneGraph | None]]:
+    if isinstance(captions, str) or not isinstance(captions, Sequence):
+        raise UserError("captions: give a list of strings or of (text, SceneGraph) pairs")
+    texts, graphs, todo = [], [], []
+    for i, c in enumerate(captions):
+        if isinstance(c, str):
+            texts.append(c)
+            graphs.append(None)
+            todo.append(i)
+        elif isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], str):
+            texts.append(c[0])
+            graphs.append(c[1])
+        else:
+            raise UserError(f"captions[{i}]: expected a string or a (text, SceneGraph) pair, got {type(c).__name__}")
+    if todo:
+        parser = getattr(model, "parser", None)
+        if parser is None:
+            from sgfns.graphs.lazy import LazyParser
+
+            parser = model.parser = LazyParser()
+        for i, g in zip(todo, parser([texts[i] for i in todo]), strict=True):
+            graphs[i] = g
+    return texts, graphs
+
+
+def similarity_pairs(model: Matcher, images, captions, *, data=None, split: str | None = None,
+                     batch_size: int = 128) -> PairScores:  # fmt: skip
+    """Scores of (images[p], captions[p]) for every p (see `Matcher.similarity_pairs` for the input forms).
+
+    A single image is paired with every caption and a single caption with every image; otherwise the two lists
+    must be of one length. Scored through `model.pair_parts`, the route training, re-ranking and the service use."""
+    img, ids = _encode_user_images(model, images, data, split, batch_size)
+    texts, graphs = _caption_inputs(model, captions)
+    if not texts or not len(img):
+        raise UserError("similarity_pairs: no images or no captions given")
+    n_i, n_c = len(img), len(texts)
+    if n_i != n_c and 1 not in (n_i, n_c):
+        raise UserError(f"similarity_pairs: {n_i} images but {n_c} captions (give equal numbers, or one of either)")
+    p = max(n_i, n_c)
+    pi = torch.zeros(p, dtype=torch.long) if n_i == 1 else torch.arange(p)
+    pc = torch.zeros(p, dtype=torch.long) if n_c == 1 else torch.arange(p)
+    cap = encode_captions(model, texts, graphs, batch_size=batch_size)
+    device = model_device(model)
+    parts = pair_parts(model, img.to(device), cap.to(device), pi, pc)
+    score = torch.stack(list(parts.values())).sum(0)
+    return PairScores(score, parts, [ids[i] for i in pi.tolist()], [texts[c] for c in pc.tolist()])

@@ -1,5 +1,5 @@
-"""SGFNS (DESIGN §2): scene-graph nodes for both modalities, triple graph convolution, gated fusion of nodes with
-their modality's context, and a decomposable score
+"""SGFNS (docs/method.md#the-model): scene-graph nodes for both modalities, triple graph convolution, gated fusion of
+nodes with their modality's context, and a decomposable score
 
     S(I, T) = [use_global] cos(g_I, g_T) + α S_obj + β S_rel + γ S_count
 
@@ -193,35 +193,38 @@ class SGFNS(Matcher):
             parts["count"] = self.gamma * count
         return parts
 
-    def similarity_paired(self, img: Encoded, cap: Encoded) -> Tensor:
-        """S(img[i], cap[i]) for every row i ([N]): the diagonal of `similarity(img, cap)` without the N x N block.
+    def pair_parts(self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> dict[str, Tensor]:
+        """`similarity_parts` of listed pairs only ([P] per term).
 
-        Differentiable (padded [N, Li, Lt] node scores), for training terms that score listed pairs — the
-        generated-negative loss (sgfns.losses.generated) scores each positive pair and each negative this way."""
-        if len(img) != len(cap):
-            raise ValueError(f"similarity_paired needs as many images as captions, got {len(img)} and {len(cap)}")
-        total = img.glob.new_zeros(len(img))
+        With autograd on (training terms such as L_neg) the pairs' rows are gathered and scored as padded
+        [P, Li, Lt] node blocks, which back-propagates cheaply; without it (re-ranking, scoring, the service) the
+        real nodes are scored with grouped matmuls (`node_match_pairs`), which never copies a gallery row."""
+        pair_img, pair_cap = torch.as_tensor(pair_img).long(), torch.as_tensor(pair_cap).long()
+        if torch.is_grad_enabled():
+            return self._gathered_parts(img.select(pair_img), cap.select(pair_cap))
+        return self._grouped_parts(img, cap, pair_img, pair_cap)
+
+    def _gathered_parts(self, img: Encoded, cap: Encoded) -> dict[str, Tensor]:
+        """Parts of S(img[i], cap[i]) for every row i, differentiable."""
+        parts: dict[str, Tensor] = {}
         if self.use_global:
-            total = total + (img.glob * cap.glob).sum(-1)
+            parts["global"] = (img.glob * cap.glob).sum(-1)
         s = None
         if self.use_obj:
             (io, im), (to, tm) = img.sets["obj"], cap.sets["obj"]
             s = torch.einsum("pld,ptd->plt", io, to)  # [N, Li, Lt] object-pair cosines
-            total = total + self.alpha * _paired_mean_max(s, im, tm)
+            parts["object"] = self.alpha * _paired_mean_max(s, im, tm)
+        if self.use_rel:
+            (ir, irm), (tr, trm) = img.sets["rel"], cap.sets["rel"]
+            parts["relation"] = self.beta * _paired_mean_max(torch.einsum("pld,ptd->plt", ir, tr), irm, trm)
         if self.use_count:
             (io, im), (to, tm), counts = self.count_sets(img, cap)
             if s is None or self.count_keys:
                 s = torch.einsum("pld,ptd->plt", io, to)
-            total = total + self.gamma * count_term(self.count.soft_count(s, im.unsqueeze(-1), 1), counts, tm)
-        if self.use_rel:
-            (ir, irm), (tr, trm) = img.sets["rel"], cap.sets["rel"]
-            total = total + self.beta * _paired_mean_max(torch.einsum("pld,ptd->plt", ir, tr), irm, trm)
-        return total
+            parts["count"] = self.gamma * count_term(self.count.soft_count(s, im.unsqueeze(-1), 1), counts, tm)
+        return parts
 
-    def similarity_parts_pairs(
-        self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor
-    ) -> dict[str, Tensor]:
-        """`similarity_parts` for listed pairs only ([P] per term) — shortlist re-ranking (sgfns.index)."""
+    def _grouped_parts(self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> dict[str, Tensor]:
         parts: dict[str, Tensor] = {}
         if self.use_global:
             gi, gc = img.glob[:, None], cap.glob[:, None]  # a global vector is a one-node set: dot = node match

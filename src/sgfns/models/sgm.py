@@ -68,10 +68,12 @@ class SGM(Matcher):
             "relation": self.beta * node_match(*img.sets["rel"], *cap.sets["rel"]),
         }
 
-    def similarity_parts_pairs(
-        self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor
-    ) -> dict[str, Tensor]:
-        """`similarity_parts` for listed pairs only ([P] per term) — shortlist re-ranking (sgfns.index)."""
+    def pair_parts(self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> dict[str, Tensor]:
+        """`similarity_parts` of listed pairs only ([P] per term): grouped matmuls over real nodes without autograd
+        (re-ranking, scoring), the base class's block diagonals with it (training terms)."""
+        if torch.is_grad_enabled():
+            return super().pair_parts(img, cap, pair_img, pair_cap)
+        pair_img, pair_cap = torch.as_tensor(pair_img).long(), torch.as_tensor(pair_cap).long()
         return {
             "object": self.alpha * node_match_pairs(*img.sets["obj"], *cap.sets["obj"], pair_img, pair_cap)[0],
             "relation": self.beta * node_match_pairs(*img.sets["rel"], *cap.sets["rel"], pair_img, pair_cap)[0],

@@ -299,7 +299,7 @@ def node_match_pairs(
     pair p is (image `pair_img[p]`, caption `pair_txt[p]`) -> ([P], [P] or None), in fp32 or wider.
 
     `method` "image" (the default on CPU): one image at a time, its listed captions' nodes gathered into a
-    cache-sized buffer (`_pairs_by_image`; about 1.4x faster on the re-rank of issue 7's workload, 3.5x for
+    cache-sized buffer (`_pairs_by_image`; about 1.4x faster on the re-rank workload of docs/performance.md, 3.5x for
     one-node sets such as global vectors). "bmm" (the default on CUDA, where one call per image would be
     launch-bound): the stacked-bmm tiles described below. Both give the same values up to float rounding.
 

@@ -1,4 +1,4 @@
-"""Hard negatives that differ from a positive only in a small detail (DESIGN §2.6-2.7).
+"""Hard negatives that differ from a positive only in a small detail (docs/method.md#generated-negatives-and-l_neg).
 
 Caption side: `Generator` applies the rules of `rules.RULES` to a caption and its *parsed* scene graph, editing the
 string and the graph together, and keeps only candidates that pass the validity checks of `checks`. Image side:

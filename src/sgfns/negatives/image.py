@@ -1,4 +1,5 @@
-"""Image-side negatives (DESIGN §2.7): edits of an image's visual objects aligned to the caption's graph.
+"""Image-side negatives: edits of an image's visual objects aligned to the caption's graph
+(docs/method.md#image-negatives).
 
 An object is the tuple (label, attributes, region feature, box): the tuple always moves as a whole, so an edited
 image holds only objects that exist somewhere in the batch and never a label that contradicts its feature. Three

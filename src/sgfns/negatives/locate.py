@@ -2,7 +2,8 @@
 
 The parser gives each text object the character span of its head word; attributes and predicates carry no span,
 so they are found next to the spans. When an element cannot be found unambiguously the parse of that part of
-the caption is treated as unreliable and no negative is made from it (a validity check, DESIGN §2.7)."""
+the caption is treated as unreliable and no negative is made from it (a validity check,
+docs/method.md#validity-checks)."""
 
 from __future__ import annotations
 

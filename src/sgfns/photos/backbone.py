@@ -48,7 +48,7 @@ class Backbone:
     @torch.no_grad()
     def feature_map(self, pixels: np.ndarray | torch.Tensor) -> torch.Tensor:
         """uint8 RGB [B, S, S, 3] (or one [S, S, 3]) -> float32 [B, 1280, S/32, S/32] on this device."""
-        x = torch.as_tensor(np.asarray(pixels) if not isinstance(pixels, torch.Tensor) else pixels)
+        x = pixels if isinstance(pixels, torch.Tensor) else torch.from_numpy(np.array(pixels, dtype=np.uint8))
         if x.ndim == 3:
             x = x[None]
         if x.shape[1:] != (self.input_size, self.input_size, 3):

@@ -35,18 +35,26 @@ class PreparedPhoto:
 
 
 @torch.no_grad()
-def describe(backbone: Backbone, photos: list[Photo], settings: RegionSettings) -> list[PreparedPhoto]:
-    """Run the backbone once over a batch of decoded photos and derive each one's regions, features and graph."""
+def describe(backbone: Backbone, photos: list[Photo], settings: RegionSettings,
+             given: list[list] | None = None) -> list[PreparedPhoto]:  # fmt: skip
+    """Run the backbone once over a batch of decoded photos and derive each one's regions, features and graph.
+
+    `given`: per photo, boxes as [x1, y1, x2, y2] pixels of the upright photo — used only when the settings' method
+    is "given" (an oracle folder)."""
     from sgfns.photos.visual_graph import build_graph
 
     if not photos:
         return []
     maps = backbone.feature_map(np.stack([p.pixels for p in photos]))
     out = []
-    for photo, fmap in zip(photos, maps, strict=True):
-        regions = propose(fmap, backbone.net._fc, settings)
+    for j, (photo, fmap) in enumerate(zip(photos, maps, strict=True)):
+        boxes = None
+        if given is not None:
+            w, h = photo.size_wh
+            boxes = np.array([[b[0] / w, b[1] / h, b[2] / w, b[3] / h] for b in given[j]], dtype=np.float32)
+        regions = propose(fmap, backbone.net._fc, settings, given=boxes)
         feats = roi_pool(fmap, torch.from_numpy(regions.boxes))
-        feats[~torch.from_numpy(regions.mask)] = 0.0
+        feats[~torch.from_numpy(regions.mask).to(feats.device)] = 0.0
         logits = backbone.classify(feats).cpu()
         graph = build_graph(photo.pixels, regions, logits, photo.size_wh)
         out.append(
@@ -89,3 +97,22 @@ def settings_from_meta(meta: dict[str, Any]) -> tuple[RegionSettings, int]:
     if not isinstance(meta.get("backbone"), dict) or not isinstance(meta.get("region_settings"), dict):
         raise UserError("meta.json has no 'backbone'/'region_settings': the folder was not made by `sgfns prepare`")
     return RegionSettings.from_dict(meta["region_settings"]), int(meta["backbone"]["input_size"])
+
+
+def as_split(photos: list[PreparedPhoto], ids: list[str]):
+    """An in-memory caption-less `Split` of prepared photos, so any model's `encode_images` can encode them."""
+    from sgfns.data.dataset import Split
+    from sgfns.graphs.types import SceneGraph
+
+    return Split(
+        root=Path("."),
+        name="photos",
+        meta={},
+        captions=[],
+        ids=list(ids),
+        captions_per_image=0,
+        features=np.stack([p.features for p in photos]),
+        boxes=np.stack([p.boxes for p in photos]),
+        region_mask=np.stack([p.mask for p in photos]),
+        image_graphs=[SceneGraph.from_dict(p.graph) for p in photos],
+    )

@@ -20,6 +20,7 @@ How it stays safe and bounded:
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import multiprocessing as mp
 import os
@@ -37,12 +38,12 @@ from sgfns.data.dataset import read_meta
 from sgfns.errors import UserError
 from sgfns.io import write_json
 from sgfns.photos.regions import RegionSettings
+from sgfns.photos.rows import RowPart, RowWriter, npy_part, write_npy
 from sgfns.photos.sources import PhotoRecord
 
 log = logging.getLogger(__name__)
 
 FEATURE_DTYPES = ("float16", "float32")
-COPY_CHUNK = 256  # rows copied at a time when an existing split is extended
 
 
 @dataclass
@@ -99,30 +100,28 @@ def prepare_split(records: list[PhotoRecord], out: str | Path, split: str, opts:
     tmp = Path(tempfile.mkdtemp(prefix=f".prepare-{split}-", dir=out))
     try:
         R, D = opts.settings.count, 1280
-        new_ims = np.lib.format.open_memmap(
-            tmp / "new_ims.npy", mode="w+", dtype=opts.dtype, shape=(len(records), R, D)
-        )
+        rows = RowWriter(tmp / "new_ims.raw", (R, D), opts.dtype)  # streamed in source order, bad photos left out
         boxes = np.zeros((len(records), R, 4), dtype=np.float32)
         mask = np.zeros((len(records), R), dtype=bool)
         ok = np.zeros(len(records), dtype=bool)
-        graphs: list[Any] = [None] * len(records)
-        for i, result in _run(records, opts):
-            if isinstance(result, str):
-                if not opts.skip_bad:
-                    raise UserError(result)
-                skipped.append((records[i].id, result))
-                continue
-            new_ims[i] = result.features.astype(opts.dtype)
-            boxes[i], mask[i], graphs[i], ok[i] = result.boxes, result.mask, result.graph, True
-        new_ims.flush()
+        new_graphs = tmp / "new_image_sg.jsonl"
+        with open(new_graphs, "w", encoding="utf-8") as graph_lines:
+            for i, result in _run(records, opts):
+                if isinstance(result, str):
+                    if not opts.skip_bad:
+                        raise UserError(result)
+                    skipped.append((records[i].id, result))
+                    continue
+                rows.write(result.features)
+                graph_lines.write(json.dumps(result.graph, separators=(",", ":")) + "\n")
+                boxes[i], mask[i], ok[i] = result.boxes, result.mask, True
+        new_rows = rows.close()
         keep = np.flatnonzero(ok)
         if len(keep) == 0:
             raise UserError(f"{out}: every photo was skipped ({len(skipped)}); nothing written")
         kept = [records[i] for i in keep]
         image_files = _link_images(kept, out, split, opts.link)
-        _write_split_files(tmp, out, split, old, new_ims, keep, boxes[keep], mask[keep], [graphs[i] for i in keep],
-                           kept, image_files, k)  # fmt: skip
-        del new_ims
+        _write_split_files(tmp, out, split, old, new_rows, boxes[keep], mask[keep], new_graphs, kept, image_files, k)
         total = (old["n"] if old else 0) + len(keep)
         meta["prepared"].setdefault(split, []).append(
             {"source": source_note, "photos": int(len(keep)), "skipped": len(skipped),
@@ -194,6 +193,7 @@ def _meta(out: Path, split: str, opts: PrepareOptions, k: int) -> dict[str, Any]
                 f"{out / 'meta.json'}: captions_per_image is {old['captions_per_image']} but split '{split}' has {k} "
                 "(one folder holds one number of captions per photo; prepare this source into another --out)"
             )
+    new["oracle"] = "given" in opts.settings.methods  # regions from given boxes: never a headline row
     meta = {**new, **{key: v for key, v in old.items() if key not in new}}
     meta.setdefault("name", out.name)
     meta.setdefault("source", "sgfns prepare")
@@ -245,25 +245,29 @@ def _init_worker(input_size: int, device: str, settings: RegionSettings) -> None
     _WORKER.update(backbone=load_backbone(input_size, device), settings=settings)
 
 
-def _work(batch: list[tuple[int, Path]]) -> list[tuple[int, Any]]:
+def _work(batch: list[tuple[int, Path, list]]) -> list[tuple[int, Any]]:
     """Decode and describe a batch; a bad photo becomes its one-line error message instead of a result."""
     from sgfns.photos.decode import open_photo
     from sgfns.photos.describe import describe
 
     backbone = _WORKER["backbone"]
-    photos, idx, out = [], [], []
-    for i, path in batch:
+    settings = _WORKER["settings"]
+    photos, idx, given, out = [], [], [], []
+    for i, path, boxes in batch:
         try:
             photos.append(open_photo(path, backbone.input_size))
             idx.append(i)
+            given.append(boxes)
         except UserError as e:
             out.append((i, str(e)))
-    out += list(zip(idx, describe(backbone, photos, _WORKER["settings"]), strict=True))
+    oracle = given if "given" in settings.methods else None
+    out += list(zip(idx, describe(backbone, photos, settings, given=oracle), strict=True))
     return sorted(out, key=lambda r: r[0])
 
 
 def _run(records: list[PhotoRecord], opts: PrepareOptions) -> Iterator[tuple[int, Any]]:
-    batches = [[(i, r.path) for i, r in enumerate(records)][s : s + opts.batch_size]
+    items = [(i, r.path, [b for b, _ in r.given_boxes]) for i, r in enumerate(records)]
+    batches = [items[s : s + opts.batch_size]
                for s in range(0, len(records), opts.batch_size)]  # fmt: skip
     bar = _progress(len(records), opts.progress)
     if opts.workers <= 0:
@@ -331,29 +335,14 @@ def _link_images(records: list[PhotoRecord], out: Path, split: str, how: str) ->
     return rel
 
 
-def _write_split_files(tmp: Path, out: Path, split: str, old: dict | None, new_ims: np.ndarray, keep: np.ndarray,
-                       boxes: np.ndarray, mask: np.ndarray, graphs: list, records: list[PhotoRecord],
-                       image_files: list[str], k: int) -> None:  # fmt: skip
-    """The split's final files in `tmp` (old rows first when appending)."""
-    import json
-
+def _write_split_files(tmp: Path, out: Path, split: str, old: dict | None, new_rows: RowPart, boxes: np.ndarray,
+                       mask: np.ndarray, graphs: Path, records: list[PhotoRecord], image_files: list[str],
+                       k: int) -> None:  # fmt: skip
+    """The split's final files in `tmp` (old rows first when appending; features and graphs copied in chunks,
+    never re-encoded and never held in memory whole). `graphs`: a JSONL file of the new photos' graphs."""
     n_old = old["n"] if old else 0
-    n = n_old + len(keep)
-    in_tmp = Path(getattr(new_ims, "filename", "") or "") == tmp / "new_ims.npy"
-    if in_tmp and n_old == 0 and len(keep) == new_ims.shape[0]:  # the common case: the file is already final
-        os.replace(tmp / "new_ims.npy", tmp / f"{split}_ims.npy")
-    else:
-        ims = np.lib.format.open_memmap(tmp / f"{split}_ims.npy", mode="w+", dtype=new_ims.dtype,
-                                        shape=(n, *new_ims.shape[1:]))  # fmt: skip
-        if n_old:
-            prev = np.load(out / f"{split}_ims.npy", mmap_mode="r")
-            for s in range(0, n_old, COPY_CHUNK):
-                ims[s : min(s + COPY_CHUNK, n_old)] = prev[s : s + COPY_CHUNK]
-            del prev
-        for s in range(0, len(keep), COPY_CHUNK):
-            ims[n_old + s : n_old + s + COPY_CHUNK] = new_ims[keep[s : s + COPY_CHUNK]]
-        ims.flush()
-        del ims
+    parts = [npy_part(out / f"{split}_ims.npy")] if n_old else []
+    write_npy(tmp / f"{split}_ims.npy", [*parts, new_rows])
     if n_old:
         boxes = np.concatenate([np.load(out / f"{split}_boxes.npy"), boxes])
         mask = np.concatenate([np.load(out / f"{split}_region_mask.npy"), mask])
@@ -367,7 +356,10 @@ def _write_split_files(tmp: Path, out: Path, split: str, old: dict | None, new_i
     text_lines(f"{split}_ids.txt", [r.id for r in records])
     text_lines(f"{split}_caps.txt", [c for r in records for c in r.captions[:k]])
     text_lines(f"{split}_images.txt", image_files)
-    text_lines(f"{split}_image_sg.jsonl", [json.dumps(g, separators=(",", ":")) for g in graphs])
+    with open(tmp / f"{split}_image_sg.jsonl", "wb") as dest:
+        for part in ([out / f"{split}_image_sg.jsonl"] if n_old else []) + [graphs]:
+            with open(part, "rb") as f:
+                shutil.copyfileobj(f, dest)
 
 
 SPLIT_FILES = ("_ims.npy", "_boxes.npy", "_region_mask.npy", "_ids.txt", "_caps.txt", "_images.txt", "_image_sg.jsonl")
@@ -426,18 +418,14 @@ def append_prepared(src: Path, split: str, out: Path, *, link: str = "hard") -> 
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".merge-{split}-", dir=out))
     try:
-        new_ims = np.load(src / f"{split}_ims.npy", mmap_mode="r")
-        keep = np.arange(len(records))
-        graphs = (
-            [g.to_dict() for g in sp.image_graphs]
-            if sp.image_graphs
-            else [{"objects": [], "relations": []}] * len(records)
-        )
+        graphs = src / f"{split}_image_sg.jsonl"  # every prepared split has one (checked by load_split above)
+        if not graphs.is_file():
+            raise UserError(f"{graphs}: file not found (not a split made by `sgfns prepare`)")
         files = _link_images([r for r in records if r.path.is_file()], out, split, link) if link != "none" else []
         image_files = files if len(files) == len(records) else ["" for _ in records]
-        _write_split_files(tmp, out, split, old, new_ims, keep, np.load(src / f"{split}_boxes.npy"),
+        src_rows = npy_part(src / f"{split}_ims.npy")
+        _write_split_files(tmp, out, split, old, src_rows, np.load(src / f"{split}_boxes.npy"),
                            np.load(src / f"{split}_region_mask.npy"), graphs, records, image_files, k)  # fmt: skip
-        del new_ims
         meta["prepared"].setdefault(split, []).append(
             {"source": f"merged from {src}", "photos": len(records), "skipped": 0}
         )

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-METHODS = ("cam", "clusters", "grid")
+METHODS = ("cam", "clusters", "grid", "given")  # "given": a source's own boxes — oracle folders only
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class RegionSettings:
     cam_thresholds: tuple[float, ...] = (0.25, 0.5, 0.75)
     cam_upsample: int = 4
     clusters: tuple[int, ...] = (3, 5, 8)
+    cluster_dim: int = 16  # k-means runs on the cells' top principal components (speed; distances kept closely)
     nms_iou: float = 0.7
     min_area: float = 0.005
     fill: str = "grid"
@@ -56,9 +57,14 @@ class Regions:
     source: list[str] = field(default_factory=list)
 
 
-def propose(feature_map: torch.Tensor, classifier: torch.nn.Linear, settings: RegionSettings) -> Regions:
-    """Regions of one photo from its feature map [C, h, w] and the ImageNet classifier (for CAM)."""
+@torch.no_grad()
+def propose(feature_map: torch.Tensor, classifier: torch.nn.Linear, settings: RegionSettings,
+            given: np.ndarray | None = None) -> Regions:  # fmt: skip
+    """Regions of one photo from its feature map [C, h, w] and the ImageNet classifier (for CAM); with the "given"
+    method, `given` boxes ([n, 4] xyxy_norm, e.g. COCO's) are used instead, largest first (oracle rows only)."""
     found: list[tuple[float, np.ndarray, str]] = []
+    if "given" in settings.methods and given is not None:
+        found += [(area(b), np.clip(b, 0, 1).astype(np.float32), "given") for b in given]
     if "cam" in settings.methods:
         found += [(s, b, "cam") for s, b in cam_boxes(feature_map, classifier, settings)]
     if "clusters" in settings.methods:
@@ -116,9 +122,13 @@ def cluster_boxes(feature_map: torch.Tensor, settings: RegionSettings):
     fmap = feature_map.float()
     c, h, w = fmap.shape
     x = torch.nn.functional.normalize(fmap.reshape(c, h * w).T, dim=1)
+    centred = x - x.mean(0)
+    evals, evecs = torch.linalg.eigh(centred @ centred.T)  # [n, n] Gram matrix: cheaper than an SVD of [n, C]
+    d = min(settings.cluster_dim, len(evals))
+    coords = evecs[:, -d:] * evals[-d:].clamp(min=0).sqrt()  # principal-component coordinates of the cells
     ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
     pos = torch.stack([ys.reshape(-1) / max(h - 1, 1), xs.reshape(-1) / max(w - 1, 1)], 1).to(x)
-    pts = torch.cat([x, 0.5 * pos], 1)
+    pts = torch.cat([coords, 0.5 * pos], 1)
     mean = torch.nn.functional.normalize(x.mean(0), dim=0)
     out = []
     for k in settings.clusters:
@@ -147,10 +157,9 @@ def kmeans(points: torch.Tensor, k: int, iters: int = 10) -> torch.Tensor:
     labels = torch.zeros(len(points), dtype=torch.long)
     for _ in range(iters):
         labels = torch.cdist(points, centres).argmin(1)
-        for j in range(k):
-            sel = labels == j
-            if sel.any():
-                centres[j] = points[sel].mean(0)
+        onehot = torch.nn.functional.one_hot(labels, k).to(points.dtype)
+        counts = onehot.sum(0)
+        centres = torch.where(counts[:, None] > 0, onehot.T @ points / counts.clamp(min=1)[:, None], centres)
     return labels
 
 

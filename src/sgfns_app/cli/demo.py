@@ -17,12 +17,13 @@ def register(subparsers) -> None:
                    "Default: demo_runs/<timestamp>")  # fmt: skip
     p.add_argument("--quick", action="store_true", help="a much smaller world and budget (about a minute)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--models", help="comma-separated subset (default: all of sgfns,scan,sgm,vsepp,symbolic)")
+    p.add_argument("--models", help="comma-separated subset of: sgfns + L_neg, sgfns, sgm, scan, vsepp, symbolic "
+                   "(default: all)")  # fmt: skip
     p.add_argument("--epochs", type=int, help="training epochs per model (same for all)")
     p.add_argument("--train", type=int, dest="n_train", help="train images")
     p.add_argument("--val", type=int, dest="n_val", help="validation images")
     p.add_argument("--test", type=int, dest="n_test", help="test images")
-    p.add_argument("--config", dest="train_config", help="training config file (default: configs/synth.yaml)")
+    p.add_argument("--config", dest="train_config", help="training preset or file (default: synth)")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("overrides", nargs="*", metavar="key=value", help="training config overrides for every model")
     p.set_defaults(func=run)

@@ -35,27 +35,31 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from sgfns import load_model
     from sgfns.data.dataset import load_split
     from sgfns.errors import UserError
-    from sgfns.graphs.cache import caption_graphs_for
+    from sgfns.eval.evaluator import caption_graphs_as_trained
     from sgfns.index.store import save_gallery
     from sgfns.models.scoring import encode_captions, encode_images
-    from sgfns_app.train.checkpoint import load_run
 
     if args.first_stage_dim < 0:
         raise UserError(f"--first-stage-dim must be >= 0, got {args.first_stage_dim}")
-    loaded = load_run(args.run, args.device, which=args.checkpoint)
+    model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
     split = load_split(args.data, args.split)
-    graphs = caption_graphs_for(split, "auto")
     progress = not args.no_progress
-    img = encode_images(loaded.model, split, args.device, args.batch_size, progress=progress)
-    cap = encode_captions(loaded.model, split.captions, graphs, args.device, args.batch_size, progress=progress)
+    img = encode_images(model, split, args.device, args.batch_size, progress=progress)
+    if split.n_captions:
+        graphs, _ = caption_graphs_as_trained(split, model.run.config, model.parser)
+        cap = encode_captions(model, split.captions, graphs, args.device, args.batch_size, progress=progress)
+    else:  # a caption-less gallery (`sgfns prepare` on a folder of photos): an empty caption side
+        cap = _no_captions(model, args.device)
     meta = {
         "run": str(Path(args.run).resolve()),
         "checkpoint": args.checkpoint,
-        "checkpoint_sha256": loaded.checkpoint_sha256,
-        "model": loaded.model.name,
+        "checkpoint_sha256": model.run.checkpoint_sha256,
+        "model": model.name,
         "data": str(Path(args.data).resolve()),
+        "data_meta": split.meta,  # the prepared folder's settings: `sgfns search --image FILE` prepares a photo so
         "split": args.split,
         "image_ids": [str(x) for x in split.ids],
         "captions": list(split.captions),
@@ -65,10 +69,18 @@ def run(args: argparse.Namespace) -> int:
     if args.first_stage_dim > 0 and len(img) and len(cap):
         from sgfns.index import NodeStage
 
-        stage = NodeStage.fit(loaded.model, img, cap, args.first_stage_dim)
+        stage = NodeStage.fit(model, img, cap, args.first_stage_dim)
         if not stage.weights:  # a model without node terms: the flat global index is the first stage
             stage = None
     out = save_gallery(args.out, img, cap, meta, stage=stage)
     first = f"node first stage d'={stage.dim} ({'+'.join(stage.weights)})" if stage else "global first stage"
     print(f"encoded {len(img)} images and {len(cap)} captions of {args.split} ({first}) -> {out}")
     return 0
+
+
+def _no_captions(model, device):
+    """An Encoded with zero captions but the model's own shapes (one placeholder encoded, then dropped)."""
+    from sgfns.models.scoring import encode_captions
+
+    text = "a photo"
+    return encode_captions(model, [text], model.parser([text]), device).select(slice(0, 0))

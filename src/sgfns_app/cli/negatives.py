@@ -1,8 +1,8 @@
 """`sgfns negatives [INPUT|-] [-o OUTPUT|-] [--rules R,...] [--per-rule K] [--seed N]`: hard caption negatives.
 
-Input lines are plain captions or JSON `{"caption", "image_id"?, "other_captions"?}` (DESIGN §3.3); each output line
-is `{"image_id"?, "caption", "negative", "rule", "edit": {"from", "to"}}` — zero or more per input caption, in input
-order. The same input and seed always give the same output. Captions are parsed once; the edited captions are
+Input lines are plain captions or JSON `{"caption", "image_id"?, "other_captions"?}` (docs/negatives.md); each output
+line is `{"image_id"?, "caption", "negative", "rule", "edit": {"from", "to"}}` — zero or more per input caption, in
+input order. The same input and seed always give the same output. Captions are parsed once; the edited captions are
 re-parsed only to check the edit reads as intended (`--no-reparse-check` skips that)."""
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "parse",
         help="parse captions (one per line) into scene graphs",
-        description="Parse captions, one per line, into scene-graph JSON lines (DESIGN §3.2) or FACTUAL fact text.",
+        description="Parse captions, one per line, into scene-graph JSON lines (docs/data_formats.md) or FACTUAL "
+        "fact text.",
     )
     p.add_argument("input", nargs="?", default="-", help="text file, one caption per line ('-' = stdin, default)")
     p.add_argument("-o", "--output", default="-", help="output file ('-' = stdout, default); written atomically")

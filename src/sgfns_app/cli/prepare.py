@@ -42,6 +42,11 @@ def register(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=8, help="photos per backbone call (8)")
     p.add_argument("--shard", metavar="I/N", help="prepare only block I of N (0-based) of the source")
     p.add_argument("--merge", nargs="+", type=Path, metavar="SHARD_DIR", help="append these prepared folders' split")
+    p.add_argument(
+        "--oracle-boxes",
+        action="store_true",
+        help="regions from the source's given boxes (COCO instances): an ORACLE folder, for oracle rows only",
+    )
     p.add_argument("--skip-bad", action="store_true", help="skip (and count) bad photos instead of stopping")
     p.add_argument("--link", default="hard", choices=["hard", "copy", "none"], help="how photos go to images/ (hard)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -79,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
         shard = (i, n)
     records = read_source(args.source, kind=args.format, images=args.images, instances=args.instances)
     opts = PrepareOptions(
-        settings=RegionSettings(count=args.regions),
+        settings=RegionSettings(
+            count=args.regions, methods=("given",) if args.oracle_boxes else RegionSettings.methods
+        ),
         input_size=args.input_size,
         dtype=args.dtype,
         captions_per_image=args.captions_per_image,

@@ -2,10 +2,10 @@
 `sgfns score ... --benchmark FILE [FILE ...]`: accuracy per published compositional pair file (SugarCrepe JSON,
 ARO-style JSON; `sgfns.eval.pair_files`), its photos matched to the split's image ids by file name.
 
-Each input line is `{"image_id": str | "image": int, "caption": str, "negative"?: str}` (DESIGN §3.3); each output
-line is the same record with `score` and, when a negative was given, `negative_score`. Captions and negatives are
-parsed with the project parser (they are free text), images are the split's. Output goes to `-o` (atomically) or
-stdout."""
+Each input line is `{"image_id": str | "image": int, "caption": str, "negative"?: str}`
+(docs/evaluation.md#sgfns-score); each output line is the same record with `score` and, when a negative was given,
+`negative_score`. Captions and negatives are parsed with the project parser (they are free text), images are the
+split's. Output goes to `-o` (atomically) or stdout."""
 
 from __future__ import annotations
 
@@ -79,18 +79,18 @@ def read_pairs(path: str, ids: list[str]) -> list[tuple[dict[str, Any], int]]:
     return out
 
 
-def score_pairs(loaded, split, pairs, parse, *, device="cpu", batch_size=128, progress=True) -> list[dict[str, Any]]:
-    """Add `score` (and `negative_score`) to each pair record."""
-    from sgfns.eval.evaluate import Scorer
+def score_pairs(model, split, pairs, parse, *, device="cpu", batch_size=128, progress=True) -> list[dict[str, Any]]:
+    """Add `score` (and `negative_score`) to each pair record (`model`: a loaded matcher, `sgfns.load_model`)."""
+    from sgfns.eval.evaluator import Scorer
 
-    scorer = Scorer(loaded.model, device=device, batch_size=batch_size, progress=progress)
+    scorer = Scorer(model, device=device, batch_size=batch_size, progress=progress)
     if not pairs:
         return []
     used = sorted({img for _, img in pairs})
     pos_of = {img: j for j, img in enumerate(used)}
     from sgfns.models import scoring
 
-    img = scoring.encode_images(loaded.model, split, device, batch_size, indices=used, progress=progress)
+    img = scoring.encode_images(model, split, device, batch_size, indices=used, progress=progress)
     texts = [r["caption"] for r, _ in pairs]
     neg_rows = [k for k, (r, _) in enumerate(pairs) if "negative" in r]
     negs = [pairs[k][0]["negative"] for k in neg_rows]
@@ -105,18 +105,17 @@ def score_pairs(loaded, split, pairs, parse, *, device="cpu", batch_size=128, pr
 
 
 def run(args: argparse.Namespace) -> int:
+    from sgfns import load_model
     from sgfns.data.dataset import load_split
     from sgfns.io import write_jsonl
-    from sgfns_app.cli.eval import LazyParser
-    from sgfns_app.train.checkpoint import load_run
 
     split = load_split(args.data, args.split)
     if args.benchmark:
         return run_benchmarks(args, split)
     pairs = read_pairs(args.pairs, split.ids)
-    loaded = load_run(args.run, device=args.device, which=args.checkpoint)
+    model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
     out = score_pairs(
-        loaded, split, pairs, LazyParser(), device=args.device, batch_size=args.batch_size,
+        model, split, pairs, model.parser, device=args.device, batch_size=args.batch_size,
         progress=not args.no_progress,
     )  # fmt: skip
     if args.output:
@@ -127,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def benchmark_accuracy(loaded, split, pair_file, parse, **kw) -> dict[str, Any]:
+def benchmark_accuracy(model, split, pair_file, parse, **kw) -> dict[str, Any]:
     """Two-way accuracy (true caption scored above its negative on the same photo; a tie counts one half)."""
     from sgfns.errors import UserError
     from sgfns.eval.compositional import pairwise_accuracy
@@ -136,25 +135,23 @@ def benchmark_accuracy(loaded, split, pair_file, parse, **kw) -> dict[str, Any]:
         raise UserError(f"{pair_file.path}: none of its {pair_file.skipped} photos is in split '{split.name}'")
     pairs = [({"caption": c, "negative": n}, i)
              for i, c, n in zip(pair_file.images, pair_file.captions, pair_file.negatives, strict=True)]  # fmt: skip
-    scored = score_pairs(loaded, split, pairs, parse, **kw)
+    scored = score_pairs(model, split, pairs, parse, **kw)
     acc = pairwise_accuracy([r["score"] for r in scored], [r["negative_score"] for r in scored])
     return {"file": pair_file.path, "format": pair_file.format, "accuracy": round(acc, 2), "pairs": len(pairs),
             "skipped": pair_file.skipped, "chance": 50.0}  # fmt: skip
 
 
 def run_benchmarks(args: argparse.Namespace, split) -> int:
+    from sgfns import load_model
     from sgfns.eval.pair_files import read_pair_file
     from sgfns.io import write_json
-    from sgfns_app.cli.eval import LazyParser
-    from sgfns_app.train.checkpoint import load_run
 
     files = [read_pair_file(f, split.ids) for f in args.benchmark]  # every file checked before the model loads
-    loaded = load_run(args.run, device=args.device, which=args.checkpoint)
-    parse = LazyParser()
+    model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
     kw = dict(device=args.device, batch_size=args.batch_size, progress=not args.no_progress)
     results = []
     for pf in files:
-        r = benchmark_accuracy(loaded, split, pf, parse, **kw)
+        r = benchmark_accuracy(model, split, pf, model.parser, **kw)
         results.append(r)
         print(f"{r['file']}: {r['format']} accuracy {r['accuracy']:.2f}% over {r['pairs']} pairs (chance 50%; "
               f"{r['skipped']} pairs skipped: photo not in split '{split.name}')")  # fmt: skip

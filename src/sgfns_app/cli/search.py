@@ -2,7 +2,9 @@
 
 A text query is parsed with the project parser and encoded; the first stage returns `--shortlist` candidates,
 which the model's fine-grained score re-ranks; the top `-k` are printed (rank, score, image id or caption).
-`--image ID` searches captions for one of the index's images. First stage (`--first-stage`): "node" — global
+`--image ID` searches captions for one of the index's images; `--image FILE` (a photo not in the index) prepares the
+photo on the fly with the settings of the folder the index was encoded from (its meta.json: backbone input size,
+region settings) and searches captions for it. First stage (`--first-stage`): "node" — global
 score + the model's node terms with nodes projected to the dimension `sgfns encode` fitted (`NodeIndex`; the
 default when the index has one); "global" — a flat inner-product index over global vectors (FAISS when installed,
 else torch: the same shortlist)."""
@@ -21,7 +23,7 @@ def register(subparsers) -> None:
         description="Two-stage retrieval over a folder written by `sgfns encode`.",
     )
     p.add_argument("text", nargs="?", help="text query (searches images)")
-    p.add_argument("--image", help="image id query (searches captions)")
+    p.add_argument("--image", help="image id in the index, or a photo file, as the query (searches captions)")
     p.add_argument("--run", required=True, help="run folder (the one the index was encoded with)")
     p.add_argument("--index", required=True, help="folder written by `sgfns encode`")
     p.add_argument("-k", type=int, default=10, help="results to print (default 10)")
@@ -43,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
 
+    from sgfns import load_model
     from sgfns.errors import UserError
     from sgfns.index import FlatIndex, NodeIndex, two_stage_search
     from sgfns.index.store import load_gallery, load_stage
-    from sgfns_app.train.checkpoint import load_run
 
     if (args.text is None) == (args.image is None):
         raise UserError("give exactly one query: a TEXT argument or --image ID")
@@ -55,13 +57,12 @@ def run(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise UserError(f"-k must be >= 1, got {args.k}")
     meta, img, cap = load_gallery(args.index)
-    loaded = load_run(args.run, args.device, which=args.checkpoint)
-    if meta.get("checkpoint_sha256") != loaded.checkpoint_sha256:
+    model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
+    if meta.get("checkpoint_sha256") != model.run.checkpoint_sha256:
         raise UserError(
             f"{args.index}: encoded with checkpoint {str(meta.get('checkpoint_sha256'))[:12]}, but {args.run} "
-            f"({args.checkpoint}) is {loaded.checkpoint_sha256[:12]}; re-run `sgfns encode`"
+            f"({args.checkpoint}) is {model.run.checkpoint_sha256[:12]}; re-run `sgfns encode`"
         )
-    model = loaded.model.eval()
     if args.shortlist is not None and args.shortlist < 1:
         raise UserError(f"--shortlist must be >= 1, got {args.shortlist}")
     stage = load_stage(args.index, meta)
@@ -85,22 +86,29 @@ def run(args: argparse.Namespace) -> int:
     ids, caps = meta["image_ids"], meta["captions"]
     rows = []
     if args.text is not None:
-        from sgfns.graphs.parser import load_parser
         from sgfns.models.scoring import encode_captions
 
-        graph = load_parser().parse(args.text)
+        graph = model.parser([args.text])[0]
         q = encode_captions(model, [args.text], [graph], dev).to(dev)
         index = make_index(img, "image")
         scores, found = two_stage_search(model, img, q, index, torch.tensor([0]), shortlist, "caption")
         for r, (s, i) in enumerate(zip(scores[0][: args.k].tolist(), found[0][: args.k].tolist(), strict=True)):
             rows.append({"rank": r + 1, "score": round(s, 6), "image": i, "image_id": ids[i]})
     else:
+        if len(cap) == 0:
+            raise UserError(f"{args.index}: the index has no captions to search (a photo gallery answers text queries)")
         where = {x: i for i, x in enumerate(ids)}
-        if args.image not in where:
-            raise UserError(f"{args.index}: image id {args.image!r} is not in the index ({len(ids)} images)")
-        qi = where[args.image]
+        qi, query_img = where.get(args.image), img
+        if qi is None:
+            from pathlib import Path
+
+            if not Path(args.image).is_file():
+                raise UserError(
+                    f"{args.index}: {args.image!r} is neither an image id of the index ({len(ids)} images) nor a file"
+                )
+            query_img, qi = _photo_query(model, meta, args.image, dev), -1
         index = make_index(cap, "caption")
-        scores, found = two_stage_search(model, img, cap, index, torch.tensor([qi]), shortlist, "image")
+        scores, found = two_stage_search(model, query_img, cap, index, torch.tensor([max(qi, 0)]), shortlist, "image")
         c2i = meta.get("caption_image") or []
         for r, (s, c) in enumerate(zip(scores[0][: args.k].tolist(), found[0][: args.k].tolist(), strict=True)):
             row = {"rank": r + 1, "score": round(s, 6), "caption_index": c, "caption": caps[c]}
@@ -116,3 +124,19 @@ def run(args: argparse.Namespace) -> int:
             mark = "*" if row.get("own_image") else " "
             print(f"{row['rank']:>3}  {row['score']:.4f} {mark} {row['caption']}")
     return 0
+
+
+def _photo_query(model, meta: dict, path: str, device):
+    """Encode a photo file that is not in the index, prepared with the index's data settings."""
+    from sgfns.errors import UserError
+    from sgfns.models.scoring import encode_images
+    from sgfns.photos.describe import as_split, prepare_photo
+
+    data_meta = meta.get("data_meta") or {}
+    if "backbone" not in data_meta:
+        raise UserError(
+            f"the index was encoded from {meta.get('data')}, which `sgfns prepare` did not make: "
+            "a photo file can only be searched against prepared photos"
+        )
+    photo = prepare_photo(path, meta=data_meta, device=str(device))
+    return encode_images(model, as_split([photo], [path]), device).to(device)

@@ -1,4 +1,4 @@
-"""`sgfns synth`: generate the synthetic world (DESIGN §3.4) in the canonical layout."""
+"""`sgfns synth`: generate the synthetic world (docs/synthetic_world.md) in the canonical layout."""
 
 from __future__ import annotations
 

@@ -7,13 +7,17 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "train",
         help="train a model into a run folder",
-        description="Train a model. Config: defaults < --config FILE < key=value overrides (e.g. optim.lr=1e-4). "
-        "Under torchrun the same command runs DDP.",
+        description="Train a model. Config: defaults < preset (--config NAME or FILE; default: cpu) < the preset's "
+        "entry for the model < key=value overrides (e.g. optim.lr=1e-4). `--model sgfns` trains SGFNS with its "
+        "generated negatives (neg.weight=0 switches them off). Under torchrun the same command runs DDP.",
     )
-    p.add_argument("--data", required=True, help="dataset folder (canonical layout)")
-    p.add_argument("--out", required=True, help="run folder to create (or continue with --resume)")
-    p.add_argument("--model", default=None, help="model name (see --list-models); overrides model.name")
-    p.add_argument("--config", default=None, help="YAML config file (e.g. configs/synth.yaml)")
+    p.add_argument("--data", help="dataset folder (canonical layout)")
+    p.add_argument("--out", help="run folder to create (or continue with --resume)")
+    p.add_argument("--model", default=None, help="model name (see --list-models; default sgfns)")
+    p.add_argument("--config", default=None,
+                   help="preset name (see --list-configs; default cpu) or a YAML file of the same shape")  # fmt: skip
+    p.add_argument("--list-configs", action="store_true", help="list the shipped presets and exit")
+    p.add_argument("--list-models", action="store_true", help="list the registered models and exit")
     p.add_argument("--val-split", default=None, help="validation split for model selection (default: val, else dev)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--device", default=None, help="cpu | cuda | cuda:N (overrides device=)")
@@ -47,12 +51,15 @@ def run(args) -> int:
     import json
     from pathlib import Path
 
-    from sgfns.config import build
     from sgfns.errors import UserError
-    from sgfns.models import list_models
-    from sgfns_app.train.config import TrainConfig
-    from sgfns_app.train.loop import train
+    from sgfns_app.train.presets import build_train_config
 
+    if args.list_configs or args.list_models:
+        _print_lists(args.list_configs, args.list_models)
+        return 0
+    missing = [f"--{k}" for k in ("data", "out") if not getattr(args, k)]
+    if missing:
+        raise UserError(f"the following arguments are required: {', '.join(missing)}")
     overrides = [o for o in args.overrides if o != "--"]
     for o in overrides:
         if "=" not in o:
@@ -70,12 +77,28 @@ def run(args) -> int:
     config = args.config
     if args.resume and config is None and (Path(args.out) / "config.yaml").exists():
         config = Path(args.out) / "config.yaml"  # continue with the run's own resolved config (+ overrides)
-    cfg = build(TrainConfig, config, overrides)
-    if cfg.model.name not in list_models():
-        raise UserError(f"unknown model {cfg.model.name!r}; available: {', '.join(list_models())}")
+    cfg = build_train_config(config, overrides)
+    from sgfns_app.train.loop import train
+
     summary = train(args.data, args.out, cfg, val_split=args.val_split, resume=args.resume)
     import os
 
     if int(os.environ.get("RANK", "0")) == 0:
         print(json.dumps(summary))
     return 0
+
+
+def _print_lists(configs: bool, models: bool) -> None:
+    if configs:
+        from sgfns_app.train.presets import DEFAULT_PRESET, list_presets
+
+        print("presets (sgfns train --config NAME):")
+        for name, desc in list_presets().items():
+            print(f"  {name:<8} {desc}{'  [default]' if name == DEFAULT_PRESET else ''}")
+    if models:
+        from sgfns.models import list_models, model_options
+
+        print("models (sgfns train --model NAME; options as model.KEY=VALUE):")
+        for name in list_models():
+            opts = [k for k in model_options(name) if k not in ("vocab_size", "img_dim")]
+            print(f"  {name:<12} {', '.join(opts) or '(no options)'}")

@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from sgfns.data.batching import SplitInputs, to_device
 from sgfns.data.dataset import Split, load_split
 from sgfns.errors import UserError
 from sgfns.eval.recall import recall_metrics as _recall_metrics
+from sgfns.graphs.cache import caption_graphs_for
 from sgfns.io import atomic_write, write_json
 from sgfns.losses import batch_positive_mask, hinge_triplet, info_nce
 from sgfns.models import create_model, model_options, scoring
@@ -43,19 +45,6 @@ log = logging.getLogger(__name__)
 
 
 # --- data -----------------------------------------------------------------------------------------------------
-def caption_graphs(split: Split, mode: str):
-    """Caption graphs for `split` in `mode` (provided | parser), through the parser's cache when it exists."""
-    try:
-        from sgfns.graphs.cache import caption_graphs_for
-    except ImportError:
-        caption_graphs_for = None
-    if caption_graphs_for is not None:
-        return caption_graphs_for(split, mode)
-    if mode == "parser":
-        raise UserError("text_graphs=parser needs the caption parser (sgfns.graphs.cache), not installed")
-    return split.caption_graphs
-
-
 def resolve_val_split(data_dir: Path, requested: str | None) -> str | None:
     from sgfns.data.dataset import available_splits
 
@@ -95,13 +84,14 @@ def load_training_split(data_dir: Path, name: str, text_graphs: str, max_images:
     split = load_split(data_dir, name)
     if features_for:
         split.require_features(f"training {features_for}")
-    split.caption_graphs = caption_graphs(split, text_graphs)
+    split.caption_graphs = caption_graphs_for(split, text_graphs)
     return subset_split(split, max_images)
 
 
 def model_kwargs(cfg: TrainConfig, vocab_size: int, img_dim: int | None) -> dict[str, Any]:
-    opts = model_options(cfg.model.name)
-    values = {k: v for k, v in to_dict(cfg.model).items() if k != "name" and v is not None}
+    """The model's options from the config, plus what the data sets (vocabulary size, feature dimension)."""
+    opts = model_options(cfg.model_name)
+    values = dict(cfg.model_options())
     values["vocab_size"] = vocab_size
     if img_dim is not None:
         values["img_dim"] = img_dim
@@ -110,7 +100,7 @@ def model_kwargs(cfg: TrainConfig, vocab_size: int, img_dim: int | None) -> dict
 
 def build_model(cfg: TrainConfig, tp: TextProcessor, img_dim: int | None) -> Matcher:
     """A fresh model for `cfg`; a model with pretrained word vectors (`init_words`) gets them for `tp`'s words."""
-    model = create_model(cfg.model.name, **model_kwargs(cfg, len(tp.vocab), img_dim))
+    model = create_model(cfg.model_name, **model_kwargs(cfg, len(tp.vocab), img_dim))
     model.text_processor = tp
     init_words = getattr(model, "init_words", None)
     if init_words is not None:
@@ -206,6 +196,18 @@ def epoch_batches(n: int, batch_size: int, seed: int, epoch: int, dist: D.DistIn
 
 
 # --- run folder -----------------------------------------------------------------------------------------------
+def step_timings(run_dir: str | Path, warmup: int = 0) -> dict[str, float]:
+    """Mean seconds per step waiting for data (`data_s`) and computing (`step_s`) over the logged intervals of a
+    run's metrics.jsonl after the first `warmup` steps (benchmarks train with `log_every=1` and `max_steps`)."""
+    recs = [json.loads(x) for x in (Path(run_dir) / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [r for r in recs if "step_s" in r and r["step"] > warmup]
+    n = sum(r["steps"] for r in rows)
+    if not n:
+        raise UserError(f"{run_dir}: no logged steps after step {warmup} in metrics.jsonl")
+    return {"steps": n, "step_s": sum(r["step_s"] * r["steps"] for r in rows) / n,
+            "data_s": sum(r["data_s"] * r["steps"] for r in rows) / n}  # fmt: skip
+
+
 class Metrics:
     def __init__(self, path: Path, enabled: bool) -> None:
         self.path, self.enabled = path, enabled
@@ -221,14 +223,17 @@ class Metrics:
 # --- the loop -------------------------------------------------------------------------------------------------
 def train(data_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, *, val_split: str | None = None,
           resume: bool = False, config_text: str | None = None) -> dict[str, Any]:  # fmt: skip
-    """Train `cfg.model.name` on `data_dir`'s train split into run folder `out_dir`; returns a summary dict."""
+    """Train `cfg.model["name"]` on `data_dir`'s train split into run folder `out_dir`; returns a summary dict."""
     cfg.validate()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     dist = D.setup(cfg.device, cfg.dist.backend)
     root_logger = logging.getLogger()
     handlers_before = list(root_logger.handlers)
     try:
-        return _train(data_dir, out_dir, cfg, dist, val_split, resume)
+        state = setup_training(data_dir, out_dir, cfg, dist, val_split, resume)
+        if state.term is _UNTRAINED:
+            return _finish_untrained(state)
+        return run_training(state)
     finally:
         for h in [h for h in root_logger.handlers if h not in handlers_before]:
             root_logger.removeHandler(h)
@@ -236,17 +241,54 @@ def train(data_dir: str | Path, out_dir: str | Path, cfg: TrainConfig, *, val_sp
         D.cleanup(dist)
 
 
-def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, val_name, resume) -> dict[str, Any]:
+_UNTRAINED = object()  # `TrainingState.term` of a model without trainable parameters (symbolic)
+
+
+@dataclass
+class TrainingState:
+    """Everything a run needs between steps: built by `setup_training` (fresh or resumed), advanced by `train_step`
+    / `run_epoch`, checkpointed by `end_epoch`."""
+
+    cfg: TrainConfig
+    dist: D.DistInfo
+    out_dir: Path
+    model: Matcher
+    inputs: SplitInputs | None
+    val_split: Split | None
+    val_graphs: Any
+    metrics: Metrics
+    term: Any = None
+    runner: nn.Module | None = None
+    opt: torch.optim.Optimizer | None = None
+    sched: Any = None
+    steps_per_epoch: int = 0
+    start_epoch: int = 0
+    step: int = 0
+    skip: int = 0  # batches of `start_epoch` already done (a mid-epoch resume)
+    best: dict[str, float] = field(default_factory=lambda: {"rsum": -1.0, "epoch": -1})
+
+    @property
+    def ck_dir(self) -> Path:
+        return self.out_dir / ckpt.CKPT_DIR
+
+    def done(self) -> bool:
+        return bool(self.cfg.max_steps) and self.step >= self.cfg.max_steps
+
+
+def setup_training(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, val_name: str | None,
+                   resume: bool) -> TrainingState:  # fmt: skip
+    """Data, run folder, model, optimizer, schedule and L_neg term; the saved state when resuming."""
     if cfg.threads > 0:
         torch.set_num_threads(cfg.threads)
     if dist.device.type == "cuda" and not torch.cuda.is_available():
         raise UserError(f"--device {cfg.device}: CUDA is not available on this machine")
     seed_everything(cfg.seed, deterministic=cfg.deterministic)
+    name = cfg.model_name
     # caption graphs are looked up (and cached) for the whole split, then cut with it; under DDP rank 0 parses
     # and caches first, the other ranks then read the cache
     if dist.enabled and not dist.main:
         torch.distributed.barrier()
-    features_for = cfg.model.name if needs_features(cfg.model.name) else ""
+    features_for = name if needs_features(name) else ""
     train_split = load_training_split(data_dir, "train", cfg.data.text_graphs, cfg.data.max_train_images, features_for)
     val_name = resolve_val_split(data_dir, val_name)
     val_split = None
@@ -263,9 +305,7 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
         out_dir = prepare_run_dir(out_dir, resume=resume)
     if dist.enabled:
         torch.distributed.barrier()
-    ck_dir = out_dir / ckpt.CKPT_DIR
-    resuming = resume and (ck_dir / "last.state.pt").exists()
-
+    resuming = resume and (out_dir / ckpt.CKPT_DIR / "last.state.pt").exists()
     if resuming:
         tp = TextProcessor.load(out_dir / "vocab.json")
     else:
@@ -281,121 +321,181 @@ def _train(data_dir: Path, out_dir: Path, cfg: TrainConfig, dist: D.DistInfo, va
     if dist.main:
         add_file_handler(out_dir / "train.log")  # removed again when `train` returns
     metrics = Metrics(out_dir / "metrics.jsonl", dist.main)
-    log.info("model %s: %d parameters", cfg.model.name, sum(p.numel() for p in model.parameters()))
-
+    log.info("model %s: %d parameters", name, sum(p.numel() for p in model.parameters()))
+    st = TrainingState(cfg, dist, out_dir, model, None, val_split, val_graphs, metrics)
     if not getattr(model, "trainable", True) or not any(p.requires_grad for p in model.parameters()):
-        return _finish_untrained(model, cfg, dist, out_dir, val_split, val_graphs, metrics)
+        st.term = _UNTRAINED
+        return st
 
-    inputs = SplitInputs(train_split, tp, train_graphs)
-    k = train_split.captions_per_image
-    n_caps = train_split.n_captions
-    steps_per_epoch = len(epoch_batches(n_caps, cfg.data.batch_size, cfg.seed, 0, dist))
-    opt = make_optimizer(cfg, model)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(cfg, s, steps_per_epoch))
-    start_epoch, step, skip, best = 0, 0, 0, {"rsum": -1.0, "epoch": -1}
+    st.inputs = SplitInputs(train_split, tp, train_graphs)
+    st.steps_per_epoch = len(epoch_batches(train_split.n_captions, cfg.data.batch_size, cfg.seed, 0, dist))
+    st.opt = make_optimizer(cfg, model)
+    st.sched = torch.optim.lr_scheduler.LambdaLR(st.opt, lambda s: lr_factor(cfg, s, st.steps_per_epoch))
     if resuming:
-        state = ckpt.load_state(ck_dir / "last.state.pt")
-        sha = ckpt.load_weights(model, ck_dir / "last.safetensors")
-        if sha != state.get("weights_sha256"):
-            raise UserError(f"{ck_dir}: last.safetensors does not belong to last.state.pt (sha256 mismatch)")
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
-        start_epoch, step, skip = int(state["epoch"]), int(state["step"]), int(state.get("batch_in_epoch", 0))
-        best = {"rsum": float(state["best_rsum"]), "epoch": int(state["best_epoch"])}
-        torch.set_rng_state(state["torch_rng"])
-        log.info("resuming %s at epoch %d, batch %d (step %d)", out_dir, start_epoch, skip, step)
-        metrics.write({"event": "resume", "epoch": start_epoch, "step": step})
-
-    term = _extra_term(cfg, inputs)
-    if term is not None and dist.enabled and cfg.dist.gather_negatives:
-        term.global_batch = D.batch_gatherer(dist)  # image negatives draw donors from the global batch
-    step_module = LossModule(model, cfg, dist, train_split.extra_positives, term)
-    runner: nn.Module = step_module
+        _load_last(st)
+    st.term = _extra_term(cfg, st.inputs)
+    if st.term is not None and dist.enabled and cfg.dist.gather_negatives:
+        st.term.global_batch = D.batch_gatherer(dist)  # image negatives draw donors from the global batch
+    step_module = LossModule(model, cfg, dist, train_split.extra_positives, st.term)
+    st.runner = step_module
     if dist.enabled:
-        runner = torch.nn.parallel.DistributedDataParallel(
+        st.runner = torch.nn.parallel.DistributedDataParallel(
             step_module, device_ids=[dist.local_rank] if dist.device.type == "cuda" else None,
             find_unused_parameters=True,
         )  # fmt: skip
+    return st
 
-    def save_last(epoch: int, batch_in_epoch: int) -> None:
-        if not dist.main:
-            return
-        sha = ckpt.save_weights(model, ck_dir / "last.safetensors")
-        ckpt.save_state(ck_dir / "last.state.pt", {
-            "epoch": epoch, "batch_in_epoch": batch_in_epoch, "step": step, "best_rsum": best["rsum"],
-            "best_epoch": best["epoch"], "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-            "torch_rng": torch.get_rng_state(), "weights_sha256": sha,
-        })  # fmt: skip
 
+def _load_last(st: TrainingState) -> None:
+    state = ckpt.load_state(st.ck_dir / "last.state.pt")
+    sha = ckpt.load_weights(st.model, st.ck_dir / "last.safetensors")
+    if sha != state.get("weights_sha256"):
+        raise UserError(f"{st.ck_dir}: last.safetensors does not belong to last.state.pt (sha256 mismatch)")
+    st.opt.load_state_dict(state["optimizer"])
+    st.sched.load_state_dict(state["scheduler"])
+    st.start_epoch, st.step, st.skip = int(state["epoch"]), int(state["step"]), int(state.get("batch_in_epoch", 0))
+    st.best = {"rsum": float(state["best_rsum"]), "epoch": int(state["best_epoch"])}
+    torch.set_rng_state(state["torch_rng"])
+    log.info("resuming %s at epoch %d, batch %d (step %d)", st.out_dir, st.start_epoch, st.skip, st.step)
+    st.metrics.write({"event": "resume", "epoch": st.start_epoch, "step": st.step})
+
+
+def save_last(st: TrainingState, epoch: int, batch_in_epoch: int) -> None:
+    """The `last` checkpoint: weights, then the training state that names their sha256."""
+    if not st.dist.main:
+        return
+    sha = ckpt.save_weights(st.model, st.ck_dir / "last.safetensors")
+    ckpt.save_state(st.ck_dir / "last.state.pt", {
+        "epoch": epoch, "batch_in_epoch": batch_in_epoch, "step": st.step, "best_rsum": st.best["rsum"],
+        "best_epoch": st.best["epoch"], "optimizer": st.opt.state_dict(), "scheduler": st.sched.state_dict(),
+        "torch_rng": torch.get_rng_state(), "weights_sha256": sha,
+    })  # fmt: skip
+
+
+def load_batch(st: TrainingState, cap_list: list[int], epoch: int) -> tuple:
+    """Collate one batch (images, captions, their indices, the L_neg draws) on the run's device."""
+    k = st.inputs.split.captions_per_image
+    img_list = [c // k for c in cap_list]
+    dev = st.dist.device
+    ib = to_device(st.inputs.image_batch(img_list), dev)
+    cb = to_device(st.inputs.caption_batch(cap_list), dev)
+    neg_extra = None
+    if st.term is not None:
+        neg_extra = st.term.extra_batch(cap_list, img_list, epoch)
+        neg_extra = {kk: to_device(v, dev) if isinstance(v, dict) else v for kk, v in neg_extra.items()}
+    return ib, cb, torch.tensor(img_list), torch.tensor(cap_list), neg_extra
+
+
+def train_step(st: TrainingState, batch: tuple, hardest: bool, epoch: int) -> tuple[float, dict, float | None]:
+    """One optimisation step on a collated batch: (loss, its parts, gradient norm before clipping)."""
+    ib, cb, img_idx, cap_idx, neg_extra = batch
+    loss, stats = st.runner(ib, cb, img_idx, cap_idx, hardest, neg_extra)
+    st.opt.zero_grad(set_to_none=True)
+    loss.backward()
+    gnorm = None
+    if st.cfg.optim.grad_clip > 0:
+        gnorm = float(torch.nn.utils.clip_grad_norm_(st.model.parameters(), st.cfg.optim.grad_clip))
+    st.opt.step()
+    st.sched.step()
+    st.step += 1
+    value = float(loss.detach())
+    if not math.isfinite(value):
+        raise UserError(f"loss became {value} at epoch {epoch + 1} step {st.step}; lower optim.lr")
+    return value, stats, gnorm
+
+
+def run_epoch(st: TrainingState, epoch: int) -> dict[str, Any]:
+    """The epoch's batches (from `st.skip` on, until `max_steps`); logs every `log_every` steps the loss and the mean
+    seconds per step spent waiting for data (`data_s`: collation and L_neg draws) and computing (`step_s`)."""
+    cfg = st.cfg
+    st.model.train()
+    hardest = cfg.loss.hardest and epoch >= cfg.loss.warmup_epochs
+    batches = epoch_batches(st.inputs.split.n_captions, cfg.data.batch_size, cfg.seed, epoch, st.dist)
+    bar = None
+    if cfg.progress and st.dist.main:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(batches), initial=st.skip, desc=f"epoch {epoch + 1}/{cfg.epochs}", dynamic_ncols=True)
+    t0, seen = time.time(), 0
+    data_s = step_s = 0.0  # this epoch
+    win = {"data": 0.0, "step": 0.0, "n": 0}  # this logging interval
+    stopped_at = None
+    for b_i, cap_list in enumerate(batches):
+        if b_i < st.skip:
+            continue
+        if st.done():
+            stopped_at = b_i  # max_steps reached inside the epoch: a resume continues from this batch
+            break
+        t = time.perf_counter()
+        batch = load_batch(st, cap_list, epoch)
+        t_data = time.perf_counter()
+        loss, stats, gnorm = train_step(st, batch, hardest, epoch)
+        t_step = time.perf_counter()
+        win["data"] += t_data - t
+        win["step"] += t_step - t_data
+        win["n"] += 1
+        seen += len(cap_list)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{loss:.3f}")
+        if cfg.log_every and st.step % cfg.log_every == 0:
+            st.metrics.write({"step": st.step, "epoch": epoch, "loss": loss, **stats, "grad_norm": gnorm,
+                              "lr": st.sched.get_last_lr()[0], "data_s": round(win["data"] / win["n"], 5),
+                              "step_s": round(win["step"] / win["n"], 5), "steps": win["n"]})  # fmt: skip
+            data_s, step_s = data_s + win["data"], step_s + win["step"]
+            win = {"data": 0.0, "step": 0.0, "n": 0}
+        if cfg.save_every_steps and st.step % cfg.save_every_steps == 0 and b_i + 1 < len(batches):
+            save_last(st, epoch, b_i + 1)
+    if bar is not None:
+        bar.close()
+    data_s, step_s = data_s + win["data"], step_s + win["step"]
+    st.skip = 0
+    wall = max(1e-9, time.time() - t0)
+    rec = {"epoch": epoch + 1, "step": st.step, "train_seconds": round(wall, 2), "pairs_per_s": round(seen / wall, 1),
+           "data_seconds": round(data_s, 2), "step_seconds": round(step_s, 2)}  # fmt: skip
+    if stopped_at is not None:
+        rec["stopped_at_batch"] = stopped_at
+    return rec
+
+
+def end_epoch(st: TrainingState, epoch: int, rec: dict[str, Any]) -> None:
+    """Validation rSum (the `best` checkpoint when it improves), the `last` checkpoint, the epoch's metrics."""
+    if st.dist.main and st.val_split is not None:
+        val = validate(st.model, st.val_split, st.val_graphs, st.dist.device, st.cfg.eval_batch_size)
+        rec.update({f"val_{kk}": v for kk, v in val.items()})
+        if val["rsum"] > st.best["rsum"]:
+            st.best = {"rsum": val["rsum"], "epoch": epoch + 1}
+            sha = ckpt.save_weights(st.model, st.ck_dir / "best.safetensors")
+            best_rec = {"epoch": epoch + 1, "val_rsum": val["rsum"], "val_split": st.val_split.name}
+            best_rec.update({"weights_sha256": sha, **{f"val_{kk}": v for kk, v in val.items()}})
+            write_json(st.ck_dir / "best.json", best_rec)
+        log.info("epoch %d: val rSum %.2f (best %.2f at epoch %d)", epoch + 1, val["rsum"], st.best["rsum"],
+                 st.best["epoch"])  # fmt: skip
+    elif st.dist.main:
+        st.best = {"rsum": float("nan"), "epoch": epoch + 1}
+        ckpt.save_weights(st.model, st.ck_dir / "best.safetensors")
+    if "stopped_at_batch" in rec:  # cut by max_steps: `last` resumes inside this epoch
+        save_last(st, epoch, rec["stopped_at_batch"])
+    else:
+        save_last(st, epoch + 1, 0)
+    st.metrics.write(rec)
+    if st.dist.enabled:
+        torch.distributed.barrier()
+
+
+def run_training(st: TrainingState) -> dict[str, Any]:
+    """Epochs from where the state is until `epochs` (or `max_steps`: the epoch it falls in is validated and
+    checkpointed where it stopped, so `--resume` with a larger `max_steps` continues exactly); returns the summary
+    of the last epoch."""
     summary: dict[str, Any] = {}
     t_start = time.time()
-    for epoch in range(start_epoch, cfg.epochs):
-        model.train()
-        hardest = cfg.loss.hardest and epoch >= cfg.loss.warmup_epochs
-        batches = epoch_batches(n_caps, cfg.data.batch_size, cfg.seed, epoch, dist)
-        it = enumerate(batches)
-        bar = None
-        if cfg.progress and dist.main:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=len(batches), initial=skip, desc=f"epoch {epoch + 1}/{cfg.epochs}", dynamic_ncols=True)
-        t0, seen = time.time(), 0
-        for b_i, cap_list in it:
-            if b_i < skip:
-                continue
-            img_list = [c // k for c in cap_list]
-            ib = to_device(inputs.image_batch(img_list), dist.device)
-            cb = to_device(inputs.caption_batch(cap_list), dist.device)
-            neg_extra = None
-            if term is not None:
-                neg_extra = term.extra_batch(cap_list, img_list, epoch)
-                neg_extra = {kk: to_device(v, dist.device) if isinstance(v, dict) else v for kk, v in neg_extra.items()}
-            loss, stats = runner(ib, cb, torch.tensor(img_list), torch.tensor(cap_list), hardest, neg_extra)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            gnorm = None
-            if cfg.optim.grad_clip > 0:
-                gnorm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optim.grad_clip))
-            opt.step()
-            sched.step()
-            step += 1
-            seen += len(cap_list)
-            if not math.isfinite(float(loss.detach())):
-                raise UserError(f"loss became {float(loss)} at epoch {epoch + 1} step {step}; lower optim.lr")
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{float(loss.detach()):.3f}")
-            if cfg.log_every and step % cfg.log_every == 0:
-                metrics.write({"step": step, "epoch": epoch, "loss": float(loss.detach()), **stats, "grad_norm": gnorm,
-                               "lr": sched.get_last_lr()[0]})  # fmt: skip
-            if cfg.save_every_steps and step % cfg.save_every_steps == 0 and b_i + 1 < len(batches):
-                save_last(epoch, b_i + 1)
-        if bar is not None:
-            bar.close()
-        skip = 0
-        rec: dict[str, Any] = {"epoch": epoch + 1, "step": step, "train_seconds": round(time.time() - t0, 2),
-                               "pairs_per_s": round(seen / max(1e-9, time.time() - t0), 1)}  # fmt: skip
-        if dist.main and val_split is not None:
-            val = validate(model, val_split, val_graphs, dist.device, cfg.eval_batch_size)
-            rec.update({f"val_{kk}": v for kk, v in val.items()})
-            if val["rsum"] > best["rsum"]:
-                best = {"rsum": val["rsum"], "epoch": epoch + 1}
-                sha = ckpt.save_weights(model, ck_dir / "best.safetensors")
-                best_rec = {"epoch": epoch + 1, "val_rsum": val["rsum"], "val_split": val_split.name}
-                best_rec.update({"weights_sha256": sha, **{f"val_{kk}": v for kk, v in val.items()}})
-                write_json(ck_dir / "best.json", best_rec)
-            log.info(
-                "epoch %d: val rSum %.2f (best %.2f at epoch %d)", epoch + 1, val["rsum"], best["rsum"], best["epoch"]
-            )
-        elif dist.main:
-            best = {"rsum": float("nan"), "epoch": epoch + 1}
-            ckpt.save_weights(model, ck_dir / "best.safetensors")
-        save_last(epoch + 1, 0)
-        metrics.write(rec)
+    for epoch in range(st.start_epoch, st.cfg.epochs):
+        if st.done():
+            break
+        rec = run_epoch(st, epoch)
+        end_epoch(st, epoch, rec)
         summary = rec
-        if dist.enabled:
-            torch.distributed.barrier()
-    summary.update({"best_epoch": best["epoch"], "best_val_rsum": best["rsum"], "run": str(out_dir),
+    summary.update({"best_epoch": st.best["epoch"], "best_val_rsum": st.best["rsum"], "run": str(st.out_dir),
                     "seconds": round(time.time() - t_start, 1)})  # fmt: skip
     return summary
 
@@ -436,17 +536,16 @@ def _graph_source(split: Split) -> str:
     return source or split.caption_graph_source or "unknown (parser user cache)"
 
 
-def _finish_untrained(model, cfg, dist, out_dir, val_split, val_graphs, metrics) -> dict[str, Any]:
+def _finish_untrained(st: TrainingState) -> dict[str, Any]:
     """Models without parameters (symbolic): no optimisation, but the same checkpoint files and validation."""
     rec: dict[str, Any] = {"epoch": 0, "step": 0}
-    if dist.main:
-        ck_dir = out_dir / ckpt.CKPT_DIR
-        sha = ckpt.save_weights(model, ck_dir / "best.safetensors")
-        ckpt.save_weights(model, ck_dir / "last.safetensors")
-        if val_split is not None:
-            val = validate(model, val_split, val_graphs, dist.device, cfg.eval_batch_size)
+    if st.dist.main:
+        sha = ckpt.save_weights(st.model, st.ck_dir / "best.safetensors")
+        ckpt.save_weights(st.model, st.ck_dir / "last.safetensors")
+        if st.val_split is not None:
+            val = validate(st.model, st.val_split, st.val_graphs, st.dist.device, st.cfg.eval_batch_size)
             rec.update({f"val_{k}": v for k, v in val.items()})
-        write_json(ck_dir / "best.json", {"epoch": 0, "val_rsum": rec.get("val_rsum"), "weights_sha256": sha})
-        metrics.write(rec)
-    rec.update({"best_epoch": 0, "best_val_rsum": rec.get("val_rsum"), "run": str(out_dir)})
+        write_json(st.ck_dir / "best.json", {"epoch": 0, "val_rsum": rec.get("val_rsum"), "weights_sha256": sha})
+        st.metrics.write(rec)
+    rec.update({"best_epoch": 0, "best_val_rsum": rec.get("val_rsum"), "run": str(st.out_dir)})
     return rec

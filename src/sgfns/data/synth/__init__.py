@@ -1,5 +1,5 @@
-"""The synthetic world (DESIGN §3.4): rendered scenes, captions, pixel proposals and features, a predicted visual
-scene graph, ground truth and suites. Entry point: `generate(out, seed=..., sizes=..., image_size=...)`."""
+"""The synthetic world (docs/synthetic_world.md): rendered scenes, captions, pixel proposals and features, a predicted
+visual scene graph, ground truth and suites. Entry point: `generate(out, seed=..., sizes=..., image_size=...)`."""
 
 from sgfns.data.synth.writer import DEFAULT_SIZES, generate
 

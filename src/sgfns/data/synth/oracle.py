@@ -99,7 +99,8 @@ def oracle_scores(records: list[dict]) -> np.ndarray:
 
 
 def rsum_from_scores(S: np.ndarray, positive: np.ndarray) -> dict[str, float]:
-    """Pessimistic ranks (DESIGN §4): rank = 1 + number of non-positives scoring >= the best positive."""
+    """Pessimistic ranks: rank = 1 + number of non-positives scoring >= the best positive
+    (docs/evaluation.md#ranks-and-recalls)."""
     n_img, n_cap = S.shape
     out = {}
     best_i2t = np.where(positive, S, -np.inf).max(1)

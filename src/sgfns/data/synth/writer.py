@@ -1,6 +1,6 @@
 """`generate`: build every split, train the label/attribute classifier on train proposals, write the dataset.
 
-Output (DESIGN §3.1, §3.3): meta.json, {split}_ims.npy, _boxes.npy, _caps.txt, _ids.txt, _image_sg.jsonl (predicted
+Output (docs/data_formats.md): meta.json, {split}_ims.npy, _boxes.npy, _caps.txt, _ids.txt, _image_sg.jsonl (predicted
 visual graph), _gt.jsonl, _positives.jsonl, _twins.jsonl, _compositional.jsonl (val and test), images/*.png.
 Caption graphs are *not* written: they come from the parser, never from ground truth."""
 

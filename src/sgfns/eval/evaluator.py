@@ -1,4 +1,4 @@
-"""One evaluator for every model: encode a split once, score all pairs, and build the DESIGN §4 result.
+"""One evaluator for every model: encode a split once, score all pairs, and build the result (docs/evaluation.md).
 
 Works on any `Matcher` (the model contract): images and captions are encoded independently in batches, the
 similarity matrix is computed in blocks (SCAN's cross attention is per pair and needs them), and the metrics come
@@ -18,7 +18,8 @@ import torch
 from torch import Tensor
 
 from sgfns.eval.compositional import compositional_block, load_split_suites, twin_scores
-from sgfns.eval.protocols import ProtocolResult, evaluate
+from sgfns.eval.protocols import ProtocolResult, check_counts, get_protocol
+from sgfns.eval.protocols import evaluate as evaluate_protocol
 from sgfns.eval.recall import KS, recall_at
 from sgfns.graphs.types import SceneGraph
 from sgfns.models import scoring
@@ -67,34 +68,22 @@ class Scorer:
         return scoring.similarity_parts_matrix(self.model, img, cap, self.chunk, progress=self.progress)
 
     def pair_parts(self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> dict[str, Tensor]:
-        """Named score parts [P] of the listed pairs only (`sgfns.index.rerank.pair_parts`), in blocks, on the CPU."""
-        from sgfns.index.rerank import pair_parts
-
-        img_d, cap_d = img.to(self.device), cap.to(self.device)
-        out: dict[str, list[Tensor]] = {}
-        step = 1 << 16
-        for s in range(0, len(pair_img), step):
-            parts = pair_parts(self.model, img_d, cap_d, pair_img[s : s + step].to(self.device),
-                               pair_cap[s : s + step].to(self.device))  # fmt: skip
-            for name, v in parts.items():
-                out.setdefault(name, []).append(v.float().cpu())
-        return {name: torch.cat(v) for name, v in out.items()}
+        """Named score parts [P] of the listed pairs only (the model's `pair_parts`), on the CPU."""
+        return scoring.pair_parts(self.model, img.to(self.device), cap.to(self.device), pair_img, pair_cap)
 
     def pair_scores(self, img: Encoded, image_index: Sequence[int], cap: Encoded) -> Tensor:
-        """S(image_index[j], caption j) for each j, in blocks, without the full [n_images, n_captions] matrix."""
+        """S(image_index[j], caption j) for each j, without the full [n_images, n_captions] matrix."""
         idx = torch.as_tensor(list(image_index), dtype=torch.long)
-        out = []
-        for s in range(0, len(cap), self.batch_size):
-            sl = slice(s, s + self.batch_size)
-            uniq, inv = torch.unique(idx[sl], return_inverse=True)
-            m = scoring.similarity_matrix(self.model, img.select(uniq), cap.select(sl), self.chunk)
-            out.append(m[inv, torch.arange(len(inv))])
-        return torch.cat(out) if out else torch.empty(0)
+        if len(idx) == 0:
+            return torch.empty(0)
+        parts = self.pair_parts(img, cap, idx, torch.arange(len(idx)))
+        return torch.stack(list(parts.values())).sum(0)
 
 
 @dataclass
 class SplitEvaluation:
-    """Everything one evaluation produced; `record()` is the JSON of DESIGN §4 (without run provenance)."""
+    """Everything one evaluation produced; `record()` is the JSON of docs/evaluation.md#sgfns-eval (without run
+    provenance)."""
 
     split: Any
     result: ProtocolResult
@@ -124,7 +113,8 @@ class SplitEvaluation:
 
 
 def recalls_by_relations(t2i_ranks: Tensor, caption_graphs: Sequence[SceneGraph | None] | None) -> dict[str, dict]:
-    """Text-to-image R@K for captions whose graph has relations and for those without (DESIGN: R@K split)."""
+    """Text-to-image R@K for captions whose graph has relations and for those without (`by_relations`,
+    docs/evaluation.md#sgfns-eval)."""
     if caption_graphs is None or t2i_ranks is None:
         return {}
     has = torch.tensor([g is not None and len(g.relations) > 0 for g in caption_graphs])
@@ -154,7 +144,8 @@ def evaluate_split(
     img = scorer.encode_images(split)
     cap = scorer.encode_texts(split.captions, graphs)
     sim = scorer.similarity(img, cap)
-    result = evaluate(sim, split.positive_mask(), split.caption_image(), protocol, where=f"{split.root} ({split.name})")
+    where = f"{split.root} ({split.name})"
+    result = evaluate_protocol(sim, split.positive_mask(), split.caption_image(), protocol, where=where)
     out = SplitEvaluation(split=split, result=result, sim=sim, img_enc=img, cap_enc=cap)
     out.by_relations = recalls_by_relations(result.t2i_ranks, graphs)
 
@@ -240,3 +231,87 @@ def ranks_records(ev: SplitEvaluation, parts_fn: PartsFn | None = None, k: int =
 
 def as_numpy(x) -> np.ndarray:
     return x.numpy() if isinstance(x, Tensor) else np.asarray(x)
+
+
+# --- a trained matcher on a dataset split: the evaluation record ---------------------------------------------------
+def evaluate(
+    matcher: Matcher,
+    data,
+    split: str = "test",
+    protocol: str = "full",
+    *,
+    batch_size: int = 128,
+    progress: bool = False,
+    ranks_path=None,
+    parse: ParseFn | None = None,
+) -> dict[str, Any]:
+    """Evaluate a loaded matcher (`sgfns.load_model`) on `split` of dataset folder `data` under a named protocol
+    (`sgfns.eval.protocols`): the evaluation record (metrics, recalls by relations, compositional block, model,
+    checkpoint sha256, versions, config id). `ranks_path`: also write each query's rank, top-5 and score parts
+    (one-block protocols). `record["_evaluation"]` is not set; use `evaluate_split` for the raw matrices."""
+    return evaluate_with_split(matcher, data, split, protocol, batch_size=batch_size, progress=progress,
+                               ranks_path=ranks_path, parse=parse)[0]  # fmt: skip
+
+
+def evaluate_with_split(matcher: Matcher, data, split: str = "test", protocol: str = "full", *,
+                        batch_size: int = 128, progress: bool = False, ranks_path=None,
+                        parse: ParseFn | None = None) -> tuple[dict[str, Any], SplitEvaluation]:  # fmt: skip
+    """`evaluate`, also returning the `SplitEvaluation` (similarity matrix, encodings) for figures and reports."""
+    from pathlib import Path
+
+    from sgfns.data.dataset import load_split
+    from sgfns.errors import UserError
+    from sgfns.eval.provenance import config_id, versions
+    from sgfns.graphs.lazy import LazyParser
+    from sgfns.io import write_jsonl
+
+    proto = get_protocol(protocol)
+    sp = load_split(data, split)
+    check_counts(proto, sp.n_images, sp.n_captions, f"{sp.root} ({sp.name})")
+    if ranks_path is not None and proto.folds > 1:
+        raise UserError(f"--ranks needs a one-block protocol; '{proto.name}' has {proto.folds} folds")
+    run = getattr(matcher, "run", None)
+    cfg = run.config if run is not None else {}
+    parse = parse or getattr(matcher, "parser", None) or LazyParser()
+    graphs, source = caption_graphs_as_trained(sp, cfg, parse)
+    device = scoring.model_device(matcher)
+    scorer = Scorer(matcher, device=device, batch_size=batch_size, progress=progress)
+    ev = evaluate_split(scorer, sp, protocol, parse=parse, caption_graphs=graphs)
+    rec = ev.record()
+    model_json = cfg.get("model_json") or {}
+    rec.update(
+        {
+            "model": model_json.get("name") or getattr(matcher, "name", "?"),
+            "checkpoint_sha256": run.checkpoint_sha256 if run is not None else None,
+            "versions": versions(cfg),
+            "caption_graphs": source,
+            "run": str(run.run_dir) if run is not None else None,
+            "seed": cfg.get("seed"),
+            "config_id": config_id(cfg),
+            "data": Path(data).resolve().name,
+        }
+    )
+    if ranks_path is not None:
+        write_jsonl(ranks_path, ranks_records(ev, lambda pi, pc: scorer.pair_parts(ev.img_enc, ev.cap_enc, pi, pc)))
+    return rec, ev
+
+
+def caption_graphs_as_trained(split, run_config: dict[str, Any], parse) -> tuple[list | None, str]:
+    """The split's caption graphs as the run was trained to see them (its `data.text_graphs` mode: auto =
+    provided graphs when the split has them, else the parser's), through the one caption-graph route
+    (`sgfns.graphs.cache.caption_graphs_for`); and their source ("provided" or "parser@VERSION")."""
+    from sgfns.graphs.cache import caption_graphs_for
+
+    mode = (run_config.get("data") or {}).get("text_graphs") or "auto"
+    has_provided = split.caption_graphs is not None and split.caption_graph_source in (None, "provided")
+    if mode == "provided" and not has_provided:
+        log.warning("%s: split '%s' has no provided caption graphs; parsing its captions", split.root, split.name)
+        mode = "parser"
+    if mode == "auto" and has_provided or mode == "provided":
+        return caption_graphs_for(split, "provided"), "provided"
+    trained_with = str((run_config.get("versions") or {}).get("parser") or "")
+    now = f"parser@{parse.version}"
+    if trained_with.startswith("parser@") and trained_with != now:
+        log.warning("the run was trained on caption graphs from %s, this evaluation parses with %s: graphs may differ",
+                    trained_with, now)  # fmt: skip
+    return caption_graphs_for(split, "parser", parser=parse), now

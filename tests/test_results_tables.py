@@ -1,0 +1,72 @@
+"""Results as data: the README's and docs' results tables and the demo's packaged reference are what
+docs/results/*.json render to (scripts/render_results.py); the one-time converter reads back its own format."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+render = _script("render_results")
+
+
+def _labels(path: Path) -> list[str]:
+    return [r["label"] for r in render.records(path)]
+
+
+def test_readme_docs_and_packaged_reference_are_what_the_results_data_render_to():
+    stale = [str(p.relative_to(ROOT)) for p, text in render.outputs().items() if p.read_text("utf-8") != text]
+    assert not stale, f"out of date (run .venv/bin/python scripts/render_results.py): {stale}"
+
+
+def test_a_changed_figure_in_the_readme_is_caught_and_restored():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "| 550.1 ± 2.4 |" in readme
+    edited = readme.replace("| 550.1 ± 2.4 |", "| 551.1 ± 2.4 |", 1)
+    assert render.render(edited) == readme
+
+
+def test_readme_keeps_the_current_rows_and_the_experiments_doc_every_row():
+    current = _labels(ROOT / "docs/results/synthetic-world.json")
+    earlier = _labels(ROOT / "docs/results/synthetic-world-earlier.json")
+    assert [c.split()[0] for c in current] == ["sgfns", "sgfns", "sgm", "scan", "symbolic", "vsepp"]
+    readme = (ROOT / "README.md").read_text("utf-8")
+    experiments = (ROOT / "docs/experiments/synthetic.md").read_text("utf-8")
+    for label in current:
+        assert readme.count(f"| {label} |") == 2  # retrieval and compositional tables
+    for label in current + earlier:
+        assert experiments.count(f"| {label} |") == 2
+    assert not any(f"| {label} |" in readme for label in earlier)
+
+
+def test_the_demo_reads_the_packaged_reference():
+    from sgfns_app import demo
+
+    docs = json.loads((ROOT / "docs/results/synthetic-world.json").read_text("utf-8"))["results"]
+    assert demo.reference_results() == docs
+    assert demo.reference_rsum()["sgfns"] == 532.2 and demo.reference_rsum()["vsepp"] == 172.5
+
+
+def test_converter_reads_back_tables_in_the_old_readme_format():
+    from sgfns.eval.report import tables
+
+    conv = _script("results_from_report_table")
+    rows = render.records(ROOT / "docs/results/synthetic-world.json")
+    old = "\n".join([
+        conv.SECTION, "", "Produced by:", "", "```bash", "sgfns report runs/*", "```", "",
+        tables(rows).replace(" (mean ± std over seeds; rSum of every seed listed)\n",
+                             " (mean ± std over seeds; rSum of every seed listed). Notes.\n"),
+    ])  # fmt: skip
+    records, original, commands = conv.parse(old)
+    assert records == rows and commands == ["sgfns report runs/*"]
+    conv.check_round_trip(records, original)
