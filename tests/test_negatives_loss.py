@@ -83,6 +83,22 @@ def test_caption_negatives_are_cached_not_regenerated(toy, monkeypatch):
         build_term(type("C", (_Cfg,), {"seed": 4})(), inputs, seed=4)
 
 
+def test_neg_seed_gives_every_run_seed_the_same_negatives(toy, monkeypatch):
+    """neg.seed fixes the generation seed: a run of another seed reads the cached negatives (nothing regenerated),
+    while its per-step draws still follow its own seed."""
+    inputs = _inputs(toy)
+    first = build_term(_Cfg(), inputs, seed=3)
+    import sgfns.negatives.cache as cache
+
+    def boom(*a, **k):
+        raise AssertionError("regenerated although neg.seed names a cached set")
+
+    monkeypatch.setattr(cache, "generate_split", boom)
+    other = build_term(type("C", (_Cfg,), {"seed": 3})(), inputs, seed=5)
+    assert [it.text for it in other.neg_items] == [it.text for it in first.neg_items]
+    assert other.seed == 5
+
+
 def test_caches_of_two_seeds_coexist(tmp_path, monkeypatch):
     """A second seed on the same data folder keeps the first seed's cache there and caches itself by key in the
     user cache directory: afterwards neither is regenerated."""
@@ -186,6 +202,11 @@ def _model(inputs, **kw):
     return create_model("sgfns-tiny", vocab_size=len(inputs.tp.vocab), img_dim=16, **kw)
 
 
+def same(a, b) -> bool:
+    """Batch values equal: tensors exactly, the caption strings (`Texts`, a tuple) element by element."""
+    return a == b if isinstance(a, tuple) else torch.equal(a, b)
+
+
 def test_sub_batch_equals_collating_just_those_items(toy):
     from sgfns.data.batching import collate_captions, collate_graphs
     from sgfns.losses.generated import size_buckets, sub_batch
@@ -205,7 +226,7 @@ def test_sub_batch_equals_collating_just_those_items(toy):
                 ref = collate([inputs.captions[int(r)] for r in rows])
             assert sub.keys() == ref.keys()
             for k in ref:
-                assert torch.equal(sub[k], ref[k]), (k, rows.tolist())
+                assert same(sub[k], ref[k]), (k, rows.tolist())
 
 
 def test_size_buckets_cover_every_row_once_smallest_graphs_first(toy):
@@ -363,7 +384,7 @@ def test_negatives_built_as_tensors_equal_collating_the_sampled_items(toy, per_p
         ref = collate_captions(items)
         assert extra["cap"].keys() == ref.keys() and torch.equal(extra["own"]["cap"], torch.tensor(owner))
         for k in ref:
-            assert torch.equal(extra["cap"][k], ref[k]), k
+            assert same(extra["cap"][k], ref[k]), k
         # image side
         uniq = sorted(set(imgs))
         where = {im: p for p, im in enumerate(uniq)}
@@ -403,7 +424,7 @@ def test_negatives_without_tables_are_collated_per_step_alike(toy, monkeypatch):
     for side in ("cap", "img"):
         assert plain[side].keys() == with_table[side].keys()
         for k in plain[side]:
-            assert torch.equal(plain[side][k], with_table[side][k]), (side, k)
+            assert same(plain[side][k], with_table[side][k]), (side, k)
 
 
 def test_balanced_rule_sampling_draws_a_rare_rule_whenever_a_caption_has_it():

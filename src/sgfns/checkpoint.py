@@ -9,7 +9,6 @@ Weights are safetensors only, so loading a run never unpickles anything; a weigh
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,20 +17,12 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from sgfns.errors import UserError
-from sgfns.io import atomic_save, read_json
+from sgfns.io import atomic_save, read_json, sha256_file
 from sgfns.models import create_model
 from sgfns.models.base import Matcher
 from sgfns.text import TextProcessor
 
 CKPT_DIR = "checkpoints"
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def save_weights(model: Matcher, path: str | Path) -> str:

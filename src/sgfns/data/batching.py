@@ -7,8 +7,8 @@ Image batch keys: `feats` [B,R,D] (absent for graphs-only data), `boxes` [B,R,4]
 [B,O,K] word ids of each object's label, `obj_attr` [B,O,A,K], `obj_region` [B,O] (-1: no region), `obj_mask`
 [B,O], `rel_subj`/`rel_obj` [B,E], `rel_pred` [B,E,K], `rel_mask` [B,E], plus `*_h` label hashes for symbolic
 matching (`obj_name_h` [B,O], `obj_attr_h` [B,O,A], `rel_pred_h` [B,E]).
-Caption batch keys: `tokens` [B,T], `lengths` [B], `obj_span` [B,O,2] token range of the head word ([-1,-1]: none),
-`obj_count` [B,O] (-1: unknown) and the same graph keys as images."""
+Caption batch keys: `tokens` [B,T], `lengths` [B], `text` (`Texts`: the caption strings), `obj_span` [B,O,2]
+token range of the head word ([-1,-1]: none), `obj_count` [B,O] (-1: unknown) and the same graph keys as images."""
 
 from __future__ import annotations
 
@@ -21,6 +21,20 @@ from torch import Tensor
 
 from sgfns.graphs.types import SceneGraph
 from sgfns.text.vocab import TextProcessor, label_hash
+
+
+class Texts(tuple):
+    """The caption strings of a batch, for pretrained sentence encoders. Rows select like a tensor's: indexing with
+    an index tensor, list or slice gives a `Texts` (also for one row), so batch code can index every key alike."""
+
+    def __getitem__(self, index):
+        if isinstance(index, Tensor):
+            index = index.reshape(-1).tolist()
+        if isinstance(index, list):
+            return Texts(tuple.__getitem__(self, int(i)) for i in index)
+        if isinstance(index, slice):
+            return Texts(tuple.__getitem__(self, index))
+        return tuple.__getitem__(self, index)
 
 
 @dataclass
@@ -42,6 +56,7 @@ class GraphItem:
 class CaptionItem:
     tokens: list[int]
     graph: GraphItem
+    text: str = ""
 
 
 def graph_item(g: SceneGraph | None, tp: TextProcessor, token_spans: list[tuple[int, int]] | None = None) -> GraphItem:
@@ -73,7 +88,7 @@ def prepare_captions(
     out = []
     for i, t in enumerate(texts):
         ids, spans = tp.encode(t)
-        out.append(CaptionItem(ids, graph_item(graphs[i] if graphs is not None else None, tp, spans)))
+        out.append(CaptionItem(ids, graph_item(graphs[i] if graphs is not None else None, tp, spans), t))
     return out
 
 
@@ -140,6 +155,7 @@ def collate_captions(items: Sequence[CaptionItem]) -> dict[str, Tensor]:
     b = collate_graphs([it.graph for it in items])
     b["tokens"] = _pad2([it.tokens for it in items])
     b["lengths"] = torch.tensor([len(it.tokens) for it in items], dtype=torch.long)
+    b["text"] = Texts(it.text for it in items)
     spans = [[list(s) for s in it.graph.spans] for it in items]
     O = b["obj_name"].shape[1]
     sp = torch.full((len(items), O, 2), -1, dtype=torch.long)

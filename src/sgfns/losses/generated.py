@@ -151,6 +151,10 @@ class NegConfig:
     weight: float = 0.0
     margin: float = 0.2
     rules: list[str] = field(default_factory=list)
+    # the seed the caption negatives are generated with (None: the run's seed). A fixed value gives every seed of
+    # an experiment the same negatives, generated (and cached) once: generation costs more than a short run on
+    # frozen features. The per-step draws among them still follow the run's seed.
+    seed: int | None = None
     per_positive: int = 1
     text_side: bool = True
     image_side: bool = True
@@ -445,7 +449,9 @@ def build_term(cfg: NegConfig, inputs, seed: int) -> GeneratedNegativesTerm:
             log.warning("caption parser unavailable (%s): negatives generated without the re-parse check", e)
         # generated (and cached) once with every rule; `neg.rules` selects which of them train, so a rule-family
         # ablation trains on exactly the same negatives minus that family
-        negs = caption_negatives_for(split, graphs, rules=RULES, per_rule=1, seed=seed, parser=parser)
+        gen_seed = getattr(cfg, "seed", None)  # neg.seed: one negative set for every run seed (generated once)
+        gen_seed = seed if gen_seed is None else int(gen_seed)
+        negs = caption_negatives_for(split, graphs, rules=RULES, per_rule=1, seed=gen_seed, parser=parser)
         negs = select_rules(negs, rules)
         n = sum(1 for ns in negs if ns)
         log.info("caption negatives: %d of %d captions have at least one", n, len(negs))

@@ -10,7 +10,9 @@ soft count term. Every part is a switch (see docs/method.md): `use_global`, `use
 sgfns.models.centering), `rel_roles` (relation nodes also read subject − object), `count_keys` (S_count counts the
 image's objects whose *label* matches the caption object's name — keys are one projection, shared by both sides, of
 the label's word embedding — with a learned sharpness κ; the caption's count then enters the score only through
-S_count, not through its object nodes: sgfns.models.count)."""
+S_count, not through its object nodes: sgfns.models.count), `text_encoder` ("gru": word embeddings learned from
+scratch; "minilm": frozen pretrained all-MiniLM-L6-v2 vectors for words, labels and the caption's global vector —
+for small real datasets, where a few thousand captions cannot teach word meaning)."""
 
 from __future__ import annotations
 
@@ -28,8 +30,10 @@ from sgfns.models.layers import embed_labels, l2norm, masked_mean
 from sgfns.models.null_nodes import NullNode
 from sgfns.models.region_encoder import RegionEncoder
 from sgfns.models.registry import options_factory, register_model
+from sgfns.models.sentence import sentence_vectors, word_vectors
 from sgfns.models.similarity import node_match, node_match_count, node_match_pairs
 from sgfns.models.text_encoder import TextEncoder
+from sgfns.text.pretrained import DIM as SENTENCE_DIM
 
 
 def require_feats(b: dict[str, Tensor], model: str) -> Tensor:
@@ -93,14 +97,25 @@ class SGFNS(Matcher):
         rel_center: bool = False,
         rel_roles: bool = False,
         count_keys: bool = False,
+        text_encoder: str = "gru",
     ) -> None:
         super().__init__()
         if not (use_global or use_obj or use_rel):
             raise UserError("sgfns: at least one of use_global, use_obj, use_rel must be true")
+        if text_encoder not in ("gru", "minilm"):
+            raise UserError(f"sgfns: text_encoder must be 'gru' or 'minilm', got {text_encoder!r}")
+        if text_encoder == "minilm" and word_dim != SENTENCE_DIM:
+            raise UserError(f"sgfns: text_encoder=minilm needs word_dim={SENTENCE_DIM} (its vectors), got {word_dim}")
         self.alpha, self.beta, self.gamma = alpha, beta, gamma
         self.use_global, self.use_obj, self.use_rel, self.use_count = use_global, use_obj, use_rel, use_count
         self.global_nodes = global_nodes
         self.text = TextEncoder(vocab_size, word_dim, embed_dim, layers=text_layers)
+        # minilm: word/label embeddings are the pretrained encoder's (frozen; filled by `init_words`) and the
+        # caption's global vector is a projection of its pretrained sentence vector
+        self.pretrained_text = text_encoder == "minilm"
+        self.sentence = nn.Linear(SENTENCE_DIM, embed_dim) if self.pretrained_text else None
+        if self.pretrained_text:
+            self.text.embed.weight.requires_grad_(False)
         self.regions = RegionEncoder(img_dim, embed_dim, residual_mlp=residual_mlp)
         self.img_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, use_labels, False, rel_roles)
         self.count_keys = bool(count_keys and use_count)
@@ -112,8 +127,19 @@ class SGFNS(Matcher):
         self.center_img = NodeCentering(embed_dim) if rel_center and use_rel else None
         self.center_txt = NodeCentering(embed_dim) if rel_center and use_rel else None
 
-    def _encoded(self, ctx: Tensor, ctx_mask: Tensor, obj, rel, b, extra: dict[str, Tensor], center=None) -> Encoded:
-        g = masked_mean(ctx, ctx_mask)
+    def init_words(self, words: list[str]) -> None:
+        """With text_encoder=minilm: set word embedding i to the pretrained vector of vocabulary word i (once, before
+        training; a trained run's weights carry them). A no-op for the GRU text encoder."""
+        if not self.pretrained_text:
+            return
+        vecs = word_vectors([w if w not in ("<pad>", "<unk>") else "" for w in words])
+        with torch.no_grad():
+            self.text.embed.weight.copy_(vecs.to(self.text.embed.weight))
+            self.text.embed.weight[0].zero_()
+
+    def _encoded(self, ctx: Tensor, ctx_mask: Tensor, obj, rel, b, extra: dict[str, Tensor], center=None,
+                 glob: Tensor | None = None) -> Encoded:  # fmt: skip
+        g = masked_mean(ctx, ctx_mask) if glob is None else glob
         if self.global_nodes:
             g = g + masked_mean(obj[0], obj[1])
         sets = {}
@@ -139,7 +165,8 @@ class SGFNS(Matcher):
         base, has = span_base(states, b["obj_span"])
         obj, rel = self.txt_graph(self.text.embed, base, has, b, states, mask)
         extra = {"count": torch.where(b["obj_mask"], b["obj_count"], -1)} if self.use_count else {}
-        return self._encoded(states, mask, obj, rel, b, extra, self.center_txt)
+        glob = self.sentence(sentence_vectors(b, states.device)) if self.sentence is not None else None
+        return self._encoded(states, mask, obj, rel, b, extra, self.center_txt, glob)
 
     def count_sets(self, img: Encoded, cap: Encoded) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor], Tensor]:
         """(image nodes, caption nodes, caption counts [Nc, Lt], -1 unknown) that S_count counts over."""
@@ -243,6 +270,7 @@ DEFAULTS = dict(
     vocab_size=1000, img_dim=2048, embed_dim=1024, word_dim=300, text_layers=1, residual_mlp=True,
     alpha=1.0, beta=1.0, gamma=0.2, use_global=True, use_obj=True, use_rel=True, use_count=True, fusion=True,
     gcn_layers=1, use_labels=True, global_nodes=True, rel_center=False, rel_roles=False, count_keys=False,
+    text_encoder="gru",
 )  # fmt: skip
 TINY = dict(embed_dim=32, word_dim=16)
 

@@ -1,4 +1,6 @@
 """`sgfns score --run RUN --data DIR --split S --pairs PAIRS.jsonl [-o OUT]`: score arbitrary image-caption pairs.
+`sgfns score ... --benchmark FILE [FILE ...]`: accuracy per published compositional pair file (SugarCrepe JSON,
+ARO-style JSON; `sgfns.eval.pair_files`), its photos matched to the split's image ids by file name.
 
 Each input line is `{"image_id": str | "image": int, "caption": str, "negative"?: str}`
 (docs/evaluation.md#sgfns-score); each output line is the same record with `score` and, when a negative was given,
@@ -25,8 +27,11 @@ def register(subparsers) -> None:
     p.add_argument("--run", required=True, help="run folder")
     p.add_argument("--data", required=True, help="dataset folder holding the images' features and graphs")
     p.add_argument("--split", required=True, help="split the images belong to")
-    p.add_argument("--pairs", required=True, help="JSON lines: {image_id|image, caption, negative?} ('-': stdin)")
-    p.add_argument("-o", "--output", help="output JSON lines (default: stdout)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--pairs", help="JSON lines: {image_id|image, caption, negative?} ('-': stdin)")
+    src.add_argument("--benchmark", nargs="+", metavar="FILE",
+                     help="published pair files (SugarCrepe or ARO-style JSON): print the accuracy of each")
+    p.add_argument("-o", "--output", help="output JSON lines (default: stdout); with --benchmark, one JSON summary")
     add_run_options(p)
     p.set_defaults(func=run)
 
@@ -109,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
     from sgfns.models.inputs import check_split_inputs
 
     split = load_split(args.data, args.split)
+    if args.benchmark:
+        return run_benchmarks(args, split)
     pairs = read_pairs(args.pairs, split.ids)
     model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
     check_split_inputs(model, split, "scoring with")
@@ -121,4 +128,38 @@ def run(args: argparse.Namespace) -> int:
     else:
         for r in out:
             sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return 0
+
+
+def benchmark_accuracy(model, split, pair_file, parse, **kw) -> dict[str, Any]:
+    """Two-way accuracy (true caption scored above its negative on the same photo; a tie counts one half)."""
+    from sgfns.errors import UserError
+    from sgfns.eval.compositional import pairwise_accuracy
+
+    if not pair_file.images:
+        raise UserError(f"{pair_file.path}: none of its {pair_file.skipped} photos is in split '{split.name}'")
+    pairs = [({"caption": c, "negative": n}, i)
+             for i, c, n in zip(pair_file.images, pair_file.captions, pair_file.negatives, strict=True)]  # fmt: skip
+    scored = score_pairs(model, split, pairs, parse, **kw)
+    acc = pairwise_accuracy([r["score"] for r in scored], [r["negative_score"] for r in scored])
+    return {"file": pair_file.path, "format": pair_file.format, "accuracy": round(acc, 2), "pairs": len(pairs),
+            "skipped": pair_file.skipped, "chance": 50.0}  # fmt: skip
+
+
+def run_benchmarks(args: argparse.Namespace, split) -> int:
+    from sgfns import load_model
+    from sgfns.eval.pair_files import read_pair_file
+    from sgfns.io import write_json
+
+    files = [read_pair_file(f, split.ids) for f in args.benchmark]  # every file checked before the model loads
+    model = load_model(args.run, checkpoint=args.checkpoint, device=args.device)
+    kw = dict(device=args.device, batch_size=args.batch_size, progress=not args.no_progress)
+    results = []
+    for pf in files:
+        r = benchmark_accuracy(model, split, pf, model.parser, **kw)
+        results.append(r)
+        print(f"{r['file']}: {r['format']} accuracy {r['accuracy']:.2f}% over {r['pairs']} pairs (chance 50%; "
+              f"{r['skipped']} pairs skipped: photo not in split '{split.name}')")  # fmt: skip
+    if args.output:
+        write_json(args.output, {"run": str(args.run), "split": split.name, "files": results})
     return 0

@@ -31,6 +31,8 @@ class OptimConfig:
 
 @dataclass
 class LossConfig:
+    name: Literal["hinge", "infonce"] = "hinge"  # infonce: symmetric softmax loss at `temperature`
+    temperature: float = 0.05
     margin: float = 0.2
     hardest: bool = True
     warmup_epochs: int = 1  # epochs with the sum of hinges before hardest negatives (VSE∞); 0 = none
@@ -89,6 +91,8 @@ class TrainConfig:
                 raise UserError(f"{key}: must be at least {low}{extra}, got {value}")
         if self.optim.lr <= 0:
             raise UserError(f"optim.lr: must be positive, got {self.optim.lr}")
+        if self.loss.temperature <= 0:
+            raise UserError(f"loss.temperature: must be positive, got {self.loss.temperature}")
         if not 0 < self.optim.step_gamma <= 1:
             raise UserError(f"optim.step_gamma: must be in (0, 1], got {self.optim.step_gamma}")
         self.neg.validate()

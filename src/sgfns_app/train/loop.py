@@ -30,7 +30,7 @@ from sgfns.errors import UserError
 from sgfns.eval.recall import recall_metrics as _recall_metrics
 from sgfns.graphs.cache import caption_graphs_for
 from sgfns.io import atomic_write, write_json
-from sgfns.losses import batch_positive_mask, hinge_triplet
+from sgfns.losses import batch_positive_mask, hinge_triplet, info_nce
 from sgfns.models import create_model, model_options, scoring
 from sgfns.models.base import Matcher
 from sgfns.models.inputs import check_split_inputs
@@ -100,8 +100,12 @@ def model_kwargs(cfg: TrainConfig, vocab_size: int, img_dim: int | None) -> dict
 
 
 def build_model(cfg: TrainConfig, tp: TextProcessor, img_dim: int | None) -> Matcher:
+    """A fresh model for `cfg`; a model with pretrained word vectors (`init_words`) gets them for `tp`'s words."""
     model = create_model(cfg.model_name, **model_kwargs(cfg, len(tp.vocab), img_dim))
     model.text_processor = tp
+    init_words = getattr(model, "init_words", None)
+    if init_words is not None:
+        init_words(list(tp.vocab.itos))
     return model
 
 
@@ -141,7 +145,10 @@ class LossModule(nn.Module):
             img_all, cap_all, ii, ci = img, cap, img_idx, cap_idx
         sim = self.model.similarity(img_all, cap_all)
         pos = batch_positive_mask(ii.cpu(), ci.cpu(), self.extra_positives).to(sim.device)
-        loss = hinge_triplet(sim, pos, self.cfg.loss.margin, hardest=hardest)
+        if self.cfg.loss.name == "infonce":
+            loss = info_nce(sim, pos, self.cfg.loss.temperature)
+        else:
+            loss = hinge_triplet(sim, pos, self.cfg.loss.margin, hardest=hardest)
         if self.dist.enabled and not gather:
             loss = loss * self.dist.world  # DDP averages gradients; the loss is a sum over pairs
         stats = {"match": float(loss.detach())}

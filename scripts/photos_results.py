@@ -1,0 +1,196 @@
+"""The real-photo results table: retrieval on a prepared split and two-way accuracy on generated caption negatives,
+every model against a baseline by a paired bootstrap over photos.
+
+    .venv/bin/python scripts/photos_results.py --data DATA --split dev --negatives NEG.jsonl \
+        --model frozen-proj=runs/fp-s0,runs/fp-s1,runs/fp-s2 --model sgfns=runs/sg-s0,... \
+        --sum frozen-proj+bridge=frozen-proj,bridge --baseline frozen-proj [--checkpoint last] [-o results.json]
+
+`--model NAME=RUN[,RUN...]`: one run per seed; each is scored with its `--checkpoint` (default `last`: the epochs
+are fixed in advance, nothing is chosen on the reported split). `--sum NAME=A,B`: the score matrices of models A
+and B added, seed by seed (a model with one run is reused for every seed). `NEG.jsonl`: `sgfns negatives` output
+for the split's captions (`image_id`, `caption`, `negative`, `rule`). Per model: R@1/5/10 both ways and rSum (mean
+± sd over seeds, with chance), two-way accuracy per rule (chance 50 %), and against the baseline the paired
+bootstrap of the seed-averaged per-photo rSum shares and per-pair wins (difference, 95 % interval). Prints the
+JSON; `-o` also writes it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from math import comb
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from sgfns.data.dataset import load_split  # noqa: E402
+from sgfns.eval.bootstrap import paired_bootstrap, photo_rsum_shares  # noqa: E402
+from sgfns.eval.recall import KS, RECALL_KEYS, recall_metrics  # noqa: E402
+from sgfns.io import read_jsonl, sha256_file, write_json  # noqa: E402
+
+
+def chance_recalls(positives: np.ndarray) -> dict[str, float]:
+    """Expected recalls of a random ranking: P(one of a query's p positives among the top k of n candidates)."""
+    pos = np.asarray(positives, dtype=bool)
+
+    def hit(p: int, n: int, k: int) -> float:
+        return 1.0 - comb(n - p, k) / comb(n, k)
+
+    out = {}
+    for side, m in (("i2t", pos), ("t2i", pos.T)):
+        n = m.shape[1]
+        for k in KS:
+            out[f"{side}_r{k}"] = 100.0 * float(np.mean([hit(int(p), n, k) for p in m.sum(1)]))
+    out["rsum"] = sum(out[k] for k in RECALL_KEYS)
+    return out
+
+
+def score_run(run: str, split, negs: list[dict], checkpoint: str, parse, key: str) -> tuple[torch.Tensor, np.ndarray]:
+    """(sim [n_images, n_captions], negative-pair margins [n_negatives]: S(I, T) − S(I, T−)), kept in the run folder
+    as `scores-{key}.npz` (`key`: split, checkpoint and the negatives file's sha256) so a table can be re-assembled
+    without scoring again."""
+    cached = Path(run) / f"scores-{key}.npz"
+    if cached.exists():
+        with np.load(cached, allow_pickle=False) as z:
+            return torch.from_numpy(z["sim"]), z["margin"]
+    sim, margin = _score_run(run, split, negs, checkpoint, parse)
+    tmp = cached.with_suffix(".tmp.npz")
+    np.savez(tmp, sim=sim.numpy(), margin=margin)
+    tmp.replace(cached)
+    return sim, margin
+
+
+def _score_run(run: str, split, negs: list[dict], checkpoint: str, parse) -> tuple[torch.Tensor, np.ndarray]:
+    from sgfns import load_model
+    from sgfns.eval.evaluator import Scorer, caption_graphs_as_trained
+
+    model = load_model(run, checkpoint=checkpoint)
+    scorer = Scorer(model, device="cpu", batch_size=128, progress=False)
+    img = scorer.encode_images(split)
+    cap = scorer.encode_texts(split.captions, caption_graphs_as_trained(split, model.run.config, parse)[0])
+    sim = scorer.similarity(img, cap)
+    neg_texts = [n["negative"] for n in negs]
+    neg_sim = scorer.similarity(img, scorer.encode_texts(neg_texts, parse(neg_texts)))
+    rows = torch.tensor([n["image"] for n in negs])
+    margin = sim[rows, torch.tensor([n["caption_index"] for n in negs])] - neg_sim[rows, torch.arange(len(negs))]
+    return sim, margin.numpy()
+
+
+def read_negatives(path: str, split) -> list[dict]:
+    """The negatives of the split's captions, each with its image and caption index (captions compared with their
+    white space collapsed, as `sgfns prepare` stores them)."""
+    where = {(split.ids[c // split.captions_per_image], " ".join(t.split())): c for c, t in enumerate(split.captions)}
+    out = []
+    for _, rec in read_jsonl(path):
+        c = where.get((str(rec["image_id"]), " ".join(rec["caption"].split())))
+        if c is None:
+            raise SystemExit(f"{path}: caption {rec['caption']!r} of image {rec['image_id']} is not in the split")
+        out.append(dict(rec, caption_index=c, image=c // split.captions_per_image))
+    return out
+
+
+def summarise(sims: list[torch.Tensor], margins: list[np.ndarray], positives, rules) -> dict:
+    recs = [recall_metrics(s, positives) for s in sims]
+    out = {k: {"mean": float(np.mean([r[k] for r in recs])), "sd": float(np.std([r[k] for r in recs]))}
+           for k in (*RECALL_KEYS, "rsum")}  # fmt: skip
+    out["seeds"] = len(sims)
+    wins = [(m > 0) + 0.5 * (m == 0) for m in margins]
+    out["negatives"] = {
+        r: {"mean": float(np.mean([100 * w[rules == r].mean() for w in wins])),
+            "sd": float(np.std([100 * w[rules == r].mean() for w in wins])), "pairs": int((rules == r).sum())}
+        for r in sorted(set(rules.tolist()))
+    }  # fmt: skip
+    return out
+
+
+def markdown(result: dict) -> str:
+    """The tables of docs/photos_results.md: retrieval (mean ± sd over seeds; chance row first) and per-rule two-way
+    accuracy, each with the paired-bootstrap difference from the baseline and its 95 % interval."""
+    ch, base = result["chance"], result["baseline"]
+
+    def vs(rec: dict, key: str) -> str:
+        v = rec.get("vs_baseline", {}).get(key)
+        return "—" if v is None else f"{v['diff']:+.1f} [{v['low']:+.1f}, {v['high']:+.1f}]"
+
+    head = "| model | seeds | " + " | ".join(RECALL_KEYS) + f" | rSum | Δ rSum vs {base} [95 % CI] |"
+    rows = [head, "|" + "---|" * (len(RECALL_KEYS) + 4),
+            "| chance | | " + " | ".join(f"{ch[k]:.1f}" for k in RECALL_KEYS) + f" | {ch['rsum']:.1f} | |"]
+    for name, rec in result["models"].items():
+        cells = " | ".join(f"{rec[k]['mean']:.1f}" for k in RECALL_KEYS)
+        rows.append(f"| {name} | {rec['seeds']} | {cells} | {rec['rsum']['mean']:.1f} ± {rec['rsum']['sd']:.1f} | "
+                    f"{vs(rec, 'rsum')} |")  # fmt: skip
+    rules = sorted({r for rec in result["models"].values() for r in rec["negatives"]})
+    first = next(iter(result["models"].values()))["negatives"]
+    rows += ["", "| model | " + " | ".join(f"{r} ({first[r]['pairs']})" for r in rules) + " |",
+             "|---|" + "---|" * len(rules), "| chance | " + " | ".join("50.0" for _ in rules) + " |"]
+    for name, rec in result["models"].items():
+        rows.append(f"| {name} | " + " | ".join(f"{rec['negatives'][r]['mean']:.1f} ({vs(rec, r)})" for r in rules)
+                    + " |")  # fmt: skip
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--split", default="dev")
+    ap.add_argument("--negatives", required=True, help="sgfns negatives output for the split's captions")
+    ap.add_argument("--model", action="append", default=[], metavar="NAME=RUN[,RUN...]")
+    ap.add_argument("--sum", action="append", default=[], metavar="NAME=A,B")
+    ap.add_argument("--baseline", required=True, help="the model every other one is compared with")
+    ap.add_argument("--checkpoint", default="last")
+    ap.add_argument("--n-boot", type=int, default=10_000)
+    ap.add_argument("-o", "--output")
+    ap.add_argument("--markdown", action="store_true", help="print the markdown tables instead of the JSON")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+
+    from sgfns.graphs.lazy import LazyParser
+
+    split = load_split(args.data, args.split)
+    positives = split.positive_mask()
+    negs = read_negatives(args.negatives, split)
+    rules = np.array([n["rule"] for n in negs])
+    neg_photo = np.array([n["image"] for n in negs])
+    parse = LazyParser()
+    key = f"{args.split}-{args.checkpoint}-{sha256_file(args.negatives)[:16]}"
+    scored: dict[str, tuple[list[torch.Tensor], list[np.ndarray]]] = {}
+    for spec in args.model:
+        name, runs = spec.split("=", 1)
+        per_seed = [score_run(r, split, negs, args.checkpoint, parse, key) for r in runs.split(",")]
+        scored[name] = ([s for s, _ in per_seed], [m for _, m in per_seed])
+    for spec in args.sum:
+        name, parts = spec.split("=", 1)
+        a, b = (scored[p] for p in parts.split(","))
+        n = max(len(a[0]), len(b[0]))
+        scored[name] = ([a[0][i % len(a[0])] + b[0][i % len(b[0])] for i in range(n)],
+                        [a[1][i % len(a[1])] + b[1][i % len(b[1])] for i in range(n)])  # fmt: skip
+
+    result = {"data": str(args.data), "split": args.split, "checkpoint": args.checkpoint,
+              "n_images": split.n_images, "n_captions": split.n_captions, "chance": chance_recalls(positives),
+              "negatives_chance": 50.0, "models": {}, "baseline": args.baseline}  # fmt: skip
+    base_sims, base_margins = scored[args.baseline]
+    base_share = np.mean([photo_rsum_shares(s, positives) for s in base_sims], 0)
+    base_win = np.mean([(m > 0) + 0.5 * (m == 0) for m in base_margins], 0)
+    for name, (sims, margins) in scored.items():
+        rec = summarise(sims, margins, positives, rules)
+        if name != args.baseline:
+            share = np.mean([photo_rsum_shares(s, positives) for s in sims], 0)
+            win = np.mean([(m > 0) + 0.5 * (m == 0) for m in margins], 0)
+            vs = {"rsum": paired_bootstrap(share, base_share, n_boot=args.n_boot)}
+            for r in sorted(set(rules.tolist())):
+                sel = rules == r
+                vs[r] = paired_bootstrap(100 * win[sel], 100 * base_win[sel], neg_photo[sel], n_boot=args.n_boot)
+            rec["vs_baseline"] = vs
+        result["models"][name] = rec
+    print(markdown(result) if args.markdown else json.dumps(result, indent=1))
+    if args.output:
+        write_json(args.output, result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
