@@ -103,7 +103,7 @@ def test_page_is_served_without_outside_resources(client):
         ("/api/search?q=a+cube&k=0", 400),
         ("/api/search?q=a+cube&k=1000000", 400),
         ("/api/search?q=a+cube&k=ten", 422),
-        ("/api/search?q=" + "a" * 501, 400),
+        ("/api/search?q=" + "a" * 1001, 413),  # the one text bound of every command (sgfns.limits)
         ("/api/search_image?image_id=no-such-image", 404),
         ("/api/search_image?image_id=../../etc/passwd", 404),
         ("/api/search_image?image_id=test_00000&k=0", 400),

@@ -14,12 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sgfns.index.searcher import MAX_K
+from sgfns.limits import MAX_TEXT_CHARS
 
 
 @dataclass
 class Limits:
     max_body_bytes: int = 10 << 20  # an uploaded photo and its form
-    max_query_chars: int = 500
+    max_query_chars: int = MAX_TEXT_CHARS  # the bound every command applies to a caption or query
     max_k: int = MAX_K
     max_photo_pixels: int = 40_000_000  # width x height, checked from the header before decoding
     max_photo_side: int = 10_000

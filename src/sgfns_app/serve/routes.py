@@ -49,7 +49,7 @@ def api_router(searcher: Searcher, limits: Limits, work: WorkQueue) -> APIRouter
         if not q.strip():
             raise HTTPException(400, "the query q is empty")
         if len(q) > limits.max_query_chars:
-            raise HTTPException(400, f"the query is {len(q)} characters; at most {limits.max_query_chars}")
+            raise HTTPException(413, f"the query is {len(q):,} characters; at most {limits.max_query_chars:,}")
         check_k(k)
         return await queued(searcher.text, q, k)
 
