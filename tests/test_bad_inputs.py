@@ -285,7 +285,7 @@ def test_data_check_lists_the_models_a_split_suits(cli, base, tmp_path):
     rc, out, err = cli("data", "check", d)
     assert rc == 0, err
     val = out[out.index("\nval:") : out.index("\ntest:")]
-    assert "models that can use it: scan, scan-tiny, vsepp, vsepp-tiny" in val
+    assert "models that can use it: bridge, frozen-proj, frozen-proj-tiny, scan, scan-tiny, vsepp, vsepp-tiny" in val
     assert "models that cannot (no val_image_sg.jsonl): sgfns, sgfns-tiny, sgm, sgm-tiny, symbolic" in val
 
 

@@ -1,23 +1,18 @@
 """The judged sample of caption negatives on real COCO captions (tests/fixtures/coco_negatives_judged.jsonl).
 
-The fixture is the seeded draw of `scripts/draw_negative_sample.py`, each item judged by hand against its photo and
-the image's other captions. The first test checks its shape always; the second re-runs the draw on the shared data
-and checks it is the very sample that was judged (skipped without the shared data, or when the caption parser has
-changed since the judging: then re-draw and re-judge)."""
+The fixture is the seeded draw of `scripts/draw_negative_sample.py` with generator 4, each item judged by hand
+against its photo and the image's other captions; the current generator's sample was judged blind (old and new
+outputs shuffled, docs/negatives_judged_sample.jsonl)."""
 
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
-
-import pytest
 
 from sgfns.negatives.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
-JUDGED_WITH_GENERATOR = 4  # the generator version the fixture's draw was judged with
 FIXTURE = ROOT / "tests" / "fixtures" / "coco_negatives_judged.jsonl"
 
 
@@ -35,21 +30,17 @@ def test_judged_sample_is_complete():
         assert r["negative"] != r["caption"] and r["edit"]["to"] in r["negative"]
 
 
-@pytest.mark.slow
-def test_judged_sample_is_the_scripts_draw(shared_data):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from draw_negative_sample import SAMPLE_FIELDS, draw
+BLIND = ROOT / "docs" / "negatives_judged_sample.jsonl"
 
-    from sgfns.graphs.parser import load_parser
-    from sgfns.negatives.cache import GENERATOR_VERSION
 
-    if GENERATOR_VERSION != JUDGED_WITH_GENERATOR:
-        pytest.skip(f"generator changed ({JUDGED_WITH_GENERATOR} -> {GENERATOR_VERSION}) since this sample was judged; "
-                    "its successor is the blind-judged sample in docs/negatives.md")
-    judged = _judged()
-    parser = load_parser()
-    if parser.version != judged[0]["parser"]:
-        pytest.skip(f"caption parser changed ({judged[0]['parser']} -> {parser.version}): re-draw and re-judge")
-    sample, summary = draw(shared_data / "coco_mini", seed=0, n=100, parser=parser)
-    assert [{k: s[k] for k in SAMPLE_FIELDS} for s in sample] == [{k: r[k] for k in SAMPLE_FIELDS} for r in judged]
-    assert summary["coverage_core"] >= 0.90
+def test_blind_judged_sample_of_the_current_generator_is_complete():
+    """The blind-judged sample of the current generator (docs/negatives.md, "Real captions"): every item judged
+    against its photo with a reason, the versions that made the negative recorded, and at least 20 items per judged
+    rule and round. (The 100-item fixture above was judged with generator 4; its draw cannot be replayed by the
+    current generator, so only its shape is checked.)"""
+    recs = [json.loads(x) for x in BLIND.read_text(encoding="utf-8").splitlines()]
+    per = Counter((r["round"], r["rule"]) for r in recs)
+    assert per and min(per.values()) >= 20
+    for r in recs:
+        assert r["judgement"] in ("valid", "false-negative", "disfluent") and r["reason"].strip()
+        assert set(r["versions"]) <= {"old", "new"} and r["versions"] and r["negative"] != r["caption"]
