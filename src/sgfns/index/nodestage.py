@@ -29,6 +29,7 @@ from torch import Tensor
 
 from sgfns.index.flat import _topk_low_id
 from sgfns.models.base import Encoded, Matcher
+from sgfns.models.scoring import inference
 from sgfns.models.similarity import DEFAULT_COLS, DEFAULT_TILE, _Plan, node_match
 
 __all__ = ["NodeIndex", "NodeStage", "fit_projection", "first_stage_dtype", "match_bf16", "stage_terms"]
@@ -120,13 +121,8 @@ def match_bf16(
 def stage_terms(model: Matcher, img: Encoded, cap: Encoded) -> tuple[bool, dict[str, float]]:
     """(uses the global term, {node set: weight}) of the model's score, read from the terms `similarity_parts`
     returns for one pair (so a model's switches are honoured) and the model's weights (`alpha`, `beta`)."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.inference_mode():
-            names = set(model.similarity_parts(img.select(slice(0, 1)), cap.select(slice(0, 1))))
-    finally:
-        model.train(was_training)
+    with inference(model):
+        names = set(model.similarity_parts(img.select(slice(0, 1)), cap.select(slice(0, 1))))
     weights = {}
     for term, (set_name, attr) in TERM_SETS.items():
         if term in names and set_name in img.sets and set_name in cap.sets:

@@ -7,6 +7,7 @@ Encodings are kept on the CPU; blocks of pairs are moved to the model's device a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,6 +43,21 @@ def _processor(model: Matcher):
     if tp is None:
         raise UserError("model has no text processor attached (load it with sgfns.load_model)")
     return tp
+
+
+@contextlib.contextmanager
+def inference(model: Matcher):
+    """Eval mode and no autograd for the block, the model's mode restored after. Switching walks every module, so
+    a model already in eval mode (the service's, on every search) is left alone."""
+    was_training = model.training
+    if was_training:
+        model.eval()
+    try:
+        with torch.inference_mode():
+            yield
+    finally:
+        if was_training:
+            model.train()
 
 
 def _progress(it, total: int, desc: str, progress: bool):
@@ -98,17 +114,10 @@ def _encode_chunks(model: Matcher, encode, chunks: list, collate, device, what: 
     if not chunks:
         raise UserError(f"no {what} to encode")
     device = torch.device(device) if device is not None else model_device(model)
-    was_training = model.training
-    if was_training:  # switching walks every module: skipped for a model already in eval mode (each search)
-        model.eval()
     parts = []
-    try:
-        with torch.inference_mode():
-            for chunk in _progress(chunks, len(chunks), f"encode {what}", progress):
-                parts.append(encode(to_device(collate(chunk), device)).to("cpu"))
-    finally:
-        if was_training:
-            model.train()
+    with inference(model):
+        for chunk in _progress(chunks, len(chunks), f"encode {what}", progress):
+            parts.append(encode(to_device(collate(chunk), device)).to("cpu"))
     return Encoded.cat(parts)
 
 
@@ -117,20 +126,13 @@ def _blocks(model: Matcher, img: Encoded, cap: Encoded, chunk, progress: bool):
     device = model_device(model)
     n_i, n_c = len(img), len(cap)
     blocks = [(i, j) for i in range(0, n_i, ci) for j in range(0, n_c, cc)]
-    was_training = model.training
-    if was_training:  # switching walks every module: skipped for a model already in eval mode (each search)
-        model.eval()
-    try:
-        with torch.inference_mode():
-            cache: dict[int, Encoded] = {}
-            for i, j in _progress(blocks, len(blocks), "similarity", progress):
-                if i not in cache:
-                    cache.clear()
-                    cache[i] = img.select(slice(i, i + ci)).to(device)
-                yield i, j, model.similarity_parts(cache[i], cap.select(slice(j, j + cc)).to(device))
-    finally:
-        if was_training:
-            model.train()
+    with inference(model):
+        cache: dict[int, Encoded] = {}
+        for i, j in _progress(blocks, len(blocks), "similarity", progress):
+            if i not in cache:
+                cache.clear()
+                cache[i] = img.select(slice(i, i + ci)).to(device)
+            yield i, j, model.similarity_parts(cache[i], cap.select(slice(j, j + cc)).to(device))
 
 
 def similarity_parts_matrix(
@@ -166,18 +168,11 @@ def pair_parts(model: Matcher, img: Encoded, cap: Encoded, pair_img: Tensor, pai
     pair_img, pair_cap = torch.as_tensor(pair_img).long(), torch.as_tensor(pair_cap).long()
     dev = img.glob.device
     out: dict[str, list[Tensor]] = {}
-    was_training = model.training
-    if was_training:  # switching walks every module: skipped for a model already in eval mode (each search)
-        model.eval()
-    try:
-        with torch.inference_mode():
-            for s in range(0, max(1, len(pair_img)), block):
-                pi, pc = pair_img[s : s + block].to(dev), pair_cap[s : s + block].to(dev)
-                for name, v in model.pair_parts(img, cap, pi, pc).items():
-                    out.setdefault(name, []).append(v.float().cpu())
-    finally:
-        if was_training:
-            model.train()
+    with inference(model):
+        for s in range(0, max(1, len(pair_img)), block):
+            pi, pc = pair_img[s : s + block].to(dev), pair_cap[s : s + block].to(dev)
+            for name, v in model.pair_parts(img, cap, pi, pc).items():
+                out.setdefault(name, []).append(v.float().cpu())
     return {name: torch.cat(v) for name, v in out.items()}
 
 
@@ -219,7 +214,8 @@ def _encode_user_images(model: Matcher, images, data, split, batch_size: int) ->
         raise UserError("images given as ids need the dataset folder and split: similarity_pairs(..., data=, split=)")
     from sgfns.data.dataset import load_split
 
-    sp = load_split(data, split)
+    # a few pairs need a few rows: the whole-file NaN scan is skipped, and only the rows read are checked below
+    sp = load_split(data, split, check_finite=False)
     check_split_inputs(model, sp, "scoring with")
     where = {x: i for i, x in enumerate(sp.ids)}
     ids = [str(x) for x in images]
@@ -227,6 +223,12 @@ def _encode_user_images(model: Matcher, images, data, split, batch_size: int) ->
     if missing:
         raise UserError(f"{data} ({split}): unknown image id {missing[0]!r}")
     uniq = list(dict.fromkeys(ids))
+    if sp.features is not None:
+        import numpy as np
+
+        bad = [x for x in uniq if not np.isfinite(np.asarray(sp.features[where[x]], dtype=np.float32)).all()]
+        if bad:
+            raise UserError(f"{data} ({split}): image {bad[0]!r} has NaN or Inf features")
     enc = encode_images(model, sp, batch_size=batch_size, indices=[where[x] for x in uniq])
     order = {x: i for i, x in enumerate(uniq)}
     return enc.select(torch.tensor([order[x] for x in ids])), ids
