@@ -74,9 +74,10 @@ def _score_run(run: str, split, negs: list[dict], checkpoint: str, parse) -> tup
     cap = scorer.encode_texts(split.captions, caption_graphs_as_trained(split, model.run.config, parse)[0])
     sim = scorer.similarity(img, cap)
     neg_texts = [n["negative"] for n in negs]
-    neg_sim = scorer.similarity(img, scorer.encode_texts(neg_texts, parse(neg_texts)))
-    rows = torch.tensor([n["image"] for n in negs])
-    margin = sim[rows, torch.tensor([n["caption_index"] for n in negs])] - neg_sim[rows, torch.arange(len(negs))]
+    rows = [n["image"] for n in negs]
+    # each negative against its own photo only: the one pair-scoring route, not a [photos x negatives] matrix
+    neg = scorer.pair_scores(img, rows, scorer.encode_texts(neg_texts, parse(neg_texts)))
+    margin = sim[torch.tensor(rows), torch.tensor([n["caption_index"] for n in negs])] - neg
     return sim, margin.numpy()
 
 
