@@ -61,6 +61,10 @@ def test_reference_rsum_and_ranking_warning():
     assert ref == {"sgfns": 450.2, "vsepp": 300.0}
     agree, msg = demo.compare_rankings({"sgfns": 100.0, "vsepp": 50.0, "scan": 70.0}, ref)
     assert agree is True and "sgfns > vsepp" in msg
+    # symbolic (not trained) is shown, never ranked: its place alone cannot raise the warning
+    agree, msg = demo.compare_rankings({"sgfns": 100.0, "vsepp": 50.0, "symbolic": 500.0},
+                                       {**ref, "symbolic": 10.0})  # fmt: skip
+    assert agree is True and "symbolic" not in msg
     agree, msg = demo.compare_rankings({"sgfns": 40.0, "vsepp": 50.0}, ref)
     assert agree is False and msg.startswith("WARNING") and "vsepp > sgfns" in msg
     assert demo.compare_rankings({"sgfns": 1.0}, None)[0] is None

@@ -23,6 +23,8 @@ def register(subparsers) -> None:
     p.add_argument("--train", type=int, dest="n_train", help="train images")
     p.add_argument("--val", type=int, dest="n_val", help="validation images")
     p.add_argument("--test", type=int, dest="n_test", help="test images")
+    p.add_argument("--workers", type=int, help="models trained at once, each in its own process on one thread "
+                   "(default: one per CPU core, at most 2)")  # fmt: skip
     p.add_argument("--config", dest="train_config", help="training preset or file (default: synth)")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("overrides", nargs="*", metavar="key=value", help="training config overrides for every model")
@@ -36,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from sgfns_app.demo import MODELS, DemoConfig, new_demo_dir, run_demo
 
     out = new_demo_dir(Path(args.out) if args.out else None)
-    kw = {k: getattr(args, k) for k in ("n_train", "n_val", "n_test", "epochs", "train_config")
+    kw = {k: getattr(args, k) for k in ("n_train", "n_val", "n_test", "epochs", "train_config", "workers")
           if getattr(args, k) is not None}  # fmt: skip
     kw.update(seed=args.seed, progress=not args.no_progress, overrides=list(args.overrides))
     if args.models:
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         if bad:
             raise UserError(f"--models: unknown {', '.join(bad)}; choose from {', '.join(MODELS)}")
         kw["models"] = models
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers: must be at least 1, got {args.workers}")
     cfg = DemoConfig.quick(out, **kw) if args.quick else DemoConfig(out=out, **kw)
     run_demo(cfg)
     return 0
