@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 
-from sgfns import lexicon
+from sgfns.text import lexicon
 
 # --- classes --------------------------------------------------------------------------------------------------------
 BASIC_COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "gray")

@@ -1,4 +1,4 @@
-"""Rule-based backend: a spaCy `Doc` (tagger + dependency parser; lemmas from `lemmas.py`) in, a `SceneGraph` out.
+"""Rule-based backend: a spaCy `Doc` (tagger + dependency parser; lemmas: `sgfns.text.lemmas`) in, a `SceneGraph` out.
 
 The rules read the dependency tree, not the word order, so one rule covers many surface forms:
 - objects are noun heads (pronouns never; "someone" -> "person"); "a group/piece/bunch of X" makes X the object
@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import functools
 
-from sgfns import lexicon
-from sgfns.graphs.parser import lemmas as L
-from sgfns.graphs.parser import words as W
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
+from sgfns.text import closed_words as W
+from sgfns.text import lemmas as L
+from sgfns.text import lexicon
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
 RULES_VERSION = 9

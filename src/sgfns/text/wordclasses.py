@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from sgfns import lexicon
-from sgfns.text import adjectives
+from sgfns.text import adjectives, lexicon
 
 # --- nouns ------------------------------------------------------------------------------------------------------
 NOUN_CLASSES: dict[str, tuple[str, ...]] = {
