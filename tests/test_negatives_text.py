@@ -93,7 +93,7 @@ def test_replace_att_same_class_and_opposite_size():
     negs, _ = gen_all(c, g, rules=["replace-att"])
     colours = {n.edit["to"] for n in negs if n.edit["from"] == "red"}
     sizes = {n.negative for n in negs if "truck" in n.edit["to"] or n.edit["from"].endswith("big")}
-    from sgfns.text.wordclasses import COLOURS
+    from sgfns.text.colours import COLOURS
 
     assert colours and colours <= set(COLOURS) - {"red"}
     assert "A red car parked next to a small truck." in sizes

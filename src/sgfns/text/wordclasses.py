@@ -57,13 +57,8 @@ NOUN_CLASSES: dict[str, tuple[str, ...]] = {
     "sign": ("stop sign", "street sign", "traffic light", "fire hydrant", "parking meter", "street light"),
 }  # fmt: skip
 
-# --- attributes: classes and contrasts live in sgfns.text.adjectives -------------------------------------------
-COLOURS = adjectives.COLOURS
-MATERIALS = adjectives.MATERIALS
-PATTERNS = adjectives.PATTERNS
+# --- attributes: classes and contrasts live in sgfns.text.adjectives (colours: sgfns.text.colours) ----------
 OPPOSITES = adjectives.OPPOSITES
-SIZES = adjectives.SIZES
-ATTRIBUTE_CLASSES = adjectives.CLASSES
 
 # --- predicates -----------------------------------------------------------------------------------------------------
 # Contrasting predicates of the same kind (spatial <-> spatial, action <-> action); lemmas, multiword allowed.
