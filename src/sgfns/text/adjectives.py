@@ -115,7 +115,7 @@ def wordnet_contrasts(word: str) -> tuple[str, ...]:
     w = word.lower()
     if w in EVALUATIVE or not lexicon.is_lemma(w, "a"):
         return ()
-    out = list(lexicon.antonyms(w, "a"))
+    out = sorted(lexicon.antonyms(w, "a"))  # a set: sorted, so that no run depends on string hashing
     if not out:
         table = lexicon._data()["synsets"]["a"]
         for sid in lexicon.synset_ids(w, "a")[:1]:
