@@ -85,7 +85,7 @@ def snapshot(names: list[str], shared: Path | None, out: Path | None = None) -> 
     result: dict[str, dict] = {"parser": parser_versions()}
     for name in names:
         caps = load_captions(name, shared)
-        entry: dict = {"captions": len(caps)}
+        entry: dict = {"captions": len(caps), "captions_sha256": digest(caps)}
         for backend in BACKENDS:
             lines = canonical_lines(caps, backend)
             entry[backend] = digest(lines)
