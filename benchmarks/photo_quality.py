@@ -47,7 +47,7 @@ PERSON_WORDS = {"person", "man", "woman", "people", "boy", "girl", "child", "men
 
 
 def same_family(a: str, b: str) -> bool:
-    from sgfns.lexicon import are_synonyms, is_hypernym_or_hyponym
+    from sgfns.text.lexicon import are_synonyms, is_hypernym_or_hyponym
 
     a, b = a.lower(), b.lower()
     if a == b:

@@ -231,7 +231,7 @@ def main() -> None:
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from sgfns.lexicon import hypernyms, lemmas_of, synset_ids
+    from sgfns.text.lexicon import hypernyms, lemmas_of, synset_ids
 
     with zipfile.ZipFile(a.timm_wheel) as z:
         raw = z.read(SYNSETS_IN_WHEEL)

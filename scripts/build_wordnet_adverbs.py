@@ -1,7 +1,7 @@
 """Build `src/sgfns/resources/wordnet_adverbs.json.gz` from a WordNet 3.0 dictionary folder (Debian's
 `wordnet-base` installs one at /usr/share/wordnet).
 
-`sgfns.lexicon` ships nouns, verbs and adjectives only; the parser's SPICE scorer also needs adverb synsets,
+`sgfns.text.lexicon` ships nouns, verbs and adjectives only; the parser's SPICE scorer also needs adverb synsets,
 because FACTUAL's reference scorer looks words up in all four parts of speech ("on", "up", "together" have adverb
 senses that make predicates synonyms). Adverb synsets are stored by their WordNet 3.0 offsets.
 

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from sgfns import lexicon  # noqa: E402
+from sgfns.text import lexicon  # noqa: E402
 
 RULE_NAMES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count", "add-obj", "add-att")
 CONCRETE = frozenset({"noun.person", "noun.animal", "noun.artifact", "noun.food", "noun.plant", "noun.object",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
-from sgfns.negatives import checks, surface
+from sgfns.negatives import checks
 from sgfns.negatives.generator import Generator
 from sgfns.negatives.rules import RULES
+from sgfns.text import inflection as surface
 
 
 def obj(caption: str, name: str, word: str, attrs=(), count=None, nth: int = 0) -> SGObject:
@@ -73,7 +74,7 @@ def test_replace_obj_same_kind_and_article_and_plural():
         (name,) = new
         old = ({"man", "apple", "dog"} - {o.name for o in n.graph.objects}).pop()
         kinds = {"man": "person", "apple": "food", "dog": "animal"}
-        from sgfns.negatives.wordclasses import noun_class
+        from sgfns.text.wordclasses import noun_class
 
         assert noun_class(name) == kinds[old], (old, name)
 
@@ -92,7 +93,7 @@ def test_replace_att_same_class_and_opposite_size():
     negs, _ = gen_all(c, g, rules=["replace-att"])
     colours = {n.edit["to"] for n in negs if n.edit["from"] == "red"}
     sizes = {n.negative for n in negs if "truck" in n.edit["to"] or n.edit["from"].endswith("big")}
-    from sgfns.negatives.wordclasses import COLOURS
+    from sgfns.text.colours import COLOURS
 
     assert colours and colours <= set(COLOURS) - {"red"}
     assert "A red car parked next to a small truck." in sizes

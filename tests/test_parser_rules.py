@@ -215,7 +215,7 @@ CORPUS = [
 
 
 def test_every_span_is_the_head_word(parser):
-    from sgfns import lexicon
+    from sgfns.text import lexicon
 
     for text, g in zip(CORPUS, parser.parse_batch(CORPUS), strict=True):
         g.validate(caption=text)
@@ -309,7 +309,7 @@ def test_synthetic_world_captions_parse_exactly(parser):
 
 
 def _span_is_head_word(text: str, o) -> bool:
-    from sgfns import lexicon
+    from sgfns.text import lexicon
 
     head = text[o.span[0] : o.span[1]].lower()
     last = o.name.split()[-1]

@@ -8,8 +8,8 @@ import torch
 
 
 def test_imagenet_classes_are_the_sorted_wordnet_ids_named_through_the_lexicon():
-    from sgfns.lexicon import lemmas_of
     from sgfns.photos.imagenet import imagenet_classes
+    from sgfns.text.lexicon import lemmas_of
 
     c = imagenet_classes()
     assert len(c.wnids) == 1000 and list(c.wnids) == sorted(c.wnids)

@@ -27,7 +27,7 @@ from sgfns.data.dataset import Split
 from sgfns.data.safe_pickle import safe_load
 from sgfns.errors import UserError
 from sgfns.graphs.types import GraphError, Relation, SceneGraph, SGObject
-from sgfns.lexicon import morphy
+from sgfns.text.lexicon import morphy
 
 LICENCE = "Flickr30K: non-commercial research only; LGSGM/SGM graphs: no licence stated"
 WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")

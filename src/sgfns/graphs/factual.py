@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from sgfns import lexicon
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
+from sgfns.text import lexicon
 
 _FACT_SEP = re.compile(r"\)\s*,\s*\(")
 

@@ -13,7 +13,7 @@ including its quirks, because "the same figure as the reference" must hold on ev
    shared synset in every position); each gold tuple is matched at most once.
 4. F1 per caption from precision = matches / candidate tuples and recall = matches / gold tuples.
 
-Synsets come from the WordNet 3.0 data shipped with the project (`sgfns.lexicon` for nouns, verbs and adjectives,
+Synsets come from the WordNet 3.0 data shipped with the project (`sgfns.text.lexicon` for nouns, verbs and adjectives,
 `resources/wordnet_adverbs.json.gz` for adverbs) instead of the reference's `english.synsets`, with the
 reference's own stemming (exception lists, then its suffix rules).
 
@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
-from sgfns import lexicon
+from sgfns.text import lexicon
 
 TYPES = {1: "object", 2: "attribute", 3: "relation"}
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sgfns import lexicon
 from sgfns.graphs.types import SceneGraph
-from sgfns.negatives import surface
-from sgfns.negatives.wordclasses import SYMMETRIC_PREDICATES, VAGUE_QUANTIFIERS
+from sgfns.text import inflection as surface
+from sgfns.text import lexicon
+from sgfns.text.wordclasses import SYMMETRIC_PREDICATES, VAGUE_QUANTIFIERS
 
 SYNONYM = "synonym"
 HYPERNYM = "hypernym-or-hyponym"

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sgfns.graphs.types import SceneGraph
-from sgfns.negatives import locate, surface
+from sgfns.negatives import locate
+from sgfns.text import inflection as surface
 
 PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside", "near",
                           "by", "with", "next", "beside", "underneath", "in front of", "across", "along", "against",

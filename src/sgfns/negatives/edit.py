@@ -9,8 +9,8 @@ import bisect
 from dataclasses import dataclass, field
 
 from sgfns.graphs.types import SceneGraph
-from sgfns.negatives import surface
-from sgfns.negatives.surface import Token
+from sgfns.text import inflection as surface
+from sgfns.text.inflection import Token
 
 
 @dataclass

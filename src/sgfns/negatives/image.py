@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sgfns import lexicon
 from sgfns.graphs.types import SceneGraph, SGObject
+from sgfns.text import lexicon
 
 EDITS = ("reverse", "swap", "replace")
 

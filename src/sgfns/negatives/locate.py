@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sgfns import lexicon
 from sgfns.graphs.types import SceneGraph, SGObject
-from sgfns.negatives import surface
-from sgfns.negatives.surface import Token
-from sgfns.negatives.wordclasses import VAGUE_QUANTIFIERS, is_number_word
+from sgfns.text import inflection as surface
+from sgfns.text import lexicon
+from sgfns.text.inflection import Token
+from sgfns.text.wordclasses import VAGUE_QUANTIFIERS, is_number_word
 
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "his", "her", "their", "its", "my",
                          "your", "our", "some", "one"})  # fmt: skip

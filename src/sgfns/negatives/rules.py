@@ -10,13 +10,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sgfns import lexicon
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
-from sgfns.negatives import checks, locate, surface
-from sgfns.negatives import wordclasses as wc
+from sgfns.negatives import checks, locate
 from sgfns.negatives.corpus import Corpus
 from sgfns.negatives.edit import EditError, Splice, apply
 from sgfns.negatives.locate import Unreliable
+from sgfns.text import inflection as surface
+from sgfns.text import lexicon
+from sgfns.text import wordclasses as wc
 
 RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count", "add-obj", "add-att")
 CORE_RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count")

@@ -6,7 +6,7 @@ exchanged between two objects), and which words would say something *else* of th
 (`brown horse` -> `black horse`, `older woman` -> `young woman`, `wood cabinets` -> `metal cabinets`). A replacement
 must be false of the photo when the caption is true, so the classes are sets of mutually exclusive values; words that
 overlap (`little` and `young` of a child, `pretty` and `cute`) are left without a contrast. Which values fit which
-noun (coat colours for animals, no colour for a person) is decided in `contrasts()` from the noun's kind.
+noun (coat colours for animals, no colour for a person) is decided from the noun's kind (`colours.colour_palette`).
 
 Tables hold the classes people write most; `wordnet_contrasts` adds direct WordNet antonyms (and those of the
 head of an adjective's similarity cluster) for words outside them, minus evaluative words whose truth is a matter
@@ -16,27 +16,10 @@ from __future__ import annotations
 
 import functools
 
-from sgfns import lexicon
+from sgfns.text import lexicon
+from sgfns.text.colours import COLOURS, SHADE_WORDS, colour_palette
 
 # --- classes --------------------------------------------------------------------------------------------------------
-BASIC_COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "gray")
-# Hue and metal words: a colour too (replaced by a basic colour, never given as a replacement except where listed).
-EXTRA_COLOURS = ("grey", "silver", "tan", "golden", "gold", "beige", "maroon", "navy", "teal", "turquoise", "violet",
-                 "bronze", "copper", "brass", "khaki", "olive", "burgundy", "magenta", "lavender", "cream", "ivory",
-                 "crimson", "scarlet", "aqua", "cyan", "blond", "blonde")  # fmt: skip
-COLOURS = BASIC_COLOURS + EXTRA_COLOURS
-# Colours a noun of each kind is plausibly given (a text-only model would spot 'a purple horse' or 'a blue lawn').
-ANIMAL_COLOURS = ("brown", "black", "white", "gray", "tan", "golden")
-HAIR_COLOURS = ("blond", "brown", "black", "red", "gray", "white")
-VEGETATION_COLOURS = ("green", "brown", "yellow")
-WATER_COLOURS = ("blue", "green", "brown", "gray")
-SKY_COLOURS = ("blue", "gray")
-HAIR_NOUNS = frozenset({"hair", "beard", "mustache", "moustache", "ponytail", "braid", "mohawk", "dreadlocks"})
-VEGETATION_NOUNS = frozenset({"grass", "field", "pasture", "lawn", "meadow", "hill", "hillside", "tree", "trees",
-                              "leaf", "leaves", "bush", "bushes", "shrub", "plant", "foliage", "forest", "woods",
-                              "vegetation", "jungle"})  # fmt: skip
-WATER_NOUNS = frozenset({"water", "ocean", "sea", "lake", "river", "pond", "pool", "stream", "creek", "wave"})
-SKY_NOUNS = frozenset({"sky", "cloud", "clouds"})
 # People described by their hair ('a blond woman'); exchanged among themselves.
 HAIR_WORDS = ("blond", "blonde", "brunette", "redheaded", "bald", "gray-haired", "dark-haired", "red-haired")
 AGES = ("young", "old", "older", "elderly", "aged", "teenage", "adult", "middle-aged", "younger")
@@ -120,29 +103,9 @@ def attribute_class(word: str) -> str | None:
     cls = _class_index().get(w)
     if cls is None and " " in w:
         first, last = w.rsplit(" ", 1)
-        if first in ("dark", "light", "bright", "pale", "deep", "navy") and _class_index().get(last) == "colour":
+        if first in SHADE_WORDS and _class_index().get(last) == "colour":
             return "colour"
     return cls
-
-
-def colour_palette(kind: str | None, name: str) -> tuple[str, ...]:
-    """Colours a caption could give this noun: `kind` is its table class or WordNet lexname ('animal',
-    'noun.artifact' ...). People and food get none (a person's colour is not for us to change; 'a blue steak'
-    is a giveaway)."""
-    last = name.split()[-1]
-    if last in HAIR_NOUNS:
-        return HAIR_COLOURS
-    if last in SKY_NOUNS:
-        return SKY_COLOURS
-    if last in WATER_NOUNS:
-        return WATER_COLOURS
-    if last in VEGETATION_NOUNS:
-        return VEGETATION_COLOURS
-    if kind in ("animal", "noun.animal"):
-        return ANIMAL_COLOURS
-    if kind in ("person", "role", "noun.person", "food", "noun.food", "noun.plant", "plant"):
-        return ()
-    return BASIC_COLOURS
 
 
 @functools.lru_cache(maxsize=8192)
@@ -152,7 +115,7 @@ def wordnet_contrasts(word: str) -> tuple[str, ...]:
     w = word.lower()
     if w in EVALUATIVE or not lexicon.is_lemma(w, "a"):
         return ()
-    out = list(lexicon.antonyms(w, "a"))
+    out = sorted(lexicon.antonyms(w, "a"))  # a set: sorted, so that no run depends on string hashing
     if not out:
         table = lexicon._data()["synsets"]["a"]
         for sid in lexicon.synset_ids(w, "a")[:1]:

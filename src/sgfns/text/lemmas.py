@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 
-from sgfns import lexicon
-from sgfns.graphs.parser import words as W
+from sgfns.text import closed_words as W
+from sgfns.text import lexicon
 
 _INFLECTED_VERB = {"VBD", "VBG", "VBN", "VBZ"}
 _AUX = {"is": "be", "are": "be", "was": "be", "were": "be", "am": "be", "'s": "be", "'re": "be", "been": "be",

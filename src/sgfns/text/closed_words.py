@@ -56,3 +56,39 @@ PLURALIA_TANTUM = {
     "sweatpants", "trunks", "earphones", "earbuds", "tights", "slacks", "suspenders", "briefs", "boxers", "people",
     "police", "cattle", "spectacles",
 }  # fmt: skip
+
+# --- words the parser's rules test (`sgfns.graphs.parser.rules`); a change here changes parses (RULES_VERSION) ---
+# Modifiers that add nothing of their own to an attribute ("very red", "pretty big").
+INTENSIFIERS = {"very", "really", "so", "too", "quite", "extremely", "rather", "pretty", "fairly", "somewhat", "all"}
+# Adjectives of how a thing looks: never part of its name ("big truck" is a truck), read as adjectives even where
+# the tagger made them nouns.
+VISUAL_ADJECTIVES = {
+    "white", "black", "red", "blue", "green", "yellow", "brown", "gray", "grey", "orange", "pink", "purple", "big",
+    "small", "large", "little", "old", "young", "tall", "short", "long", "new", "dark", "light", "wooden", "open",
+}  # fmt: skip
+# Quantifier nouns that become an attribute of what they quantify ("a slice of pizza" -> pizza [slice]).
+ATTRIBUTE_QUANTIFIERS = {"piece", "pieces", "slice", "slices", "bunch", "pile", "stack", "chunk", "chunks", "strip",
+                         "strips", "patch", "clump", "portion", "section", "part"}  # fmt: skip
+# Nouns whose "of" names what they hold or show ("a plate of food" -> (plate, have, food)).
+CONTAINERS = {
+    "plate", "plates", "bowl", "bowls", "cup", "cups", "glass", "glasses", "box", "boxes", "bag", "bags", "basket",
+    "baskets", "bottle", "bottles", "jar", "jars", "tray", "trays", "bucket", "buckets", "pot", "pots", "pan",
+    "pans", "vase", "vases", "cart", "carts", "container", "containers", "mug", "mugs", "crate", "crates",
+    "picture", "pictures", "photo", "photos", "image", "images", "poster", "posters", "painting", "paintings",
+    "field", "fields", "sheet", "sheets", "can", "cans", "carton", "cartons", "platter", "platters", "dish",
+    "dishes", "loaf", "bed", "beds", "glob", "flock",
+}  # fmt: skip
+# "a painting of the sun", "a cup of coffee": what follows "of" is in the depiction or the vessel.
+DEPICTIONS = {"picture", "photo", "photograph", "painting", "image", "poster", "drawing", "portrait", "reflection",
+              "print", "mural", "sculpture", "statue", "figurine", "snapshot"}  # fmt: skip
+VESSELS = {"cup", "glass", "bowl", "bottle", "jar", "mug", "bucket", "pot", "vase", "basket", "box", "bag",
+           "container", "can", "carton", "crate", "pitcher", "jug", "pan", "cart"}  # fmt: skip
+# "a plate of cupcakes": what follows "of" lies on it.
+SERVING_SURFACES = {"plate", "tray", "platter", "dish", "saucer", "board", "table"}
+POSSESSIVE_PRONOUNS = {"his", "her", "its", "their"}
+# Linking verbs: the adjective after them is an attribute of the subject ("the dog looks brown").
+STATIVE_COPULAS = {"be", "look", "appear", "seem", "become", "remain", "stay", "get"}
+# Verbs that add nothing to a spatial predicate ("is placed to the right of" -> "right of").
+PLACEMENT_VERBS = {"place", "locate", "position", "situate"}
+# Adjectives that relate two things through a preposition ("full of", "close to", "covered in").
+RELATIONAL_ADJECTIVES = {"full", "close", "next", "near", "adjacent", "similar", "covered", "filled", "attached"}

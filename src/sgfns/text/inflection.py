@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sgfns import lexicon
+from sgfns.text import lexicon
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[a-z]+)?|[^\sA-Za-z0-9]")
 
@@ -130,54 +130,34 @@ def noun_form(name: str, plural: bool) -> str:
 
 
 # --- verbs ------------------------------------------------------------------------------------------------------
-_IRREGULAR_GERUNDS = {"lie": "lying", "die": "dying", "tie": "tying", "be": "being", "see": "seeing",
-                      "ski": "skiing", "flee": "fleeing", "free": "freeing", "agree": "agreeing"}  # fmt: skip
+# Irregular past forms, only to recognise a token's inflection (`verb_form_of`); writing one is lemminflect's job.
 _IRREGULAR_PAST = {"ride": "rode", "hold": "held", "throw": "threw", "catch": "caught", "eat": "ate",
                    "sit": "sat", "stand": "stood", "lie": "lay", "run": "ran", "fly": "flew", "drive": "drove",
                    "swing": "swung", "cut": "cut", "drink": "drank", "hit": "hit", "lead": "led",
                    "wear": "wore", "lay": "laid", "hang": "hung", "lean": "leaned"}  # fmt: skip
-_DOUBLE_FINAL = {"sit", "run", "swim", "cut", "hit", "get", "put", "stop", "shop", "drop", "pet", "jog", "dig",
-                 "grab", "hug", "plan", "skip", "wag", "tap", "rub", "nap", "clap", "chop", "trim", "win", "spin",
-                 "beg", "ship", "set", "step", "zip", "slip", "flip"}  # fmt: skip
+
+
+def _verb_form(verb: str, tag: str) -> str:
+    """`verb` inflected for a Penn tag by lemminflect (its tables of English verbs, spelling rules for the others):
+    measured on real captions it writes every gerund and 98% of past forms right, where hand rules missed the
+    doubled consonants of 'chatting', 'stirring' and irregular pasts such as 'made' (docs/text.md)."""
+    from lemminflect import getInflection
+
+    v = verb.lower()
+    forms = getInflection(v, tag=tag)
+    return forms[0] if forms else v
 
 
 def gerund(verb: str) -> str:
-    v = verb.lower()
-    if v in _IRREGULAR_GERUNDS:
-        return _IRREGULAR_GERUNDS[v]
-    if v in _DOUBLE_FINAL:
-        return v + v[-1] + "ing"
-    if v.endswith("ie"):
-        return v[:-2] + "ying"
-    if v.endswith("e") and not v.endswith(("ee", "ye", "oe")):
-        return v[:-1] + "ing"
-    return v + "ing"
+    return _verb_form(verb, "VBG")
 
 
 def third_person(verb: str) -> str:
-    v = verb.lower()
-    if v in ("be",):
-        return "is"
-    if v == "have":
-        return "has"
-    if re.search(r"(s|x|z|ch|sh|o)$", v):
-        return v + "es"
-    if re.search(r"[^aeiou]y$", v):
-        return v[:-1] + "ies"
-    return v + "s"
+    return _verb_form(verb, "VBZ")
 
 
 def past(verb: str) -> str:
-    v = verb.lower()
-    if v in _IRREGULAR_PAST:
-        return _IRREGULAR_PAST[v]
-    if v in _DOUBLE_FINAL:
-        return v + v[-1] + "ed"
-    if v.endswith("e"):
-        return v + "d"
-    if re.search(r"[^aeiou]y$", v):
-        return v[:-1] + "ied"
-    return v + "ed"
+    return _verb_form(verb, "VBD")
 
 
 def verb_form_of(token: str) -> str:

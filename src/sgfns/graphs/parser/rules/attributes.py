@@ -1,0 +1,187 @@
+"""Attributes: adjectival modifiers of a noun (with their coordinations and colour shades such as "dark blue"),
+noun modifiers that are not part of the name ("stone wall" -> wall [stone]), counts from numerals and exact
+quantity words ("both", "a pair of"), predicative adjectives after a copula ("the truck is old", "a dog that is
+brown") and stand-alone participles ("the car is parked")."""
+
+from __future__ import annotations
+
+from sgfns.graphs.parser.rules.draft import Draft
+from sgfns.graphs.parser.rules.tokens import (
+    NOUNS,
+    OBJ_DEPS,
+    SUBJ_DEPS,
+    adj_predicate,
+    lemma,
+    noun_lemma,
+    number,
+    side_word,
+)
+from sgfns.graphs.types import SGObject
+from sgfns.text import closed_words as W
+from sgfns.text import colours as C
+from sgfns.text import lexicon
+
+
+def np_adjectives(d: Draft, first: int, tok, obj: SGObject, used: set[int]) -> None:
+    """Adjectives inside the noun phrase that the parser attached oddly ("a little orange moon" with "little"
+    as a pre-conjunct): adjectives before the head whose chain of heads stays in the phrase and reaches it."""
+    doc = tok.doc
+    last = tok.head.i if tok.head.i == tok.i + 1 and side_word(tok.head) else tok.i  # "tent right of"
+    j = first - 1
+    while j >= 0 and j not in d.tok2obj:
+        t = doc[j]
+        if t.pos_ in ("ADJ", "NUM", "CCONJ") or t.tag_ in ("JJ", "RB") or t.text in (",", "-"):
+            j -= 1
+        elif t.pos_ in NOUNS | {"VERB"} and t.dep_ in ("amod", "compound", "nmod", "npadvmod") and t.head.i > j:
+            j -= 1
+        else:
+            break
+    lo = j + 1
+    det = doc[j] if j >= 0 and doc[j].pos_ == "DET" and doc[j].head.i == tok.i else None
+
+    def reaches(t) -> bool:
+        h = t
+        for _ in range(4):
+            h = h.head
+            if h.i in (tok.i, last) or (det is not None and h.i == det.i):
+                return True
+            if not lo <= h.i <= last:
+                return False
+        return False
+
+    for t in doc[lo:first]:
+        if t.i in used or t.tag_ not in ("JJ", "VBN") or not reaches(t):
+            continue
+        if t.lower_ in C.PARSER_SHADES or t.lower_ in W.INTENSIFIERS or t.lower_ in W.NON_ATTRIBUTES:
+            continue
+        if t.tag_ == "VBN" and t.dep_ not in ("amod", "advmod", "npadvmod", "preconj", "compound"):
+            continue
+        if (a := _adj_text(t)) and not any(a in x.split() for x in obj.attributes):
+            d.add_attr(obj, a)
+
+
+def _is_shade_of_next(tok) -> bool:
+    """'dark' in 'dark blue shirt' when the parser hangs both words on the noun."""
+    doc = tok.doc
+    if tok.lower_ not in C.PARSER_SHADES or tok.i + 1 >= len(doc):
+        return False
+    nxt = doc[tok.i + 1]
+    return nxt.lower_ in C.PARSER_COLOURS and nxt.head.i == tok.head.i and nxt.dep_ == tok.dep_
+
+
+def _adj_text(adj) -> str | None:
+    if adj.lower_ in W.NON_ATTRIBUTES or not any(ch.isalpha() for ch in adj.text):
+        return None
+    words = [adj.lower_]
+    for c in adj.children:
+        if c.dep_ in ("advmod", "npadvmod", "amod", "compound") and c.i == adj.i - 1 and c.lower_ in C.PARSER_SHADES:
+            words.insert(0, c.lower_)
+    if len(words) == 1 and adj.i > 0 and _is_shade_of_next(adj.doc[adj.i - 1]):
+        words.insert(0, adj.doc[adj.i - 1].lower_)
+    return " ".join(words)
+
+
+def _adj_with_conj(adj) -> list:
+    out = [adj]
+    stack = [c for c in adj.children if c.dep_ == "conj"]
+    while stack:
+        c = stack.pop(0)
+        if c.pos_ in ("ADJ", "VERB") or (c.pos_ in NOUNS and c.lower_ in W.VISUAL_ADJECTIVES | C.PARSER_COLOURS):
+            out.append(c)
+            stack.extend(x for x in c.children if x.dep_ == "conj")
+    return out
+
+
+def noun_attributes(d: Draft, tok, obj: SGObject, used: set[int]) -> None:
+    # Adjectives the parser hangs on a noun modifier belong to the head: "red [tank] top", "black [railroad]
+    # tracks" (the modifier may be part of the name or an attribute itself).
+    """Attributes and the count of the noun `tok` from its own modifiers (adjectives, noun modifiers not in
+    the name, numerals, "both"); `used` are the modifiers already part of the name."""
+    for c in list(tok.children):
+        if c.dep_ in ("compound", "nmod") and c.i < tok.i and c.pos_ in NOUNS:
+            for a in c.children:
+                if a.dep_ == "amod" and a.i < c.i and a.pos_ in ("ADJ", "VERB") and not _is_shade_of_next(a):
+                    for x in _adj_with_conj(a):
+                        if t := _adj_text(x):
+                            d.add_attr(obj, t)
+                elif a.dep_ == "compound" and a.i < c.i and a.pos_ in NOUNS and a.i not in used:
+                    for b in a.children:  # "white [toilet] [seat] lid"
+                        if b.dep_ == "amod" and b.pos_ == "ADJ" and (t := _adj_text(b)):
+                            d.add_attr(obj, t)
+    for c in tok.children:
+        if c.i in used:
+            continue
+        if c.dep_ == "nummod" or (c.dep_ in ("amod", "compound") and c.pos_ == "NUM"):
+            n = number(c)
+            if n is not None:
+                obj.count = n
+            continue
+        if c.dep_ == "det" and c.lower_ in W.EXACT_QUANTITY:
+            obj.count = W.EXACT_QUANTITY[c.lower_]
+            continue
+        if c.dep_ in ("amod", "compound", "nmod") and c.i < tok.i:
+            if c.lower_ in W.EXACT_QUANTITY and c.dep_ == "amod":
+                obj.count = W.EXACT_QUANTITY[c.lower_]
+                continue
+            if c.pos_ in NOUNS and c.lower_ not in W.VISUAL_ADJECTIVES:
+                if any(ch.isalpha() for ch in c.text):
+                    d.add_attr(obj, noun_lemma(c))
+                continue
+            if _is_shade_of_next(c):
+                continue
+            for a in _adj_with_conj(c):
+                for m in a.children:  # "little yellow box": the parser makes "little" modify "yellow"
+                    if (
+                        m.dep_ in ("advmod", "amod")
+                        and (m.pos_ == "ADJ" or lexicon.is_lemma(m.lower_, "a"))
+                        and m.i < a.i
+                        and m.lower_ not in C.PARSER_SHADES
+                    ):
+                        if m.lower_ not in W.INTENSIFIERS and (t := _adj_text(m)):
+                            d.add_attr(obj, t)
+                t = _adj_text(a)
+                if t:
+                    d.add_attr(obj, t)
+        elif c.dep_ in ("amod", "acl") and c.i > tok.i and c.pos_ == "ADJ" and not list(c.children):
+            t = _adj_text(c)
+            if t:
+                d.add_attr(obj, t)
+
+
+def predicative_attributes(d: Draft) -> None:
+    """'the truck is old', 'a dog that is brown', 'the car is parked'."""
+    for tok in d.doc:
+        if tok.dep_ in ("acomp", "oprd") and tok.pos_ in ("ADJ", "VERB") and lemma(tok.head) in W.STATIVE_COPULAS:
+            subj = d.subjects_of(tok.head)
+            if adj_predicate(tok) and any(
+                c.dep_ == "prep" and any(g.dep_ == "pobj" for g in c.children) for c in tok.children
+            ):
+                continue  # "full of books", "close to the trees": a relation, not an attribute
+            for a in _adj_with_conj(tok):
+                t = _adj_text(a)
+                if t:
+                    for s in subj:
+                        d.add_attr(d.objects[s], t)
+        elif (tok.tag_ == "VBN" or (tok.tag_ == "VBD" and tok.dep_ == "ROOT" and tok.lower_.endswith("ed"))) and any(
+            c.dep_ in ("nsubjpass", "nsubj") for c in tok.children
+        ):
+            if lemma(tok) in W.PLACEMENT_VERBS or tok.lower_ in ("left", "right"):
+                continue
+            if not any(c.dep_ in ("prep", "agent", "dobj", "prt", "xcomp", "advmod", "oprd") for c in tok.children):
+                for s in d.subjects_of(tok):
+                    for a in _adj_with_conj(tok):  # "which is dotted and white"
+                        d.add_attr(d.objects[s], a.lower_)
+        elif tok.pos_ == "ADJ" and tok.dep_ == "ROOT" and any(c.dep_ in SUBJ_DEPS for c in tok.children):
+            for s in d.subjects_of(tok):  # "an egg which is dotted and purple" parsed with the adjective as root
+                for a in _adj_with_conj(tok):
+                    if t := _adj_text(a):
+                        d.add_attr(d.objects[s], t)
+        elif (
+            tok.dep_ == "conj"
+            and (tok.pos_ == "ADJ" or tok.tag_ in ("VBN", "VBD"))
+            and lemma(tok.head) == "be"
+            and any(c.dep_ == "acomp" for c in tok.head.children)
+            and not any(c.dep_ in SUBJ_DEPS | OBJ_DEPS | {"prep", "aux", "auxpass"} for c in tok.children)
+        ):  # "the kite is red and striped": the parser hangs "striped" on the copula
+            for s in d.subjects_of(tok.head):
+                d.add_attr(d.objects[s], tok.lower_)

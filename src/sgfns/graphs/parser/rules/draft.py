@@ -1,0 +1,128 @@
+"""The graph being built from one parsed caption, and the look-ups every rule module shares.
+
+A `Draft` holds the objects (with the token each stands for), the relations so far and the tokens a multi-word
+predicate or a quantifier has consumed; the rule modules fill it in turn (`spacy_rules.build`). Entity groups
+("a man and a woman"), the subjects of a verb and the one way to add a relation (canonical predicate, no
+duplicates, no self-relation) live here because objects, attributes and relations all ask them."""
+
+from __future__ import annotations
+
+from sgfns.graphs.parser.rules.tokens import NOUNS, SUBJ_DEPS, resolve
+from sgfns.graphs.types import Relation, SceneGraph, SGObject
+from sgfns.text import closed_words as W
+
+# Spatial predicates written several ways -> one form (the determiner-free FACTUAL style).
+PREDICATE_CANON = {}
+for _side in ("left", "right"):
+    for _form in ("to {} of", "on {} side of", "on {} of", "at {} of", "to {} side of", "at {} side of", "{} side of"):
+        PREDICATE_CANON[_form.format(_side)] = f"{_side} of"
+PREDICATE_CANON.update({"inside of": "inside", "outside of": "outside", "on top": "on top of"})
+
+
+class Draft:
+    """One caption's graph under construction (see the module docstring)."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.objects: list[SGObject] = []
+        self.tok2obj: dict[int, int] = {}
+        self.relations: list[Relation] = []
+        self._rel_seen: set[tuple[int, str, int]] = set()
+        self.skip: set[int] = set()  # tokens consumed by a multi-word predicate or a quantifier
+        self.owners: list = []  # (owner modifier token, owned head token) from "elephant leg"
+
+    def graph(self) -> SceneGraph:
+        """The finished graph."""
+        return SceneGraph(objects=self.objects, relations=self.relations)
+
+    def ent(self, tok) -> int | None:
+        """The object `tok` stands for, through quantifiers ("a group of people" -> people), or None."""
+        return self.tok2obj.get(resolve(tok).i)
+
+    def group(self, tok, *, distribute_back: bool = False) -> list[int]:
+        """The entity of `tok` and of its coordinated nouns ("a man and a woman")."""
+        toks = [tok]
+        if distribute_back and tok.dep_ == "conj" and not any(c.dep_ == "conj" for c in tok.children):
+            root = tok
+            while root.dep_ == "conj" and root.head.pos_ in NOUNS | {"PRON"}:
+                root = root.head
+            toks = [root]
+        out: list[int] = []
+        stack = list(toks)
+        seen = set()
+        while stack:
+            t = stack.pop(0)
+            if t.i in seen:
+                continue
+            seen.add(t.i)
+            e = self.ent(t)
+            if e is not None and e not in out:
+                out.append(e)
+            stack.extend(c for c in t.children if c.dep_ == "conj" and (c.pos_ in NOUNS or c.pos_ == "PRON"))
+            rt = resolve(t)
+            if rt.i != t.i:
+                stack.extend(c for c in rt.children if c.dep_ == "conj" and c.pos_ in NOUNS)
+        return out
+
+    def subjects_of(self, v, depth: int = 0) -> list[int]:
+        """The objects doing what the verb (or adjective, or preposition) `v` says: its own subjects, the
+        antecedent of a relative clause, the expletive's noun ("there is a cat"), else those of the word it hangs on."""
+        if depth > 6:
+            return []
+        subs = [c for c in v.children if c.dep_ in SUBJ_DEPS]
+        if not subs:  # "a bowl is positioned over ..." parsed with the subject on the auxiliary
+            subs = [c for a in v.children if a.dep_ in ("aux", "auxpass") for c in a.children if c.dep_ in SUBJ_DEPS]
+        if subs:
+            out: list[int] = []
+            for s in subs:
+                if s.lower_ in W.RELATIVE_PRONOUNS and v.dep_ in ("relcl", "acl") and v.head.pos_ in NOUNS:
+                    out += self.group(v.head, distribute_back=True)
+                else:
+                    out += self.group(s)
+            return out
+        if any(c.dep_ == "expl" for c in v.children):  # "there is a cat on the mat"
+            out = []
+            for c in v.children:
+                if c.dep_ in ("attr", "dobj") and (c.pos_ in NOUNS or c.pos_ == "PRON"):
+                    out += self.group(c)
+            return out
+        if v.dep_ in ("acl", "relcl", "amod", "appos") and v.head.pos_ in NOUNS | {"PRON"}:
+            return self.group(v.head, distribute_back=True)
+        if v.dep_ in ("conj", "xcomp", "advcl", "ccomp", "pcomp", "dep", "acomp", "oprd") and v.head.i != v.i:
+            if v.head.pos_ in ("VERB", "AUX", "ADJ"):
+                return self.subjects_of(v.head, depth + 1)
+            if v.head.pos_ in NOUNS:
+                return self.group(v.head, distribute_back=True)
+        if v.dep_ == "prep" and v.head.i != v.i:
+            return self.subjects_of(v.head, depth + 1)
+        return []
+
+    def subjects_of_nonrel(self, v) -> list[int]:
+        """The verb's own subjects, relative pronouns left out ("the couch a person is sitting on")."""
+        out: list[int] = []
+        for c in v.children:
+            if c.dep_ in SUBJ_DEPS and c.lower_ not in W.RELATIVE_PRONOUNS:
+                out += self.group(c)
+        return out
+
+    def add_rel(self, subs: list[int], pred: str, objs: list[int]) -> None:
+        """Relate every subject to every object by `pred` (canonical form; no self-relation, no duplicate)."""
+        pred = " ".join(pred.split())
+        pred = PREDICATE_CANON.get(pred, pred)
+        if not pred:
+            return
+        for s in subs:
+            for o in objs:
+                if s == o:
+                    continue
+                key = (s, pred, o)
+                if key not in self._rel_seen:
+                    self._rel_seen.add(key)
+                    self.relations.append(Relation(subject=s, predicate=pred, object=o))
+
+    @staticmethod
+    def add_attr(obj: SGObject, a: str) -> None:
+        """Add an attribute once, and never the object's own name."""
+        a = a.strip()
+        if a and a not in obj.attributes and a != obj.name:
+            obj.attributes.append(a)

@@ -1,0 +1,173 @@
+"""Objects: which tokens are things, and what each one is called.
+
+Objects are noun heads (pronouns never; "someone" -> "person"); "a group/piece/bunch of X" makes X the object (the
+container word becomes an attribute or a count); a noun compound that is one WordNet lemma ("tennis racket") is the
+name, other noun modifiers are attributes (`attributes.py`); an animal's or person's body part ("elephant leg")
+gets a second object that has it. Nouns the tagger read as something else ("bench on the ground" with "bench" as a
+verb) and -ing nouns ("covered in frosting") are objects too."""
+
+from __future__ import annotations
+
+from sgfns.graphs.parser.rules.attributes import noun_attributes, np_adjectives
+from sgfns.graphs.parser.rules.draft import Draft
+from sgfns.graphs.parser.rules.tokens import (
+    MODIFIER_DEPS,
+    NOUNS,
+    OBJ_DEPS,
+    SUBJ_DEPS,
+    is_quantifier,
+    noun_lemma,
+    number,
+    of_object,
+    resolve,
+    side_word,
+)
+from sgfns.graphs.types import SGObject
+from sgfns.text import closed_words as W
+from sgfns.text import colours as C
+from sgfns.text import lemmas as L
+from sgfns.text import lexicon
+
+
+def is_head(d: Draft, tok) -> bool:
+    """Does the token name an object of its own (not a modifier, a predicate noun or a consumed quantifier)?"""
+    if tok.i in d.skip:
+        return False
+    if side_word(tok):
+        return False  # "a moon right of a box": part of the predicate
+    if tok.dep_ == "conj" and tok.head.pos_ in ("ADJ", "VERB") and tok.lower_ in W.VISUAL_ADJECTIVES | C.PARSER_COLOURS:
+        return False  # "a plate which is plain and purple"
+    if tok.pos_ == "PRON":
+        return tok.lower_ in W.PERSON_PRONOUNS
+    if tok.pos_ not in NOUNS and not _gerund_noun(tok) and not _fragment_noun(tok):
+        return False
+    if tok.dep_ in MODIFIER_DEPS and tok.head.i != tok.i and tok.head.pos_ in NOUNS | {"ADJ", "NUM"}:
+        if tok.dep_ != "npadvmod" and tok.i < tok.head.i and not side_word(tok.head):
+            return False
+    if not any(ch.isalpha() for ch in tok.text):
+        return False
+    return True
+
+
+def _fragment_noun(tok) -> bool:
+    """A noun the tagger read as something else: 'bench on the ground' (imperative verb), 'faucet next to
+    toilet' (interjection), 'mirrors on the moped' (adjective object of a preposition)."""
+    if tok.pos_ in NOUNS or tok.pos_ in ("PRON", "PUNCT", "DET", "ADP", "CCONJ", "NUM", "AUX", "PART"):
+        return False
+    if tok.tag_ in ("VBG", "VBN", "VBD") or not tok.is_alpha:
+        return False
+    if tok.dep_ == "pobj":
+        return (
+            tok.pos_ in ("ADJ", "VERB", "INTJ", "X")
+            and lexicon.is_lemma(tok.lower_, "n")
+            and not any(c.dep_ in ("dobj", "prep") for c in tok.children)
+        )
+    if tok.dep_ not in ("ROOT", "npadvmod", "intj", "dep") or tok.pos_ == "ADJ":
+        return False
+    if not lexicon.is_lemma(L.noun_lemma(tok.lower_, "NNS" if tok.tag_ == "VBZ" else "NN"), "n"):
+        return False
+    if any(c.dep_ in SUBJ_DEPS or c.dep_ in OBJ_DEPS or c.dep_ == "expl" for c in tok.children):
+        return False
+    return all(t.pos_ in ("DET", "ADJ", "PUNCT", "NUM") for t in tok.doc[: tok.i])
+
+
+def _gerund_noun(tok) -> bool:
+    """An -ing word the tagger took for a verb where a noun is meant: 'covered in frosting'."""
+    return (
+        tok.tag_ == "VBG"
+        and tok.dep_ in ("pcomp", "pobj")
+        and tok.head.pos_ == "ADP"
+        and not any(c.dep_ in ("dobj", "prep", "nsubj", "advmod", "prt", "xcomp", "ccomp") for c in tok.children)
+        and lexicon.is_lemma(tok.lower_, "n")
+    )
+
+
+def build_objects(d: Draft) -> None:
+    """Make the objects (with their noun-phrase attributes), the owners of body parts, and the counts and
+    attributes that quantifier nouns give ("a pair of shoes", "a slice of pizza")."""
+    doc = d.doc
+    # Mark predicate nouns ("front" in "in front of") and quantifier nouns ("group" in "a group of people").
+    for tok in doc:
+        if tok.pos_ in NOUNS and tok.dep_ == "pobj" and tok.lower_ in W.PREDICATE_NOUNS:
+            if tok.head.pos_ == "ADP" and of_object(tok) is not None:
+                d.skip.add(tok.i)
+        if is_quantifier(tok) and of_object(tok) is not None:
+            d.skip.add(tok.i)
+    for tok in doc:
+        if is_head(d, tok):
+            d.tok2obj[tok.i] = len(d.objects)
+            d.objects.append(_make_object(d, tok))
+    for owner, owned in d.owners:
+        d.tok2obj[owner.i] = len(d.objects)
+        d.objects.append(SGObject(name=noun_lemma(owner), span=(owner.idx, owner.idx + len(owner.text))))
+        d.add_rel([d.tok2obj[owner.i]], "have", [d.tok2obj[owned.i]])
+    # Quantifier words become counts/attributes of the quantified entity.
+    for i in sorted(d.skip):
+        tok = doc[i]
+        if tok.lower_ not in W.QUANTIFIER_NOUNS:
+            continue
+        target = resolve(tok)
+        j = d.tok2obj.get(target.i)
+        if j is None:
+            continue
+        obj = d.objects[j]
+        if tok.lower_ in W.QUANTIFIER_COUNTS and obj.count is None:
+            obj.count = W.QUANTIFIER_COUNTS[tok.lower_]
+        elif tok.lower_ in W.ATTRIBUTE_QUANTIFIERS:
+            d.add_attr(obj, noun_lemma(tok))
+        for c in tok.children:
+            n = number(c) if c.dep_ == "nummod" else None
+            if n is not None and obj.count is None:
+                obj.count = n
+
+
+def _make_object(d: Draft, tok) -> SGObject:
+    doc = d.doc
+    if tok.pos_ == "PRON":
+        return SGObject(name=W.PERSON_PRONOUNS[tok.lower_], span=(tok.idx, tok.idx + len(tok.text)))
+    start, end = tok.idx, tok.idx + len(tok.text)
+    head_lemma = noun_lemma(tok)
+    first = tok.i
+    # Hyphenated words split by the tokenizer ("t - shirt") are one head word.
+    while (
+        first >= 2
+        and doc[first - 1].text == "-"
+        and not doc[first - 1].whitespace_
+        and not doc[first - 2].whitespace_
+        and doc[first - 2].is_alpha
+    ):
+        first -= 2
+    if first != tok.i:
+        start = doc[first].idx
+        head_lemma = doc[first : tok.i].text.lower().replace(" ", "") + head_lemma
+    # Contiguous noun modifiers to the left: the longest run that forms a WordNet lemma joins the name.
+    mods = []
+    j = first - 1
+    while j >= 0 and doc[j].head.i == tok.i and doc[j].dep_ in MODIFIER_DEPS:
+        if doc[j].pos_ in NOUNS or (doc[j].pos_ == "ADJ" and doc[j].lower_ not in W.VISUAL_ADJECTIVES):
+            mods.insert(0, doc[j])
+            j -= 1
+        else:
+            break
+    name = head_lemma
+    used: set[int] = set(range(first, tok.i))
+    for k in range(len(mods)):
+        parts = [m.lower_ for m in mods[k:]] + [head_lemma]
+        forms = [" ".join(parts)]
+        if all(lexicon.is_lemma(m.lower_, "n") for m in mods[k:]):  # not "sheeps head" -> "sheepshead"
+            forms.append("".join(parts))
+        found = next((c for c in forms if lexicon.is_lemma(c, "n")), None)
+        if found:  # "tennis racket"; "cell phone" -> WordNet's "cellphone"
+            name = found
+            used |= {m.i for m in mods[k:]}
+            break
+    obj = SGObject(name=name, span=(start, end))
+    # "elephant leg": an animal's or person's body part -> a second object that has it
+    for m in mods:
+        if m.i not in used and m.pos_ in NOUNS and lexicon.lexname(name) == "noun.body":
+            if lexicon.lexname(noun_lemma(m)) in ("noun.animal", "noun.person"):
+                used.add(m.i)
+                d.owners.append((m, tok))
+    noun_attributes(d, tok, obj, used)
+    np_adjectives(d, first, tok, obj, used)
+    return obj

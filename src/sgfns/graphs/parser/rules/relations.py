@@ -1,0 +1,112 @@
+"""Relations not made by a preposition: verb + object ("a man riding a horse"), gapped transitive relative clauses
+("the shirt the man is wearing"), possessives ("the man's hat", "an elephant touching a ball with its trunk" ->
+(elephant, have, trunk)), and a person or animal "in" a garment, who wears it."""
+
+from __future__ import annotations
+
+import functools
+
+from sgfns.graphs.parser.rules.draft import Draft
+from sgfns.graphs.parser.rules.tokens import NOUNS, OBJ_DEPS, lemma, verb_phrase
+from sgfns.text import closed_words as W
+from sgfns.text import lexicon
+
+
+@functools.lru_cache(maxsize=1)
+def _garment_synsets() -> frozenset[int]:
+    out: set[int] = set()
+    for w in ("clothing", "garment", "headdress", "footwear", "eyewear", "glasses", "glove"):
+        out.update(lexicon.synset_ids(w, "n"))
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=20_000)
+def is_garment(name: str) -> bool:
+    """Is one of the first two WordNet senses of the noun a garment, headdress, footwear or eyewear?"""
+    roots = _garment_synsets()
+    return any(s in roots or lexicon.hypernym_closure(s) & roots for s in lexicon.synset_ids(name, "n")[:2])
+
+
+@functools.lru_cache(maxsize=20_000)
+def is_wearer(name: str) -> bool:
+    """A person or an animal: something that can wear a garment."""
+    return name in ("person", "people") or lexicon.lexname(name) in ("noun.person", "noun.animal")
+
+
+def relations_from_objects(d: Draft) -> None:
+    """Verb + direct object ("riding a horse") and gapped transitive relative clauses."""
+    for o in d.doc:
+        if o.dep_ in OBJ_DEPS or (o.dep_ == "attr" and lemma(o.head) not in W.STATIVE_COPULAS):
+            v = o.head
+            if v.pos_ not in ("VERB", "AUX"):
+                continue
+            objs = d.group(o)
+            if not objs:
+                continue
+            d.add_rel(d.subjects_of(v), verb_phrase(v), objs)
+    # gapped transitive relative clause: "the shirt the man is wearing" -> (man, wear, shirt)
+    for v in d.doc:
+        if v.dep_ == "relcl" and v.pos_ == "VERB" and v.head.pos_ in NOUNS:
+            kids = list(v.children)
+            if any(c.dep_ in OBJ_DEPS | {"prep", "ccomp", "xcomp", "attr", "acomp"} for c in kids):
+                continue
+            subs = d.subjects_of_nonrel(v)
+            if subs:
+                d.add_rel(subs, verb_phrase(v), d.group(v.head))
+
+
+def relations_from_possessives(d: Draft) -> None:
+    """Possessives -> (owner, have, owned): "the man's hat"; "its trunk" unless the two are already related."""
+    for t in d.doc:
+        if t.dep_ == "poss" and (t.pos_ in NOUNS or t.lower_ in W.PERSON_PRONOUNS):
+            owner = d.ent(t)
+            owned = d.group(t.head) if t.head.pos_ in NOUNS else []
+            if owner is not None:
+                d.add_rel([owner], "have", owned[:1])
+        elif t.dep_ == "poss" and t.lower_ in W.POSSESSIVE_PRONOUNS and t.head.i in d.tok2obj:
+            owned = d.tok2obj[t.head.i]
+            owner = _antecedent(d, t, owned)
+            linked = any({r.subject, r.object} == {owner, owned} for r in d.relations)
+            if owner is not None and not linked:
+                # "an elephant touching a ball with its trunk" -> (elephant, have, trunk), but "a woman looking
+                # at her phone" already relates the two
+                d.add_rel([owner], "have", [owned])
+
+
+def _antecedent(d: Draft, pron, owned: int) -> int | None:
+    """The object a possessive pronoun refers to: the subject of its clause, else the sentence's first object.
+    The pronoun itself never becomes an object; it only links two objects the caption names."""
+    want_person = pron.lower_ in ("his", "her")
+    want_thing = pron.lower_ == "its"
+
+    def fits(i: int) -> bool:
+        if i == owned or d.objects[i].span is None or d.objects[i].span[0] >= pron.idx:
+            return False
+        name = d.objects[i].name
+        if want_person:
+            return is_wearer(name)
+        if want_thing:
+            return lexicon.lexname(name) != "noun.person" and name not in ("person", "people")
+        return True
+
+    h = pron.head
+    for _ in range(6):
+        if h.pos_ in ("VERB", "AUX"):
+            for i in d.subjects_of(h):
+                if fits(i):
+                    return i
+        if h.head.i == h.i:
+            break
+        h = h.head
+    sent_start = pron.sent.start
+    for i in sorted(range(len(d.objects)), key=lambda k: d.objects[k].span[0]):
+        if d.objects[i].span[0] >= d.doc[sent_start].idx and fits(i):
+            return i
+    return None
+
+
+def clothing_as_wear(d: Draft) -> None:
+    """'a man in a red shirt': a person or animal 'in' a garment wears it."""
+    for r in d.relations:
+        if r.predicate == "in" and is_wearer(d.objects[r.subject].name) and is_garment(d.objects[r.object].name):
+            r.predicate = "wear"

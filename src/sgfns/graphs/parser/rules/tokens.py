@@ -1,0 +1,104 @@
+"""What the rules ask of one spaCy token: its lemma, whether it is a number or a quantifier, which token stands for
+the entity ("a group of people" -> "people"), whether it is a side word ("right of")."""
+
+from __future__ import annotations
+
+from sgfns.text import closed_words as W
+from sgfns.text import lemmas as L
+from sgfns.text import lexicon
+
+NOUNS = {"NOUN", "PROPN"}
+MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
+SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj"}
+OBJ_DEPS = {"dobj", "obj", "oprd"}
+
+
+def lemma(tok) -> str:
+    """The lemma from the word and its Penn tag (`sgfns.text.lemmas`, not spaCy's lemmatizer)."""
+    return L.lemma(tok.lower_, tok.tag_)
+
+
+def verb_lemma(tok) -> str:
+    """The verb's lemma even when the tagger took it for an adjective or noun ("covered", "parked")."""
+    if tok.tag_.startswith("VB"):
+        return L.verb_lemma(tok.lower_, tok.tag_)
+    t = tok.lower_
+    tag = "VBG" if t.endswith("ing") else "VBN" if t.endswith("ed") else "VB"
+    return L.verb_lemma(t, tag)
+
+
+def noun_lemma(tok) -> str:
+    """The noun's lemma, also for a noun the tagger read as a verb; proper nouns WordNet lacks stay as written."""
+    text = tok.lower_
+    if tok.tag_ == "VBG" and lexicon.is_lemma(text, "n"):
+        return text
+    if tok.pos_ == "PROPN" and not lexicon.is_lemma(L.noun_lemma(text, tok.tag_), "n"):
+        return text
+    tag = tok.tag_ if tok.tag_.startswith("NN") else "NNS" if tok.tag_ == "VBZ" else "NN"
+    return L.noun_lemma(text, tag)
+
+
+def adj_predicate(adj) -> str:
+    """The adjective's share of a predicate: 'covered in' -> 'cover', 'close to' -> 'close', 'blue with' -> ''."""
+    t = adj.lower_
+    if adj.tag_ == "VBN" or (t.endswith("ed") and lexicon.morphy(t, "v")):
+        return verb_lemma(adj)
+    if t in W.PREDICATE_HEADS or t in W.RELATIONAL_ADJECTIVES:
+        return t
+    return ""
+
+
+def is_quantifier(tok) -> bool:
+    """A container noun such as "group", "bunch", "piece" (the entity is what follows its "of")."""
+    return tok.pos_ in NOUNS and (tok.lower_ in W.QUANTIFIER_NOUNS or noun_lemma(tok) in W.QUANTIFIER_NOUNS)
+
+
+def number(tok) -> int | None:
+    """The count a numeral or number word gives, else None."""
+    t = tok.lower_.replace(",", "")
+    if t.isdigit():
+        v = int(t)
+        return v if v < 10**6 else None
+    return W.NUMBER_WORDS.get(t)
+
+
+def of_object(tok):
+    """The noun after the token's "of" ("group" in "a group of people" -> "people"), or None."""
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "of":
+            for g in c.children:
+                if g.dep_ == "pobj" and (g.pos_ in NOUNS or g.lower_ in W.PERSON_PRONOUNS):
+                    return g
+    return None
+
+
+def resolve(tok):
+    """The token that stands for the entity: "a group of people" -> "people"."""
+    seen = 0
+    while seen < 4 and is_quantifier(tok):
+        of = of_object(tok)
+        if of is None:
+            break
+        tok = of
+        seen += 1
+    return tok
+
+
+def side_word(tok) -> bool:
+    """'right' in 'a moon right of a box' (not 'to the right of', where 'right' is a consumed noun)."""
+    doc = tok.doc
+    return (
+        tok.lower_ in ("left", "right")
+        and tok.i + 1 < len(doc)
+        and doc[tok.i + 1].lower_ == "of"
+        and not (tok.dep_ == "pobj" and tok.head.pos_ == "ADP")
+    )
+
+
+def verb_phrase(v) -> str:
+    """The verb's lemma with its particles ("pick up")."""
+    words = [verb_lemma(v)]
+    for c in v.children:
+        if c.dep_ == "prt" and c.i > v.i:
+            words.append(c.lower_)
+    return " ".join(words)
