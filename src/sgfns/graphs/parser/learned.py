@@ -36,7 +36,7 @@ from sgfns.errors import UserError
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
 # Bump when the feature set or the way edits are applied changes (the weights' sha256 covers refits).
-EDITS_VERSION = 1
+EDITS_VERSION = 2
 WEIGHTS_FILE = "parser_edits.json"
 REVERSE = "<"  # a rewrite starting with this swaps subject and object
 
@@ -44,9 +44,19 @@ _NOUNS = {"NOUN", "PROPN"}
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
 
 
-def head_tokens(doc) -> dict[int, Any]:
-    """Token ending at each character offset: an object's span ends where its head word ends."""
-    return {t.idx + len(t.text): t for t in doc}
+def head_tokens(doc, graph: SceneGraph) -> dict[int, Any]:
+    """The token ending at each object's span end (an object's span ends where its head word ends). Only the
+    objects' tokens are looked up: walking the whole `Doc` costs more than the edits themselves."""
+    out = {}
+    for o in graph.objects:
+        if o.span is None or o.span[1] in out:
+            continue
+        span = doc.char_span(o.span[0], o.span[1], alignment_mode="expand")
+        if span is not None and len(span):
+            tok = span[-1]
+            if tok.idx + len(tok.text) == o.span[1]:
+                out[o.span[1]] = tok
+    return out
 
 
 def modifier_chain(head) -> list:
@@ -121,6 +131,53 @@ def adjacent_pairs(doc, graph: SceneGraph, heads: dict[int, Any]):
         yield a, b, f"{' '.join(words)}|{int(a in related)}{int(b in related)}"
 
 
+_GAP_WORDS = {"that", "which", "where", "who"}
+_FUNCTION_POS = {"DET", "PRON", "ADP", "AUX", "CCONJ", "SCONJ", "PART", "ADV"}
+
+
+def fronted_split(doc) -> tuple[int, int, int] | None:
+    """Character offsets (end of A, start of B, end of B) when the caption fronts the object of its final
+    preposition or verb: "sandy beach young girl is standing on" (A = "sandy beach", B = "young girl is standing
+    on"), "rope the man is holding", "sidewalk that the people are walking on". FACTUAL has many such region
+    captions; spaCy reads the fronted noun as a modifier of the subject. None when the caption is not of that form."""
+    i = len(doc) - 1
+    while i >= 0 and doc[i].is_punct:
+        i -= 1
+    if i < 2:
+        return None
+    last = doc[i]
+    if last.pos_ == "ADP" and last.dep_ in ("prep", "prt", "agent", "advmod") and not any(
+        c.dep_ == "pobj" for c in last.children
+    ):
+        verb = last.head
+    elif last.tag_ in ("VBG", "VBN") and any(c.dep_ == "aux" for c in last.children) and not any(
+        c.dep_ in ("dobj", "attr", "prep") for c in last.children
+    ):
+        verb = last
+    else:
+        return None
+    if verb.pos_ not in ("VERB", "AUX") or verb.i >= last.i and verb is not last:
+        return None
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i]
+    if not subjects:
+        return None
+    subj = subjects[-1]
+    start = subj.left_edge.i
+    if start > 0:
+        a_last = start - 1
+        while a_last >= 0 and doc[a_last].lower_ in _GAP_WORDS:
+            a_last -= 1
+        if a_last < 0 or not any(t.is_alpha and t.pos_ not in _FUNCTION_POS for t in doc[: a_last + 1]):
+            return None
+    else:
+        nouns = [t.i for t in doc[start : subj.i] if t.pos_ in _NOUNS]
+        if not nouns:
+            return None
+        a_last, start = nouns[-1], nouns[-1] + 1
+    a_tok = doc[a_last]
+    return a_tok.idx + len(a_tok.text), doc[start].idx, last.idx + len(last.text)
+
+
 def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
@@ -152,19 +209,22 @@ class Edits:
         except (KeyError, TypeError) as e:
             raise UserError(f"parser edits: missing or malformed key {e}") from None
         self.sha256 = sha256
+        self._join_cache: dict[tuple, float] = {}
         self.meta = data.get("training", {})
 
     # --- names ----------------------------------------------------------------------------------------------
     def join_probability(self, mod, head_word: str, dist: int, rule_joined: bool) -> float:
-        w = self.name_w
-        return sigmoid(sum(w.get(f, 0.0) for f in name_features(mod, head_word, dist, rule_joined)))
+        key = (mod.lower_, mod.pos_, mod.dep_, mod.tag_, head_word, dist, rule_joined)
+        p = self._join_cache.get(key)
+        if p is None:  # the features depend only on the key; captions repeat the same pairs often
+            w = self.name_w
+            p = sigmoid(sum(w.get(f, 0.0) for f in name_features(mod, head_word, dist, rule_joined)))
+            if len(self._join_cache) < 200_000:
+                self._join_cache[key] = p
+        return p
 
-    def joined_modifiers(self, obj: SGObject, head) -> list | None:
-        """The modifiers the model puts into the name, nearest first (None: the head has no modifier)."""
-        chain = modifier_chain(head)
-        if not chain:
-            return None
-        words = name_words(obj, chain)
+    def joined_modifiers(self, words: list[str], chain: list) -> list:
+        """The modifiers of `chain` the model puts into the name, nearest first (`words`: the rule name's words)."""
         joined = []
         for dist, m in enumerate(chain):
             if self.join_probability(m, words[-1], dist, m.lower_ in words[:-1]) <= 0.5:
@@ -173,23 +233,24 @@ class Edits:
         return joined
 
     def _rename(self, obj: SGObject, head) -> None:
-        joined = self.joined_modifiers(obj, head)
-        if joined is None:
+        chain = modifier_chain(head)
+        if not chain:
             return
-        words = name_words(obj, modifier_chain(head))
+        words = name_words(obj, chain)
+        joined = self.joined_modifiers(words, chain)
         new_name = " ".join([m.lower_ for m in reversed(joined)] + [words[-1]])
         if new_name == obj.name:
             return
         joined_words = {m.lower_ for m in joined}
         obj.attributes = [a for a in obj.attributes if a not in joined_words]
-        for m in modifier_chain(head):  # a word the rules had in the name and the model leaves out: an attribute
+        for m in chain:  # a word the rules had in the name and the model leaves out: an attribute
             if m.lower_ in words[:-1] and m.lower_ not in joined_words and m.lower_ not in obj.attributes:
                 obj.attributes.append(m.lower_)
         obj.name = new_name
 
     # --- whole graph ----------------------------------------------------------------------------------------
     def apply(self, doc, graph: SceneGraph) -> SceneGraph:
-        heads = head_tokens(doc)
+        heads = head_tokens(doc, graph)
         for obj in graph.objects:
             head = heads.get(obj.span[1]) if obj.span else None
             if head is not None and head.pos_ in _NOUNS:
@@ -242,11 +303,36 @@ class LearnedBackend:
 
         self.rules = SpacyRulesBackend()
         self.edits = edits
+        self.nlp = None
         self.weights_sha256 = edits.sha256
         self.version = f"edits-{EDITS_VERSION}@{edits.sha256[:12]}+{self.rules.version}"
 
+    def use_pipeline(self, nlp) -> None:
+        """The spaCy pipeline, for re-parsing a caption whose object is fronted (`fronted_split`)."""
+        self.nlp = nlp
+
     def graph(self, doc) -> SceneGraph:
-        return self.edits.apply(doc, self.rules.graph(doc))
+        split = fronted_split(doc) if self.nlp is not None else None
+        if split is None:
+            return self.edits.apply(doc, self.rules.graph(doc))
+        a_end, b_start, b_end = split
+        text = doc.text
+        a, b = text[:a_end], text[b_start:b_end]
+        new_doc = self.nlp(f"{b} {a}{text[b_end:]}")
+        graph = self.edits.apply(new_doc, self.rules.graph(new_doc))
+
+        def back(x: int) -> int:  # offset in the re-ordered caption -> offset in the caption
+            if x < len(b) + 1:
+                return x + b_start
+            if x < len(b) + 1 + len(a):
+                return x - len(b) - 1
+            return x - len(b) - 1 - len(a) + b_end
+
+        for o in graph.objects:
+            if o.span is not None:
+                start = back(o.span[0])
+                o.span = (start, start + o.span[1] - o.span[0])
+        return graph
 
 
 def weights_path() -> Path:
