@@ -126,7 +126,7 @@ def fit_logistic(feats: list[list[str]], labels: list[int], l2: float, min_count
 # --- predicates, attributes, lone objects -----------------------------------------------------------------------
 def table_stats(docs, graphs, golds):
     from sgfns.graphs.factual import surface_name
-    from sgfns.graphs.parser.learned import REVERSE
+    from sgfns.graphs.parser.learned import REVERSE, head_tokens, verb_of
 
     pred = defaultdict(Counter)  # key -> Counter(gold predicate)
     attr = defaultdict(lambda: [0, 0])  # attribute -> [kept, seen]
@@ -138,6 +138,7 @@ def table_stats(docs, graphs, golds):
         gold_attrs = {f[2] for f in facts if len(f) == 3 and f[1] == "is"}
         gold_heads = {f[0].split()[-1] for f in facts if f[0]} | {f[-1].split()[-1] for f in gold_rels if f[-1]}
         heads = [surface(doc.text, o.span) if o.span else o.name for o in g.objects]
+        tokens = head_tokens(doc, g)
         used = {r.subject for r in g.relations} | {r.object for r in g.relations}
         gold_names = {f[0] for f in facts} | {f[-1] for f in gold_rels}
         cand = {surface_name(o, doc.text).lower(): o.name for o in g.objects}
@@ -156,6 +157,10 @@ def table_stats(docs, graphs, golds):
             if found:
                 pred[r.predicate][found[0]] += 1
                 pred[f"{r.predicate}|{g.objects[r.object].name.split()[-1]}"][found[0]] += 1
+                head = tokens.get(g.objects[r.object].span[1]) if g.objects[r.object].span else None
+                verb = verb_of(head, r.predicate) if head is not None else None
+                if verb:
+                    pred[f"{r.predicate}|v:{verb}"][found[0]] += 1
         for i, obj in enumerate(g.objects):
             for a in obj.attributes:
                 attr[a][0] += a in gold_attrs
@@ -167,18 +172,20 @@ def table_stats(docs, graphs, golds):
 
 
 def adjacent_stats(docs, graphs, golds) -> dict:
-    from sgfns.graphs.parser.learned import REVERSE, adjacent_pairs, head_tokens
+    from sgfns.graphs.parser.learned import REVERSE, adjacent_pairs, head_tokens, verb_key, verb_label
 
     out = defaultdict(Counter)  # key -> Counter(gold predicate, REVERSE + predicate, or "" for none)
     for doc, g, facts in zip(docs, graphs, golds, strict=True):
         gold_rels = [f for f in facts if len(f) == 3 and f[1] != "is"]
-        for a, b, key in adjacent_pairs(doc, g, head_tokens(doc, g)):
+        for a, b, key, verb in adjacent_pairs(doc, g, head_tokens(doc, g)):
             s, o = surface(doc.text, g.objects[a].span), surface(doc.text, g.objects[b].span)
             fwd = [f[1] for f in gold_rels if f[0].split()[-1:] == [s] and f[2].split()[-1:] == [o]]
             rev = [REVERSE + f[1] for f in gold_rels if f[0].split()[-1:] == [o] and f[2].split()[-1:] == [s]]
             label = (fwd + rev + [""])[0]
             out[key][label] += 1
             out[key.split("|")[0] + "|*"][label] += 1
+            if verb:
+                out[verb_key(key, verb)][verb_label(label, verb[1], to_pattern=True)] += 1
     return out
 
 

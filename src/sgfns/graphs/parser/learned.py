@@ -33,6 +33,7 @@ from typing import Any
 
 from sgfns import lexicon
 from sgfns.errors import UserError
+from sgfns.graphs.parser.lemmas import verb_lemma
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 
 # Bump when the feature set or the way edits are applied changes (the weights' sha256 covers refits).
@@ -111,10 +112,12 @@ _NP_INNER_DEPS = {"det", "amod", "compound", "nummod", "nmod", "poss", "advmod",
 
 
 def adjacent_pairs(doc, graph: SceneGraph, heads: dict[int, Any]):
-    """(subject index, object index, key) for objects next to each other in the caption with no relation between
-    them; the key is the words between the first head and the second noun phrase ("lying on", "has") plus whether
-    either object already takes part in a relation. Verb-less fragments and tagger slips ("stick lying on the
-    ground" with "stick" read as a verb) leave such pairs unrelated in the rule graph."""
+    """(subject index, object index, key, verb) for objects next to each other in the caption with no relation
+    between them; the key is the words between the first head and the second noun phrase ("lying on", "has") plus
+    whether either object already takes part in a relation; `verb` is (word, lemma) of the first verb among those
+    words, or None. Verb-less fragments and tagger slips ("stick lying on the ground" with "stick" read as a verb,
+    "lady holding baby" with "holding" read as an adjective of "baby") leave such pairs unrelated in the rule
+    graph."""
     placed = sorted((o.span[1], i) for i, o in enumerate(graph.objects) if o.span and o.span[1] in heads)
     related = {r.subject for r in graph.relations} | {r.object for r in graph.relations}
     linked = {(r.subject, r.object) for r in graph.relations} | {(r.object, r.subject) for r in graph.relations}
@@ -123,12 +126,30 @@ def adjacent_pairs(doc, graph: SceneGraph, heads: dict[int, Any]):
             continue
         ha, hb = heads[end_a], heads[end_b]
         toks = list(doc[ha.i + 1 : hb.i])
-        while toks and toks[-1].dep_ in _NP_INNER_DEPS and toks[-1].head.i > toks[-1].i:
+        while toks and toks[-1].dep_ in _NP_INNER_DEPS and toks[-1].head.i > toks[-1].i and toks[-1].tag_ != "VBG":
             toks.pop()  # the second noun phrase's own words: "on [the white] surfboard"
         words = [t.lower_ for t in toks if t.pos_ != "DET"]
         if not words or len(words) > 4 or any(not t.is_alpha for t in toks):
             continue
-        yield a, b, f"{' '.join(words)}|{int(a in related)}{int(b in related)}"
+        verb = next(((t.lower_, verb_lemma(t.lower_, t.tag_)) for t in toks if t.tag_ in _VERB_TAGS), None)
+        yield a, b, f"{' '.join(words)}|{int(a in related)}{int(b in related)}", verb
+
+
+_VERB_TAGS = {"VBG", "VBN", "VBZ", "VBP", "VBD"}
+
+
+def verb_key(key: str, verb: tuple[str, str]) -> str:
+    """The adjacent-pair key with its verb generalised ("riding on|00" -> "V on|V"): a pattern seen with other
+    verbs covers a verb seen too rarely on its own."""
+    return " ".join("V" if w == verb[0] else w for w in key.split("|")[0].split()) + "|V"
+
+
+def verb_label(pred: str, lemma: str, to_pattern: bool) -> str:
+    """A predicate with the verb's lemma written as "V" (`to_pattern`), or the pattern's "V" filled in."""
+    old, new = (lemma, "V") if to_pattern else ("V", lemma)
+    rev = pred.startswith(REVERSE)
+    words = [new if w == old else w for w in pred.removeprefix(REVERSE).split()]
+    return (REVERSE if rev else "") + " ".join(words)
 
 
 _GAP_WORDS = {"that", "which", "where", "who"}
@@ -176,6 +197,17 @@ def fronted_split(doc) -> tuple[int, int, int] | None:
         a_last, start = nouns[-1], nouns[-1] + 1
     a_tok = doc[a_last]
     return a_tok.idx + len(a_tok.text), doc[start].idx, last.idx + len(last.text)
+
+
+def verb_of(obj_head, predicate: str) -> str | None:
+    """The lemma of the verb that governs the preposition before the object ("looking at the ocean" -> look) when
+    the predicate does not already contain it: the rules leave some verbs out ("look" reads as a copula), and
+    FACTUAL's annotators write them ("look at")."""
+    prep = obj_head.head
+    if obj_head.dep_ != "pobj" or prep.pos_ != "ADP" or prep.head.pos_ != "VERB":
+        return None
+    verb = verb_lemma(prep.head.lower_, prep.head.tag_)
+    return None if verb in predicate.split() else verb
 
 
 def sigmoid(x: float) -> float:
@@ -261,15 +293,22 @@ class Edits:
         if self.drop_relations:
             graph.relations = [r for r in graph.relations if r.predicate not in self.drop_relations]
         for r in graph.relations:
-            key = f"{r.predicate}|{graph.objects[r.object].name.split()[-1]}"
-            pred = self.pred_table.get(key) or self.pred_table.get(r.predicate) or r.predicate
+            obj = graph.objects[r.object]
+            pred = self.pred_table.get(f"{r.predicate}|{obj.name.split()[-1]}")
+            if pred is None and obj.span is not None and obj.span[1] in heads:
+                verb = verb_of(heads[obj.span[1]], r.predicate)
+                pred = self.pred_table.get(f"{r.predicate}|v:{verb}") if verb else None
+            pred = pred or self.pred_table.get(r.predicate) or r.predicate
             if pred.startswith(REVERSE):
                 pred = pred[len(REVERSE) :]
                 r.subject, r.object = r.object, r.subject
             r.predicate = pred
         if self.adjacent:
-            for a, b, key in list(adjacent_pairs(doc, graph, heads)):
+            for a, b, key, verb in list(adjacent_pairs(doc, graph, heads)):
                 pred = self.adjacent.get(key, self.adjacent.get(key.split("|")[0] + "|*"))
+                if not pred and verb:
+                    pred = self.adjacent.get(verb_key(key, verb))
+                    pred = verb_label(pred, verb[1], to_pattern=False) if pred else None
                 if pred:
                     s, o = (b, a) if pred.startswith(REVERSE) else (a, b)
                     graph.relations.append(Relation(s, pred.removeprefix(REVERSE), o))
