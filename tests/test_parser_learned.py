@@ -95,7 +95,15 @@ def test_fronted_object_is_read_as_the_final_words_object(rules, text, triples, 
 def test_captions_not_fronted_are_left_to_the_rules(rules):
     from sgfns.graphs.parser.learned import fronted_split
 
-    for text in ("a man sitting on a bench", "the man is sitting", "a dog on", "the hitter has a helmet on"):
+    for text in (
+        "a man sitting on a bench",
+        "the man is sitting",
+        "a dog on",
+        "the hitter has a helmet on",
+        "sports fans are tailgating",  # a final verb with no object at all
+        "a procession is marching on the street while people are watching",
+        "a man with a suit and a woman with a stroller are walking",
+    ):
         doc = rules.nlp(text)
         assert fronted_split(doc) is None, text
 

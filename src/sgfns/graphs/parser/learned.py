@@ -153,7 +153,13 @@ def verb_label(pred: str, lemma: str, to_pattern: bool) -> str:
 
 
 _GAP_WORDS = {"that", "which", "where", "who"}
-_FUNCTION_POS = {"DET", "PRON", "ADP", "AUX", "CCONJ", "SCONJ", "PART", "ADV"}
+_FRONTED_POS = {"DET", "ADJ", "NOUN", "PROPN", "NUM"}
+
+
+def _fronted_word(tok) -> bool:
+    """A word of a bare fronted noun phrase (a noun the tagger read as a verb included: "sidewalk that ...");
+    "men sitting at the table while [others look on]" is not one."""
+    return tok.pos_ in _FRONTED_POS or (tok.pos_ == "VERB" and tok.tag_ in ("VB", "VBG", "VBN") and tok.i == 0)
 
 
 def fronted_split(doc) -> tuple[int, int, int] | None:
@@ -177,19 +183,26 @@ def fronted_split(doc) -> tuple[int, int, int] | None:
         verb = last
     else:
         return None
-    if verb.pos_ not in ("VERB", "AUX") or verb.i >= last.i and verb is not last:
+    if verb.pos_ not in ("VERB", "AUX") or verb.i > last.i:
         return None
     subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i]
     if not subjects:
         return None
     subj = subjects[-1]
     start = subj.left_edge.i
+    # A final verb may have no object at all ("sports fans are tailgating"): only a determiner or a relative word
+    # before the subject's phrase shows that its object stands in front ("rope the man is holding")
+    verb_final = verb.i == last.i
     if start > 0:
         a_last = start - 1
         while a_last >= 0 and doc[a_last].lower_ in _GAP_WORDS:
             a_last -= 1
-        if a_last < 0 or not any(t.is_alpha and t.pos_ not in _FUNCTION_POS for t in doc[: a_last + 1]):
+        if verb_final and a_last == start - 1 and doc[start].pos_ != "DET":
             return None
+        if a_last < 0 or a_last >= 5 or not all(_fronted_word(t) for t in doc[: a_last + 1]):
+            return None
+    elif verb_final:
+        return None
     else:
         nouns = [t.i for t in doc[start : subj.i] if t.pos_ in _NOUNS]
         if not nouns:
