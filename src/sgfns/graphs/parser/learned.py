@@ -7,8 +7,9 @@ FACTUAL's annotators wrote a graph down. Small models, fitted by `scripts/train_
 - **names**: a logistic model decides, modifier by modifier from the head outwards, whether a noun-phrase modifier
   is part of the object's name ("fire hydrant", "parking lot") or an attribute ("stone wall" -> wall [stone]);
   features are the words, their pair, part of speech and dependency, and whether WordNet knows the compound;
-- **predicates**: counts of FACTUAL's predicate given the rule's predicate (and its object word) rewrite wording
-  to FACTUAL's canonical form when the data agree often enough ("with" -> "have" between a whole and its part);
+- **predicates**: counts of FACTUAL's predicate given the rule's predicate (and its object word, or the verb that
+  governs the preposition when the rules left it out: "looking at" -> "look at") rewrite wording to FACTUAL's
+  canonical form when the data agree often enough ("with" -> "have" between a whole and its part);
 - **attributes**: an attribute word FACTUAL's annotators rarely write (keep rate under the threshold, with enough
   support) is dropped;
 - **object words**: a name the annotators write another way most of the time is rewritten ("guy" -> "person");
@@ -16,7 +17,10 @@ FACTUAL's annotators wrote a graph down. Small models, fitted by `scripts/train_
 - **adjacent objects**: two objects next to each other in the caption with no relation between them (verb-less
   fragments, tagger slips: "stick lying on the ground") get the relation FACTUAL most often writes for the words
   between them ("lying on" -> "lay on"), when that pattern is frequent and mostly related (the pattern with the
-  objects' other relations known first, then the words alone).
+  objects' other relations known first, then the words alone, then the words with their verb generalised).
+
+Before the rules run, a caption that fronts the object of its final preposition or verb ("stool man is sitting
+on") is re-ordered and parsed again (`fronted_split`); spans are mapped back to the caption.
 
 Every decision is a dictionary look-up and a dot product over a handful of features, so the edits add little to
 spaCy's parse time. The weights' sha256 is part of the parser version, so caches and runs record which edits made
