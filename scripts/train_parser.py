@@ -79,7 +79,7 @@ def name_examples(docs, graphs, golds) -> tuple[list[list[str]], list[int]]:
     feats, labels = [], []
     for doc, g, facts in zip(docs, graphs, golds, strict=True):
         names = {f[0] for f in facts} | {f[-1] for f in facts if len(f) == 3 and f[1] != "is"}
-        heads = head_tokens(doc)
+        heads = head_tokens(doc, g)
         for obj in g.objects:
             head = heads.get(obj.span[1]) if obj.span else None
             if head is None or head.pos_ not in ("NOUN", "PROPN"):
@@ -126,7 +126,7 @@ def fit_logistic(feats: list[list[str]], labels: list[int], l2: float, min_count
 # --- predicates, attributes, lone objects -----------------------------------------------------------------------
 def table_stats(docs, graphs, golds):
     from sgfns.graphs.factual import surface_name
-    from sgfns.graphs.parser.learned import REVERSE
+    from sgfns.graphs.parser.learned import REVERSE, head_tokens, verb_of
 
     pred = defaultdict(Counter)  # key -> Counter(gold predicate)
     attr = defaultdict(lambda: [0, 0])  # attribute -> [kept, seen]
@@ -138,6 +138,7 @@ def table_stats(docs, graphs, golds):
         gold_attrs = {f[2] for f in facts if len(f) == 3 and f[1] == "is"}
         gold_heads = {f[0].split()[-1] for f in facts if f[0]} | {f[-1].split()[-1] for f in gold_rels if f[-1]}
         heads = [surface(doc.text, o.span) if o.span else o.name for o in g.objects]
+        tokens = head_tokens(doc, g)
         used = {r.subject for r in g.relations} | {r.object for r in g.relations}
         gold_names = {f[0] for f in facts} | {f[-1] for f in gold_rels}
         cand = {surface_name(o, doc.text).lower(): o.name for o in g.objects}
@@ -156,6 +157,10 @@ def table_stats(docs, graphs, golds):
             if found:
                 pred[r.predicate][found[0]] += 1
                 pred[f"{r.predicate}|{g.objects[r.object].name.split()[-1]}"][found[0]] += 1
+                head = tokens.get(g.objects[r.object].span[1]) if g.objects[r.object].span else None
+                verb = verb_of(head, r.predicate) if head is not None else None
+                if verb:
+                    pred[f"{r.predicate}|v:{verb}"][found[0]] += 1
         for i, obj in enumerate(g.objects):
             for a in obj.attributes:
                 attr[a][0] += a in gold_attrs
@@ -167,18 +172,20 @@ def table_stats(docs, graphs, golds):
 
 
 def adjacent_stats(docs, graphs, golds) -> dict:
-    from sgfns.graphs.parser.learned import REVERSE, adjacent_pairs, head_tokens
+    from sgfns.graphs.parser.learned import REVERSE, adjacent_pairs, head_tokens, verb_key, verb_label
 
     out = defaultdict(Counter)  # key -> Counter(gold predicate, REVERSE + predicate, or "" for none)
     for doc, g, facts in zip(docs, graphs, golds, strict=True):
         gold_rels = [f for f in facts if len(f) == 3 and f[1] != "is"]
-        for a, b, key in adjacent_pairs(doc, g, head_tokens(doc)):
+        for a, b, key, verb in adjacent_pairs(doc, g, head_tokens(doc, g)):
             s, o = surface(doc.text, g.objects[a].span), surface(doc.text, g.objects[b].span)
             fwd = [f[1] for f in gold_rels if f[0].split()[-1:] == [s] and f[2].split()[-1:] == [o]]
             rev = [REVERSE + f[1] for f in gold_rels if f[0].split()[-1:] == [o] and f[2].split()[-1:] == [s]]
             label = (fwd + rev + [""])[0]
             out[key][label] += 1
             out[key.split("|")[0] + "|*"][label] += 1
+            if verb:
+                out[verb_key(key, verb)][verb_label(label, verb[1], to_pattern=True)] += 1
     return out
 
 
@@ -228,11 +235,42 @@ def rare(stats: dict, min_seen: int, max_keep: float) -> list[str]:
     return sorted(k for k, (kept, seen) in stats.items() if seen >= min_seen and kept / seen < max_keep)
 
 
+def fit(docs, graphs, golds, args) -> dict:
+    """Every edit table, fitted stage by stage in the order the edits are applied (names first; the other tables
+    are counted on the renamed graphs)."""
+    from sgfns.graphs.parser.learned import Edits, no_edits
+
+    feats, labels = name_examples(docs, graphs, golds)
+    weights = fit_logistic(feats, labels, args.l2, args.min_count, args.steps)
+    print(f"names: {len(labels)} decisions ({sum(labels)} joins), {len(weights)} weights", file=sys.stderr)
+    edits = Edits({**no_edits(), "names": {"weights": weights}}, sha256="")
+    graphs = [edits.apply(d, g) for d, g in zip(docs, graphs, strict=True)]
+    pred, attr, lone, rel, names = table_stats(docs, graphs, golds)
+    rename = renames(names, args.rename_support, args.rename_share)
+    rewrites = predicate_rewrites(pred, args.pred_support, args.pred_share)
+    drop_rels = rare(rel, args.rel_seen, args.rel_keep)
+    adjacent = majority(adjacent_stats(docs, graphs, golds), args.adj_support, args.adj_share)
+    drop_attrs = rare(attr, args.attr_seen, args.attr_keep)
+    drop_objects = rare(lone, args.obj_seen, args.obj_keep)
+    print(f"predicates: {len(rewrites)} rewrites; attributes: {len(drop_attrs)} dropped; objects: {len(rename)} "
+          f"renamed, {len(drop_objects)} lone ones dropped; relations: {len(drop_rels)} predicates dropped, "
+          f"{len(adjacent)} adjacent-pair patterns", file=sys.stderr)  # fmt: skip
+
+    return {
+        "names": {"weights": weights},
+        "predicates": {"rewrite": rewrites},
+        "attributes": {"drop": drop_attrs},
+        "objects": {"drop": drop_objects, "rename": rename},
+        "relations": {"drop": drop_rels, "adjacent": adjacent},
+        "stats": {"relations": {k: v for k, v in sorted(rel.items()) if v[1] >= args.rel_seen}},
+    }
+
+
 HYPER = ("l2", "min_count", "steps", "pred_support", "pred_share", "attr_seen", "attr_keep", "obj_seen", "obj_keep",
          "rel_seen", "rel_keep", "adj_support", "adj_share", "rename_support", "rename_share")  # fmt: skip
 
 
-def main() -> int:
+def arg_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", type=Path, required=True)
     ap.add_argument("--heldout", type=Path, default=DEFAULT_HELDOUT)
@@ -253,10 +291,13 @@ def main() -> int:
     ap.add_argument("--rename-share", type=float, default=0.5)
     ap.add_argument("--obj-seen", type=int, default=5)
     ap.add_argument("--obj-keep", type=float, default=0.3)
-    args = ap.parse_args()
+    return ap
+
+
+def main() -> int:
+    args = arg_parser().parse_args()
 
     from sgfns.graphs.parser import load_parser
-    from sgfns.graphs.parser.learned import Edits, no_edits
     from sgfns.graphs.parser.spacy_rules import SpacyRulesBackend
 
     t0 = time.time()
@@ -269,22 +310,7 @@ def main() -> int:
     golds = [gold_facts(r["scene_graph"]) for r in rows]
     print(f"{len(rows)} captions ({n_out} set apart), parsed in {time.time() - t0:.0f}s", file=sys.stderr)
 
-    feats, labels = name_examples(docs, graphs, golds)
-    weights = fit_logistic(feats, labels, args.l2, args.min_count, args.steps)
-    print(f"names: {len(labels)} decisions ({sum(labels)} joins), {len(weights)} weights", file=sys.stderr)
-    edits = Edits({**no_edits(), "names": {"weights": weights}}, sha256="")
-    graphs = [edits.apply(d, g) for d, g in zip(docs, graphs, strict=True)]
-    pred, attr, lone, rel, names = table_stats(docs, graphs, golds)
-    rename = renames(names, args.rename_support, args.rename_share)
-    rewrites = predicate_rewrites(pred, args.pred_support, args.pred_share)
-    drop_rels = rare(rel, args.rel_seen, args.rel_keep)
-    adjacent = majority(adjacent_stats(docs, graphs, golds), args.adj_support, args.adj_share)
-    drop_attrs = rare(attr, args.attr_seen, args.attr_keep)
-    drop_objects = rare(lone, args.obj_seen, args.obj_keep)
-    print(f"predicates: {len(rewrites)} rewrites; attributes: {len(drop_attrs)} dropped; objects: {len(rename)} "
-          f"renamed, {len(drop_objects)} lone ones dropped; relations: {len(drop_rels)} predicates dropped, "
-          f"{len(adjacent)} adjacent-pair patterns", file=sys.stderr)  # fmt: skip
-
+    fitted = fit(docs, graphs, golds, args)
     out = {
         "format": "sgfns parser edits",
         "training": {
@@ -296,12 +322,7 @@ def main() -> int:
             "hyper": {k: getattr(args, k) for k in HYPER},
             "command": "python scripts/train_parser.py --train ../shared/data/factual/random_train.csv",
         },  # fmt: skip
-        "names": {"weights": weights},
-        "predicates": {"rewrite": rewrites},
-        "attributes": {"drop": drop_attrs},
-        "objects": {"drop": drop_objects, "rename": rename},
-        "relations": {"drop": drop_rels, "adjacent": adjacent},
-        "stats": {"relations": {k: v for k, v in sorted(rel.items()) if v[1] >= args.rel_seen}},
+        **fitted,
     }
     from sgfns.io import atomic_write
 

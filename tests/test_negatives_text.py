@@ -79,6 +79,21 @@ def test_replace_obj_same_kind_and_article_and_plural():
         assert noun_class(name) == kinds[old], (old, name)
 
 
+def test_replace_obj_multiword_name_replaces_its_head():
+    c = "The city bus is traveling down the street."
+    g = SceneGraph([obj(c, "city bus", "bus"), obj(c, "street", "street")], [Relation(0, "travel down", 1)])
+    negs, _ = gen_all(c, g, rules=["replace-obj"])
+    by_name = {o.name for n in negs for o in n.graph.objects} - {"city bus", "street"}
+    assert any(name.startswith("city ") and name != "city bus" for name in by_name), by_name
+    for n in negs:
+        assert_consistent(n)
+        if n.edit["from"] == "bus":
+            assert n.negative.startswith("The city "), n.negative
+    hot = "A hot dog on a plate."  # a WordNet compound is one noun: never "hot cat"
+    negs, _ = gen_all(hot, SceneGraph([obj(hot, "hot dog", "dog"), obj(hot, "plate", "plate")]), rules=["replace-obj"])
+    assert not any(o.name.startswith("hot ") and o.name != "hot dog" for n in negs for o in n.graph.objects)
+
+
 def test_replace_obj_flips_pronouns_with_gender():
     c = "A boy sits at a table with his head in his hand."
     g = SceneGraph([obj(c, "boy", "boy"), obj(c, "table", "table"), obj(c, "head", "head"), obj(c, "hand", "hand")])

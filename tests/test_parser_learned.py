@@ -71,6 +71,57 @@ def test_adjacent_pattern_adds_the_missing_relation(rules):
     assert set(_graph(rules, e, "stick lying on the ground").triples()) == {("stick", "lay on", "ground")}
 
 
+@pytest.mark.parametrize(
+    "text, triples, attrs",
+    [
+        ("stool man is sitting on", {("man", "sit on", "stool")}, {}),
+        ("ocean wave man is surfing on .", {("man", "surf on", "wave")}, {"wave": ["ocean"]}),
+        ("sand boats and people are on", {("boat", "on", "sand"), ("people", "on", "sand")}, {}),
+        ("rope the man is holding", {("man", "hold", "rope")}, {}),
+    ],
+)
+def test_fronted_object_is_read_as_the_final_words_object(rules, text, triples, attrs):
+    from sgfns.graphs.parser.learned import LearnedBackend
+
+    backend = LearnedBackend(_edits())
+    backend.use_pipeline(rules.nlp)
+    g = backend.graph(rules.nlp(text))
+    assert set(g.triples()) == triples
+    for o in g.objects:  # spans index the original caption, not the re-ordered one
+        assert text[o.span[0] : o.span[1]].lower().startswith(o.name.split()[-1][:3])
+        assert o.attributes == attrs.get(o.name, [])
+
+
+def test_captions_not_fronted_are_left_to_the_rules(rules):
+    from sgfns.graphs.parser.learned import fronted_split
+
+    for text in (
+        "a man sitting on a bench",
+        "the man is sitting",
+        "a dog on",
+        "the hitter has a helmet on",
+        "sports fans are tailgating",  # a final verb with no object at all
+        "a procession is marching on the street while people are watching",
+        "a man with a suit and a woman with a stroller are walking",
+    ):
+        doc = rules.nlp(text)
+        assert fronted_split(doc) is None, text
+
+
+def test_predicate_keyed_by_the_verb_the_rules_left_out(rules):
+    assert set(rules.parse("a boy looking at the ocean").triples()) == {("boy", "at", "ocean")}
+    e = _edits(predicates={"rewrite": {"at|v:look": "look at", "at|v:stare": "stare"}})
+    assert set(_graph(rules, e, "a boy looking at the ocean").triples()) == {("boy", "look at", "ocean")}
+    assert set(_graph(rules, e, "a boy at the ocean").triples()) == {("boy", "at", "ocean")}
+
+
+def test_adjacent_verb_pattern_fills_in_the_verb(rules):
+    assert rules.parse("lady holding baby").relations == []  # "holding" read as an adjective of "baby"
+    e = _edits(relations={"drop": [], "adjacent": {"V|V": "V"}})
+    assert set(_graph(rules, e, "lady holding baby").triples()) == {("lady", "hold", "baby")}
+    assert set(_graph(rules, e, "pole holding power lines").triples()) == {("pole", "hold", "line")}  # no name model
+
+
 def test_shipped_weights_record_their_training_data():
     from sgfns.graphs.parser.learned import load_edits
 
@@ -85,9 +136,10 @@ def test_shipped_weights_record_their_training_data():
 
 def test_version_names_the_weights():
     from sgfns.graphs.parser import load_parser
+    from sgfns.graphs.parser.learned import EDITS_VERSION
 
     p = load_parser(backend="learned")
-    assert p.weights_sha256 and p.version.startswith(f"edits-1@{p.weights_sha256[:12]}+rules-")
+    assert p.weights_sha256 and p.version.startswith(f"edits-{EDITS_VERSION}@{p.weights_sha256[:12]}+rules-")
     assert load_parser(backend="rules").weights_sha256 is None
     with pytest.raises(UserError, match="unknown parser backend"):
         load_parser(backend="neural")

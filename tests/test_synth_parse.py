@@ -31,12 +31,12 @@ def test_comparison_ignores_order_and_synonyms_but_not_meaning():
     )
 
 
-@pytest.fixture(scope="module")
-def parser():
+@pytest.fixture(scope="module", params=["rules", "learned"])
+def parser(request):
     pytest.importorskip("spacy")
     from sgfns.graphs.parser import load_parser
 
-    return load_parser()
+    return load_parser(backend=request.param)
 
 
 def test_test_split_parses_exactly_at_least_98_percent(tmp_path, parser):

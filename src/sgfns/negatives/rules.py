@@ -171,6 +171,16 @@ def _in_compound(ctx: Context, ph: locate.Phrase, obj: SGObject) -> bool:
     return prev.isalpha() and lexicon.is_lemma(f"{prev} {obj.name}", "n")
 
 
+def _replacement_names(name: str, pool: list[str]) -> list[str]:
+    """Same-kind nouns for the name; a multi-word name that is no WordNet lemma ("city bus", as the learned parser
+    writes a modifier into the name) keeps its modifiers and has its head replaced ("city truck")."""
+    alts = wc.same_kind_nouns(name, pool)
+    if alts or " " not in name or lexicon.is_lemma(name, "n"):
+        return alts
+    mods, head = name.rsplit(" ", 1)
+    return [f"{mods} {a}" for a in wc.same_kind_nouns(head, pool) if " " not in a]
+
+
 def replace_obj(ctx: Context) -> list[Candidate]:
     out = []
     names = {o.name for o in ctx.graph.objects}
@@ -186,7 +196,7 @@ def replace_obj(ctx: Context) -> list[Candidate]:
             ctx.reject("replace-obj", checks.UNRELIABLE)
             continue
         start, end = _name_region(ctx, ph, obj)
-        for alt in wc.same_kind_nouns(obj.name, list(ctx.pool)):
+        for alt in _replacement_names(obj.name, list(ctx.pool)):
             if alt in names:
                 continue
             extra: list[Splice] = []

@@ -56,6 +56,8 @@ class CaptionParser:
         self.version = f"{backend.version}+spacy-{spacy.__version__}+{model_name}-{nlp.meta.get('version', '?')}"
         # sha256 of the learned weights (None for the rules alone): caches and runs record it beside the version
         self.weights_sha256: str | None = getattr(backend, "weights_sha256", None)
+        if hasattr(backend, "use_pipeline"):
+            backend.use_pipeline(nlp)
 
     def parse(self, text: str) -> SceneGraph:
         return self.parse_batch([text])[0]
