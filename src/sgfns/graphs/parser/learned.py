@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from sgfns.errors import UserError
-from sgfns.graphs.parser.lemmas import verb_lemma
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 from sgfns.text import lexicon
+from sgfns.text.lemmas import verb_lemma
 
 # Bump when the feature set or the way edits are applied changes (the weights' sha256 covers refits).
 EDITS_VERSION = 2
