@@ -298,17 +298,18 @@ def node_match_pairs(
     """`node_match` (and, with `count = (counts, kappa, tau)`, the soft-count term) for listed pairs only:
     pair p is (image `pair_img[p]`, caption `pair_txt[p]`) -> ([P], [P] or None), in fp32 or wider.
 
-    `method` "image" (the default on CPU): one image at a time, its listed captions' nodes gathered into a
-    cache-sized buffer (`_pairs_by_image`; about 1.4x faster on the re-rank workload of docs/performance.md, 3.5x for
-    one-node sets such as global vectors). "bmm" (the default on CUDA, where one call per image would be
-    launch-bound): the stacked-bmm tiles described below. Both give the same values up to float rounding.
+    `method` "image" (on CPU when the images have many pairs each, `_cpu_method`): one image at a time, its
+    listed captions' nodes gathered into a cache-sized buffer (`_pairs_by_image`; about 1.4x faster on the re-rank
+    workload of docs/performance.md, 3.5x for one-node sets such as global vectors). "bmm" (the default on CUDA,
+    where one call per image would be launch-bound, and on CPU for a few pairs per image, e.g. text queries'
+    shortlists): the stacked-bmm tiles described below. Both give the same values up to float rounding.
 
     For re-ranking a shortlist: pairs are grouped by image, and each image's real nodes meet the real nodes of
     all captions paired with it ([L, d] x [d, cols], no pair outside the list). Images with the same node count
     and similar column counts are stacked into one bmm whose score tile holds about `tile` elements, so the
     work is a few large calls rather than one small matmul per image."""
     if method == "auto":
-        method = "bmm" if img_nodes.device.type == "cuda" else "image"
+        method = "bmm" if img_nodes.device.type == "cuda" else _cpu_method(pair_img)
     if method == "image":
         return _pairs_by_image(img_nodes, img_mask, txt_nodes, txt_mask, pair_img, pair_txt, count=count, dtype=dtype)
     if method != "bmm":
@@ -362,6 +363,22 @@ def node_match_pairs(
             soft[pv] = s.sub_(tau).mul_(kappa).sigmoid_().sum(1, dtype=acc)[valid]
         g0 = g1
     return _scatter_pairs(pc, best, soft, out, cnt)
+
+
+#: pairs per listed image under which the CPU re-rank stacks images into bmm tiles (`node_match_pairs`)
+BMM_BELOW_PAIRS_PER_IMAGE = 32
+
+
+def _cpu_method(pair_img: Tensor) -> str:
+    """"bmm" when the listed images have few pairs each, else "image". Why: the one-image-at-a-time path pays a
+    Python step per image, which a text query's shortlist (one pair per image) makes the whole cost; measured on
+    the 5,000-image benchmark gallery (one thread), stacking was 2-4x faster at 4-16 pairs per image, and about
+    even from 64 (docs/serve.md)."""
+    pair_img = torch.as_tensor(pair_img)
+    n = pair_img.numel()
+    if n == 0:
+        return "image"
+    return "bmm" if n < BMM_BELOW_PAIRS_PER_IMAGE * torch.unique(pair_img).numel() else "image"
 
 
 def _pairs_start(img_nodes, img_mask, txt_nodes, txt_mask, pair_img, pair_txt, count, dtype):
