@@ -178,6 +178,14 @@ class Searcher:
         with self._parse_lock:  # spaCy pipelines are not documented as thread-safe
             return parse(list(texts))
 
+    def warm_up(self) -> None:
+        """One small search before the first request: loads the parser's pipeline and the lexicon it reads on
+        demand (seconds each), so that no client's search pays for them."""
+        from sgfns.lexicon import is_lemma
+
+        is_lemma("cube")
+        self.texts([self.captions[0] if self.captions else "a red cube"], 1)
+
     def describe(self) -> dict[str, Any]:
         """The loaded run and gallery: model, data, sizes, versions."""
         import platform
