@@ -87,19 +87,18 @@ def _caption_chunks(counts: list[int], cols: int) -> list[tuple[int, int]]:
     return out
 
 
-class _Plan:
-    """The padding-free layout of one (images, captions) problem, shared by the match and count terms."""
+class ImageBlocks:
+    """The image side of a `_Plan`: images with the same number of real nodes as dense [n, L, d] blocks (no
+    padding), and `inv`, each image's row in the blocks' order. Built once for a fixed gallery (the first stage's
+    `NodeIndex`), it is reused by every query instead of being rebuilt per call."""
 
-    def __init__(self, img_nodes: Tensor, img_mask: Tensor, txt_nodes: Tensor, txt_mask: Tensor, cols: int) -> None:
+    def __init__(self, img_nodes: Tensor, img_mask: Tensor) -> None:
         ni, _, d = img_nodes.shape
-        nc = txt_nodes.shape[0]
         dev = img_nodes.device
-        self.ni, self.nc, self.d, self.device = ni, nc, d, dev
+        self.ni, self.d, self.device = ni, d, dev
         i_counts = img_mask.sum(1)
-        t_counts = txt_mask.sum(1)
-        if bool((i_counts == 0).any()) or bool((t_counts == 0).any()):
+        if bool((i_counts == 0).any()):
             raise ValueError("every node set needs at least one real node (models add a learned null node)")
-        # image buckets: images with the same number of real nodes -> dense [n, L, d] blocks, no padding
         buckets: dict[int, list[int]] = {}
         for i, c in enumerate(i_counts.tolist()):
             buckets.setdefault(c, []).append(i)
@@ -110,8 +109,24 @@ class _Plan:
             sel_nodes, sel_mask = img_nodes.index_select(0, idx), img_mask.index_select(0, idx)
             self.blocks.append((L, sel_nodes[sel_mask].view(len(buckets[L]), L, d)))
         perm = torch.cat(order)
+        self.perm = perm
         self.inv = torch.empty_like(perm)
         self.inv[perm] = torch.arange(ni, device=dev)
+
+
+class _Plan:
+    """The padding-free layout of one (images, captions) problem, shared by the match and count terms."""
+
+    def __init__(self, img_nodes: Tensor, img_mask: Tensor, txt_nodes: Tensor, txt_mask: Tensor, cols: int,
+                 images: ImageBlocks | None = None) -> None:  # fmt: skip
+        images = images if images is not None else ImageBlocks(img_nodes, img_mask)
+        nc = txt_nodes.shape[0]
+        dev = images.device
+        self.ni, self.nc, self.d, self.device = images.ni, nc, images.d, dev
+        t_counts = txt_mask.sum(1)
+        if bool((t_counts == 0).any()):
+            raise ValueError("every node set needs at least one real node (models add a learned null node)")
+        self.blocks, self.inv = images.blocks, images.inv
         # caption nodes flattened, real nodes only, captions kept contiguous
         self.t_flat = txt_nodes[txt_mask]  # [sum Lt, d]
         self.t_counts = t_counts

@@ -14,6 +14,8 @@ arrival order with the text batches."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -24,6 +26,23 @@ from sgfns.index.searcher import Searcher
 
 #: text searches answered by one call at most (the load benchmark's 32 clients fit one batch)
 MAX_BATCH = 32
+
+
+def _release_memory() -> None:
+    """Hand the heap a batch freed back to the system (glibc's `malloc_trim`; elsewhere nothing). Why: a batch's
+    temporaries (first-stage and re-rank blocks, tens of MB) are freed into the allocator's arenas, which keep
+    them, so the service's resident memory would drift up to its largest batch's and stay there."""
+    global _trim
+    if _trim is None:
+        try:
+            _trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
+_trim: Callable[[int], int] | bool | None = None
 
 
 class Busy(Exception):
@@ -122,6 +141,8 @@ class SearchQueue:
                 continue
             for j, answer in zip(jobs, answers, strict=True):
                 self._answer(j, lambda a=answer: a)
+            del answers
+            _release_memory()
 
     def _answer(self, job: _Job, fn: Callable[[], Any]) -> None:
         try:
