@@ -10,10 +10,10 @@ remembers no query, so each request is a full search). First the in-process rate
 service warms up before it listens). Then the service starts as a child process on a free loopback port
 (`sgfns serve --threads T --workers W --max-batch B`), and for each k and each client count every query is sent
 once by that many client threads (keep-alive connections); per level: throughput, p50/p95/p99 latency, errors,
-and the service's peak RSS (sampled from /proc every 50 ms). While 32 clients search, one more client asks
-/api/health every 100 ms. The child is stopped at the end. Bounded: each in-process pass and each level stops after
---level-seconds (default 40; its figures then say how many requests it made), so the whole run takes at most
-about 8 x 40 s plus the service's start. Loopback only; nothing else is contacted."""
+and the service's peak RSS, whole and anonymous (sampled from /proc every 50 ms). While 32 clients search, a
+process of its own asks /api/health every 100 ms. The child is stopped at the end. Bounded: each in-process pass
+and each level stops after --level-seconds (default 40; its figures then say how many requests it made), so the
+whole run takes at most about 8 x 40 s plus the service's start. Loopback only; nothing else is contacted."""
 
 from __future__ import annotations
 
@@ -91,7 +91,6 @@ def level(port: int, paths: list[str], clients: int, max_seconds: float, health:
     lat: list[float] = []
     errors: list[str] = []
     deadline = time.monotonic() + max_seconds
-    done = threading.Event()
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -115,37 +114,22 @@ def level(port: int, paths: list[str], clients: int, max_seconds: float, health:
                 lat.append(dt)
         conn.close()
 
-    health_lat: list[float] = []
-    health_err: list[str] = []
-
-    def prober() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while not done.is_set():
-            t = time.perf_counter()
-            try:
-                status, _ = get(conn, "/api/health")
-                health_lat.append(time.perf_counter() - t)
-                if status != 200:
-                    health_err.append(str(status))
-            except (OSError, http.client.HTTPException) as e:
-                health_err.append(type(e).__name__)
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            done.wait(0.1)
-        conn.close()
-
     threads = [threading.Thread(target=client) for _ in range(clients)]
-    probe = threading.Thread(target=prober) if health else None
+    # the health prober is its own process: in this one it would wait for the GIL behind the client threads
+    # reading answers, and that wait is not the service's
+    probe = subprocess.Popen([sys.executable, __file__, "--probe-health", str(port)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True) if health else None  # fmt: skip
     t0 = time.perf_counter()
-    if probe:
-        probe.start()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
-    done.set()
+    health_lat: list[float] = []
+    health_err: list[str] = []
     if probe:
-        probe.join()
+        found = json.loads(probe.communicate("", timeout=60)[0])
+        health_lat, health_err = found["latencies"], found["errors"]
     out = {
         "clients": clients,
         "requests": len(lat) + len(errors),
@@ -160,6 +144,26 @@ def level(port: int, paths: list[str], clients: int, max_seconds: float, health:
     if health:
         out["health"] = {"requests": len(health_lat), "errors": len(health_err), **percentiles(health_lat)}
     return out
+
+
+def probe_health(port: int) -> None:
+    """Ask /api/health every 100 ms until stdin closes; print {"latencies": [s], "errors": [...]}."""
+    stop = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    lat, err = [], []
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while not stop.is_set():
+        t = time.perf_counter()
+        try:
+            status, _ = get(conn, "/api/health")
+            lat.append(time.perf_counter() - t)
+            if status != 200:
+                err.append(str(status))
+        except (OSError, http.client.HTTPException) as e:
+            err.append(type(e).__name__)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        stop.wait(0.1)
+    print(json.dumps({"latencies": lat, "errors": err}))
 
 
 def free_port() -> int:
@@ -224,6 +228,11 @@ def table(record: dict) -> str:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--probe-health"]:
+        probe_health(int(sys.argv[2]))
+        return
+    # the oneDNN setting `sgfns serve` makes (docs/serve.md), so that both sides run the same matmuls
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "0")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", required=True)
     ap.add_argument("--index", required=True)
@@ -248,6 +257,7 @@ def main() -> None:
     record: dict = {
         "command": " ".join(["benchmarks/serve_load.py", *sys.argv[1:]]),
         "machine": {"nproc": os.cpu_count(), "loadavg_start": os.getloadavg(), "threads": args.threads,
+                    "ONEDNN_PRIMITIVE_CACHE_CAPACITY": os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"],
                     "workers": args.workers, "max_batch": args.max_batch,
                     "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")},
         "gallery": {"images": meta["n_images"], "captions": meta["n_captions"], "model": meta.get("model")},

@@ -7,6 +7,7 @@ the loopback interface unless `--host` says otherwise, and says so when it start
 from __future__ import annotations
 
 import argparse
+import os
 
 from sgfns_app.cli.options import add_run_options
 
@@ -50,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--port must be 0..65535, got {args.port}")
     if args.workers < 1 or args.queue < 0 or args.max_upload_mb <= 0 or args.max_batch < 1:
         raise UserError("--workers must be >= 1, --queue >= 0, --max-batch >= 1 and --max-upload-mb > 0")
+    # oneDNN (torch's bf16 matmuls on CPU) keeps up to 1,024 compiled matmuls, one per shape; a first stage's
+    # shapes follow each batch's caption nodes, so the cache filled with ~300 MB of matmuls that were rarely met
+    # again, and rebuilding them was faster than looking them up (docs/serve.md). Read once, at the first matmul.
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "0")
     if args.threads is not None:
         import torch
 

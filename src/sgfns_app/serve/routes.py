@@ -42,7 +42,7 @@ def api_router(searcher: Searcher, limits: Limits, work: SearchQueue) -> APIRout
             raise HTTPException(400, str(e)) from None
 
     @api.get("/health")
-    def health() -> dict:
+    async def health() -> dict:  # on the event loop: no hop through a thread pool while searches run
         """Liveness: `{"status": "ok", "model": NAME, "images": N}`."""
         return {"status": "ok", "model": searcher.model.name, "images": len(searcher.ids)}
 
