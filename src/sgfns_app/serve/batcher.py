@@ -70,7 +70,6 @@ class SearchQueue:
         self.render = render or (lambda x: x)
         self.slots = max(1, workers) + max(0, queue)
         self.pending = 0  # admitted and not answered; only touched on the event loop's thread
-        self.batches: list[int] = []  # sizes of the last text batches (bounded), for tests and the log
         self._jobs: deque[_Job] = deque()
         self._ready = threading.Condition()
         self._closed = False
@@ -132,7 +131,6 @@ class SearchQueue:
             if jobs[0].text is None:
                 self._answer(jobs[0], jobs[0].call)
                 continue
-            self.batches = [*self.batches[-99:], len(jobs)]
             try:
                 answers = self.searcher.texts([j.text[0] for j in jobs], [j.text[1] for j in jobs])
             except Exception:  # noqa: BLE001 - some query failed: answer each alone, so the error is its own
