@@ -248,6 +248,36 @@ def test_match_bf16_is_node_match_up_to_bf16_rounding(seed):
     assert match_bf16(a[:0], ones[:0], b, torch.ones(2, 1, dtype=bool)).shape == (0, 2)
 
 
+def test_match_bf16_with_the_images_prepared_once_gives_the_same_bits():
+    """A `NodeIndex` prepares its gallery's side of the bf16 node term once (`BF16Images`); each query's scores
+    are exactly those of the unprepared call, alone or in a batch of queries."""
+    from sgfns.index.nodestage import BF16Images, match_bf16
+
+    g = torch.Generator().manual_seed(5)
+    img, _ = random_encoded(g, 17, 16, {"n": 6})
+    cap, _ = random_encoded(g, 9, 16, {"n": 4})
+    (iv, im), (cv, cm) = img.sets["n"], cap.sets["n"]
+    prepared = BF16Images(iv, im)
+    for kw in ({}, {"cols": 3, "tile": 50}):
+        whole = match_bf16(iv, im, cv, cm, **kw)
+        assert torch.equal(match_bf16(iv, im, cv, cm, images=prepared, **kw), whole)
+        one = match_bf16(iv, im, cv[2:3], cm[2:3], **kw)
+        assert torch.equal(match_bf16(iv, im, cv[2:3], cm[2:3], images=prepared, **kw), one)
+    with pytest.raises(ValueError, match="prepared images"):
+        match_bf16(iv[:5], im[:5], cv, cm, images=prepared)
+
+
+def test_cpu_rerank_stacks_images_with_few_pairs_each():
+    """`node_match_pairs` picks the stacked-bmm path on the CPU when the listed images have few pairs each (a text
+    query's shortlist) and the one-image-at-a-time path when they have many (evaluation)."""
+    from sgfns.models.similarity import BMM_BELOW_PAIRS_PER_IMAGE, _cpu_method
+
+    assert _cpu_method(torch.arange(1000)) == "bmm"
+    assert _cpu_method(torch.arange(10).repeat_interleave(BMM_BELOW_PAIRS_PER_IMAGE)) == "image"
+    assert _cpu_method(torch.arange(10).repeat_interleave(BMM_BELOW_PAIRS_PER_IMAGE - 1)) == "bmm"
+    assert _cpu_method(torch.zeros(0, dtype=torch.long)) == "image"
+
+
 def test_bf16_stage_ranks_like_the_fp32_stage_and_ignores_padding_garbage(setup):
     model, img, cap = setup
     f32 = NodeStage.fit(model, img, cap, 32)

@@ -191,15 +191,15 @@ def test_a_full_queue_answers_503_and_health_still_answers(searcher):
 
     gate = threading.Event()
     started = threading.Event()
-    real = searcher.text
+    real = searcher.texts
 
-    def slow_text(*a, **kw):
+    def slow_texts(*a, **kw):
         started.set()
         gate.wait(30)
         return real(*a, **kw)
 
     app = create_app(searcher, Limits(workers=1, queue=0))
-    searcher.text = slow_text
+    searcher.texts = slow_texts
     try:
         with TestClient(app) as c:
             first = {}
@@ -213,7 +213,84 @@ def test_a_full_queue_answers_503_and_health_still_answers(searcher):
             assert first["r"].status_code == 200
     finally:
         gate.set()
-        del searcher.text
+        del searcher.texts
+
+
+def test_concurrent_text_searches_are_answered_together(searcher):
+    """While the search thread is busy, the text searches that arrive wait and are then answered by one
+    `Searcher.texts` call; each answer is the query's own (as `Searcher.text` alone gives it)."""
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from sgfns_app.serve.app import create_app
+
+    gate, started, calls = threading.Event(), threading.Event(), []
+    real = searcher.texts
+
+    def gated_texts(queries, ks, *a, **kw):
+        calls.append(list(queries))
+        started.set()
+        gate.wait(30)
+        return real(queries, ks, *a, **kw)
+
+    app = create_app(searcher)
+    work = app.state.work
+    queries = [searcher.captions[i] for i in (1, 8, 15, 22, 29, 36)]
+    ks = [3, 5, 2, 7, 1, 4]
+    searcher.texts = gated_texts
+    try:
+        with TestClient(app) as c:
+            answers: dict[int, object] = {}
+
+            def ask(i: int) -> None:
+                answers[i] = c.get("/api/search", params={"q": queries[i], "k": ks[i]})
+
+            threads = [threading.Thread(target=ask, args=(0,))]
+            threads[0].start()
+            assert started.wait(30)
+            threads += [threading.Thread(target=ask, args=(i,)) for i in range(1, len(queries))]
+            for t in threads[1:]:
+                t.start()
+            deadline = time.monotonic() + 30
+            while work.pending < len(queries) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert work.pending == len(queries)
+            gate.set()
+            for t in threads:
+                t.join(60)
+    finally:
+        gate.set()
+        del searcher.texts
+    assert calls[0] == queries[:1] and sorted(calls[1]) == sorted(queries[1:]) and len(calls) == 2
+    for i, q in enumerate(queries):
+        assert answers[i].status_code == 200, answers[i].text
+        served, alone = answers[i].json(), searcher.text(q, ks[i])
+        assert served["query"] == q and served["graph"] == alone["graph"]
+        assert [h["image_id"] for h in served["results"]] == [h["image_id"] for h in alone["results"]]
+        assert [h["score"] for h in served["results"]] == pytest.approx([h["score"] for h in alone["results"]],
+                                                                        abs=1e-5)  # fmt: skip
+
+
+def test_a_failing_query_in_a_batch_fails_alone(searcher):
+    """A batch whose call raises is answered query by query, so only the query at fault gets its error."""
+    import asyncio
+
+    from sgfns.errors import UserError
+    from sgfns_app.serve.batcher import SearchQueue
+
+    async def two() -> list:
+        work = SearchQueue(searcher, workers=1, queue=4)
+        try:
+            return await asyncio.gather(work.text(searcher.captions[2], 3), work.text(" ", 3), return_exceptions=True)
+        finally:
+            work.close()
+
+    good, bad = asyncio.run(two())
+    assert isinstance(bad, UserError) and "empty" in str(bad)
+    alone = searcher.text(searcher.captions[2], 3)
+    assert [h["image_id"] for h in good["results"]] == [h["image_id"] for h in alone["results"]]
 
 
 def test_served_ranking_equals_sgfns_search(client, cli, served_world, searcher):

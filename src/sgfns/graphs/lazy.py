@@ -36,3 +36,8 @@ class LazyParser:
         return [self._memo[t] for t in texts]
 
     parse_batch = __call__  # the parser interface the caption-graph cache calls
+
+    def parse_fresh(self, texts: Iterable[str]) -> list[SceneGraph]:
+        """Parse without remembering (a service's queries: remembering every distinct one would grow without
+        bound, and each search is meant to parse its query)."""
+        return self._load().parse_batch(list(texts))

@@ -23,6 +23,10 @@ from sgfns.models.base import Encoded, Matcher
 
 __all__ = ["NodeMatch", "PairExplanation", "explain_pairs", "node_terms"]
 
+#: pairs explained at a time: the gathered node sets of a chunk are [pairs, nodes, d] copies (a 68-node relation
+#: set at d = 128 is 35 KB per pair), so a batch of 32 queries x 100 hits is done in pieces of bounded size
+PAIR_CHUNK = 256
+
 
 @dataclass
 class NodeMatch:
@@ -73,6 +77,14 @@ def explain_pairs(
            for p in range(len(pi))]  # fmt: skip
     if not len(pi):
         return out
+    for a in range(0, len(pi), PAIR_CHUNK):  # bounded working memory: a chunk's [pairs, Li, Lt] cosines at a time
+        _explain_chunk(model, img, cap, pi[a : a + PAIR_CHUNK], pc[a : a + PAIR_CHUNK], parts,
+                       out[a : a + PAIR_CHUNK])  # fmt: skip
+    return out
+
+
+def _explain_chunk(model: Matcher, img: Encoded, cap: Encoded, pi: Tensor, pc: Tensor, parts: dict[str, Tensor],
+                   out: list[PairExplanation]) -> None:  # fmt: skip
     with torch.inference_mode():
         for term, (set_name, weight) in node_terms(model).items():
             if term not in parts or set_name not in img.sets or set_name not in cap.sets:
@@ -95,4 +107,3 @@ def explain_pairs(
             rows = zip(known.tolist(), n.tolist(), soft.tolist(), share.tolist(), strict=True)
             for p, (kn, c, sc, w) in enumerate(rows):
                 out[p].nodes["count"] = [NodeMatch(j, -1, sc[j], w[j], count=c[j]) for j in range(len(kn)) if kn[j]]
-    return out

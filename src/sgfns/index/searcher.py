@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
+from torch import Tensor
 
 from sgfns.errors import UserError
 from sgfns.graphs.types import SceneGraph, SGObject
@@ -107,6 +110,7 @@ class Searcher:
             parser = getattr(model, "parser", None) or LazyParser()
         self._parser = parser  # callable: texts -> graphs (`sgfns.graphs.lazy.LazyParser`)
         self._parse_lock = threading.Lock()
+        self._files: dict[str, str | None] = {}  # image id -> file (`image_file`); at most one per gallery image
         self._load_dataset()
 
     # --- the dataset beside the gallery (graphs, boxes, files), when it is there ----------------------------------
@@ -155,13 +159,32 @@ class Searcher:
         return None
 
     def image_file(self, image_id: str) -> str | None:
-        p = self.image_path(image_id)
-        return str(p.relative_to(self.data.resolve())) if p is not None and self.data is not None else None
+        """The image's file relative to the dataset folder (None as `image_path`), looked up once per image: the
+        checks resolve paths on disk, which cost more than the rest of a hit's answer."""
+        if image_id not in self._files:
+            p = self.image_path(image_id)
+            self._files[image_id] = (str(p.relative_to(self.data.resolve()))
+                                     if p is not None and self.data is not None else None)  # fmt: skip
+        return self._files[image_id]
 
     def parse(self, text: str) -> SceneGraph:
         """The query's scene graph by the run's parser (`model.parser`, as `sgfns.load_model` attaches it)."""
+        return self.parse_many([text])[0]
+
+    def parse_many(self, texts: Sequence[str]) -> list[SceneGraph]:
+        """The queries' scene graphs in one parser call (spaCy's `nlp.pipe`). A `LazyParser` is asked not to
+        remember them (`parse_fresh`): a service sees endless distinct queries, and every search parses its own."""
+        parse = getattr(self._parser, "parse_fresh", self._parser)
         with self._parse_lock:  # spaCy pipelines are not documented as thread-safe
-            return self._parser([text])[0]
+            return parse(list(texts))
+
+    def warm_up(self) -> None:
+        """One small search before the first request: loads the parser's pipeline and the lexicon it reads on
+        demand (seconds each), so that no client's search pays for them."""
+        from sgfns.lexicon import is_lemma
+
+        is_lemma("cube")
+        self.texts([self.captions[0] if self.captions else "a red cube"], 1)
 
     def describe(self) -> dict[str, Any]:
         """The loaded run and gallery: model, data, sizes, versions."""
@@ -194,29 +217,65 @@ class Searcher:
 
     def text(self, query: str, k: int = 10, n_short: int | None = None) -> dict[str, Any]:
         """Images for a text query: {"query", "graph", "results": [{"rank", "image_id", "score", "parts",
-        "matches", "relations", "counts", ...}]}."""
+        "matches", "relations", "counts", ...}]} — `texts` of one query."""
+        return self.texts([query], [k], n_short)[0]
+
+    def texts(
+        self, queries: Sequence[str], ks: Sequence[int] | int = 10, n_short: int | None = None
+    ) -> list[dict[str, Any]]:
+        """`text` of several queries at once, one answer per query in order; each answer is the one `text` gives
+        for that query alone (tested).
+
+        Why: the service's searches arrive concurrently, and most of a search's cost is per call, not per query —
+        the parser's pipeline, one forward of the text encoder, one pass over the gallery's first stage (a matrix
+        product that is as cheap for 32 query columns as for one), one pass of the re-rank over the images that
+        the shortlists share. So the queries are parsed in one parser call, encoded in one forward, shortlisted in
+        one first-stage pass and re-ranked and explained together; only assembling the answers is per query."""
         from sgfns.models.scoring import encode_captions
 
-        if not query.strip():
-            raise UserError("the text query is empty")
-        self._check_k(k)
-        graph = self.parse(query)
-        q = encode_captions(self.model, [query], [graph], self.device).to(self.device)
-        ids = shortlist(self.img, q, self.image_index, torch.tensor([0]), n_short or max(10 * k, 100), "caption")
-        scores, ids, parts = rerank_parts(self.model, self.img, q, torch.tensor([0]), ids, "caption")
-        top = ids[0, :k].tolist()
-        exs = explain_pairs(self.model, self.img, q, top, [0] * len(top), {n: v[0, :k] for n, v in parts.items()})
-        results = []
-        for r, (i, ex) in enumerate(zip(top, exs, strict=True)):
-            ex.score = float(scores[0, r])  # the ranking's own sum of the parts
-            hit = {"rank": r + 1, "image_id": self.ids[i], "image": i, "file": self.image_file(self.ids[i])}
-            ig = self.image_graphs[i] if self.image_graphs is not None else None
-            boxes = self.boxes[i] if self.boxes is not None else None
-            results.append({**hit, **self._explained(ex, graph, ig, boxes)})
-        # a query none of whose objects the run knows is ranked by noise: say so (the CLI and the page warn)
-        known = any(self.model.text_processor.knows(o.name) for o in graph.objects)
-        return {**self._header(k), "query": query, "graph": graph.to_dict(), "query_known": known,
-                "results": results}  # fmt: skip
+        queries = list(queries)
+        ks = [ks] * len(queries) if isinstance(ks, int) else [int(k) for k in ks]
+        if len(ks) != len(queries):
+            raise ValueError(f"{len(queries)} queries but {len(ks)} values of k")
+        for query, k in zip(queries, ks, strict=True):
+            if not query.strip():
+                raise UserError("the text query is empty")
+            self._check_k(k)
+        if not queries:
+            return []
+        graphs = self.parse_many(queries)
+        q = encode_captions(self.model, queries, graphs, self.device, ).to(self.device)
+        shorts = [n_short or max(10 * k, 100) for k in ks]
+        # one first-stage pass for every query; a shorter shortlist is a prefix of a longer one (ties -> lower id)
+        first = shortlist(self.img, q, self.image_index, torch.arange(len(queries)), max(shorts), "caption")
+        ranked: list[tuple[Tensor, Tensor, dict[str, Tensor]]] = [None] * len(queries)  # type: ignore[list-item]
+        for n in sorted(set(shorts)):  # re-rank the queries with the same shortlist length together
+            rows = [j for j, s in enumerate(shorts) if s == n]
+            scores, ids, parts = rerank_parts(self.model, self.img, q, torch.tensor(rows), first[rows, :n], "caption")
+            for r, j in enumerate(rows):
+                ranked[j] = (scores[r, : ks[j]], ids[r, : ks[j]], {name: v[r, : ks[j]] for name, v in parts.items()})
+        # every hit of every query explained in one call
+        pair_img = torch.cat([ids for _, ids, _ in ranked]).tolist()
+        pair_cap = [j for j, (_, ids, _) in enumerate(ranked) for _ in range(len(ids))]
+        names = list(ranked[0][2])
+        exs = explain_pairs(self.model, self.img, q, pair_img, pair_cap,
+                            {n: torch.cat([p[n] for _, _, p in ranked]) for n in names})  # fmt: skip
+        out, at = [], 0
+        for j, (scores, ids, _) in enumerate(ranked):
+            graph, results = graphs[j], []
+            for r, i in enumerate(ids.tolist()):
+                ex = exs[at + r]
+                ex.score = float(scores[r])  # the ranking's own sum of the parts
+                hit = {"rank": r + 1, "image_id": self.ids[i], "image": i, "file": self.image_file(self.ids[i])}
+                ig = self.image_graphs[i] if self.image_graphs is not None else None
+                boxes = self.boxes[i] if self.boxes is not None else None
+                results.append({**hit, **self._explained(ex, graph, ig, boxes)})
+            at += len(ids)
+            # a query none of whose objects the run knows is ranked by noise: say so (the CLI and the page warn)
+            known = any(self.model.text_processor.knows(o.name) for o in graph.objects)
+            out.append({**self._header(ks[j]), "query": queries[j], "graph": graph.to_dict(), "query_known": known,
+                        "results": results})  # fmt: skip
+        return out
 
     def image(self, image_id: str, k: int = 10, n_short: int | None = None) -> dict[str, Any]:
         """Captions for a gallery image: {"query": {"image_id"}, "results": [{"rank", "caption_index", "caption",
@@ -261,10 +320,12 @@ class Searcher:
         """Score, parts and the per-node shares of one hit: an image with visual graph `ig` and region boxes
         `boxes` [R, 4] (either may be None), a caption with graph `cap_graph`."""
 
+        rows = None if boxes is None else np.asarray(boxes).tolist()  # one conversion, not one per coordinate
+
         def box(region: int | None) -> list[float] | None:
-            if region is None or boxes is None or region >= len(boxes):
+            if region is None or rows is None or region >= len(rows):
                 return None
-            return [round(float(x), 5) for x in boxes[region]]
+            return [round(x, 5) for x in rows[region]]
 
         def cap_obj(j: int) -> SGObject | None:
             return cap_graph.objects[j] if cap_graph is not None and j < len(cap_graph.objects) else None

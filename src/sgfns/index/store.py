@@ -44,6 +44,9 @@ def save_encoded(path: str | Path, enc: Encoded) -> None:
 
 
 def load_encoded(path: str | Path) -> Encoded:
+    """The arrays of one encoded file, memory-mapped: safetensors' `safe_open` maps the file copy-on-write and its
+    tensors are views of the mapped pages (nothing is copied at load; pages are read when a search first touches
+    them and are shared with the page cache; tested in tests/test_index_batch.py). The header is checked on open."""
     from safetensors import safe_open
 
     path = Path(path)

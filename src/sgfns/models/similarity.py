@@ -87,19 +87,18 @@ def _caption_chunks(counts: list[int], cols: int) -> list[tuple[int, int]]:
     return out
 
 
-class _Plan:
-    """The padding-free layout of one (images, captions) problem, shared by the match and count terms."""
+class ImageBlocks:
+    """The image side of a `_Plan`: images with the same number of real nodes as dense [n, L, d] blocks (no
+    padding), and `inv`, each image's row in the blocks' order. Built once for a fixed gallery (the first stage's
+    `NodeIndex`), it is reused by every query instead of being rebuilt per call."""
 
-    def __init__(self, img_nodes: Tensor, img_mask: Tensor, txt_nodes: Tensor, txt_mask: Tensor, cols: int) -> None:
+    def __init__(self, img_nodes: Tensor, img_mask: Tensor) -> None:
         ni, _, d = img_nodes.shape
-        nc = txt_nodes.shape[0]
         dev = img_nodes.device
-        self.ni, self.nc, self.d, self.device = ni, nc, d, dev
+        self.ni, self.d, self.device = ni, d, dev
         i_counts = img_mask.sum(1)
-        t_counts = txt_mask.sum(1)
-        if bool((i_counts == 0).any()) or bool((t_counts == 0).any()):
+        if bool((i_counts == 0).any()):
             raise ValueError("every node set needs at least one real node (models add a learned null node)")
-        # image buckets: images with the same number of real nodes -> dense [n, L, d] blocks, no padding
         buckets: dict[int, list[int]] = {}
         for i, c in enumerate(i_counts.tolist()):
             buckets.setdefault(c, []).append(i)
@@ -110,8 +109,24 @@ class _Plan:
             sel_nodes, sel_mask = img_nodes.index_select(0, idx), img_mask.index_select(0, idx)
             self.blocks.append((L, sel_nodes[sel_mask].view(len(buckets[L]), L, d)))
         perm = torch.cat(order)
+        self.perm = perm
         self.inv = torch.empty_like(perm)
         self.inv[perm] = torch.arange(ni, device=dev)
+
+
+class _Plan:
+    """The padding-free layout of one (images, captions) problem, shared by the match and count terms."""
+
+    def __init__(self, img_nodes: Tensor, img_mask: Tensor, txt_nodes: Tensor, txt_mask: Tensor, cols: int,
+                 images: ImageBlocks | None = None) -> None:  # fmt: skip
+        images = images if images is not None else ImageBlocks(img_nodes, img_mask)
+        nc = txt_nodes.shape[0]
+        dev = images.device
+        self.ni, self.nc, self.d, self.device = images.ni, nc, images.d, dev
+        t_counts = txt_mask.sum(1)
+        if bool((t_counts == 0).any()):
+            raise ValueError("every node set needs at least one real node (models add a learned null node)")
+        self.blocks, self.inv = images.blocks, images.inv
         # caption nodes flattened, real nodes only, captions kept contiguous
         self.t_flat = txt_nodes[txt_mask]  # [sum Lt, d]
         self.t_counts = t_counts
@@ -298,17 +313,18 @@ def node_match_pairs(
     """`node_match` (and, with `count = (counts, kappa, tau)`, the soft-count term) for listed pairs only:
     pair p is (image `pair_img[p]`, caption `pair_txt[p]`) -> ([P], [P] or None), in fp32 or wider.
 
-    `method` "image" (the default on CPU): one image at a time, its listed captions' nodes gathered into a
-    cache-sized buffer (`_pairs_by_image`; about 1.4x faster on the re-rank workload of docs/performance.md, 3.5x for
-    one-node sets such as global vectors). "bmm" (the default on CUDA, where one call per image would be
-    launch-bound): the stacked-bmm tiles described below. Both give the same values up to float rounding.
+    `method` "image" (on CPU when the images have many pairs each, `_cpu_method`): one image at a time, its
+    listed captions' nodes gathered into a cache-sized buffer (`_pairs_by_image`; about 1.4x faster on the re-rank
+    workload of docs/performance.md, 3.5x for one-node sets such as global vectors). "bmm" (the default on CUDA,
+    where one call per image would be launch-bound, and on CPU for a few pairs per image, e.g. text queries'
+    shortlists): the stacked-bmm tiles described below. Both give the same values up to float rounding.
 
     For re-ranking a shortlist: pairs are grouped by image, and each image's real nodes meet the real nodes of
     all captions paired with it ([L, d] x [d, cols], no pair outside the list). Images with the same node count
     and similar column counts are stacked into one bmm whose score tile holds about `tile` elements, so the
     work is a few large calls rather than one small matmul per image."""
     if method == "auto":
-        method = "bmm" if img_nodes.device.type == "cuda" else "image"
+        method = "bmm" if img_nodes.device.type == "cuda" else _cpu_method(pair_img)
     if method == "image":
         return _pairs_by_image(img_nodes, img_mask, txt_nodes, txt_mask, pair_img, pair_txt, count=count, dtype=dtype)
     if method != "bmm":
@@ -362,6 +378,22 @@ def node_match_pairs(
             soft[pv] = s.sub_(tau).mul_(kappa).sigmoid_().sum(1, dtype=acc)[valid]
         g0 = g1
     return _scatter_pairs(pc, best, soft, out, cnt)
+
+
+#: pairs per listed image under which the CPU re-rank stacks images into bmm tiles (`node_match_pairs`)
+BMM_BELOW_PAIRS_PER_IMAGE = 32
+
+
+def _cpu_method(pair_img: Tensor) -> str:
+    """"bmm" when the listed images have few pairs each, else "image". Why: the one-image-at-a-time path pays a
+    Python step per image, which a text query's shortlist (one pair per image) makes the whole cost; measured on
+    the 5,000-image benchmark gallery (one thread), stacking was 2-4x faster at 4-16 pairs per image, and about
+    even from 64 (docs/serve.md)."""
+    pair_img = torch.as_tensor(pair_img)
+    n = pair_img.numel()
+    if n == 0:
+        return "image"
+    return "bmm" if n < BMM_BELOW_PAIRS_PER_IMAGE * torch.unique(pair_img).numel() else "image"
 
 
 def _pairs_start(img_nodes, img_mask, txt_nodes, txt_mask, pair_img, pair_txt, count, dtype):

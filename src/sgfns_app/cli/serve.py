@@ -7,6 +7,7 @@ the loopback interface unless `--host` says otherwise, and says so when it start
 from __future__ import annotations
 
 import argparse
+import os
 
 from sgfns_app.cli.options import add_run_options
 
@@ -25,6 +26,8 @@ def register(subparsers) -> None:
     p.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
     p.add_argument("--workers", type=int, default=1, help="searches run at once (default 1)")
     p.add_argument("--queue", type=int, default=64, help="searches that may wait beyond those; more get 503")
+    p.add_argument("--max-batch", type=int, default=32,
+                   help="most text searches one call answers together (default 32; 1: no batching)")  # fmt: skip
     p.add_argument("--max-upload-mb", type=float, default=10.0, help="largest request body in MB (default 10)")
     p.add_argument("--threshold", type=float, default=None,
                    help="best cosine under which a caption object matches no region (default 0.3)")  # fmt: skip
@@ -46,8 +49,12 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"`sgfns serve` needs the serve extra (pip install 'sgfns[serve]'): {e}") from None
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port must be 0..65535, got {args.port}")
-    if args.workers < 1 or args.queue < 0 or args.max_upload_mb <= 0:
-        raise UserError("--workers must be >= 1, --queue >= 0 and --max-upload-mb > 0")
+    if args.workers < 1 or args.queue < 0 or args.max_upload_mb <= 0 or args.max_batch < 1:
+        raise UserError("--workers must be >= 1, --queue >= 0, --max-batch >= 1 and --max-upload-mb > 0")
+    # oneDNN (torch's bf16 matmuls on CPU) keeps up to 1,024 compiled matmuls, one per shape; a first stage's
+    # shapes follow each batch's caption nodes, so the cache filled with ~300 MB of matmuls that were rarely met
+    # again, and rebuilding them was faster than looking them up (docs/serve.md). Read once, at the first matmul.
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "0")
     if args.threads is not None:
         import torch
 
@@ -56,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
 
     args.k = 10
     searcher = open_searcher(args)
-    limits = Limits(max_body_bytes=int(args.max_upload_mb * (1 << 20)), workers=args.workers, queue=args.queue)
+    searcher.warm_up()
+    limits = Limits(max_body_bytes=int(args.max_upload_mb * (1 << 20)), workers=args.workers, queue=args.queue,
+                    max_batch=args.max_batch)  # fmt: skip
     app = create_app(searcher, limits)
     where = "this machine only (loopback)" if args.host in ("127.0.0.1", "localhost", "::1") else (
         f"ALL clients that can reach {args.host}")  # fmt: skip

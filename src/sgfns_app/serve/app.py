@@ -16,8 +16,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from sgfns.index.searcher import Searcher
-from sgfns_app.serve.limits import BodyLimit, Limits, WorkQueue
-from sgfns_app.serve.routes import api_router
+from sgfns_app.serve.batcher import SearchQueue
+from sgfns_app.serve.limits import BodyLimit, Limits
+from sgfns_app.serve.routes import api_router, json_bytes
 
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
@@ -28,11 +29,12 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 def create_app(searcher: Searcher, limits: Limits | None = None) -> FastAPI:
-    """The service over one `Searcher`. Searches run in `limits.workers` threads with `limits.queue` waiting."""
+    """The service over one `Searcher`. Searches run in `limits.workers` threads with `limits.queue` waiting;
+    text searches waiting together are answered by one call (`SearchQueue`)."""
     import sgfns
 
     limits = limits or Limits()
-    work = WorkQueue(limits.workers, limits.queue)
+    work = SearchQueue(searcher, limits.workers, limits.queue, limits.max_batch, render=json_bytes)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

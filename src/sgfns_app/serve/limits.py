@@ -1,20 +1,18 @@
 """What one request may cost: body size (checked on the header and on the bytes as they arrive), query length, k,
 photo size, and how many searches run or wait at once.
 
-Searches run in a small pool of worker threads (`WorkQueue`); at most `workers + queue` are admitted, so a burst
-waits its turn instead of multiplying the model's working memory, and the request past that gets 503 at once.
-Health and image routes do not queue behind searches."""
+Searches run in a few worker threads (`batcher.SearchQueue`, which answers waiting text searches together); at
+most `workers + queue` are admitted, so a burst waits its turn instead of multiplying the model's working memory,
+and the request past that gets 503 at once. Health and image routes do not queue behind searches."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sgfns.index.searcher import MAX_K
 from sgfns.limits import MAX_TEXT_CHARS
+from sgfns_app.serve.batcher import MAX_BATCH
 
 
 @dataclass
@@ -24,33 +22,9 @@ class Limits:
     max_k: int = MAX_K
     max_photo_pixels: int = 40_000_000  # width x height, checked from the header before decoding
     max_photo_side: int = 10_000
-    workers: int = 1  # searches at once (each uses the process's torch threads)
+    workers: int = 1  # search threads (each uses the process's torch threads)
     queue: int = 64  # searches waiting beyond those; more get 503
-
-
-class Busy(Exception):
-    """More searches than the queue admits."""
-
-
-class WorkQueue:
-    """Run blocking search calls in `workers` threads with at most `queue` more waiting (else `Busy`)."""
-
-    def __init__(self, workers: int, queue: int) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sgfns-search")
-        self.slots = max(1, workers) + max(0, queue)
-        self.pending = 0  # only touched on the event loop's thread
-
-    async def run(self, fn, /, *args, **kwargs):
-        if self.pending >= self.slots:
-            raise Busy
-        self.pending += 1
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self.pool, functools.partial(fn, *args, **kwargs))
-        finally:
-            self.pending -= 1
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+    max_batch: int = MAX_BATCH  # text searches answered by one call at most (`batcher.SearchQueue`)
 
 
 class _TooLarge(Exception):

@@ -4,19 +4,27 @@ the dataset's image folder (`Searcher.image_path`)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from sgfns.errors import UserError
 from sgfns.index.searcher import Searcher
-from sgfns_app.serve.limits import Busy, Limits, WorkQueue
+from sgfns_app.serve.batcher import Busy, SearchQueue
+from sgfns_app.serve.limits import Limits
 from sgfns_app.serve.upload import PhotoError, PhotoSearch, check_photo
 
 
-def api_router(searcher: Searcher, limits: Limits, work: WorkQueue) -> APIRouter:
+def json_bytes(answer: dict) -> bytes:
+    """A search's answer as the JSON body (the framework's own encoding: compact, UTF-8, no NaN); the search queue
+    calls it in its thread (`SearchQueue.render`)."""
+    return json.dumps(answer, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def api_router(searcher: Searcher, limits: Limits, work: SearchQueue) -> APIRouter:
     api = APIRouter(prefix="/api")
     photos = PhotoSearch(searcher)
 
@@ -24,16 +32,17 @@ def api_router(searcher: Searcher, limits: Limits, work: WorkQueue) -> APIRouter
         if not 1 <= k <= limits.max_k:
             raise HTTPException(400, f"k must be between 1 and {limits.max_k}, got {k}")
 
-    async def queued(fn, *args):
+    async def queued(fn, *args) -> Response:
+        """`fn(*args)` through the search queue (`work.text` and `work.run`), its answer JSON already encoded."""
         try:
-            return await work.run(fn, *args)
+            return Response(await fn(*args), media_type="application/json")
         except Busy:
             raise HTTPException(503, "too many searches at once; try again shortly") from None
         except UserError as e:
             raise HTTPException(400, str(e)) from None
 
     @api.get("/health")
-    def health() -> dict:
+    async def health() -> dict:  # on the event loop: no hop through a thread pool while searches run
         """Liveness: `{"status": "ok", "model": NAME, "images": N}`."""
         return {"status": "ok", "model": searcher.model.name, "images": len(searcher.ids)}
 
@@ -42,8 +51,8 @@ def api_router(searcher: Searcher, limits: Limits, work: WorkQueue) -> APIRouter
         """The loaded run and gallery: model, data, sizes, versions, limits."""
         return {**searcher.describe(), "limits": vars(limits)}
 
-    @api.get("/search")
-    async def search(q: str = "", k: int = 10) -> dict:
+    @api.get("/search", response_class=Response)
+    async def search(q: str = "", k: int = 10) -> Response:
         """Text -> images: the query's parsed scene graph and the top-k images, each with its score, the score's
         terms and, per caption object and relation, the region it matched (box, weight)."""
         if not q.strip():
@@ -51,18 +60,18 @@ def api_router(searcher: Searcher, limits: Limits, work: WorkQueue) -> APIRouter
         if len(q) > limits.max_query_chars:
             raise HTTPException(413, f"the query is {len(q):,} characters; at most {limits.max_query_chars:,}")
         check_k(k)
-        return await queued(searcher.text, q, k)
+        return await queued(work.text, q, k)
 
-    @api.get("/search_image")
-    async def search_image(image_id: str = "", k: int = 10) -> dict:
+    @api.get("/search_image", response_class=Response)
+    async def search_image(image_id: str = "", k: int = 10) -> Response:
         """Image -> captions for an image of the gallery (same shape as /api/search, hits are captions)."""
         check_k(k)
         if image_id not in searcher.where:
             raise HTTPException(404, f"no image with id {image_id[:80]!r} in the gallery")
-        return await queued(searcher.image, image_id, k)
+        return await queued(work.run, searcher.image, image_id, k)
 
-    @api.post("/search_image")
-    async def search_photo(photo: Annotated[UploadFile, File()], k: Annotated[int, Form()] = 10) -> dict:
+    @api.post("/search_image", response_class=Response)
+    async def search_photo(photo: Annotated[UploadFile, File()], k: Annotated[int, Form()] = 10) -> Response:
         """Image -> captions for a new photo (multipart field `photo`); checked for size, format and dimensions
         first; answered only by a run whose images were prepared from photos by `sgfns prepare` (else 400 says
         why)."""
@@ -76,7 +85,7 @@ def api_router(searcher: Searcher, limits: Limits, work: WorkQueue) -> APIRouter
         if why is not None:
             raise HTTPException(*why)
         image.close()  # checked; the library's preparation decodes the bytes again its own way
-        return await queued(photos.search, data, k)
+        return await queued(work.run, photos.search, data, k)
 
     @api.get("/images/{image_id}")
     def image(image_id: str) -> FileResponse:
