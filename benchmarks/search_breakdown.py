@@ -69,7 +69,7 @@ def main() -> None:
     random.Random(args.seed).shuffle(distinct)
     model = load_model(args.run)
     s = Searcher(model, args.index, checkpoint_sha256=model.run.checkpoint_sha256)
-    from sgfns.lexicon import is_lemma
+    from sgfns.text.lexicon import is_lemma
 
     is_lemma("cube")  # the lexicon the parser reads on demand: loaded before timing
     s.text(distinct[-1], 10)

@@ -181,7 +181,7 @@ class Searcher:
     def warm_up(self) -> None:
         """One small search before the first request: loads the parser's pipeline and the lexicon it reads on
         demand (seconds each), so that no client's search pays for them."""
-        from sgfns.lexicon import is_lemma
+        from sgfns.text.lexicon import is_lemma
 
         is_lemma("cube")
         self.texts([self.captions[0] if self.captions else "a red cube"], 1)
