@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sgfns.graphs.types import SceneGraph
 from sgfns.negatives import locate
 from sgfns.text import inflection as surface
+from sgfns.text import wordclasses as wc
 
 PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside", "near",
                           "by", "with", "next", "beside", "underneath", "in front of", "across", "along", "against",
@@ -37,6 +38,8 @@ class Corpus:
     nouns: Counter = field(default_factory=Counter)
     attributes: Counter = field(default_factory=Counter)
     predicates: Counter = field(default_factory=Counter)
+    # (predicate, its object's table class or else its name): 'sleep on' is written of furniture, never of water
+    predicate_kinds: Counter = field(default_factory=Counter)
     cooccur: dict[str, Counter] = field(default_factory=dict)
     tails: list[Tail] = field(default_factory=list)
     _by_name: dict[str, list[Tail]] | None = field(default=None, repr=False)
@@ -46,6 +49,13 @@ class Corpus:
 
     def knows_predicate(self, p: str) -> bool:
         return self.predicates.total() < self.MIN_TOTAL or self.predicates.get(p, 0) > 0
+
+    def knows_predicate_with(self, p: str, object_name: str) -> bool:
+        """The captions use predicate `p` with this object, or one of its table class ('sleep on' + a bed: seen
+        with a couch, furniture); a WordNet file is too coarse ('sit in' the water would allow 'sit in' the air)."""
+        if self.predicates.total() < self.MIN_TOTAL:
+            return True
+        return self.predicate_kinds.get((p, _object_key(object_name)), 0) > 0
 
     def knows_attribute(self, a: str) -> bool:
         known = self.attributes.get(a, 0) > 0 or self.attributes.get(a.split()[-1], 0) > 0  # 'dark green': 'green'
@@ -68,6 +78,7 @@ class Corpus:
             c.nouns.update(o.name for o in g.objects)
             c.attributes.update(a for o in g.objects for a in o.attributes)
             c.predicates.update(r.predicate for r in g.relations)
+            c.predicate_kinds.update((r.predicate, _object_key(g.objects[r.object].name)) for r in g.relations)
             for a in names:
                 c.cooccur.setdefault(a, Counter()).update(b for b in names if b != a)
             if captions is not None and len(c.tails) < max_tails:
@@ -75,6 +86,10 @@ class Corpus:
                 if t is not None:
                     c.tails.append(t)
         return c
+
+
+def _object_key(name: str) -> str:
+    return wc.noun_class(name) or name
 
 
 def caption_tail(caption: str, g: SceneGraph) -> Tail | None:

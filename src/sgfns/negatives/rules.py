@@ -15,8 +15,8 @@ from sgfns.negatives import checks, locate
 from sgfns.negatives.corpus import Corpus
 from sgfns.negatives.edit import EditError, Splice, apply
 from sgfns.negatives.locate import Unreliable
+from sgfns.text import adjectives, lexicon, verbs
 from sgfns.text import inflection as surface
-from sgfns.text import lexicon
 from sgfns.text import wordclasses as wc
 
 RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count", "add-obj", "add-att")
@@ -295,13 +295,22 @@ def replace_rel(ctx: Context) -> list[Candidate]:
         o_name = ctx.graph.objects[rel.object].name
         beside = _beside_alternative(pred, s_name, o_name)
         table = wc.contrasting_predicates(pred)
-        if not table and not beside:
+        # another body state with the same preposition ('standing behind' -> 'sitting behind'), only where the
+        # captions write that state with this kind of object ('sleeping on a couch', never 'in the water')
+        states = [a for a in verbs.contrasts(pred, _water(o_name)) if a not in table] if _animate(s_name) else []
+        if not table and not beside and not states:
             continue
+        apart = False
         try:
             seg = locate.predicate_tokens(ctx.caption, ctx.tokens, ctx.graph, r_i)
         except Unreliable:
-            ctx.reject("replace-rel", checks.UNRELIABLE)
-            continue
+            apart = True
+            seg = _verb_apart(ctx, r_i) if states else None
+            if seg is None:
+                ctx.reject("replace-rel", checks.UNRELIABLE)
+                continue
+            table, beside = [], None  # the verb alone is edited: 'standing close together behind a fence'
+            states = verbs.contrasts(pred, _water(o_name))
         if surface.verb_form_of(seg[0].text) == "ed" and seg[0].lower not in _PREPOSITIONS:
             continue  # 'are parked on': a participle, whose replacement form we cannot trust
         if pred in ("in", "with", "wear", "in front of") and wc.noun_class(o_name) == "clothing":
@@ -312,26 +321,89 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             table = []  # 'a man under a motorbike', 'a bus under a street': absurd, so solvable without the image
         if (pred.split()[0] in wc.ACTION_VERBS or pred.split()[0] in wc.POSTURE_VERBS) and not _animate(s_name):
             table = []  # 'a table holding desserts' -> 'kicking', 'a laptop sitting' -> 'standing': need an agent
-        if all(w in _PREPOSITIONS for w in pred.split()) and _abstract(o_name):
-            table = []  # 'under repair', 'on a rainy day': not a place
+        if all(w in _PREPOSITIONS for w in pred.split()) and (
+                _abstract(o_name) or _abstract(s_name) or not _bare_place(ctx, seg, rel)):  # fmt: skip
+            table = []  # 'under repair', 'on a rainy day': not a place; 'talks on a phone': the verb's, not a place
+        if _flat(o_name) or _flat(s_name):
+            table = [a for a in table if not _spatial(a)]  # 'a commode on top of a picture', 'a sink behind a mirror'
         alts = ([beside] if beside else []) + [a for a in table if a != beside]
-        if _followed_by_direction(ctx, rel.object) or _surface(o_name):  # 'riding an elephant into water'
+        alts += [a for a in states if a not in alts and ctx.corpus.knows_predicate_with(a, o_name)]
+        if _followed_by_direction(ctx, rel.object):  # 'riding an elephant into water', 'throwing a pitch onto'
+            alts = [a for a in alts if "next to" not in a and _same_verb_or_moving(pred, a)]
+        elif _surface(o_name):
             alts = [a for a in alts if "next to" not in a]
         others = {(r.subject, normalize_predicate(r.predicate), r.object) for r in ctx.graph.relations}
         for alt in alts:
             if (rel.subject, alt, rel.object) in others or not ctx.corpus.knows_predicate(alt):
                 continue
-            new = _realise_predicate(alt, seg)
+            new = _realise_predicate(alt.split()[0] if apart else alt, seg)
             g = ctx.graph.copy()
             g.relations[r_i].predicate = alt
             sp = Splice(seg[0].start, seg[-1].end, new)
             lex = [(pred, alt, "v")] if " " not in pred + alt and pred not in _PREPOSITIONS else []
-            c = _realise(ctx, "replace-rel", g, [sp], lexical=lex, new_words=[new.lower()],
+            old_verb, new_verb = pred.split()[0], alt.split()[0]
+            said = [new.lower()]
+            if new_verb != old_verb and new_verb not in _PREPOSITIONS:  # another caption says 'sits': not false
+                said += [new_verb, surface.gerund(new_verb), surface.third_person(new_verb), surface.past(new_verb)]
+                reason = checks.lexical_relation(old_verb, new_verb, "v", senses=1)  # first senses: 'jog' / 'run'
+                if reason and old_verb not in _PREPOSITIONS:
+                    ctx.reject("replace-rel", reason)
+                    continue
+            c = _realise(ctx, "replace-rel", g, [sp], lexical=lex, new_words=said,
                          expect=[("triple", s_name, alt, o_name)],
                          weight=1.0 + ctx.corpus.predicates.get(alt, 0))  # fmt: skip
             if c:
                 out.append(c)
     return out
+
+
+def _verb_apart(ctx: Context, r_i: int) -> list[surface.Token] | None:
+    """The verb token of a verb + preposition predicate written apart from its preposition, or None."""
+    try:
+        verb, _ = locate.split_predicate(ctx.caption, ctx.tokens, ctx.graph, r_i)
+    except Unreliable:
+        return None
+    return [verb]
+
+
+def _water(name: str) -> bool:
+    return name.split()[-1] in adjectives.WATER_NOUNS
+
+
+def _flat(name: str) -> bool:
+    return name.split()[-1] in wc.FLAT_THINGS
+
+
+def _spatial(pred: str) -> bool:
+    """A contrast of place: above/below or in front/behind ('sit under' too: its preposition is one)."""
+    words = pred.split()
+    return any(" ".join(words[i:]) in wc.VERTICAL_CONTRASTS | wc.LATERAL_PREDICATES for i in range(len(words)))
+
+
+def _same_verb_or_moving(old: str, new: str) -> bool:
+    """Before a direction ('... into the water') only the preposition may change, or one motion becomes another."""
+    a, b = old.split()[0], new.split()[0]
+    return a == b or (_moves(a) and _moves(b))
+
+
+def _moves(verb: str) -> bool:
+    return verb in verbs.PATH_VERBS or verbs.state(verb) in verbs.MOVING
+
+
+def _bare_place(ctx: Context, seg: list[surface.Token], rel: Relation) -> bool:
+    """A bare preposition says where its subject is only when it follows the subject's phrase or 'is/are'
+    directly: after another verb or noun it belongs to them ('talks on a phone', 'a man in a uniform on a mound')."""
+    i = ctx.tokens.index(seg[0])
+    if i == 0:
+        return True  # 'On the table, a cat ...': a fronted place
+    prev = ctx.tokens[i - 1]
+    if prev.lower in _AUX or prev.lower in (",", "sits", "stands", "rests", "lies"):
+        return True
+    try:
+        ph = ctx.phrase(rel.subject)
+    except Unreliable:
+        return False
+    return ph.head_index == i - 1
 
 
 def _followed_by_direction(ctx: Context, k: int) -> bool:

@@ -138,6 +138,15 @@ SURFACES = frozenset({"floor", "ground", "grass", "field", "street", "road", "si
                       "wave", "ocean", "lake", "river", "sea", "hill", "mountain", "slope", "air", "countryside",
                       "area", "city", "town", "background", "distance", "yard", "park", "pasture", "curb",
                       "wall", "ceiling", "roof", "side"})  # fmt: skip
+# Flat things that hang on a wall or fill a frame: nothing is under, on top of, behind or in front of them in a way
+# a caption would say ('a commode under a picture' -> 'on top of a picture' is impossible).
+FLAT_THINGS = frozenset({"picture", "photo", "photograph", "painting", "poster", "mirror", "window", "screen",
+                         "sign", "image", "reflection", "shadow", "drawing", "print", "frame", "curtain", "door",
+                         "wallpaper", "banner", "billboard", "map", "calendar", "board", "chalkboard",
+                         "whiteboard", "mural"})  # fmt: skip
+# Spatial predicates about above and below, and about in front and behind: contrasts of place between two things.
+VERTICAL_CONTRASTS = frozenset({"on", "on top of", "under", "underneath", "beneath", "below", "above", "over",
+                                "atop", "onto"})  # fmt: skip
 # Words a predicate's prepositional part is made of ('in front of', 'on top of', 'down', 'through').
 PREPOSITION_WORDS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside",
                                "outside", "near", "by", "with", "into", "onto", "across", "along", "toward", "towards",
