@@ -176,6 +176,7 @@ def replace_obj(ctx: Context) -> list[Candidate]:
     names = {o.name for o in ctx.graph.objects}
     persons = [o for o in ctx.graph.objects if wc.noun_kind(o.name) in ("person", "role", "noun.person")]
     has_pronoun = any(t.lower in _PRONOUN_FLIP["male"] or t.lower in _PRONOUN_FLIP["female"] for t in ctx.tokens)
+    marked = {t.lower for t in ctx.tokens} & wc.GENDER_MARKED
     for k, obj in enumerate(ctx.targets):
         try:
             ph = ctx.phrase(k)
@@ -196,6 +197,8 @@ def replace_obj(ctx: Context) -> list[Candidate]:
                 extra = _pronoun_splices(ctx, "female" if alt in ("woman", "girl") else "male")
             elif has_pronoun and obj.name in wc.GENDERED_PERSONS:
                 continue
+            if wc.GENDERED_PERSONS.get(obj.name) == alt and (marked - {"he", "his", "him", "she", "her"}):
+                continue  # 'a bearded man' -> 'a bearded woman': the caption itself says which
             words = alt.split()
             words[-1] = surface.noun_form(alt, ph.plural)
             new = surface.match_case(" ".join(words), ctx.caption[start:end])

@@ -165,6 +165,13 @@ ACTION_VERBS = frozenset({"ride", "hold", "carry", "wear", "eat", "throw", "catc
 PEOPLE_GROUPS = frozenset({"people", "crowd", "family", "couple", "team", "group", "persons", "audience"})
 # Gendered words flipped together with a person noun ('boy' -> 'girl' also turns 'his' into 'her').
 GENDERED_PERSONS = {"man": "woman", "woman": "man", "boy": "girl", "girl": "boy"}
+# Words that tell a person's sex in the caption itself: a man<->woman edit beside them reads wrong without the photo
+# ('a bearded woman', 'a man in a bikini').
+GENDER_MARKED = frozenset({"beard", "bearded", "mustache", "moustache", "mustached", "goatee", "shirtless",
+                           "bikini", "bra", "dress", "skirt", "gown", "pregnant", "tuxedo", "bald", "lipstick",
+                           "makeup", "ponytail", "pigtails", "purse", "handbag", "he", "his", "him", "she", "her",
+                           "husband", "wife", "mother", "father", "son", "daughter", "brother", "sister",
+                           "boyfriend", "girlfriend", "bride", "groom", "mom", "dad"})  # fmt: skip
 
 # Quantities that are not a count: an edit of them is not reliably false.
 VAGUE_QUANTIFIERS = frozenset(
