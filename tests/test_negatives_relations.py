@@ -166,3 +166,24 @@ def test_no_man_woman_edit_beside_a_word_that_tells_the_sex():
     g = SceneGraph([obj(c, "man", "man", ["bearded"]), obj(c, "bench", "bench")], [Relation(0, "sit on", 1)])
     gen = Generator(rules=["replace-obj"], per_rule=50, seed=0, max_checks=1000)
     assert not any("woman" in n.negative for n in gen.generate(c, g, []))
+
+
+# --- wording that would give a negative away without the photo -------------------------------------------------
+def test_next_to_goes_both_ways_so_negatives_do_not_say_it_more_often_than_captions():
+    negs, _ = rel_negs("A dog sitting next to a bench.", [("dog", "dog"), ("bench", "bench")],
+                       [(0, "sit next to", 1)])  # fmt: skip
+    assert "A dog sitting on a bench." in negs
+    negs, _ = rel_negs("A man standing next to a motorcycle.", [("man", "man"), ("motorcycle", "motorcycle")],
+                       [(0, "stand next to", 1)])  # fmt: skip
+    assert "A man sitting on a motorcycle." in negs and "A man standing on a motorcycle." not in negs
+
+
+def test_count_draws_numbers_as_often_as_the_captions_write_them():
+    c = "Two dogs on a couch."
+    g = SceneGraph([SGObject("dog", [], 2, span=(4, 8)), obj(c, "couch", "couch")], [Relation(0, "on", 1)])
+    corpus = Corpus(numbers=Counter({"two": 900, "three": 600}))  # captions say 'one dog' almost never
+    picked = Counter()
+    for seed in range(30):
+        gen = Generator(rules=["count"], per_rule=1, seed=seed, corpus=corpus)
+        picked.update(n.negative.split()[0] for n in gen.generate(c, g, []))
+    assert picked["Three"] >= 27 and picked["One"] <= 2, picked

@@ -41,6 +41,7 @@ class Corpus:
     # (predicate, its object's table class or else its name): 'sleep on' is written of furniture, never of water
     predicate_kinds: Counter = field(default_factory=Counter)
     cooccur: dict[str, Counter] = field(default_factory=dict)
+    numbers: Counter = field(default_factory=Counter)  # number words and digits as the captions write them
     tails: list[Tail] = field(default_factory=list)
     _by_name: dict[str, list[Tail]] | None = field(default=None, repr=False)
 
@@ -81,6 +82,8 @@ class Corpus:
             c.predicate_kinds.update((r.predicate, _object_key(g.objects[r.object].name)) for r in g.relations)
             for a in names:
                 c.cooccur.setdefault(a, Counter()).update(b for b in names if b != a)
+            if captions is not None:
+                c.numbers.update(t.lower for t in surface.tokenize(captions[i]) if wc.is_number_word(t.lower))
             if captions is not None and len(c.tails) < max_tails:
                 t = caption_tail(captions[i], g)
                 if t is not None:

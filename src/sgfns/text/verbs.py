@@ -51,6 +51,14 @@ PATH_VERBS = frozenset({"ride", "push", "pull", "carry", "drag", "lead", "follow
                         "climb"})  # fmt: skip
 DIRECTIONAL = frozenset({"into", "onto", "off", "from", "through", "over", "across", "down", "up", "toward",
                          "towards", "past", "along", "around", "out", "away", "to"})  # fmt: skip
+# Still postures: they read at any place ('sitting behind a fence', 'standing in a field'), where a motion or sleep
+# needs the captions to have written it with that object ('sleeping in the water' never is).
+STILL = frozenset({"seated", "upright", "kneeling"})
+PLACE_PREPOSITIONS = frozenset({"in", "on", "at", "by", "near", "next to", "beside", "behind", "in front of",
+                                "under", "underneath", "beneath", "inside", "outside", "around", "among",
+                                "on top of", "in middle of", "on side of"})  # fmt: skip
+NO_FOOTING = frozenset({"air", "sky", "wave", "waves", "rapid", "rapids", "waterfall", "sunset", "sunlight", "sun",
+                        "rain", "wind", "night", "dark", "day", "distance", "background", "foreground"})  # fmt: skip
 # Prepositions after which a state verb is about company or purpose, not place: 'sitting with a friend'.
 _NOT_PLACE = frozenset({"with", "for", "like", "of", "as", "without", "against"})
 

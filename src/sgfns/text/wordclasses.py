@@ -79,7 +79,7 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     "across": ("along",), "along": ("across",),
     # actions
     "ride": ("walk next to", "push", "stand next to"), "hold": ("throw", "drop"), "carry": ("drop", "push"),
-    "wear": ("hold", "carry"), "eat": ("throw", "hold"), "throw": ("catch", "hold"), "catch": ("throw",),
+    "throw": ("catch", "hold"), "catch": ("throw",),
     "push": ("pull", "ride"), "pull": ("push", "ride"), "kick": ("hold", "throw"), "chase": ("run from",),
     "lead": ("follow",), "follow": ("lead",), "feed": ("chase",), "pet": ("chase", "ride"), "watch": ("ignore",),
     "look at": ("turn away from",), "sit on": ("stand on", "lie on"), "stand on": ("sit on", "lie on"),
@@ -99,7 +99,7 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     "skate on": ("walk on",), "climb on": ("sit on",), "step off": ("step onto",), "step onto": ("step off",),
     "walk": ("run", "sit"), "run": ("walk", "sit"), "walk on": ("sit on",), "walk down": ("run down",),
     "walk across": ("run across",), "walk along": ("run along",), "run on": ("walk on",),
-    "run across": ("walk across",), "open": ("close",), "close": ("open",), "fly": ("hold", "carry"),
+    "run across": ("walk across",), "open": ("close",), "close": ("open",), "fly": ("carry",),
     "drive": ("push", "pull", "sit on"), "hit": ("miss", "catch"), "swing": ("hold", "drop"),
     "cut": ("hold", "eat"), "drink": ("spill", "hold"), "play with": ("look at",), "park on": ("drive on",),
     "drive on": ("park on",), "hang on": ("lean on",), "lean on": ("hang on",), "cover": ("uncover",),
