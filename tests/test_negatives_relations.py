@@ -187,3 +187,16 @@ def test_count_draws_numbers_as_often_as_the_captions_write_them():
         gen = Generator(rules=["count"], per_rule=1, seed=seed, corpus=corpus)
         picked.update(n.negative.split()[0] for n in gen.generate(c, g, []))
     assert picked["Three"] >= 27 and picked["One"] <= 2, picked
+
+
+def test_children_become_adults_of_either_sex_never_a_boy_or_girl():
+    c = "The children are playing in the water."
+    g = SceneGraph([obj(c, "child", "children"), obj(c, "water", "water")], [Relation(0, "play in", 1)])
+    gen = Generator(rules=["replace-obj"], per_rule=50, seed=0, max_checks=1000)
+    negs = {n.negative for n in gen.generate(c, g, [])}
+    assert {"The men are playing in the water.", "The women are playing in the water."} <= negs
+    assert not any("boys" in n or "girls" in n for n in negs)
+    c = "A child with his hands on his head."
+    g = SceneGraph([obj(c, "child", "child"), obj(c, "hand", "hands"), obj(c, "head", "head")],
+                   [Relation(0, "with", 1), Relation(1, "on", 2)])  # fmt: skip
+    assert not any("woman" in n.negative for n in gen.generate(c, g, []))  # 'a woman with his hands'

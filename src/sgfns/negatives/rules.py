@@ -199,6 +199,8 @@ def replace_obj(ctx: Context) -> list[Candidate]:
                 continue
             if wc.GENDERED_PERSONS.get(obj.name) == alt and (marked - {"he", "his", "him", "she", "her"}):
                 continue  # 'a bearded man' -> 'a bearded woman': the caption itself says which
+            if obj.name in wc.OTHER_PERSONS and alt in wc.GENDERED_PERSONS and (marked or len(persons) > 1):
+                continue  # 'a child with his hands' -> 'a woman with his hands'; whose pronoun is it?
             words = alt.split()
             words[-1] = surface.noun_form(alt, ph.plural)
             new = surface.match_case(" ".join(words), ctx.caption[start:end])

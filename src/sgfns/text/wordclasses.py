@@ -165,9 +165,14 @@ ACTION_VERBS = frozenset({"ride", "hold", "carry", "wear", "eat", "throw", "catc
 PEOPLE_GROUPS = frozenset({"people", "crowd", "family", "couple", "team", "group", "persons", "audience"})
 # Gendered words flipped together with a person noun ('boy' -> 'girl' also turns 'his' into 'her').
 GENDERED_PERSONS = {"man": "woman", "woman": "man", "boy": "girl", "girl": "boy"}
+# People named without a sex, or by another word for one: the other age group or sex ('the children are playing'
+# -> 'the men are playing', 'a lady' -> 'a man'). A child is never made a boy or girl (it may be either).
+OTHER_PERSONS = {"child": ("man", "woman"), "kid": ("man", "woman"), "toddler": ("man", "woman"),
+                 "baby": ("man", "woman"), "adult": ("child",), "lady": ("man",), "guy": ("woman",),
+                 "gentleman": ("woman",)}  # fmt: skip
 # Words that tell a person's sex in the caption itself: a man<->woman edit beside them reads wrong without the photo
 # ('a bearded woman', 'a man in a bikini').
-GENDER_MARKED = frozenset({"beard", "bearded", "mustache", "moustache", "mustached", "goatee", "shirtless",
+GENDER_MARKED = frozenset({"blonde", "beard", "bearded", "mustache", "moustache", "mustached", "goatee", "shirtless",
                            "bikini", "bra", "dress", "skirt", "gown", "pregnant", "tuxedo", "bald", "lipstick",
                            "makeup", "ponytail", "pigtails", "purse", "handbag", "he", "his", "him", "she", "her",
                            "husband", "wife", "mother", "father", "son", "daughter", "brother", "sister",
@@ -292,6 +297,8 @@ def same_kind_nouns(name: str, pool: list[str] | tuple[str, ...] | None = None) 
     """Candidate replacements for a noun: its table class, else WordNet co-hyponyms among `pool` (corpus nouns)."""
     if name in GENDERED_PERSONS:  # a man is replaced by a woman, not by a girl (age is a softer contrast)
         return [GENDERED_PERSONS[name]]
+    if name in OTHER_PERSONS:
+        return list(OTHER_PERSONS[name])
     cls = noun_class(name)
     if cls is not None:
         return [w for w in NOUN_CLASSES[cls] if w != name]
