@@ -200,3 +200,21 @@ def test_children_become_adults_of_either_sex_never_a_boy_or_girl():
     g = SceneGraph([obj(c, "child", "child"), obj(c, "hand", "hands"), obj(c, "head", "head")],
                    [Relation(0, "with", 1), Relation(1, "on", 2)])  # fmt: skip
     assert not any("woman" in n.negative for n in gen.generate(c, g, []))  # 'a woman with his hands'
+
+
+def test_replacement_must_go_with_the_rest_of_the_caption():
+    # a corpus large enough to be trusted: kitchens with stoves, bathrooms with showers, frisbees thrown
+    caps = ["A stove in a kitchen.", "A shower in a bathroom.", "A man throws a frisbee."] * 200
+    c1, c2, c3 = caps[:3]
+    graphs = [SceneGraph([obj(c1, "stove", "stove"), obj(c1, "kitchen", "kitchen")], [Relation(0, "in", 1)]),
+              SceneGraph([obj(c2, "shower", "shower"), obj(c2, "bathroom", "bathroom")], [Relation(0, "in", 1)]),
+              SceneGraph([obj(c3, "man", "man"), obj(c3, "frisbee", "frisbee")], [Relation(0, "throw", 1)])] * 200
+    corpus = Corpus.build(caps, graphs)
+    gen = Generator(rules=["replace-obj"], per_rule=50, seed=0, corpus=corpus, max_checks=1000)
+    negs = {n.negative for n in gen.generate(c1, graphs[0], [])}
+    assert "A stove in a bathroom." not in negs  # never named together
+    assert gen.rejected[("replace-obj", checks.IMPLAUSIBLE)] >= 1
+    c = "A man throws a ball."
+    g = SceneGraph([obj(c, "man", "man"), obj(c, "ball", "ball")], [Relation(0, "throw", 1)])
+    negs = {n.negative for n in gen.generate(c, g, [])}
+    assert "A man throws a frisbee." in negs and "A man throws a ski." not in negs  # what captions throw

@@ -22,6 +22,7 @@ SYMMETRIC = "symmetric-relation"
 SAME_NAME = "same-name"
 VAGUE = "vague-quantity"
 UNRELIABLE = "unreliable-parse"
+IMPLAUSIBLE = "never-named-together"  # the corpus never names the new word with the caption's other nouns
 REPARSE = "reparse-mismatch"
 
 

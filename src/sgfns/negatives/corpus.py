@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sgfns.graphs.types import SceneGraph
 from sgfns.negatives import locate
 from sgfns.text import inflection as surface
+from sgfns.text import lexicon
 from sgfns.text import wordclasses as wc
 
 PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside", "near",
@@ -44,6 +45,7 @@ class Corpus:
     numbers: Counter = field(default_factory=Counter)  # number words and digits as the captions write them
     tails: list[Tail] = field(default_factory=list)
     _by_name: dict[str, list[Tail]] | None = field(default=None, repr=False)
+    _keys: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     # With a large corpus, a replacement word the captions never use is a giveaway: only known words are used.
     MIN_TOTAL = 500
@@ -57,6 +59,27 @@ class Corpus:
         if self.predicates.total() < self.MIN_TOTAL:
             return True
         return self.predicate_kinds.get((p, _object_key(object_name)), 0) > 0
+
+    def fits_with(self, noun: str, others: Sequence[str]) -> bool:
+        """The captions name `noun` together with each of `others` (a noun of their table class will do;
+        people aside: they go with anything), so a replacement does not put a stove in a bathroom or a sheep at
+        a laptop."""
+        if self.nouns.total() < self.MIN_TOTAL:
+            return True
+        seen = self._seen_keys(noun)
+        return all(_object_key(o) in seen for o in others if not _person(o) and o != noun)
+
+    def object_of(self, predicate: str, noun: str) -> bool:
+        """The captions write this noun as the object of this predicate ('throw' a frisbee, never a ski)."""
+        return self.predicates.total() < self.MIN_TOTAL or self.predicate_kinds.get((predicate, noun), 0) > 0
+
+    def _seen_keys(self, noun: str) -> set[str]:
+        """Names and table classes of the nouns the captions name together with `noun`."""
+        keys = self._keys.get(noun)
+        if keys is None:
+            keys = {_object_key(b) for b in self.cooccur.get(noun, ())} | set(self.cooccur.get(noun, ()))
+            self._keys[noun] = keys
+        return keys
 
     def knows_attribute(self, a: str) -> bool:
         known = self.attributes.get(a, 0) > 0 or self.attributes.get(a.split()[-1], 0) > 0  # 'dark green': 'green'
@@ -80,6 +103,8 @@ class Corpus:
             c.attributes.update(a for o in g.objects for a in o.attributes)
             c.predicates.update(r.predicate for r in g.relations)
             c.predicate_kinds.update((r.predicate, _object_key(g.objects[r.object].name)) for r in g.relations)
+            c.predicate_kinds.update((r.predicate, g.objects[r.object].name) for r in g.relations
+                                     if _object_key(g.objects[r.object].name) != g.objects[r.object].name)
             for a in names:
                 c.cooccur.setdefault(a, Counter()).update(b for b in names if b != a)
             if captions is not None:
@@ -91,8 +116,15 @@ class Corpus:
         return c
 
 
+def _person(name: str) -> bool:
+    return wc.noun_class(name) in ("person", "role") or lexicon.lexname(name, "n") in ("noun.person", "noun.group")
+
+
 def _object_key(name: str) -> str:
-    return wc.noun_class(name) or name
+    """A noun's table class stands for it (a couch for a bed), except rooms, scenes and fixtures: what goes with
+    a kitchen does not go with a bathroom."""
+    cls = wc.noun_class(name)
+    return name if cls is None or cls in ("room", "outdoor", "fixture") else cls
 
 
 def caption_tail(caption: str, g: SceneGraph) -> Tail | None:

@@ -171,6 +171,9 @@ def _in_compound(ctx: Context, ph: locate.Phrase, obj: SGObject) -> bool:
     return prev.isalpha() and lexicon.is_lemma(f"{prev} {obj.name}", "n")
 
 
+_CONTEXT_KINDS = frozenset({"room", "outdoor", "animal", "noun.animal", "fixture"})
+
+
 def replace_obj(ctx: Context) -> list[Candidate]:
     out = []
     names = {o.name for o in ctx.graph.objects}
@@ -187,8 +190,18 @@ def replace_obj(ctx: Context) -> list[Candidate]:
             ctx.reject("replace-obj", checks.UNRELIABLE)
             continue
         start, end = _name_region(ctx, ph, obj)
+        # what the new noun must go with: every other thing of the caption for a room, a scene or an animal
+        # ('a kitchen with a shower stall', 'a sheep browsing on a mac book'); the verb it is the object of
+        kind = wc.noun_kind(obj.name)
+        others = [o.name for j, o in enumerate(ctx.graph.objects) if j != k] if kind in _CONTEXT_KINDS else []
+        verbs_of = [normalize_predicate(r.predicate) for r in ctx.graph.relations if r.object == k
+                    and normalize_predicate(r.predicate).split()[0] in wc.ACTION_VERBS]  # fmt: skip
+        implausible, made = 0, len(out)
         for alt in wc.same_kind_nouns(obj.name, list(ctx.pool)):
             if alt in names:
+                continue
+            if not ctx.corpus.fits_with(alt, others) or not all(ctx.corpus.object_of(v, alt) for v in verbs_of):
+                implausible += 1  # 'a bath tub, a microwave and a sink', 'a person and their sheep at a laptop'
                 continue
             extra: list[Splice] = []
             if wc.GENDERED_PERSONS.get(obj.name) == alt and has_pronoun:
@@ -212,6 +225,8 @@ def replace_obj(ctx: Context) -> list[Candidate]:
                          new_nouns=True, expect=[("object", alt)], weight=1.0 + ctx.pool.get(alt, 0))  # fmt: skip
             if c:
                 out.append(c)
+        if implausible and len(out) == made:  # counted once per object, as the other structural reasons are
+            ctx.reject("replace-obj", checks.IMPLAUSIBLE)
     return out
 
 
