@@ -218,3 +218,12 @@ def test_replacement_must_go_with_the_rest_of_the_caption():
     g = SceneGraph([obj(c, "man", "man"), obj(c, "ball", "ball")], [Relation(0, "throw", 1)])
     negs = {n.negative for n in gen.generate(c, g, [])}
     assert "A man throws a frisbee." in negs and "A man throws a ski." not in negs  # what captions throw
+
+
+def test_spatial_contrast_after_neutral_links_and_for_things_whose_first_sense_is_not_one():
+    c = "A blue ring is to the left of an orange box."
+    negs, _ = rel_negs(c, [("ring", "ring"), ("box", "box")], [(0, "left of", 1)])
+    assert "A blue ring is to the right of an orange box." in negs  # 'ring': a shape first, jewellery third
+    c = "A red ring placed above a green plate."
+    negs, _ = rel_negs(c, [("ring", "ring"), ("plate", "plate")], [(0, "above", 1)])
+    assert "A red ring placed below a green plate." in negs

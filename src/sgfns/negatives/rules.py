@@ -342,7 +342,7 @@ def replace_rel(ctx: Context) -> list[Candidate]:
         if (pred.split()[0] in wc.ACTION_VERBS or pred.split()[0] in wc.POSTURE_VERBS) and not _animate(s_name):
             table = []  # 'a table holding desserts' -> 'kicking', 'a laptop sitting' -> 'standing': need an agent
         if all(w in _PREPOSITIONS for w in pred.split()) and (
-                _abstract(o_name) or _abstract(s_name) or not _bare_place(ctx, seg, rel)):  # fmt: skip
+                _abstract(o_name) or _never_a_thing(s_name) or not _bare_place(ctx, seg, rel)):  # fmt: skip
             table = []  # 'under repair', 'on a rainy day': not a place; 'talks on a phone': the verb's, not a place
         if _flat(o_name) or _flat(s_name):  # 'a commode on top of a picture', 'a sink behind a mirror'
             table, beside = [a for a in table if not _spatial(a)], None
@@ -401,6 +401,17 @@ def _plausible_state(ctx: Context, alt: str, o_name: str) -> bool:
     return verbs.state(verb) in verbs.STILL and " ".join(tail) in verbs.PLACE_PREPOSITIONS
 
 
+def _never_a_thing(name: str) -> bool:
+    """None of the noun's first three senses is a concrete thing or a living being ('talk', a parse of 'talks';
+    not 'ring', whose first sense is a shape but whose third is a piece of jewellery)."""
+    last = name.split()[-1]
+    if wc.noun_class(name) is not None or wc.noun_class(last) is not None:
+        return False
+    ids = lexicon.synset_ids(last, "n")[:3]
+    kinds = wc.CONCRETE_LEXNAMES | {"noun.person", "noun.body"}
+    return bool(ids) and not any(lexicon.lexname_of(i) in kinds for i in ids)
+
+
 def _water(name: str) -> bool:
     return name.split()[-1] in adjectives.WATER_NOUNS
 
@@ -428,17 +439,19 @@ def _moves(verb: str) -> bool:
 def _bare_place(ctx: Context, seg: list[surface.Token], rel: Relation) -> bool:
     """A bare preposition says where its subject is only when it follows the subject's phrase or 'is/are'
     directly: after another verb or noun it belongs to them ('talks on a phone', 'a man in a uniform on a mound')."""
-    i = ctx.tokens.index(seg[0])
-    if i == 0:
+    j = ctx.tokens.index(seg[0]) - 1
+    while j >= 0 and ctx.tokens[j].lower in _NEUTRAL_LINKS:  # 'a ball to the left of', 'a cup placed on'
+        j -= 1
+    if j < 0:
         return True  # 'On the table, a cat ...': a fronted place
-    prev = ctx.tokens[i - 1]
-    if prev.lower in _AUX or prev.lower in (",", "sits", "stands", "rests", "lies"):
-        return True
+    prev = ctx.tokens[j].lower
+    if prev in _AUX or prev == "," or any(surface.is_verb_lemma_of(prev, v) for v in wc.POSITION_VERBS):
+        return True  # 'is on', 'sits on', 'is located above'
     try:
         ph = ctx.phrase(rel.subject)
     except Unreliable:
         return False
-    return ph.head_index == i - 1
+    return ph.head_index == j
 
 
 def _followed_by_direction(ctx: Context, k: int) -> bool:
