@@ -26,7 +26,7 @@ from sgfns.negatives.rules import RULES
 log = logging.getLogger(__name__)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
-GENERATOR_VERSION = 5  # 5: real-caption coverage (attribute classes, posture/motion verbs, next-to)
+GENERATOR_VERSION = 6  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons
 
 
 def _sha(obj) -> str:

@@ -22,6 +22,7 @@ SYMMETRIC = "symmetric-relation"
 SAME_NAME = "same-name"
 VAGUE = "vague-quantity"
 UNRELIABLE = "unreliable-parse"
+IMPLAUSIBLE = "never-named-together"  # the corpus never names the new word with the caption's other nouns
 REPARSE = "reparse-mismatch"
 
 
@@ -61,9 +62,14 @@ def other_caption_words(others: Iterable[str]) -> set[str]:
     return words
 
 
-def mentioned_in_others(words: Iterable[str], other_words: set[str], nouns: bool = False) -> str | None:
+def mentioned_in_others(words: Iterable[str], other_words: set[str], nouns: bool = False,
+                        replaced: Iterable[str] = ()) -> str | None:  # fmt: skip
     """The replacement (or added) word appears in another caption of the same image — or, for a noun, a
-    synonym, hypernym or hyponym of it does ('cellphone' when another caption says 'phone'): probably true."""
+    synonym, hypernym or hyponym of it does ('cellphone' when another caption says 'phone'): probably true.
+
+    A general word that names the `replaced` noun as well is not counted: another caption calling the dog an
+    'animal' or the girl a 'child' speaks of the same dog or girl, not of a cat or a boy."""
+    replaced = [r.lower() for r in replaced if " " not in r]
     for w in words:
         w = w.lower()
         if w in other_words or surface.pluralize(w) in other_words:
@@ -71,8 +77,19 @@ def mentioned_in_others(words: Iterable[str], other_words: set[str], nouns: bool
         if nouns and " " not in w:
             for o in other_words:
                 if " " not in o and len(o) > 2 and lexicon.is_lemma(o, "n") and lexical_relation(w, o, "n", 2):
-                    return MENTIONED
+                    if not any(names_both(o, r, w) for r in replaced):
+                        return MENTIONED
     return None
+
+
+def names_both(general: str, a: str, b: str) -> bool:
+    """`general` is a strict ancestor (first two senses) of both `a` and `b`: 'animal' of 'dog' and 'cat'."""
+    g = set(lexicon.synset_ids(general, "n")[:2])
+
+    def under(word: str) -> bool:
+        return any(g & lexicon.hypernym_closure(s, "n") for s in lexicon.synset_ids(word, "n")[:2])
+
+    return bool(g) and under(a) and under(b) and not lexicon.are_synonyms(general, a, "n", 2)
 
 
 def symmetric_relation(predicate: str) -> str | None:

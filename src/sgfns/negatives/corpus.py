@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from sgfns.graphs.types import SceneGraph
 from sgfns.negatives import locate
 from sgfns.text import inflection as surface
+from sgfns.text import lexicon
+from sgfns.text import wordclasses as wc
 
 PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside", "near",
                           "by", "with", "next", "beside", "underneath", "in front of", "across", "along", "against",
@@ -37,15 +39,47 @@ class Corpus:
     nouns: Counter = field(default_factory=Counter)
     attributes: Counter = field(default_factory=Counter)
     predicates: Counter = field(default_factory=Counter)
+    # (predicate, its object's table class or else its name): 'sleep on' is written of furniture, never of water
+    predicate_kinds: Counter = field(default_factory=Counter)
     cooccur: dict[str, Counter] = field(default_factory=dict)
+    numbers: Counter = field(default_factory=Counter)  # number words and digits as the captions write them
     tails: list[Tail] = field(default_factory=list)
     _by_name: dict[str, list[Tail]] | None = field(default=None, repr=False)
+    _keys: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     # With a large corpus, a replacement word the captions never use is a giveaway: only known words are used.
     MIN_TOTAL = 500
 
     def knows_predicate(self, p: str) -> bool:
         return self.predicates.total() < self.MIN_TOTAL or self.predicates.get(p, 0) > 0
+
+    def knows_predicate_with(self, p: str, object_name: str) -> bool:
+        """The captions use predicate `p` with this object, or one of its table class ('sleep on' + a bed: seen
+        with a couch, furniture); a WordNet file is too coarse ('sit in' the water would allow 'sit in' the air)."""
+        if self.predicates.total() < self.MIN_TOTAL:
+            return True
+        return self.predicate_kinds.get((p, _object_key(object_name)), 0) > 0
+
+    def fits_with(self, noun: str, others: Sequence[str]) -> bool:
+        """The captions name `noun` together with each of `others` (a noun of their table class will do;
+        people aside: they go with anything), so a replacement does not put a stove in a bathroom or a sheep at
+        a laptop."""
+        if self.nouns.total() < self.MIN_TOTAL:
+            return True
+        seen = self._seen_keys(noun)
+        return all(_object_key(o) in seen for o in others if not _person(o) and o != noun)
+
+    def object_of(self, predicate: str, noun: str) -> bool:
+        """The captions write this noun as the object of this predicate ('throw' a frisbee, never a ski)."""
+        return self.predicates.total() < self.MIN_TOTAL or self.predicate_kinds.get((predicate, noun), 0) > 0
+
+    def _seen_keys(self, noun: str) -> set[str]:
+        """Names and table classes of the nouns the captions name together with `noun`."""
+        keys = self._keys.get(noun)
+        if keys is None:
+            keys = {_object_key(b) for b in self.cooccur.get(noun, ())} | set(self.cooccur.get(noun, ()))
+            self._keys[noun] = keys
+        return keys
 
     def knows_attribute(self, a: str) -> bool:
         known = self.attributes.get(a, 0) > 0 or self.attributes.get(a.split()[-1], 0) > 0  # 'dark green': 'green'
@@ -68,13 +102,29 @@ class Corpus:
             c.nouns.update(o.name for o in g.objects)
             c.attributes.update(a for o in g.objects for a in o.attributes)
             c.predicates.update(r.predicate for r in g.relations)
+            c.predicate_kinds.update((r.predicate, _object_key(g.objects[r.object].name)) for r in g.relations)
+            c.predicate_kinds.update((r.predicate, g.objects[r.object].name) for r in g.relations
+                                     if _object_key(g.objects[r.object].name) != g.objects[r.object].name)
             for a in names:
                 c.cooccur.setdefault(a, Counter()).update(b for b in names if b != a)
+            if captions is not None:
+                c.numbers.update(t.lower for t in surface.tokenize(captions[i]) if wc.is_number_word(t.lower))
             if captions is not None and len(c.tails) < max_tails:
                 t = caption_tail(captions[i], g)
                 if t is not None:
                     c.tails.append(t)
         return c
+
+
+def _person(name: str) -> bool:
+    return wc.noun_class(name) in ("person", "role") or lexicon.lexname(name, "n") in ("noun.person", "noun.group")
+
+
+def _object_key(name: str) -> str:
+    """A noun's table class stands for it (a couch for a bed), except rooms, scenes and fixtures: what goes with
+    a kitchen does not go with a bathroom."""
+    cls = wc.noun_class(name)
+    return name if cls is None or cls in ("room", "outdoor", "fixture") else cls
 
 
 def caption_tail(caption: str, g: SceneGraph) -> Tail | None:

@@ -86,7 +86,8 @@ class Generator:
         reason = checks.equals_other_caption(cand.text, others)
         if reason:
             return reason
-        reason = checks.mentioned_in_others(cand.new_words, other_words, cand.new_nouns)
+        replaced = [old for old, _, pos in cand.lexical if pos == "n"]
+        reason = checks.mentioned_in_others(cand.new_words, other_words, cand.new_nouns, replaced)
         if reason:
             return reason
         if self.parser is not None and cand.expect:

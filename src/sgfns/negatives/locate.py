@@ -20,6 +20,15 @@ DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "hi
 # Tokens that end a noun phrase when scanning left from its head.
 _NP_STOP = frozenset({",", ".", "and", "or", "with", "of", "on", "in", "at", "by", "is", "are", "was", "were", "to",
                       "from", "for", "next", "near", "while", "as", "has", "have", "that", "who", "which"})  # fmt: skip
+# Adjectives in WordNet that are also words of place or quantity: never a dropped modifier of the object.
+NOT_MODIFIERS = frozenset({"next", "close", "near", "far", "left", "right", "top", "front", "back", "side", "other",
+                           "another", "outside", "inside", "away", "together", "around", "up", "down", "out",
+                           "off", "over", "while", "as", "who", "which", "that"})  # fmt: skip
+# Words that may stand between a verb of posture or motion and its preposition and read after any such verb
+# ('standing close together behind', 'sitting alone near'); not 'fast' or 'high', which only fit some.
+BODY_NEUTRAL_ADVERBS = frozenset({"together", "close", "closely", "alone", "barefoot", "quietly", "happily",
+                                  "patiently", "calmly", "idly", "side", "by", "both", "all", "around", "nearby",
+                                  "outdoors", "indoors", "there", "here"})  # fmt: skip
 _PREDICATIVE = frozenset({"is", "are", "was", "were", "looks", "look", "seems", "appears"})
 
 
@@ -161,13 +170,52 @@ def predicate_tokens(text: str, tokens: list[Token], graph: SceneGraph, rel_inde
     start, seg = matches[-1]
     # the words after the predicate up to the object's phrase must be determiners/modifiers only
     between = tokens[start + n : oi]
+    _check_modifiers(between, o_obj, rel.predicate)
+    return seg
+
+
+def _check_modifiers(between: list[Token], o_obj: SGObject, predicate: str) -> None:
+    """The words between a predicate and its object's head are determiners and modifiers of that object only:
+    its attributes, a quantity, or words the parser dropped that can only be modifiers ('a wet rain soaked
+    sidewalk', 'a snow - covered tree'): adjectives and participles, never a preposition or a verb form."""
     obj_mods = set(o_obj.name.lower().split()) | {w for a in o_obj.attributes for w in a.lower().split()}
     for t in between:
         w = t.lower
-        if not (w in DETERMINERS or w in obj_mods or is_number_word(w) or w in VAGUE_QUANTIFIERS
-                or w in ("of", "-", "and", "very")):  # fmt: skip
-            raise Unreliable(f"'{t.text}' between predicate '{rel.predicate}' and its object")
-    return seg
+        if w in DETERMINERS or w in obj_mods or is_number_word(w) or w in VAGUE_QUANTIFIERS or w in (
+                "of", "-", "and", "very"):  # fmt: skip
+            continue
+        if w.isalpha() and w not in _NP_STOP and w not in NOT_MODIFIERS and (
+                lexicon.is_lemma(w, "a") or w.endswith("ed") and lexicon.morphy(w, "v")):  # fmt: skip
+            continue
+        raise Unreliable(f"'{t.text}' between predicate '{predicate}' and its object")
+
+
+def split_predicate(text: str, tokens: list[Token], graph: SceneGraph, rel_index: int) -> tuple[Token, list[Token]]:
+    """(verb token, preposition tokens) of a verb + preposition predicate written apart: the verb between subject
+    and object, the preposition right before the object's phrase, and between them no other preposition or verb
+    ('three zebras standing close together behind a fence'). Used to change the verb alone."""
+    rel = graph.relations[rel_index]
+    s_obj, o_obj = graph.objects[rel.subject], graph.objects[rel.object]
+    si, _ = head_token(text, tokens, s_obj)
+    oi, _ = head_token(text, tokens, o_obj)
+    words = rel.predicate.lower().split()
+    if si >= oi or len(words) < 2:
+        raise Unreliable(f"predicate '{rel.predicate}' is not a verb and a preposition after its subject")
+    verbs_at = [i for i in range(si + 1, oi) if surface.is_verb_lemma_of(tokens[i].lower, words[0])]
+    if len(verbs_at) != 1:
+        raise Unreliable(f"verb '{words[0]}' not found once between its subject and object")
+    v = verbs_at[0]
+    tail = words[1:]
+    n = len(tail)
+    ends = [j for j in range(v + 1, oi - n + 1) if [t.lower for t in tokens[j : j + n]] == tail]
+    if not ends:
+        raise Unreliable(f"'{' '.join(tail)}' not found before the object")
+    j = ends[-1]
+    _check_modifiers(tokens[j + n : oi], o_obj, rel.predicate)
+    for t in tokens[v + 1 : j]:
+        if t.lower not in BODY_NEUTRAL_ADVERBS:  # 'running fast', 'jumping high' would not read after 'sitting'
+            raise Unreliable(f"'{t.text}' between the verb '{words[0]}' and its preposition")
+    return tokens[v], tokens[j : j + n]
 
 
 def _word_matches(token: str, word: str) -> bool:

@@ -15,8 +15,8 @@ from sgfns.negatives import checks, locate
 from sgfns.negatives.corpus import Corpus
 from sgfns.negatives.edit import EditError, Splice, apply
 from sgfns.negatives.locate import Unreliable
+from sgfns.text import colours, lexicon, verbs
 from sgfns.text import inflection as surface
-from sgfns.text import lexicon
 from sgfns.text import wordclasses as wc
 
 RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count", "add-obj", "add-att")
@@ -181,11 +181,15 @@ def _replacement_names(name: str, pool: list[str]) -> list[str]:
     return [f"{mods} {a}" for a in wc.same_kind_nouns(head, pool) if " " not in a]
 
 
+_CONTEXT_KINDS = frozenset({"room", "outdoor", "animal", "noun.animal", "fixture"})
+
+
 def replace_obj(ctx: Context) -> list[Candidate]:
     out = []
     names = {o.name for o in ctx.graph.objects}
     persons = [o for o in ctx.graph.objects if wc.noun_kind(o.name) in ("person", "role", "noun.person")]
     has_pronoun = any(t.lower in _PRONOUN_FLIP["male"] or t.lower in _PRONOUN_FLIP["female"] for t in ctx.tokens)
+    marked = {t.lower for t in ctx.tokens} & wc.GENDER_MARKED
     for k, obj in enumerate(ctx.targets):
         try:
             ph = ctx.phrase(k)
@@ -196,8 +200,18 @@ def replace_obj(ctx: Context) -> list[Candidate]:
             ctx.reject("replace-obj", checks.UNRELIABLE)
             continue
         start, end = _name_region(ctx, ph, obj)
+        # what the new noun must go with: every other thing of the caption for a room, a scene or an animal
+        # ('a kitchen with a shower stall', 'a sheep browsing on a mac book'); the verb it is the object of
+        kind = wc.noun_kind(obj.name)
+        others = [o.name for j, o in enumerate(ctx.graph.objects) if j != k] if kind in _CONTEXT_KINDS else []
+        verbs_of = [normalize_predicate(r.predicate) for r in ctx.graph.relations if r.object == k
+                    and normalize_predicate(r.predicate).split()[0] in wc.ACTION_VERBS]  # fmt: skip
+        implausible, made = 0, len(out)
         for alt in _replacement_names(obj.name, list(ctx.pool)):
             if alt in names:
+                continue
+            if not ctx.corpus.fits_with(alt, others) or not all(ctx.corpus.object_of(v, alt) for v in verbs_of):
+                implausible += 1  # 'a bath tub, a microwave and a sink', 'a person and their sheep at a laptop'
                 continue
             extra: list[Splice] = []
             if wc.GENDERED_PERSONS.get(obj.name) == alt and has_pronoun:
@@ -206,6 +220,10 @@ def replace_obj(ctx: Context) -> list[Candidate]:
                 extra = _pronoun_splices(ctx, "female" if alt in ("woman", "girl") else "male")
             elif has_pronoun and obj.name in wc.GENDERED_PERSONS:
                 continue
+            if wc.GENDERED_PERSONS.get(obj.name) == alt and (marked - {"he", "his", "him", "she", "her"}):
+                continue  # 'a bearded man' -> 'a bearded woman': the caption itself says which
+            if obj.name in wc.OTHER_PERSONS and alt in wc.GENDERED_PERSONS and (marked or len(persons) > 1):
+                continue  # 'a child with his hands' -> 'a woman with his hands'; whose pronoun is it?
             words = alt.split()
             words[-1] = surface.noun_form(alt, ph.plural)
             new = surface.match_case(" ".join(words), ctx.caption[start:end])
@@ -217,6 +235,8 @@ def replace_obj(ctx: Context) -> list[Candidate]:
                          new_nouns=True, expect=[("object", alt)], weight=1.0 + ctx.pool.get(alt, 0))  # fmt: skip
             if c:
                 out.append(c)
+        if implausible and len(out) == made:  # counted once per object, as the other structural reasons are
+            ctx.reject("replace-obj", checks.IMPLAUSIBLE)
     return out
 
 
@@ -305,13 +325,22 @@ def replace_rel(ctx: Context) -> list[Candidate]:
         o_name = ctx.graph.objects[rel.object].name
         beside = _beside_alternative(pred, s_name, o_name)
         table = wc.contrasting_predicates(pred)
-        if not table and not beside:
+        # another body state with the same preposition ('standing behind' -> 'sitting behind'), only where the
+        # captions write that state with this kind of object ('sleeping on a couch', never 'in the water')
+        states = [a for a in verbs.contrasts(pred, _water(o_name)) if a not in table] if _animate(s_name) else []
+        if not table and not beside and not states:
             continue
+        apart = False
         try:
             seg = locate.predicate_tokens(ctx.caption, ctx.tokens, ctx.graph, r_i)
         except Unreliable:
-            ctx.reject("replace-rel", checks.UNRELIABLE)
-            continue
+            apart = True
+            seg = _verb_apart(ctx, r_i) if states else None
+            if seg is None:
+                ctx.reject("replace-rel", checks.UNRELIABLE)
+                continue
+            table, beside = [], None  # the verb alone is edited: 'standing close together behind a fence'
+            states = verbs.contrasts(pred, _water(o_name))
         if surface.verb_form_of(seg[0].text) == "ed" and seg[0].lower not in _PREPOSITIONS:
             continue  # 'are parked on': a participle, whose replacement form we cannot trust
         if pred in ("in", "with", "wear", "in front of") and wc.noun_class(o_name) == "clothing":
@@ -322,26 +351,117 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             table = []  # 'a man under a motorbike', 'a bus under a street': absurd, so solvable without the image
         if (pred.split()[0] in wc.ACTION_VERBS or pred.split()[0] in wc.POSTURE_VERBS) and not _animate(s_name):
             table = []  # 'a table holding desserts' -> 'kicking', 'a laptop sitting' -> 'standing': need an agent
-        if all(w in _PREPOSITIONS for w in pred.split()) and _abstract(o_name):
-            table = []  # 'under repair', 'on a rainy day': not a place
+        if all(w in _PREPOSITIONS for w in pred.split()) and (
+                _abstract(o_name) or _never_a_thing(s_name) or not _bare_place(ctx, seg, rel)):  # fmt: skip
+            table = []  # 'under repair', 'on a rainy day': not a place; 'talks on a phone': the verb's, not a place
+        if _flat(o_name) or _flat(s_name):  # 'a commode on top of a picture', 'a sink behind a mirror'
+            table, beside = [a for a in table if not _spatial(a)], None
         alts = ([beside] if beside else []) + [a for a in table if a != beside]
-        if _followed_by_direction(ctx, rel.object) or _surface(o_name):  # 'riding an elephant into water'
+        alts += [a for a in states if a not in alts and _plausible_state(ctx, a, o_name)]
+        if _animate(o_name):  # 'riding a horse' -> 'pushing a horse'
+            alts = [a for a in alts if a.split()[0] not in ("push", "pull", "drop", "throw", "kick")]
+        if not _animate(s_name):  # 'decorations hanging from the ceiling' -> 'standing under': things do not stand
+            alts = [a for a in alts if verbs.state(a.split()[0]) is None or a.split()[0] == pred.split()[0]]
+        if _followed_by_direction(ctx, rel.object):  # 'riding an elephant into water', 'throwing a pitch onto'
+            alts = [a for a in alts if "next to" not in a and _same_verb_or_moving(pred, a)]
+        elif _surface(o_name):
             alts = [a for a in alts if "next to" not in a]
         others = {(r.subject, normalize_predicate(r.predicate), r.object) for r in ctx.graph.relations}
         for alt in alts:
             if (rel.subject, alt, rel.object) in others or not ctx.corpus.knows_predicate(alt):
                 continue
-            new = _realise_predicate(alt, seg)
+            new = _realise_predicate(alt.split()[0] if apart else alt, seg)
             g = ctx.graph.copy()
             g.relations[r_i].predicate = alt
             sp = Splice(seg[0].start, seg[-1].end, new)
             lex = [(pred, alt, "v")] if " " not in pred + alt and pred not in _PREPOSITIONS else []
-            c = _realise(ctx, "replace-rel", g, [sp], lexical=lex, new_words=[new.lower()],
+            old_verb, new_verb = pred.split()[0], alt.split()[0]
+            said = [new.lower()]
+            if new_verb != old_verb and new_verb not in _PREPOSITIONS:  # another caption says 'sits': not false
+                said += [new_verb, surface.gerund(new_verb), surface.third_person(new_verb), surface.past(new_verb)]
+                reason = checks.lexical_relation(old_verb, new_verb, "v", senses=1)  # first senses: 'jog' / 'run'
+                if reason and old_verb not in _PREPOSITIONS:
+                    ctx.reject("replace-rel", reason)
+                    continue
+            c = _realise(ctx, "replace-rel", g, [sp], lexical=lex, new_words=said,
                          expect=[("triple", s_name, alt, o_name)],
                          weight=1.0 + ctx.corpus.predicates.get(alt, 0))  # fmt: skip
             if c:
                 out.append(c)
     return out
+
+
+def _verb_apart(ctx: Context, r_i: int) -> list[surface.Token] | None:
+    """The verb token of a verb + preposition predicate written apart from its preposition, or None."""
+    try:
+        verb, _ = locate.split_predicate(ctx.caption, ctx.tokens, ctx.graph, r_i)
+    except Unreliable:
+        return None
+    return [verb]
+
+
+def _plausible_state(ctx: Context, alt: str, o_name: str) -> bool:
+    """A body state the captions write with this object ('sleeping on a couch'), or a still posture at a place
+    ('sitting behind a fence', 'standing in a field'); never where a body has no footing (the air, a wave)."""
+    if o_name in verbs.NO_FOOTING:
+        return False  # 'jumping in the air' -> 'standing in the air', whatever a parse of some caption wrote
+    if ctx.corpus.knows_predicate_with(alt, o_name):
+        return True
+    verb, *tail = alt.split()
+    return verbs.state(verb) in verbs.STILL and " ".join(tail) in verbs.PLACE_PREPOSITIONS
+
+
+def _never_a_thing(name: str) -> bool:
+    """None of the noun's first three senses is a concrete thing or a living being ('talk', a parse of 'talks';
+    not 'ring', whose first sense is a shape but whose third is a piece of jewellery)."""
+    last = name.split()[-1]
+    if wc.noun_class(name) is not None or wc.noun_class(last) is not None:
+        return False
+    ids = lexicon.synset_ids(last, "n")[:3]
+    kinds = wc.CONCRETE_LEXNAMES | {"noun.person", "noun.body"}
+    return bool(ids) and not any(lexicon.lexname_of(i) in kinds for i in ids)
+
+
+def _water(name: str) -> bool:
+    return name.split()[-1] in colours.WATER_NOUNS
+
+
+def _flat(name: str) -> bool:
+    return name.split()[-1] in wc.FLAT_THINGS
+
+
+def _spatial(pred: str) -> bool:
+    """A contrast of place: above/below or in front/behind ('sit under' too: its preposition is one)."""
+    words = pred.split()
+    return any(" ".join(words[i:]) in wc.VERTICAL_CONTRASTS | wc.LATERAL_PREDICATES for i in range(len(words)))
+
+
+def _same_verb_or_moving(old: str, new: str) -> bool:
+    """Before a direction ('... into the water') only the preposition may change, or one motion becomes another."""
+    a, b = old.split()[0], new.split()[0]
+    return a == b or (_moves(a) and _moves(b))
+
+
+def _moves(verb: str) -> bool:
+    return verb in verbs.PATH_VERBS or verbs.state(verb) in verbs.MOVING
+
+
+def _bare_place(ctx: Context, seg: list[surface.Token], rel: Relation) -> bool:
+    """A bare preposition says where its subject is only when it follows the subject's phrase or 'is/are'
+    directly: after another verb or noun it belongs to them ('talks on a phone', 'a man in a uniform on a mound')."""
+    j = ctx.tokens.index(seg[0]) - 1
+    while j >= 0 and ctx.tokens[j].lower in _NEUTRAL_LINKS:  # 'a ball to the left of', 'a cup placed on'
+        j -= 1
+    if j < 0:
+        return True  # 'On the table, a cat ...': a fronted place
+    prev = ctx.tokens[j].lower
+    if prev in _AUX or prev == "," or any(surface.is_verb_lemma_of(prev, v) for v in wc.POSITION_VERBS):
+        return True  # 'is on', 'sits on', 'is located above'
+    try:
+        ph = ctx.phrase(rel.subject)
+    except Unreliable:
+        return False
+    return ph.head_index == j
 
 
 def _followed_by_direction(ctx: Context, k: int) -> bool:
@@ -364,8 +484,15 @@ _NOT_BESIDE_CLASSES = ("room", "outdoor", "structure", "clothing", "fixture", "f
 def _beside_alternative(pred: str, s_name: str, o_name: str) -> str | None:
     """'a man on a bike' -> 'a man next to a bike', 'a woman sitting in a chair' -> 'sitting next to a chair':
     a person or animal on, in or under a movable thing they could as well stand beside. Not for places, rooms,
-    buildings, clothes or things held in the hand ('a man in a shirt', 'a dog on a plate')."""
+    buildings, clothes or things held in the hand ('a man in a shirt', 'a dog on a plate'). And back: 'a dog
+    sitting next to a bench' -> 'sitting on a bench', so that negatives do not say 'next to' more often than
+    captions do (a text-only reader would learn it)."""
     words = pred.split()
+    for prep in ("next to", "beside"):
+        p = prep.split()
+        verb = " ".join(words[: -len(p)])
+        if words[-len(p) :] == p and verb in ("", "sit", "stand", "lie") and _may_be_on(s_name, o_name):
+            return {"": "on", "sit": "sit on", "stand": "sit on", "lie": "lie on"}[verb]  # not 'stand on a bike'
     for prep in _CONTAINING:
         p = prep.split()
         if words[-len(p) :] != p:
@@ -373,16 +500,21 @@ def _beside_alternative(pred: str, s_name: str, o_name: str) -> str | None:
         verb = " ".join(words[: -len(p)])
         if verb and verb not in _BESIDE_VERBS:
             return None
-        if not _animate(s_name) or _animate(o_name) or not _thing(o_name):
-            return None
-        last = o_name.split()[-1]
-        if wc.noun_class(o_name) in _NOT_BESIDE_CLASSES or wc.noun_class(last) in _NOT_BESIDE_CLASSES:
-            return None
-        if lexicon.lexname(last, "n") != "noun.artifact" and wc.noun_class(last) is None:
+        if not _may_be_on(s_name, o_name):
             return None
         verb = _BESIDE_VERBS.get(verb, "")
         return f"{verb} next to".strip() if verb != "be" else "next to"
     return None
+
+
+def _may_be_on(s_name: str, o_name: str) -> bool:
+    """A person or animal and a movable artifact they can be on or beside (a bike, a bench, a chair)."""
+    if not _animate(s_name) or _animate(o_name) or not _thing(o_name) or _flat(o_name):
+        return False
+    last = o_name.split()[-1]
+    if wc.noun_class(o_name) in _NOT_BESIDE_CLASSES or wc.noun_class(last) in _NOT_BESIDE_CLASSES:
+        return False
+    return lexicon.lexname(last, "n") == "noun.artifact" or wc.noun_class(last) is not None
 
 
 # --- swap ---------------------------------------------------------------------------------------------------------
@@ -595,7 +727,10 @@ def count(ctx: Context) -> list[Candidate]:
                 form = surface.match_case(surface.noun_form(obj.name, plural), head.text)
                 splices.append(Splice(head.start, head.end, form, {k: (0, len(form))}))
                 splices.extend(_agreement_splices(ctx, ph.head_index, plural))
-            c = _realise(ctx, "count", g, splices, expect=[("count", obj.name, m)])
+            # as often as the captions write that number: 'one dog' is rare in captions, so a negative that says
+            # it would be spotted without the photo
+            c = _realise(ctx, "count", g, splices, expect=[("count", obj.name, m)],
+                         weight=1.0 + ctx.corpus.numbers.get(word.lower(), 0))  # fmt: skip
             if c:
                 out.append(c)
     return out

@@ -74,7 +74,7 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     "across": ("along",), "along": ("across",),
     # actions
     "ride": ("walk next to", "push", "stand next to"), "hold": ("throw", "drop"), "carry": ("drop", "push"),
-    "wear": ("hold", "carry"), "eat": ("throw", "hold"), "throw": ("catch", "hold"), "catch": ("throw",),
+    "throw": ("catch", "hold"), "catch": ("throw",),
     "push": ("pull", "ride"), "pull": ("push", "ride"), "kick": ("hold", "throw"), "chase": ("run from",),
     "lead": ("follow",), "follow": ("lead",), "feed": ("chase",), "pet": ("chase", "ride"), "watch": ("ignore",),
     "look at": ("turn away from",), "sit on": ("stand on", "lie on"), "stand on": ("sit on", "lie on"),
@@ -94,7 +94,7 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     "skate on": ("walk on",), "climb on": ("sit on",), "step off": ("step onto",), "step onto": ("step off",),
     "walk": ("run", "sit"), "run": ("walk", "sit"), "walk on": ("sit on",), "walk down": ("run down",),
     "walk across": ("run across",), "walk along": ("run along",), "run on": ("walk on",),
-    "run across": ("walk across",), "open": ("close",), "close": ("open",), "fly": ("hold", "carry"),
+    "run across": ("walk across",), "open": ("close",), "close": ("open",), "fly": ("carry",),
     "drive": ("push", "pull", "sit on"), "hit": ("miss", "catch"), "swing": ("hold", "drop"),
     "cut": ("hold", "eat"), "drink": ("spill", "hold"), "play with": ("look at",), "park on": ("drive on",),
     "drive on": ("park on",), "hang on": ("lean on",), "lean on": ("hang on",), "cover": ("uncover",),
@@ -133,6 +133,15 @@ SURFACES = frozenset({"floor", "ground", "grass", "field", "street", "road", "si
                       "wave", "ocean", "lake", "river", "sea", "hill", "mountain", "slope", "air", "countryside",
                       "area", "city", "town", "background", "distance", "yard", "park", "pasture", "curb",
                       "wall", "ceiling", "roof", "side"})  # fmt: skip
+# Flat things that hang on a wall or fill a frame: nothing is under, on top of, behind or in front of them in a way
+# a caption would say ('a commode under a picture' -> 'on top of a picture' is impossible).
+FLAT_THINGS = frozenset({"picture", "photo", "photograph", "painting", "poster", "mirror", "window", "screen",
+                         "sign", "image", "reflection", "shadow", "drawing", "print", "frame", "curtain", "door",
+                         "wallpaper", "banner", "billboard", "map", "calendar", "board", "chalkboard",
+                         "whiteboard", "mural"})  # fmt: skip
+# Spatial predicates about above and below, and about in front and behind: contrasts of place between two things.
+VERTICAL_CONTRASTS = frozenset({"on", "on top of", "under", "underneath", "beneath", "below", "above", "over",
+                                "atop", "onto"})  # fmt: skip
 # Words a predicate's prepositional part is made of ('in front of', 'on top of', 'down', 'through').
 PREPOSITION_WORDS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside",
                                "outside", "near", "by", "with", "into", "onto", "across", "along", "toward", "towards",
@@ -151,6 +160,18 @@ ACTION_VERBS = frozenset({"ride", "hold", "carry", "wear", "eat", "throw", "catc
 PEOPLE_GROUPS = frozenset({"people", "crowd", "family", "couple", "team", "group", "persons", "audience"})
 # Gendered words flipped together with a person noun ('boy' -> 'girl' also turns 'his' into 'her').
 GENDERED_PERSONS = {"man": "woman", "woman": "man", "boy": "girl", "girl": "boy"}
+# People named without a sex, or by another word for one: the other age group or sex ('the children are playing'
+# -> 'the men are playing', 'a lady' -> 'a man'). A child is never made a boy or girl (it may be either).
+OTHER_PERSONS = {"child": ("man", "woman"), "kid": ("man", "woman"), "toddler": ("man", "woman"),
+                 "baby": ("man", "woman"), "adult": ("child",), "lady": ("man",), "guy": ("woman",),
+                 "gentleman": ("woman",)}  # fmt: skip
+# Words that tell a person's sex in the caption itself: a man<->woman edit beside them reads wrong without the photo
+# ('a bearded woman', 'a man in a bikini').
+GENDER_MARKED = frozenset({"blonde", "beard", "bearded", "mustache", "moustache", "mustached", "goatee", "shirtless",
+                           "bikini", "bra", "dress", "skirt", "gown", "pregnant", "tuxedo", "bald", "lipstick",
+                           "makeup", "ponytail", "pigtails", "purse", "handbag", "he", "his", "him", "she", "her",
+                           "husband", "wife", "mother", "father", "son", "daughter", "brother", "sister",
+                           "boyfriend", "girlfriend", "bride", "groom", "mom", "dad"})  # fmt: skip
 
 # Quantities that are not a count: an edit of them is not reliably false.
 VAGUE_QUANTIFIERS = frozenset(
@@ -269,6 +290,8 @@ def same_kind_nouns(name: str, pool: list[str] | tuple[str, ...] | None = None) 
     """Candidate replacements for a noun: its table class, else WordNet co-hyponyms among `pool` (corpus nouns)."""
     if name in GENDERED_PERSONS:  # a man is replaced by a woman, not by a girl (age is a softer contrast)
         return [GENDERED_PERSONS[name]]
+    if name in OTHER_PERSONS:
+        return list(OTHER_PERSONS[name])
     cls = noun_class(name)
     if cls is not None:
         return [w for w in NOUN_CLASSES[cls] if w != name]

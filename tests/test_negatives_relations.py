@@ -1,0 +1,229 @@
+"""replace-rel on the forms people write relations in (participles, relative and while-clauses, a verb written apart
+from its preposition), the body-state word class, and the edits that must not be made."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from sgfns.graphs.types import Relation, SceneGraph, SGObject
+from sgfns.negatives import checks
+from sgfns.negatives.corpus import Corpus
+from sgfns.negatives.generator import Generator
+from sgfns.text import verbs
+
+
+def obj(caption: str, name: str, word: str, attrs=(), nth: int = 0) -> SGObject:
+    i = -1
+    for _ in range(nth + 1):
+        i = caption.index(word, i + 1)
+    return SGObject(name, list(attrs), None, span=(i, i + len(word)))
+
+
+def rel_negs(caption, objects, relations, others=(), corpus=None, rules=("replace-rel",)):
+    g = SceneGraph([obj(caption, *o) for o in objects], [Relation(*r) for r in relations])
+    gen = Generator(rules=rules, per_rule=50, seed=0, corpus=corpus, max_checks=1000)
+    return {n.negative for n in gen.generate(caption, g, list(others))}, gen
+
+
+# --- the word class ------------------------------------------------------------------------------------------------
+def test_states_exclude_each_other_only_when_one_body_cannot_do_both():
+    assert verbs.excludes("seated", "upright") and verbs.excludes("lying", "running")
+    assert not verbs.excludes("playing", "running")  # children play by running
+    assert not verbs.excludes("lying", "asleep") and not verbs.excludes("seated", "kneeling")
+    assert verbs.excludes("playing", "asleep")
+
+
+def test_contrasts_keep_the_preposition_and_never_give_a_synonym():
+    alts = verbs.contrasts("stand behind")
+    assert "sit behind" in alts and "lie behind" in alts
+    assert not any(a.startswith(("stand ", "jog ")) for a in alts)
+    assert "walk on" not in verbs.contrasts("jog on") and "run on" not in verbs.contrasts("jog on")  # one state
+    assert verbs.contrasts("play with") == []  # company, not place
+    assert verbs.contrasts("play") == []  # no preposition: 'sitting a guitar' would not read
+
+
+def test_contrasts_before_a_direction_are_motions_and_water_is_respected():
+    assert set(verbs.contrasts("jump into")) <= {"walk into", "run into", "swim into"}
+    assert "swim behind" not in verbs.contrasts("stand behind")
+    assert "swim in" in verbs.contrasts("stand in", in_water=True)
+    assert "sleep in" not in verbs.contrasts("stand in", in_water=True)
+
+
+# --- the forms a caption writes them in -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("caption", "objects", "expected"),
+    [
+        ("A man standing behind a fence.", [("man", "man"), ("fence", "fence")], "A man sitting behind a fence."),
+        ("A man is standing behind a fence.", [("man", "man"), ("fence", "fence")],
+         "A man is sitting behind a fence."),
+        ("A dog that is lying on a couch.", [("dog", "dog"), ("couch", "couch")], "A dog that is sitting on a couch."),
+        ("A man stands behind a fence.", [("man", "man"), ("fence", "fence")], "A man sits behind a fence."),
+    ],
+)  # fmt: skip
+def test_posture_in_participles_relative_clauses_and_finite_verbs(caption, objects, expected):
+    pred = {"standing": "stand behind", "stands": "stand behind", "lying": "lie on"}
+    word = next(w for w in pred if f" {w} " in caption)
+    negs, _ = rel_negs(caption, objects, [(0, pred[word], 1)])
+    assert expected in negs
+
+
+def test_while_clause_verb_agrees_with_its_own_subject():
+    c = "A cat sits on a table while a dog plays in the yard."
+    negs, _ = rel_negs(c, [("cat", "cat"), ("table", "table"), ("dog", "dog"), ("yard", "yard")],
+                       [(0, "sit on", 1), (2, "play in", 3)])  # fmt: skip
+    assert "A cat sits on a table while a dog sleeps in the yard." in negs
+    assert "A cat stands on a table while a dog plays in the yard." in negs
+
+
+def test_verb_written_apart_from_its_preposition_is_edited_alone():
+    c = "Three zebras standing close together behind a fence."
+    negs, _ = rel_negs(c, [("zebra", "zebras"), ("fence", "fence")], [(0, "stand behind", 1)])
+    assert "Three zebras sitting close together behind a fence." in negs
+    assert all("close together behind" in n for n in negs)  # only the verb changed
+
+
+def test_a_state_only_where_the_captions_write_it_with_that_object():
+    # a corpus large enough to be trusted (>= 500 relations) that writes 'sleep on' only of beds
+    corpus = Corpus(predicates=Counter({"sleep on": 300, "sit on": 300, "stand on": 300}),
+                    predicate_kinds=Counter({("sleep on", "furniture"): 3, ("sit on", "beach"): 5}))  # fmt: skip
+    c = "A dog standing on a beach."
+    negs, _ = rel_negs(c, [("dog", "dog"), ("beach", "beach")], [(0, "stand on", 1)], corpus=corpus)
+    assert "A dog sitting on a beach." in negs
+    assert "A dog sleeping on a beach." not in negs  # never written of a beach
+    negs, _ = rel_negs("A dog standing on a bed.", [("dog", "dog"), ("bed", "bed")], [(0, "stand on", 1)],
+                       corpus=corpus)  # fmt: skip
+    assert "A dog sleeping on a bed." in negs  # seen with a couch: furniture
+
+
+# --- edits that must not be made ---------------------------------------------------------------------------------
+def test_no_state_another_caption_of_the_photo_uses():
+    c = "A man standing behind a fence."
+    others = ["A man sits behind a wooden fence.", "Someone near a fence."]
+    negs, gen = rel_negs(c, [("man", "man"), ("fence", "fence")], [(0, "stand behind", 1)], others=others)
+    assert not any("sitting" in n for n in negs)
+    assert gen.rejected[("replace-rel", checks.MENTIONED)] >= 1
+    assert "A man lying behind a fence." in negs
+
+
+def test_no_body_state_for_a_thing():
+    negs, _ = rel_negs("A laptop sitting on a desk.", [("laptop", "laptop"), ("desk", "desk")], [(0, "sit on", 1)])
+    assert not any(w in n for n in negs for w in ("standing", "lying", "sleeping", "running"))
+
+
+def test_no_verb_change_over_a_word_that_fits_only_some_states():
+    c = "A dog running fast in the sand."
+    negs, _ = rel_negs(c, [("dog", "dog"), ("sand", "sand")], [(0, "run in", 1)])
+    assert not any("fast" in n and "running" not in n for n in negs)  # 'sitting fast in the sand'
+
+
+@pytest.mark.parametrize(
+    ("caption", "objects", "pred", "forbidden"),
+    [
+        # a preposition after another verb belongs to it: 'talks under a phone'
+        ("A person talks on a phone.", [("person", "person"), ("phone", "phone")], "on", "under"),
+        # flat things on a wall: nothing is on top of or behind a picture or a mirror
+        ("A commode under a picture on the wall.", [("commode", "commode"), ("picture", "picture")], "under",
+         "on top of a picture"),
+        ("A sink that is in front of a mirror.", [("sink", "sink"), ("mirror", "mirror")], "in front of", "behind"),
+        # before a direction only a motion or a path verb reads: not 'catching a pitch onto the field'
+        ("A player throwing a ball onto the field.", [("player", "player"), ("ball", "ball")], "throw", "catching"),
+    ],
+)  # fmt: skip
+def test_spatial_and_action_contrasts_that_would_not_read(caption, objects, pred, forbidden):
+    negs, _ = rel_negs(caption, objects, [(0, pred, 1)])
+    assert not any(forbidden in n for n in negs), negs
+
+
+def test_path_verbs_still_contrast_before_a_direction():
+    c = "A man rides a bicycle down the street."
+    negs, _ = rel_negs(c, [("man", "man"), ("bicycle", "bicycle"), ("street", "street")],
+                       [(0, "ride", 1), (0, "ride down", 2)])  # fmt: skip
+    assert "A man pushes a bicycle down the street." in negs
+
+
+def test_symmetric_relations_are_never_swapped():
+    c = "A dog sitting next to a cat."
+    negs, gen = rel_negs(c, [("dog", "dog"), ("cat", "cat")], [(0, "sit next to", 1)], rules=("swap-obj",))
+    assert negs == set() and gen.rejected[("swap-obj", checks.SYMMETRIC)] == 1
+
+
+# --- replace-obj: the mention check and words that tell the sex ---------------------------------------------------
+def test_a_general_word_for_the_replaced_noun_does_not_block_its_replacement():
+    c = "A dog carrying a stick."
+    g = SceneGraph([obj(c, "dog", "dog"), obj(c, "stick", "stick")], [Relation(0, "carry", 1)])
+    gen = Generator(rules=["replace-obj"], per_rule=50, seed=0, max_checks=1000)
+    negs = {n.negative for n in gen.generate(c, g, ["An animal with a stick in its mouth."])}
+    assert "A cat carrying a stick." in negs  # 'animal' names the dog as well as a cat
+    negs = {n.negative for n in gen.generate(c, g, ["A tabby and a dog play."])}
+    assert "A cat carrying a stick." not in negs  # a tabby is a cat: probably in the photo
+    assert checks.names_both("animal", "dog", "cat") and not checks.names_both("dog", "puppy", "cat")
+
+
+def test_no_man_woman_edit_beside_a_word_that_tells_the_sex():
+    c = "A bearded man sitting on a bench."
+    g = SceneGraph([obj(c, "man", "man", ["bearded"]), obj(c, "bench", "bench")], [Relation(0, "sit on", 1)])
+    gen = Generator(rules=["replace-obj"], per_rule=50, seed=0, max_checks=1000)
+    assert not any("woman" in n.negative for n in gen.generate(c, g, []))
+
+
+# --- wording that would give a negative away without the photo -------------------------------------------------
+def test_next_to_goes_both_ways_so_negatives_do_not_say_it_more_often_than_captions():
+    negs, _ = rel_negs("A dog sitting next to a bench.", [("dog", "dog"), ("bench", "bench")],
+                       [(0, "sit next to", 1)])  # fmt: skip
+    assert "A dog sitting on a bench." in negs
+    negs, _ = rel_negs("A man standing next to a motorcycle.", [("man", "man"), ("motorcycle", "motorcycle")],
+                       [(0, "stand next to", 1)])  # fmt: skip
+    assert "A man sitting on a motorcycle." in negs and "A man standing on a motorcycle." not in negs
+
+
+def test_count_draws_numbers_as_often_as_the_captions_write_them():
+    c = "Two dogs on a couch."
+    g = SceneGraph([SGObject("dog", [], 2, span=(4, 8)), obj(c, "couch", "couch")], [Relation(0, "on", 1)])
+    corpus = Corpus(numbers=Counter({"two": 900, "three": 600}))  # captions say 'one dog' almost never
+    picked = Counter()
+    for seed in range(30):
+        gen = Generator(rules=["count"], per_rule=1, seed=seed, corpus=corpus)
+        picked.update(n.negative.split()[0] for n in gen.generate(c, g, []))
+    assert picked["Three"] >= 27 and picked["One"] <= 2, picked
+
+
+def test_children_become_adults_of_either_sex_never_a_boy_or_girl():
+    c = "The children are playing in the water."
+    g = SceneGraph([obj(c, "child", "children"), obj(c, "water", "water")], [Relation(0, "play in", 1)])
+    gen = Generator(rules=["replace-obj"], per_rule=50, seed=0, max_checks=1000)
+    negs = {n.negative for n in gen.generate(c, g, [])}
+    assert {"The men are playing in the water.", "The women are playing in the water."} <= negs
+    assert not any("boys" in n or "girls" in n for n in negs)
+    c = "A child with his hands on his head."
+    g = SceneGraph([obj(c, "child", "child"), obj(c, "hand", "hands"), obj(c, "head", "head")],
+                   [Relation(0, "with", 1), Relation(1, "on", 2)])  # fmt: skip
+    assert not any("woman" in n.negative for n in gen.generate(c, g, []))  # 'a woman with his hands'
+
+
+def test_replacement_must_go_with_the_rest_of_the_caption():
+    # a corpus large enough to be trusted: kitchens with stoves, bathrooms with showers, frisbees thrown
+    caps = ["A stove in a kitchen.", "A shower in a bathroom.", "A man throws a frisbee."] * 200
+    c1, c2, c3 = caps[:3]
+    graphs = [SceneGraph([obj(c1, "stove", "stove"), obj(c1, "kitchen", "kitchen")], [Relation(0, "in", 1)]),
+              SceneGraph([obj(c2, "shower", "shower"), obj(c2, "bathroom", "bathroom")], [Relation(0, "in", 1)]),
+              SceneGraph([obj(c3, "man", "man"), obj(c3, "frisbee", "frisbee")], [Relation(0, "throw", 1)])] * 200
+    corpus = Corpus.build(caps, graphs)
+    gen = Generator(rules=["replace-obj"], per_rule=50, seed=0, corpus=corpus, max_checks=1000)
+    negs = {n.negative for n in gen.generate(c1, graphs[0], [])}
+    assert "A stove in a bathroom." not in negs  # never named together
+    assert gen.rejected[("replace-obj", checks.IMPLAUSIBLE)] >= 1
+    c = "A man throws a ball."
+    g = SceneGraph([obj(c, "man", "man"), obj(c, "ball", "ball")], [Relation(0, "throw", 1)])
+    negs = {n.negative for n in gen.generate(c, g, [])}
+    assert "A man throws a frisbee." in negs and "A man throws a ski." not in negs  # what captions throw
+
+
+def test_spatial_contrast_after_neutral_links_and_for_things_whose_first_sense_is_not_one():
+    c = "A blue ring is to the left of an orange box."
+    negs, _ = rel_negs(c, [("ring", "ring"), ("box", "box")], [(0, "left of", 1)])
+    assert "A blue ring is to the right of an orange box." in negs  # 'ring': a shape first, jewellery third
+    c = "A red ring placed above a green plate."
+    negs, _ = rel_negs(c, [("ring", "ring"), ("plate", "plate")], [(0, "above", 1)])
+    assert "A red ring placed below a green plate." in negs
