@@ -26,7 +26,8 @@ from sgfns.negatives.rules import RULES
 log = logging.getLogger(__name__)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
-GENERATOR_VERSION = 6  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons
+GENERATOR_VERSION = 7  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
+# 7: count edits balanced in both directions
 
 
 def _sha(obj) -> str:

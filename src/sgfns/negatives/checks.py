@@ -24,6 +24,7 @@ VAGUE = "vague-quantity"
 UNRELIABLE = "unreliable-parse"
 IMPLAUSIBLE = "never-named-together"  # the corpus never names the new word with the caption's other nouns
 REPARSE = "reparse-mismatch"
+UNBALANCED = "rarer-direction"  # not drawn this time: the captions write the new word less often than the old
 
 
 def lexical_relation(old: str, new: str, pos: str = "n", senses: int | None = None) -> str | None:

@@ -50,6 +50,18 @@ class Corpus:
     # With a large corpus, a replacement word the captions never use is a giveaway: only known words are used.
     MIN_TOTAL = 500
 
+    # Fewer number words than this and the corpus cannot say which numbers its captions prefer.
+    MIN_NUMBERS = 100
+
+    def balance(self, counts: Counter, old: str, new: str) -> float:
+        """How often to offer an edit old -> new: f(new) / f(old), at most 1. The reverse edit is then offered
+        always, so each direction is made about as often as the other and a word the captions rarely write is not
+        mostly found in negatives (with 'two' written five times as often as 'three', two -> three is offered one
+        time in five, three -> two every time). 1 where the corpus is too small to tell."""
+        if counts.total() < self.MIN_NUMBERS:
+            return 1.0
+        return min(1.0, counts.get(new, 0) / max(counts.get(old, 0), 1))
+
     def knows_predicate(self, p: str) -> bool:
         return self.predicates.total() < self.MIN_TOTAL or self.predicates.get(p, 0) > 0
 

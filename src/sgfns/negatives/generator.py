@@ -112,6 +112,9 @@ class Generator:
                 tried += 1
                 if cand.text in seen:
                     continue
+                if cand.keep < 1.0 and rng.random() >= cand.keep:
+                    ctx.reject(rule, checks.UNBALANCED)
+                    continue
                 reason = self.check(cand, caption, others, other_words)
                 if reason:
                     ctx.reject(rule, reason)

@@ -44,6 +44,7 @@ class Candidate:
     new_nouns: bool = False  # new_words are nouns: their synonyms / hyponyms in other captions count too
     expect: list[tuple] = field(default_factory=list)  # facts a re-parse of `text` must show
     weight: float = 1.0  # sampling preference (corpus frequency of the replacement)
+    keep: float = 1.0  # probability the candidate is offered at all (`Corpus.balance`)
 
 
 @dataclass
@@ -727,10 +728,10 @@ def count(ctx: Context) -> list[Candidate]:
                 form = surface.match_case(surface.noun_form(obj.name, plural), head.text)
                 splices.append(Splice(head.start, head.end, form, {k: (0, len(form))}))
                 splices.extend(_agreement_splices(ctx, ph.head_index, plural))
-            # as often as the captions write that number: 'one dog' is rare in captions, so a negative that says
-            # it would be spotted without the photo
+            # each direction about as often as the other: 'two' -> 'three' only in proportion to how often the
+            # captions write 'three' against 'two', so no number is mostly found in negatives
             c = _realise(ctx, "count", g, splices, expect=[("count", obj.name, m)],
-                         weight=1.0 + ctx.corpus.numbers.get(word.lower(), 0))  # fmt: skip
+                         keep=ctx.corpus.balance(ctx.corpus.numbers, qtok.lower, word.lower()))  # fmt: skip
             if c:
                 out.append(c)
     return out
