@@ -117,3 +117,25 @@ def test_the_encoded_gallery_is_memory_mapped(served_world):
         assert mapped(enc.glob)
         for nodes, mask in enc.sets.values():
             assert mapped(nodes) and mapped(mask)
+
+
+def test_warm_up_finds_every_image_file_and_freezes_what_is_loaded(served_world):
+    """Before the first request: every gallery image's file is found (no search pays the disk checks) and the
+    loaded objects leave the garbage collector's full passes, which walked all of them with the interpreter lock
+    held (0.4 s a pass on the benchmark's gallery: a health check waited that long)."""
+    import gc
+
+    from sgfns import load_model
+    from sgfns.index.searcher import Searcher
+
+    _, run, index = served_world
+    model = load_model(run)
+    s = Searcher(model, index, checkpoint_sha256=model.run.checkpoint_sha256)
+    assert s._files == {}
+    before = gc.get_freeze_count()
+    try:
+        s.warm_up()
+        assert gc.get_freeze_count() > before
+        assert set(s._files) == set(s.ids) and all(f is not None for f in s._files.values())
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as before
