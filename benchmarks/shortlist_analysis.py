@@ -77,14 +77,13 @@ def encode(model, data, split_name, device, n_max=1000):
     return img, cap, pos
 
 
-def shortlist_stats(full, short_t2i, short_i2t, pos, ks):
+def shortlist_stats(full, short_t2i, short_i2t, pos, ks, top: int = 10):
     """short_t2i [Nc, K] image ids, short_i2t [Ni, K] caption ids, in first-stage order."""
     from sgfns.index.agreement import shortlist_agreement
 
-    exh_rsum, rows = shortlist_agreement(full, pos, short_t2i, short_i2t, ks)
-    return exh_rsum, {
-        k: {"recall10": round(r["recall10"], 4), "rsum_delta": round(r["rsum_delta"], 2)} for k, r in rows.items()
-    }
+    exh_rsum, rows = shortlist_agreement(full, pos, short_t2i, short_i2t, ks, top)
+    key = f"recall{top}"
+    return exh_rsum, {k: {key: round(r[key], 4), "rsum_delta": round(r["rsum_delta"], 2)} for k, r in rows.items()}
 
 
 def main() -> None:
@@ -99,6 +98,8 @@ def main() -> None:
     ap.add_argument("--node-ks", default="10,20,30,40,50", help="shortlist sizes reported for the node stage")
     ap.add_argument("--images", type=int, default=1000, help="gallery: the first N images and their captions")
     ap.add_argument("--node-stage-only", action="store_true", help="skip the pooled/centroid first stages")
+    ap.add_argument("--top", type=int, default=10,
+                    help="the node stage's agreement: fraction of the exhaustive top-N inside the shortlist (default 10)")
     args = ap.parse_args()
 
     import torch
@@ -220,7 +221,7 @@ def node_stage_sweep(model, img, cap, full, pos, args) -> dict:
                 dim=dim,
             )
             t2i, i2t = stage.shortlists(stage.compress(img), stage.compress(cap), max(ks), max(ks))
-            _, rows = shortlist_stats(full, t2i, i2t, pos, ks)
+            _, rows = shortlist_stats(full, t2i, i2t, pos, ks, args.top)
             # FLOP cost per pair relative to exhaustive: node pairs at d' plus one global dot at d
             dots = sum(lt[s] * li[s] for s in stage.weights) * min(dim, d) / d + (1 if stage.use_global else 0)
             res[f"d{dim}:{name}"] = {"dim": dim, "terms": name, "cost_vs_exhaustive": round(dots / exhaustive_dots, 4),

@@ -32,3 +32,12 @@ def test_a_random_short_list_misses_part_of_the_top10_and_loses_rsum():
                                   first.argsort(1, descending=True)[:, :10], [10])  # fmt: skip
     assert 0.0 < rows[10]["recall10"] < 0.7
     assert rows[10]["rsum_delta"] < 0
+
+
+def test_agreement_with_a_longer_top_counts_the_top_n():
+    full, pos = _setup(seed=2)
+    # a first stage that lists the exhaustive order exactly: its first 20 hold the top 20, its first 10 only half
+    short_t2i, short_i2t = full.T.argsort(1, descending=True), full.argsort(1, descending=True)
+    _, rows = shortlist_agreement(full, pos, short_t2i, short_i2t, [10, 20], top=20)
+    assert rows[20]["recall20"] == 1.0 and rows[10]["recall20"] == 0.5
+    assert "recall10" not in rows[20]

@@ -35,7 +35,7 @@ def register(subparsers) -> None:
     p.add_argument("--run", required=True, help="run folder (the one the index was encoded with)")
     p.add_argument("--index", required=True, help="folder written by `sgfns encode`")
     p.add_argument("-k", type=int, default=10, help="results to print (default 10, at most 100)")
-    p.add_argument("--shortlist", type=int, default=None, help="candidates re-ranked (default max(10k, 100))")
+    p.add_argument("--shortlist", type=int, default=None, help="candidates re-ranked (default max(5k, 100))")
     add_run_options(p, batch_size=False)
     p.add_argument("--backend", default="auto", choices=["auto", "faiss", "torch"], help="global first stage's index")
     p.add_argument(
