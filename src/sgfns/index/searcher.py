@@ -187,15 +187,21 @@ class Searcher:
         with self._parse_lock:  # spaCy pipelines are not documented as thread-safe
             return parse(list(texts))
 
-    def warm_up(self) -> None:
-        """One small search before the first request: loads the parser's pipeline and the lexicon it reads on
-        demand (seconds each), and finds every gallery image's file (a path checked on disk per image, more than
-        the rest of a hit's answer costs), so that no client's search pays for them. Then what is loaded is
-        frozen out of the garbage collector's full passes (`gc.freeze`)."""
+    def warm_up(self, batch: int = 1, k: int = 1) -> None:
+        """Searches before the first request: loads the parser's pipeline and the lexicon it reads on demand
+        (seconds each), and finds every gallery image's file (a path checked on disk per image, more than the rest
+        of a hit's answer costs), so that no client's search pays for them. Then what is loaded is frozen out of
+        the garbage collector's full passes (`gc.freeze`).
+
+        `batch`, `k`: the warm-up search answers that many gallery captions together at top-k. A service passes
+        its largest batch and k, so that the memory such a batch first takes (the allocator's arenas, buffers
+        sized by the batch's shapes: about 40 MB on the load benchmark's gallery) is taken at start rather than
+        in the first busy moment (docs/serve.md)."""
         from sgfns.text.lexicon import is_lemma
 
         is_lemma("cube")
-        self.texts([self.captions[0] if self.captions else "a red cube"], 1)
+        queries = [c for c in self.captions[: max(1, batch)] if c.strip()] or ["a red cube"]
+        self.texts(queries, max(1, min(k, len(self.ids))))
         if self.data is not None:
             for image_id in self.ids:
                 self.image_file(image_id)

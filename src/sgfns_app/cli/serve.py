@@ -63,9 +63,9 @@ def run(args: argparse.Namespace) -> int:
 
     args.k = 10
     searcher = open_searcher(args)
-    searcher.warm_up()
     limits = Limits(max_body_bytes=int(args.max_upload_mb * (1 << 20)), workers=args.workers, queue=args.queue,
                     max_batch=args.max_batch)  # fmt: skip
+    searcher.warm_up(batch=limits.max_batch, k=limits.max_k)
     app = create_app(searcher, limits)
     where = "this machine only (loopback)" if args.host in ("127.0.0.1", "localhost", "::1") else (
         f"ALL clients that can reach {args.host}")  # fmt: skip
