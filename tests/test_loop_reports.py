@@ -39,3 +39,18 @@ def test_a_run_stopped_inside_an_epoch_by_max_steps_resumes_exactly(train_cut_an
     data = write_toy_dataset(tmp_path / "toy", n_images=16, feature_dim=16, regions=6)
     a, b = train_cut_and_resume(data, 2, 1, "data.batch_size=16", cut_steps=3)  # 5 steps an epoch: cut inside it
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_a_score_term_matched_alone_adds_its_loss(toy_run, cli, tmp_path):
+    """`loss.terms=[relation]`: the relation term is also matched alone, its loss logged as `terms` and added to
+    the step's loss; a term the model does not score is a one-line error naming it and the model's terms."""
+    data, run = toy_run("loss.terms=[relation]", "loss.term_weight=0.5", "log_every=1", "max_steps=2")
+    steps = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
+    steps = [r for r in steps if "step_s" in r]
+    assert steps and all(r["terms"] > 0 for r in steps)
+    assert all(r["loss"] == pytest.approx(r["match"] + 0.5 * r["terms"] + r.get("neg", 0.0), rel=1e-4) for r in steps)
+    rc, _, err = cli("train", "--data", data, "--out", tmp_path / "bad", "--model", "sgfns-tiny", "--no-progress",
+                     "epochs=1", "data.batch_size=8", "threads=1", "loss.terms=[colour]")  # fmt: skip
+    assert rc == 2 and "loss.terms" in err and "'colour'" in err and "relation" in err
+    assert [ln for ln in err.splitlines() if "error" in ln] == [err.strip().splitlines()[-1]]
+    assert not (tmp_path / "bad" / "checkpoints").exists()

@@ -36,6 +36,10 @@ class LossConfig:
     margin: float = 0.2
     hardest: bool = True
     warmup_epochs: int = 1  # epochs with the sum of hinges before hardest negatives (VSE∞); 0 = none
+    # each named score term (`Matcher.similarity_parts`, e.g. [relation]) also matched alone, its loss added with
+    # `term_weight`: a signal for one term that the full score's hardest negatives rarely give (docs/method.md)
+    terms: list[str] = field(default_factory=list)
+    term_weight: float = 1.0
 
 
 @dataclass
@@ -83,7 +87,7 @@ class TrainConfig:
             ("data.max_val_images", self.data.max_val_images, 0), ("optim.weight_decay", self.optim.weight_decay, 0),
             ("optim.grad_clip", self.optim.grad_clip, 0), ("optim.warmup_steps", self.optim.warmup_steps, 0),
             ("optim.step_epochs", self.optim.step_epochs, 1), ("loss.margin", self.loss.margin, 0),
-            ("loss.warmup_epochs", self.loss.warmup_epochs, 0),
+            ("loss.warmup_epochs", self.loss.warmup_epochs, 0), ("loss.term_weight", self.loss.term_weight, 0),
         ]  # fmt: skip
         for key, value, low in checks:
             if value < low:

@@ -143,15 +143,33 @@ class LossModule(nn.Module):
             ii, ci = D.gather_plain(img_idx), D.gather_plain(cap_idx)
         else:
             img_all, cap_all, ii, ci = img, cap, img_idx, cap_idx
-        sim = self.model.similarity(img_all, cap_all)
-        pos = batch_positive_mask(ii.cpu(), ci.cpu(), self.extra_positives).to(sim.device)
-        if self.cfg.loss.name == "infonce":
-            loss = info_nce(sim, pos, self.cfg.loss.temperature)
+        terms = self.cfg.loss.terms
+        if terms:
+            parts = self.model.similarity_parts(img_all, cap_all)
+            missing = [t for t in terms if t not in parts]
+            if missing:
+                raise UserError(f"loss.terms: {self.model.name} has no score term {missing[0]!r} "
+                                f"(its terms: {', '.join(parts)})")  # fmt: skip
+            sim = torch.stack(list(parts.values())).sum(0)
         else:
-            loss = hinge_triplet(sim, pos, self.cfg.loss.margin, hardest=hardest)
+            sim = self.model.similarity(img_all, cap_all)
+        pos = batch_positive_mask(ii.cpu(), ci.cpu(), self.extra_positives).to(sim.device)
+
+        def match(s: Tensor) -> Tensor:
+            if self.cfg.loss.name == "infonce":
+                return info_nce(s, pos, self.cfg.loss.temperature)
+            return hinge_triplet(s, pos, self.cfg.loss.margin, hardest=hardest)
+
+        loss = match(sim)
         if self.dist.enabled and not gather:
             loss = loss * self.dist.world  # DDP averages gradients; the loss is a sum over pairs
         stats = {"match": float(loss.detach())}
+        if terms:
+            term_loss = sum(match(parts[t]) for t in terms)
+            if self.dist.enabled and not gather:
+                term_loss = term_loss * self.dist.world
+            stats["terms"] = float(term_loss.detach())
+            loss = loss + self.cfg.loss.term_weight * term_loss
         if self.term is not None and neg_extra is not None:
             neg = self.term.loss(self.model, neg_extra, img, cap)
             stats["neg"] = float(neg.detach())
