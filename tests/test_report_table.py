@@ -100,3 +100,19 @@ def test_report_bad_inputs_exit_2(tmp_path, cli):
     (tmp_path / "run").mkdir()
     rc, _, err = cli("report", tmp_path / "run")
     assert rc == 2 and "no evaluation found" in err
+
+
+def test_report_keeps_one_split_when_runs_were_evaluated_on_two(tmp_path, cli):
+    runs = [write_run(tmp_path, eval_json("sgfns", s, v)) for s, v in enumerate([300.0, 310.0])]
+    for run, v in zip(runs, [400.0, 410.0], strict=True):  # the same runs evaluated on val as well
+        val = {**eval_json("sgfns", 0, v), "split": "val", "seed": int(run.name.split("-")[1])}
+        (run / "eval" / "world-val-full.json").write_text(json.dumps(val))
+    rc, out, err = cli("report", *runs)
+    assert rc == 0 and "world · test · full" in out and "world · val · full" in out
+    rc, out, err = cli("report", *runs, "--split", "test", "--json", tmp_path / "t.json")
+    assert rc == 0, err
+    assert "world · val" not in out and "305.0 ± 7.1" in out
+    (entry,) = json.loads((tmp_path / "t.json").read_text())
+    assert entry["split"] == "test" and entry["metrics"]["rsum"]["values"] == [300.0, 310.0]
+    rc, _, err = cli("report", *runs, "--split", "dev")
+    assert rc == 2 and "no evaluation of split dev" in err and "test/full" in err and "val/full" in err

@@ -18,6 +18,8 @@ def register(subparsers) -> None:
     p.add_argument("-o", "--output", help="also write the markdown to this file")
     p.add_argument("--json", dest="json_out", metavar="OUT", help="write the aggregated numbers as JSON")
     p.add_argument("--digits", type=int, default=1, help="decimals in the table (default 1)")
+    p.add_argument("--split", help="only evaluations of this split (e.g. test, when runs were evaluated on val too)")
+    p.add_argument("--protocol", help="only evaluations under this protocol (e.g. full, coco-5k)")
     p.set_defaults(func=run)
 
 
@@ -25,7 +27,16 @@ def run(args: argparse.Namespace) -> int:
     from sgfns.eval.report import collect, group, markdown, summary
     from sgfns.io import atomic_write, write_json
 
-    groups = group(collect(args.inputs))
+    from sgfns.errors import UserError
+
+    records = collect(args.inputs)
+    kept = [r for r in records if (args.split is None or str(r.get("split", "")) == args.split)
+            and (args.protocol is None or str(r.get("protocol", "")) == args.protocol)]  # fmt: skip
+    if not kept:
+        found = sorted({f"{r.get('split', '')}/{r.get('protocol', '')}" for r in records})
+        raise UserError(f"no evaluation of split {args.split or 'any'} / protocol {args.protocol or 'any'} in the "
+                        f"inputs; they hold split/protocol {', '.join(found)}")  # fmt: skip
+    groups = group(kept)
     text = markdown(groups, digits=args.digits)
     sys.stdout.write(text)
     if args.output:
