@@ -270,7 +270,7 @@ class Searcher:
         if not queries:
             return []
         graphs = self.parse_many(queries)
-        q = encode_captions(self.model, queries, graphs, self.device, ).to(self.device)
+        q = encode_captions(self.model, queries, graphs, self.device).to(self.device)
         shorts = [n_short or shortlist_length(k) for k in ks]
         # one first-stage pass for every query; a shorter shortlist is a prefix of a longer one (ties -> lower id)
         first = shortlist(self.img, q, self.image_index, torch.arange(len(queries)), max(shorts), "caption")

@@ -24,10 +24,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sgfns.errors import UserError
     from sgfns.eval.report import collect, group, markdown, summary
     from sgfns.io import atomic_write, write_json
-
-    from sgfns.errors import UserError
 
     records = collect(args.inputs)
     kept = [r for r in records if (args.split is None or str(r.get("split", "")) == args.split)

@@ -160,14 +160,11 @@ class LossModule(nn.Module):
                 return info_nce(s, pos, self.cfg.loss.temperature)
             return hinge_triplet(s, pos, self.cfg.loss.margin, hardest=hardest)
 
-        loss = match(sim)
-        if self.dist.enabled and not gather:
-            loss = loss * self.dist.world  # DDP averages gradients; the loss is a sum over pairs
+        scale = self.dist.world if self.dist.enabled and not gather else 1  # DDP averages gradients; sums over pairs
+        loss = match(sim) * scale
         stats = {"match": float(loss.detach())}
         if terms:
-            term_loss = sum(match(parts[t]) for t in terms)
-            if self.dist.enabled and not gather:
-                term_loss = term_loss * self.dist.world
+            term_loss = sum(match(parts[t]) for t in terms) * scale
             stats["terms"] = float(term_loss.detach())
             loss = loss + self.cfg.loss.term_weight * term_loss
         if self.term is not None and neg_extra is not None:
