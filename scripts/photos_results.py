@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from sgfns.data.dataset import load_split  # noqa: E402
 from sgfns.eval.bootstrap import paired_bootstrap, photo_rsum_shares  # noqa: E402
+from sgfns.eval.paired_report import paired_tables  # noqa: E402
 from sgfns.eval.recall import KS, RECALL_KEYS, recall_metrics  # noqa: E402
 from sgfns.io import read_jsonl, sha256_file, write_json  # noqa: E402
 
@@ -108,32 +109,6 @@ def summarise(sims: list[torch.Tensor], margins: list[np.ndarray], positives, ru
     return out
 
 
-def markdown(result: dict) -> str:
-    """The tables of docs/photos_results.md: retrieval (mean ± sd over seeds; chance row first) and per-rule two-way
-    accuracy, each with the paired-bootstrap difference from the baseline and its 95 % interval."""
-    ch, base = result["chance"], result["baseline"]
-
-    def vs(rec: dict, key: str) -> str:
-        v = rec.get("vs_baseline", {}).get(key)
-        return "—" if v is None else f"{v['diff']:+.1f} [{v['low']:+.1f}, {v['high']:+.1f}]"
-
-    head = "| model | seeds | " + " | ".join(RECALL_KEYS) + f" | rSum | Δ rSum vs {base} [95 % CI] |"
-    rows = [head, "|" + "---|" * (len(RECALL_KEYS) + 4),
-            "| chance | | " + " | ".join(f"{ch[k]:.1f}" for k in RECALL_KEYS) + f" | {ch['rsum']:.1f} | |"]
-    for name, rec in result["models"].items():
-        cells = " | ".join(f"{rec[k]['mean']:.1f}" for k in RECALL_KEYS)
-        rows.append(f"| {name} | {rec['seeds']} | {cells} | {rec['rsum']['mean']:.1f} ± {rec['rsum']['sd']:.1f} | "
-                    f"{vs(rec, 'rsum')} |")  # fmt: skip
-    rules = sorted({r for rec in result["models"].values() for r in rec["negatives"]})
-    first = next(iter(result["models"].values()))["negatives"]
-    rows += ["", "| model | " + " | ".join(f"{r} ({first[r]['pairs']})" for r in rules) + " |",
-             "|---|" + "---|" * len(rules), "| chance | " + " | ".join("50.0" for _ in rules) + " |"]
-    for name, rec in result["models"].items():
-        rows.append(f"| {name} | " + " | ".join(f"{rec['negatives'][r]['mean']:.1f} ({vs(rec, r)})" for r in rules)
-                    + " |")  # fmt: skip
-    return "\n".join(rows)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True)
@@ -187,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                 vs[r] = paired_bootstrap(100 * win[sel], 100 * base_win[sel], neg_photo[sel], n_boot=args.n_boot)
             rec["vs_baseline"] = vs
         result["models"][name] = rec
-    print(markdown(result) if args.markdown else json.dumps(result, indent=1))
+    print(paired_tables(result) if args.markdown else json.dumps(result, indent=1))
     if args.output:
         write_json(args.output, result)
     return 0

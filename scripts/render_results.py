@@ -7,7 +7,9 @@ A block in a markdown file
     <!-- end results -->
 
 is replaced by the tables `sgfns report` prints (`sgfns.eval.report.tables`) for the records of the named files,
-best rSum first. A results file is what `sgfns report --json` writes (a list of records) or an object with that
+best rSum first; a block naming one paired-comparison file (`scripts/photos_results.py -o` output: models beside a
+baseline with bootstrap intervals) is replaced by its tables (`sgfns.eval.paired_report.paired_tables`), rows in the
+file's order. A results file is what `sgfns report --json` writes (a list of records) or an object with that
 list under "results" and a "provenance" beside it. `docs/results/synthetic-world.json`, the headline table, is also
 copied to `src/sgfns_app/resources/reference_results.json`: the demo's reference figures.
 
@@ -23,11 +25,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sgfns.eval.paired_report import is_paired_result, paired_tables
 from sgfns.eval.report import tables
 from sgfns.io import atomic_write
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ("README.md", "docs/experiments/synthetic.md")
+TARGETS = ("README.md", "docs/experiments/synthetic.md", "docs/photos_results.md")
 HEADLINE = "docs/results/synthetic-world.json"
 PACKAGED = "src/sgfns_app/resources/reference_results.json"
 BLOCK = re.compile(r"(<!-- begin results: (?P<files>[^>]*?) -->\n)(?P<body>.*?)(<!-- end results -->)", re.S)
@@ -39,6 +42,10 @@ def records(path: Path) -> list[dict[str, Any]]:
 
 
 def render_block(files: list[str], root: Path = ROOT) -> str:
+    if len(files) == 1:
+        obj = json.loads((root / files[0]).read_text(encoding="utf-8"))
+        if is_paired_result(obj):
+            return "\n" + paired_tables(obj) + "\n"
     recs = [r for f in files for r in records(root / f)]
     recs.sort(key=lambda r: -r["metrics"]["rsum"]["mean"])
     return "\n" + tables(recs) + "\n"

@@ -66,8 +66,9 @@ def test_bridge_prefers_the_caption_naming_the_predicted_class(toy):
     names = imagenet_classes().lemmas
     c = names.index("golden retriever") if "golden retriever" in names else 207
     feats = torch.zeros(1, 2, 1280)
-    feats[0, 0] = m.head_w[c] * 5.0  # a feature the classifier reads as class c
-    assert int(torch.argmax(feats[0, 0] @ m.head_w.T + m.head_b)) == c
+    head_w, head_b = m.labels.head_w, m.labels.head_b
+    feats[0, 0] = head_w[c] * 5.0  # a feature the classifier reads as class c
+    assert int(torch.argmax(feats[0, 0] @ head_w.T + head_b)) == c
     img = m.encode_images({"feats": feats})
     from sgfns.data.batching import Texts
 
@@ -92,6 +93,38 @@ def test_sgfns_minilm_words_are_pretrained_and_frozen(toy):
     assert s.shape == (2, 2) and torch.isfinite(s).all()
     info_nce(s, torch.eye(2, dtype=torch.bool)).backward()
     assert m.sentence.weight.grad.abs().sum() > 0 and m.text.embed.weight.grad is None
+
+
+def test_sgfns_whole_photo_global_and_label_term(toy):
+    """image_global=whole: the image's global vector reads region 0 only; label_prior adds the bridge's cosine as a
+    fifth term, weighted, in the dense matrix and in both pair routes (gathered with autograd, grouped without)."""
+    split, tp, inputs = toy
+    with pytest.raises(UserError, match="image_global"):
+        create_model("sgfns-tiny", img_dim=1280, image_global="mean")
+    with pytest.raises(UserError, match="label_prior needs text_encoder=minilm"):
+        create_model("sgfns-tiny", img_dim=1280, label_prior=1.0)
+    over = ["model.name=sgfns-tiny", "model.word_dim=384", "model.text_encoder=minilm", "model.image_global=whole",
+            "model.global_nodes=false", "model.label_prior=0.7"]  # fmt: skip
+    m = build_model(build_train_config(None, over), tp, 1280)
+    assert not any(k.startswith("labels.") for k in m.state_dict())  # rebuilt from the installed weights
+    ib, cb = inputs.image_batch([0, 1, 2]), inputs.caption_batch([0, 5, 10, 3])
+    img, cap = m.encode_images(ib), m.encode_captions(cb)
+    only_whole = dict(ib, feats=ib["feats"].clone())
+    only_whole["feats"][:, 1:] = 0
+    assert torch.allclose(m.encode_images(only_whole).glob, img.glob, atol=1e-6)
+    parts = m.similarity_parts(img, cap)
+    sent = sentence_encoder().encode(list(cb["text"]))
+    want = 0.7 * m.labels(ib["feats"][:, 0]) @ sent.T
+    assert torch.allclose(parts["label"], want, atol=1e-5)
+    pi, pc = torch.tensor([0, 2, 1, 0]), torch.tensor([3, 1, 0, 2])
+    with torch.no_grad():
+        grouped = m.pair_parts(img, cap, pi, pc)
+    gathered = m.pair_parts(img, cap, pi, pc)
+    for name, dense in parts.items():
+        assert torch.allclose(grouped[name], dense[pi, pc], atol=1e-5), name
+        assert torch.allclose(gathered[name], dense[pi, pc], atol=1e-5), name
+    info_nce(m.similarity(img, cap)[:, :3], torch.eye(3, dtype=torch.bool)).backward()
+    assert m.whole.weight.grad.abs().sum() > 0 and m.regions.fc.weight.grad.abs().sum() > 0
 
 
 def test_photos_preset_loads_and_fits_every_photo_model():

@@ -73,6 +73,25 @@ def test_generated_photos_train_encode_and_search(cli, tmp_path):
     rc, _, err = cli("search", "--run", run, "--index", enc, "--image", query)
     assert rc == 2 and "no captions to search" in err
 
+    # sgfns with the photos preset's model settings (whole-photo global, the label term): its search results carry
+    # the label term beside the others, and the parts add up to the score
+    sg = tmp_path / "sgfns_run"
+    rc, out, err = cli("train", "--data", data, "--out", sg, "--model", "sgfns-tiny", "--no-progress", "epochs=1",
+                       "data.batch_size=4", "threads=1", "neg.weight=0", "model.word_dim=384",
+                       "model.text_encoder=minilm", "model.image_global=whole", "model.global_nodes=false",
+                       "model.label_prior=1.0")  # fmt: skip
+    assert rc == 0, err
+    sg_enc = tmp_path / "sgfns_enc"
+    rc, _, err = cli("encode", "--run", sg, "--data", gallery, "--split", "photos", "--out", sg_enc, "--no-progress")
+    assert rc == 0, err
+    rc, out, err = cli("search", "--run", sg, "--index", sg_enc, "a red square", "-k", "4", "--json")
+    assert rc == 0, err
+    rows = json.loads(out)["results"]
+    assert sorted(r["image_id"] for r in rows) == sorted(COLOURS)
+    for r in rows:
+        assert {"global", "object", "label"} <= set(r["parts"])
+        assert sum(r["parts"].values()) == pytest.approx(r["score"], abs=1e-5)
+
 
 def test_shared_coco_photos_end_to_end(cli, tmp_path, shared_data):
     coco = shared_data / "coco_mini"

@@ -38,12 +38,19 @@ def test_a_changed_figure_in_the_readme_is_caught_and_restored():
     assert render.render(edited) == readme
 
 
+def _block(path: Path, results_file: str) -> str:
+    """The generated block of `path` whose marker names `results_file` first (the README also has a photos block)."""
+    text = path.read_text("utf-8")
+    start = text.index(f"<!-- begin results: {results_file}")
+    return text[start : text.index("<!-- end results -->", start)]
+
+
 def test_readme_keeps_the_current_rows_and_the_experiments_doc_every_row():
     current = _labels(ROOT / "docs/results/synthetic-world.json")
     before = _labels(ROOT / "docs/results/synthetic-world-2026-11-29.json")
     earlier = _labels(ROOT / "docs/results/synthetic-world-earlier.json")
     assert sorted(c.split()[0] for c in current) == ["scan", "sgfns", "sgfns", "sgm", "symbolic", "vsepp"]
-    readme = (ROOT / "README.md").read_text("utf-8")
+    readme = _block(ROOT / "README.md", "docs/results/synthetic-world.json")
     experiments = (ROOT / "docs/experiments/synthetic.md").read_text("utf-8")
     for label in current:
         assert readme.count(f"| {label} |") == 2  # retrieval and compositional tables
@@ -53,7 +60,8 @@ def test_readme_keeps_the_current_rows_and_the_experiments_doc_every_row():
         assert experiments.count(f"| {label} |") == 4
     for label in earlier:
         assert experiments.count(f"| {label} |") == 2
-    assert not any(f"| {label} |" in readme for label in earlier)
+    full_readme = (ROOT / "README.md").read_text("utf-8")
+    assert not any(f"| {label} |" in full_readme for label in earlier)
 
 
 def test_the_demo_reads_the_packaged_reference():
@@ -78,3 +86,25 @@ def test_converter_reads_back_tables_in_the_old_readme_format():
     records, original, commands = conv.parse(old)
     assert records == rows and commands == ["sgfns report runs/*"]
     conv.check_round_trip(records, original)
+
+
+def test_a_paired_comparison_block_renders_its_file_and_catches_an_edit(tmp_path):
+    """A block naming one paired-comparison file (`scripts/photos_results.py -o`) becomes its two tables: recalls
+    with the bootstrap difference from the baseline, and per-rule accuracy; a figure edited by hand is restored."""
+    from sgfns.eval.paired_report import paired_tables
+
+    rec = {k: {"mean": 10.0, "sd": 0.0} for k in ("i2t_r1", "i2t_r5", "i2t_r10", "t2i_r1", "t2i_r5", "t2i_r10")}
+    base = dict(rec, rsum={"mean": 60.0, "sd": 0.0}, seeds=1, negatives={"count": {"mean": 40.0, "pairs": 9}})
+    other = dict(base, rsum={"mean": 75.5, "sd": 2.25}, seeds=3, negatives={"count": {"mean": 55.0, "pairs": 9}},
+                 vs_baseline={"rsum": {"diff": 15.5, "low": 3.0, "high": 28.25},
+                              "count": {"diff": 15.0, "low": -1.0, "high": 30.0}})  # fmt: skip
+    chance = {k: 1.0 for k in rec} | {"rsum": 6.0}
+    result = {"chance": chance, "baseline": "fp", "models": {"fp": base, "sg": other}}
+    (tmp_path / "r.json").write_text(json.dumps(result))
+    text = paired_tables(result)
+    assert "| sg | 3 | 10.0 | 10.0 | 10.0 | 10.0 | 10.0 | 10.0 | 75.5 ± 2.2 | +15.5 [+3.0, +28.2] |" in text
+    assert "| model | count (9) |" in text and "| sg | 55.0 (+15.0 [-1.0, +30.0]) |" in text
+    block = "x\n<!-- begin results: r.json -->\nstale\n<!-- end results -->\n"
+    rendered = render.render(block, tmp_path)
+    assert rendered == f"x\n<!-- begin results: r.json -->\n\n{text}\n<!-- end results -->\n"
+    assert render.render(rendered.replace("75.5 ± 2.2", "80.0 ± 2.2"), tmp_path) == rendered

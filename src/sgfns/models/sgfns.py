@@ -12,7 +12,11 @@ image's objects whose *label* matches the caption object's name — keys are one
 the label's word embedding — with a learned sharpness κ; the caption's count then enters the score only through
 S_count, not through its object nodes: sgfns.models.count), `text_encoder` ("gru": word embeddings learned from
 scratch; "minilm": frozen pretrained all-MiniLM-L6-v2 vectors for words, labels and the caption's global vector —
-for small real datasets, where a few thousand captions cannot teach word meaning)."""
+for small real datasets, where a few thousand captions cannot teach word meaning), `image_global` ("regions": g_I is
+the mean of the region contexts; "whole": a linear map of region 0 alone, the whole photo's pooled backbone feature
+in a folder made by `sgfns prepare`), `label_prior` (the weight λ of a fifth term on photos,
+λ cos(label vector of the photo, MiniLM vector of the caption): the photo's ImageNet class distribution carried into
+sentence space, sgfns.models.label_prior; 0 = off; needs text_encoder=minilm)."""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from sgfns.models.count import SoftCount, count_keys, count_term
 from sgfns.models.fusion import GatedContextFusion
 from sgfns.models.graph_conv import TripleGraphConv
 from sgfns.models.graph_nodes import ObjectNodes, RelationNodes, region_base, span_base
+from sgfns.models.label_prior import LabelPrior
 from sgfns.models.layers import embed_labels, l2norm, masked_mean
 from sgfns.models.null_nodes import NullNode
 from sgfns.models.region_encoder import RegionEncoder
@@ -98,6 +103,8 @@ class SGFNS(Matcher):
         rel_roles: bool = False,
         count_keys: bool = False,
         text_encoder: str = "gru",
+        image_global: str = "regions",
+        label_prior: float = 0.0,
     ) -> None:
         super().__init__()
         if not (use_global or use_obj or use_rel):
@@ -106,6 +113,10 @@ class SGFNS(Matcher):
             raise UserError(f"sgfns: text_encoder must be 'gru' or 'minilm', got {text_encoder!r}")
         if text_encoder == "minilm" and word_dim != SENTENCE_DIM:
             raise UserError(f"sgfns: text_encoder=minilm needs word_dim={SENTENCE_DIM} (its vectors), got {word_dim}")
+        if image_global not in ("regions", "whole"):
+            raise UserError(f"sgfns: image_global must be 'regions' or 'whole', got {image_global!r}")
+        if label_prior and text_encoder != "minilm":
+            raise UserError("sgfns: label_prior needs text_encoder=minilm (it compares with the caption's MiniLM vector)")
         self.alpha, self.beta, self.gamma = alpha, beta, gamma
         self.use_global, self.use_obj, self.use_rel, self.use_count = use_global, use_obj, use_rel, use_count
         self.global_nodes = global_nodes
@@ -117,6 +128,9 @@ class SGFNS(Matcher):
         if self.pretrained_text:
             self.text.embed.weight.requires_grad_(False)
         self.regions = RegionEncoder(img_dim, embed_dim, residual_mlp=residual_mlp)
+        self.whole = nn.Linear(img_dim, embed_dim) if image_global == "whole" else None
+        self.label_prior = float(label_prior)
+        self.labels = LabelPrior(img_dim) if self.label_prior else None
         self.img_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, use_labels, False, rel_roles)
         self.count_keys = bool(count_keys and use_count)
         self.txt_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, True, use_count and not self.count_keys,
@@ -154,18 +168,26 @@ class SGFNS(Matcher):
         return Encoded(glob=l2norm(g), sets=sets, extra=extra)
 
     def encode_images(self, b: dict[str, Tensor]) -> Encoded:
-        ctx = self.regions(require_feats(b, "sgfns"))
+        feats = require_feats(b, "sgfns")
+        ctx = self.regions(feats)
         ctx_mask = torch.ones(ctx.shape[:2], dtype=torch.bool, device=ctx.device)
         base, has = region_base(ctx, b["obj_region"])
         obj, rel = self.img_graph(self.text.embed, base, has, b, ctx, ctx_mask)
-        return self._encoded(ctx, ctx_mask, obj, rel, b, {}, self.center_img)
+        extra = {"label": self.labels(feats[:, 0])} if self.labels is not None else {}
+        glob = self.whole(feats[:, 0]) if self.whole is not None else None
+        return self._encoded(ctx, ctx_mask, obj, rel, b, extra, self.center_img, glob)
 
     def encode_captions(self, b: dict[str, Tensor]) -> Encoded:
         states, mask = self.text(b["tokens"], b["lengths"])
         base, has = span_base(states, b["obj_span"])
         obj, rel = self.txt_graph(self.text.embed, base, has, b, states, mask)
         extra = {"count": torch.where(b["obj_mask"], b["obj_count"], -1)} if self.use_count else {}
-        glob = self.sentence(sentence_vectors(b, states.device)) if self.sentence is not None else None
+        glob = None
+        if self.sentence is not None:
+            sent = sentence_vectors(b, states.device)
+            glob = self.sentence(sent)
+            if self.labels is not None:
+                extra["sentence"] = sent
         return self._encoded(states, mask, obj, rel, b, extra, self.center_txt, glob)
 
     def count_sets(self, img: Encoded, cap: Encoded) -> tuple[tuple[Tensor, Tensor], tuple[Tensor, Tensor], Tensor]:
@@ -203,6 +225,8 @@ class SGFNS(Matcher):
             parts["relation"] = self.beta * node_match(*img.sets["rel"], *cap.sets["rel"])
         if count is not None:
             parts["count"] = self.gamma * count
+        if self.labels is not None:
+            parts["label"] = self.label_prior * img.extra["label"] @ cap.extra["sentence"].T
         return parts
 
     def pair_parts(self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> dict[str, Tensor]:
@@ -234,6 +258,8 @@ class SGFNS(Matcher):
             if s is None or self.count_keys:
                 s = torch.einsum("pld,ptd->plt", io, to)
             parts["count"] = self.gamma * count_term(self.count.soft_count(s, im.unsqueeze(-1), 1), counts, tm)
+        if self.labels is not None:
+            parts["label"] = self.label_prior * (img.extra["label"] * cap.extra["sentence"]).sum(-1)
         return parts
 
     def _grouped_parts(self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> dict[str, Tensor]:
@@ -255,6 +281,9 @@ class SGFNS(Matcher):
             parts["relation"] = self.beta * node_match_pairs(*img.sets["rel"], *cap.sets["rel"], pair_img, pair_cap)[0]
         if self.use_count:
             parts["count"] = self.gamma * count
+        if self.labels is not None:
+            li, sc = img.extra["label"][pair_img], cap.extra["sentence"][pair_cap]
+            parts["label"] = self.label_prior * (li * sc).sum(-1)
         return parts
 
 
@@ -270,7 +299,7 @@ DEFAULTS = dict(
     vocab_size=1000, img_dim=2048, embed_dim=1024, word_dim=300, text_layers=1, residual_mlp=True,
     alpha=1.0, beta=1.0, gamma=0.2, use_global=True, use_obj=True, use_rel=True, use_count=True, fusion=True,
     gcn_layers=1, use_labels=True, global_nodes=True, rel_center=False, rel_roles=False, count_keys=False,
-    text_encoder="gru",
+    text_encoder="gru", image_global="regions", label_prior=0.0,
 )  # fmt: skip
 TINY = dict(embed_dim=32, word_dim=16)
 
