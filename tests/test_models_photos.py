@@ -103,6 +103,8 @@ def test_sgfns_whole_photo_global_and_label_term(toy):
         create_model("sgfns-tiny", img_dim=1280, image_global="mean")
     with pytest.raises(UserError, match="label_prior needs text_encoder=minilm"):
         create_model("sgfns-tiny", img_dim=1280, label_prior=1.0)
+    with pytest.raises(UserError, match="1280-d features, this data has 2048-d"):
+        create_model("sgfns-tiny", img_dim=2048, word_dim=384, text_encoder="minilm", label_prior=1.0)
     over = ["model.name=sgfns-tiny", "model.word_dim=384", "model.text_encoder=minilm", "model.image_global=whole",
             "model.global_nodes=false", "model.label_prior=0.7"]  # fmt: skip
     m = build_model(build_train_config(None, over), tp, 1280)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from sgfns.errors import UserError
 from sgfns.models.layers import l2norm
 from sgfns.models.sentence import word_vectors
 
@@ -35,7 +36,8 @@ class LabelPrior(nn.Module):
         super().__init__()
         w, b, names = imagenet_head()
         if img_dim != w.shape[1]:
-            raise ValueError(f"label prior: features are {img_dim}-d, the ImageNet classifier reads {w.shape[1]}-d")
+            raise UserError(f"the ImageNet label prior reads the photo backbone's {w.shape[1]}-d features, this data has "
+                            f"{img_dim}-d ones (it needs a folder made by `sgfns prepare`)")
         self.temperature = temperature
         # not saved with a run: rebuilt from the installed backbone and text-encoder weights (checked at load)
         self.register_buffer("head_w", w, persistent=False)
