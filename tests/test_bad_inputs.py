@@ -210,6 +210,16 @@ def indexes_encode_that_did_not_finish(base, tmp):
     return ["search", "--run", base[1], "--index", out, "a dog"], "index: no index.json (not an index folder"
 
 
+def indexes_append_to_another_runs_index(base, tmp):
+    from sgfns_app.cli.main import main
+
+    out = tmp / "index"
+    assert main(["encode", "--run", str(base[1]), "--data", str(base[0]), "--split", "test", "--out", str(out),
+                 "--no-progress"]) == 0  # fmt: skip
+    argv = ["encode", "--run", base[2], "--data", base[0], "--split", "test", "--out", out, "--append"]
+    return argv, "index.json: checkpoint_sha256"
+
+
 def _with_other_weights(base, tmp):
     r = _run(base, tmp)
     for name in ("best.safetensors", "last.safetensors"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 pytest.importorskip("efficientnet_lite_pytorch")
@@ -73,6 +74,24 @@ def test_generated_photos_train_encode_and_search(cli, tmp_path):
     rc, _, err = cli("search", "--run", run, "--index", enc, "--image", query)
     assert rc == 2 and "no captions to search" in err
 
+    # photos added to the gallery later: `encode --append` encodes only them and gives what a fresh encode gives
+    more = tmp_path / "more_photos"
+    more.mkdir()
+    for name, colour in (("purple", (150, 40, 160)), ("white", (240, 240, 240))):
+        make_photo(more / f"{name}.png", colour)
+    assert cli("prepare", more, "--split", "photos", "--out", gallery, *SIZE)[0] == 0
+    rc, out, err = cli("encode", "--run", run, "--data", gallery, "--split", "photos", "--out", enc, "--append",
+                       "--no-progress")  # fmt: skip
+    assert rc == 0, err
+    assert "encoded 6 images" in out and "4 images and 0 captions kept from the index" in out
+    fresh = tmp_path / "gallery_enc_fresh"
+    assert cli("encode", "--run", run, "--data", gallery, "--split", "photos", "--out", fresh, "--no-progress")[0] == 0
+    appended, full = (json.loads((d / "index.json").read_text()) for d in (enc, fresh))
+    assert appended["image_ids"] == full["image_ids"] and len(full["image_ids"]) == 6
+    assert np.allclose(np.load(enc / "images_glob.npy"), np.load(fresh / "images_glob.npy"), atol=1e-6)
+    rc, out, err = cli("search", "--run", run, "--index", enc, "a white square", "-k", "6", "--json")
+    assert rc == 0 and {"purple", "white"} <= {r["image_id"] for r in json.loads(out)["results"]}, err
+
     # sgfns with the photos preset's model settings (whole-photo global, the label term): its search results carry
     # the label term beside the others, and the parts add up to the score
     sg = tmp_path / "sgfns_run"
@@ -81,13 +100,17 @@ def test_generated_photos_train_encode_and_search(cli, tmp_path):
                        "model.text_encoder=minilm", "model.image_global=whole", "model.global_nodes=false",
                        "model.label_prior=1.0")  # fmt: skip
     assert rc == 0, err
+    kept = (enc / "images.safetensors").read_bytes()
+    rc, _, err = cli("encode", "--run", sg, "--data", gallery, "--split", "photos", "--out", enc, "--append")
+    assert rc == 2 and "index.json: checkpoint_sha256" in err and len(err.strip().splitlines()) == 1
+    assert (enc / "images.safetensors").read_bytes() == kept  # a refused append leaves the index as it was
     sg_enc = tmp_path / "sgfns_enc"
     rc, _, err = cli("encode", "--run", sg, "--data", gallery, "--split", "photos", "--out", sg_enc, "--no-progress")
     assert rc == 0, err
     rc, out, err = cli("search", "--run", sg, "--index", sg_enc, "a red square", "-k", "4", "--json")
     assert rc == 0, err
     rows = json.loads(out)["results"]
-    assert sorted(r["image_id"] for r in rows) == sorted(COLOURS)
+    assert len(rows) == 4
     for r in rows:
         assert {"global", "object", "label"} <= set(r["parts"])
         assert sum(r["parts"].values()) == pytest.approx(r["score"], abs=1e-5)
