@@ -117,6 +117,25 @@ def test_replace_att_same_class_and_opposite_size():
         assert_consistent(n)
 
 
+@pytest.mark.parametrize("caption, word, name", [
+    ("Sheep near a fence on a snow covered field.", "covered", "field"),   # a noun before the participle
+    ("Sheep near a fence on a frost-covered field.", "covered", "field"),  # hyphen-joined
+    ("A brightly colored kite over a lake.", "colored", "kite"),           # an -ly adverb
+])  # fmt: skip
+def test_replace_att_leaves_the_participle_of_a_compound_modifier(caption, word, name):
+    """'snow covered' -> 'snow bare' does not read: the participle of a compound modifier is not replaced (the
+    attribute of the other object still is)."""
+    c = caption + " A red car."
+    g = SceneGraph([obj(c, name, name, [word]), obj(c, "car", "car", ["red"])], [])
+    negs, gen = gen_all(c, g, rules=["replace-att"])
+    assert negs and all("red" in n.edit["from"] and caption in n.negative for n in negs)  # the car's colour only
+    assert gen.rejected[("replace-att", checks.COMPOUND)] == 1
+    # the same participle without the compound is replaced ('a covered dish' -> 'a bare dish')
+    c2 = f"A {word} field and a red car."
+    g2 = SceneGraph([obj(c2, "field", "field", [word]), obj(c2, "car", "car", ["red"])], [])
+    assert any(word in n.edit["from"] for n in gen_all(c2, g2, rules=["replace-att"])[0])
+
+
 def test_replace_rel_contrast_keeps_inflection():
     c = "A man riding a horse on a beach."
     g = SceneGraph(

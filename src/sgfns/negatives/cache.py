@@ -26,8 +26,8 @@ from sgfns.negatives.rules import RULES
 log = logging.getLogger(__name__)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
-GENERATOR_VERSION = 7  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
-# 7: count edits balanced in both directions
+GENERATOR_VERSION = 8  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
+# 7: count edits balanced in both directions; 8: no antonym inside a compound modifier ('snow covered')
 
 
 def _sha(obj) -> str:

@@ -22,6 +22,7 @@ SYMMETRIC = "symmetric-relation"
 SAME_NAME = "same-name"
 VAGUE = "vague-quantity"
 UNRELIABLE = "unreliable-parse"
+COMPOUND = "compound-modifier"  # the attribute is the participle of a compound ('snow covered', 'brightly colored')
 IMPLAUSIBLE = "never-named-together"  # the corpus never names the new word with the caption's other nouns
 REPARSE = "reparse-mismatch"
 UNBALANCED = "rarer-direction"  # not drawn this time: the captions write the new word less often than the old

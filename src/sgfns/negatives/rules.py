@@ -256,6 +256,9 @@ def replace_att(ctx: Context) -> list[Candidate]:
             except Unreliable:
                 ctx.reject("replace-att", checks.UNRELIABLE)
                 continue
+            if len(words) == 1 and _compound_participle(ctx, tok):
+                ctx.reject("replace-att", checks.COMPOUND)
+                continue
             for alt in alts:
                 if alt in obj.attributes or not ctx.corpus.knows_attribute(alt):
                     continue
@@ -269,6 +272,26 @@ def replace_att(ctx: Context) -> list[Candidate]:
                 if c:
                     out.append(c)
     return out
+
+
+def _compound_participle(ctx: Context, tok: surface.Token) -> bool:
+    """The attribute is the participle of a compound modifier — 'snow covered', 'frost-covered', 'hand painted',
+    'brightly colored' — whose antonym would not read ('snow bare', 'brightly uncolored'): an '-ed' word right
+    after a hyphen, a noun that is not also an adjective, or an '-ly' adverb."""
+    if not tok.lower.endswith("ed") or not lexicon.morphy(tok.lower, "v"):  # a participle ('covered'), not 'red'
+        return False
+    i = ctx.tokens.index(tok)
+    if i == 0:
+        return False
+    prev = ctx.tokens[i - 1].lower
+    if prev == "-":
+        return True
+    if prev.endswith("ly") and not lexicon.is_lemma(prev, "a"):
+        return True
+    return lexicon.is_lemma(prev, "n") and not lexicon.is_lemma(prev, "a") and prev not in _DETERMINER_LIKE
+
+
+_DETERMINER_LIKE = frozenset({"a", "an", "the", "some", "two", "three", "four", "five", "several", "many", "one"})
 
 
 def _preceded_by(ctx: Context, tok: surface.Token, words: list[str]) -> bool:
