@@ -89,6 +89,9 @@ def test_generated_photos_train_encode_and_search(cli, tmp_path):
     appended, full = (json.loads((d / "index.json").read_text()) for d in (enc, fresh))
     assert appended["image_ids"] == full["image_ids"] and len(full["image_ids"]) == 6
     assert np.allclose(np.load(enc / "images_glob.npy"), np.load(fresh / "images_glob.npy"), atol=1e-6)
+    rc, out, err = cli("encode", "--run", run, "--data", gallery, "--split", "photos", "--out", enc, "--append",
+                       "--no-progress")  # fmt: skip
+    assert rc == 0 and "6 images and 0 captions kept from the index" in out, err  # nothing new: nothing encoded
     rc, out, err = cli("search", "--run", run, "--index", enc, "a white square", "-k", "6", "--json")
     assert rc == 0 and {"purple", "white"} <= {r["image_id"] for r in json.loads(out)["results"]}, err
 

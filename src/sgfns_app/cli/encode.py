@@ -83,9 +83,11 @@ def encode_split(
     check_split_inputs(model, split, "encoding with")
     old_img, old_cap = reusable_prefix(out, model, data, split) if append else (None, None)
     n_old = len(old_img) if old_img is not None else 0
-    img = encode_images(model, split, device, batch_size, indices=range(n_old, split.n_images), progress=progress)
-    if old_img is not None:
-        img = Encoded.cat([old_img, img]) if len(img) else old_img
+    if n_old < split.n_images or old_img is None:
+        img = encode_images(model, split, device, batch_size, indices=range(n_old, split.n_images), progress=progress)
+        img = Encoded.cat([old_img, img]) if n_old else img
+    else:  # nothing added since
+        img = old_img
     c_old = len(old_cap) if old_cap is not None else 0
     if split.n_captions > c_old:
         graphs, _ = caption_graphs_as_trained(split, model.run.config, model.parser)
