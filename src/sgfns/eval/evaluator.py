@@ -23,7 +23,7 @@ from sgfns.eval.protocols import evaluate as evaluate_protocol
 from sgfns.eval.recall import KS, recall_at
 from sgfns.graphs.types import SceneGraph
 from sgfns.models import scoring
-from sgfns.models.base import Encoded, Matcher
+from sgfns.models.base import Encoded, Matcher, total
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class Scorer:
         if len(idx) == 0:
             return torch.empty(0)
         parts = self.pair_parts(img, cap, idx, torch.arange(len(idx)))
-        return torch.stack(list(parts.values())).sum(0)
+        return total(parts)
 
 
 @dataclass

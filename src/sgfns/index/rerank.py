@@ -12,7 +12,7 @@ from torch import Tensor
 
 from sgfns.index.flat import FlatIndex
 from sgfns.index.nodestage import NodeIndex
-from sgfns.models.base import Encoded, Matcher
+from sgfns.models.base import Encoded, Matcher, total
 from sgfns.models.scoring import pair_parts
 
 __all__ = ["rerank", "rerank_both", "rerank_parts", "shortlist", "two_stage_search"]
@@ -41,9 +41,9 @@ def rerank_parts(
     gs = shortlist.reshape(-1).long()
     pi, pc = (gs, qs) if query_side == "caption" else (qs, gs)
     parts = {name: v.view(q, k) for name, v in pair_parts(model, img, cap, pi, pc).items()}
-    total = torch.stack(list(parts.values())).sum(0)
-    o = torch.argsort(-total, dim=1, stable=True)
-    return total.gather(1, o), shortlist.gather(1, o), {name: v.gather(1, o) for name, v in parts.items()}
+    score = total(parts)
+    o = torch.argsort(-score, dim=1, stable=True)
+    return score.gather(1, o), shortlist.gather(1, o), {name: v.gather(1, o) for name, v in parts.items()}
 
 
 def rerank_both(
@@ -63,8 +63,8 @@ def rerank_both(
     ])  # fmt: skip
     uniq, where = torch.unique(key, return_inverse=True)
     parts = pair_parts(model, img, cap, uniq // nc, uniq % nc)
-    total = torch.stack(list(parts.values())).sum(0)[where.cpu()]
-    s1, s2 = total[: nc * k1].view(nc, k1), total[nc * k1 :].view(ni, k2)
+    score = total(parts)[where.cpu()]
+    s1, s2 = score[: nc * k1].view(nc, k1), score[nc * k1 :].view(ni, k2)
     o1, o2 = torch.argsort(-s1, dim=1, stable=True), torch.argsort(-s2, dim=1, stable=True)
     return (s1.gather(1, o1), t2i.cpu().gather(1, o1)), (s2.gather(1, o2), i2t.cpu().gather(1, o2))
 

@@ -73,6 +73,11 @@ class Encoded:
         return Encoded(glob=torch.cat([p.glob for p in parts]), sets=sets, extra=extra)
 
 
+def total(parts: dict[str, Tensor]) -> Tensor:
+    """A score from its named terms (`similarity_parts` / `pair_parts`): their sum, the one way parts make a score."""
+    return torch.stack(list(parts.values())).sum(0)
+
+
 class Matcher(nn.Module):
     """Base class of every registered model."""
 
@@ -95,8 +100,7 @@ class Matcher(nn.Module):
         raise NotImplementedError  # pragma: no cover - abstract
 
     def similarity(self, img: Encoded, cap: Encoded) -> Tensor:
-        parts = self.similarity_parts(img, cap)
-        return torch.stack(list(parts.values())).sum(0)
+        return total(self.similarity_parts(img, cap))
 
     #: pairs per block in the default `pair_parts` (its cost grows as P * PAIR_BLOCK, not P * n_captions)
     PAIR_BLOCK = 16
@@ -120,8 +124,7 @@ class Matcher(nn.Module):
 
     def pair_scores(self, img: Encoded, cap: Encoded, pair_img: Tensor, pair_cap: Tensor) -> Tensor:
         """[P] scores of the listed pairs: the sum of `pair_parts`."""
-        parts = self.pair_parts(img, cap, pair_img, pair_cap)
-        return torch.stack(list(parts.values())).sum(0)
+        return total(self.pair_parts(img, cap, pair_img, pair_cap))
 
     def similarity_pairs(self, images, captions, *, data=None, split: str | None = None, batch_size: int = 128):
         """Score (image, caption) pairs from user-level inputs; returns `PairScores(score, parts)`.

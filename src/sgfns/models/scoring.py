@@ -24,7 +24,7 @@ from sgfns.data.batching import (
 )
 from sgfns.errors import UserError
 from sgfns.graphs.types import SceneGraph
-from sgfns.models.base import Encoded, Matcher
+from sgfns.models.base import Encoded, Matcher, total
 from sgfns.models.inputs import check_split_inputs
 
 DEFAULT_CHUNK = (256, 1024)  # images x captions per block
@@ -156,7 +156,7 @@ def similarity_matrix(
     """[Ni, Nc] scores, float32 on the CPU."""
     out = torch.zeros(len(img_enc), len(cap_enc), dtype=torch.float32)
     for i, j, parts in _blocks(model, img_enc, cap_enc, chunk, progress):
-        v = torch.stack(list(parts.values())).sum(0)
+        v = total(parts)
         out[i : i + v.shape[0], j : j + v.shape[1]] = v.float().cpu()
     return out
 
@@ -278,5 +278,5 @@ def similarity_pairs(model: Matcher, images, captions, *, data=None, split: str 
     cap = encode_captions(model, texts, graphs, batch_size=batch_size)
     device = model_device(model)
     parts = pair_parts(model, img.to(device), cap.to(device), pi, pc)
-    score = torch.stack(list(parts.values())).sum(0)
+    score = total(parts)
     return PairScores(score, parts, [ids[i] for i in pi.tolist()], [texts[c] for c in pc.tolist()])

@@ -32,7 +32,7 @@ from sgfns.graphs.cache import caption_graphs_for
 from sgfns.io import atomic_write, write_json
 from sgfns.losses import batch_positive_mask, hinge_triplet, info_nce
 from sgfns.models import create_model, model_options, scoring
-from sgfns.models.base import Matcher
+from sgfns.models.base import Matcher, total
 from sgfns.models.inputs import check_split_inputs
 from sgfns.seed import seed_everything
 from sgfns.text import TOKENIZER_NAME, TOKENIZER_VERSION, TextProcessor
@@ -150,7 +150,7 @@ class LossModule(nn.Module):
             if missing:
                 raise UserError(f"loss.terms: {self.model.name} has no score term {missing[0]!r} "
                                 f"(its terms: {', '.join(parts)})")  # fmt: skip
-            sim = torch.stack(list(parts.values())).sum(0)
+            sim = total(parts)
         else:
             sim = self.model.similarity(img_all, cap_all)
         pos = batch_positive_mask(ii.cpu(), ci.cpu(), self.extra_positives).to(sim.device)
