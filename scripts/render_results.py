@@ -36,17 +36,19 @@ PACKAGED = "src/sgfns_app/resources/reference_results.json"
 BLOCK = re.compile(r"(<!-- begin results: (?P<files>[^>]*?) -->\n)(?P<body>.*?)(<!-- end results -->)", re.S)
 
 
-def records(path: Path) -> list[dict[str, Any]]:
-    obj = json.loads(path.read_text(encoding="utf-8"))
+def _rows(obj: Any) -> list[dict[str, Any]]:
     return obj["results"] if isinstance(obj, dict) else obj
 
 
+def records(path: Path) -> list[dict[str, Any]]:
+    return _rows(json.loads(path.read_text(encoding="utf-8")))
+
+
 def render_block(files: list[str], root: Path = ROOT) -> str:
-    if len(files) == 1:
-        obj = json.loads((root / files[0]).read_text(encoding="utf-8"))
-        if is_paired_result(obj):
-            return "\n" + paired_tables(obj) + "\n"
-    recs = [r for f in files for r in records(root / f)]
+    objs = [json.loads((root / f).read_text(encoding="utf-8")) for f in files]
+    if len(objs) == 1 and is_paired_result(objs[0]):
+        return "\n" + paired_tables(objs[0]) + "\n"
+    recs = [r for obj in objs for r in _rows(obj)]
     recs.sort(key=lambda r: -r["metrics"]["rsum"]["mean"])
     return "\n" + tables(recs) + "\n"
 

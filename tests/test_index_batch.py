@@ -134,7 +134,7 @@ def test_warm_up_finds_every_image_file_and_freezes_what_is_loaded(served_world)
     assert s._files == {}
     before = gc.get_freeze_count()
     try:
-        s.warm_up(batch=32, k=100)  # what `sgfns serve` asks: its largest batch at the largest k (capped by the gallery)
+        s.warm_up(batch=32, k=100)  # what `sgfns serve` asks: its largest batch at the largest k (gallery-capped)
         assert gc.get_freeze_count() > before
         assert set(s._files) == set(s.ids) and all(f is not None for f in s._files.values())
     finally:

@@ -2,8 +2,8 @@
 docs/performance.md).
 
 Given the full score matrix and shortlists in first-stage order (so a shorter list is a prefix), report for each k
-the fraction of the exhaustive top-10 (or top-`top`) inside the shortlist (both directions) and the rSum of the two-stage ranking
-(fine scores inside the shortlist, the lowest float outside) against the exhaustive rSum."""
+the fraction of the exhaustive top-10 (or top-`top`) inside the shortlist (both directions) and the rSum of the
+two-stage ranking (fine scores inside the shortlist, the lowest float outside) against the exhaustive rSum."""
 
 from __future__ import annotations
 

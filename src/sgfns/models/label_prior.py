@@ -36,8 +36,8 @@ class LabelPrior(nn.Module):
         super().__init__()
         w, b, names = imagenet_head()
         if img_dim != w.shape[1]:
-            raise UserError(f"the ImageNet label prior reads the photo backbone's {w.shape[1]}-d features, this data has "
-                            f"{img_dim}-d ones (it needs a folder made by `sgfns prepare`)")
+            raise UserError(f"the ImageNet label prior reads the photo backbone's {w.shape[1]}-d features, this data "
+                            f"has {img_dim}-d ones (it needs a folder made by `sgfns prepare`)")
         self.temperature = temperature
         # not saved with a run: rebuilt from the installed backbone and text-encoder weights (checked at load)
         self.register_buffer("head_w", w, persistent=False)

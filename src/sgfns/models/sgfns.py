@@ -116,7 +116,7 @@ class SGFNS(Matcher):
         if image_global not in ("regions", "whole"):
             raise UserError(f"sgfns: image_global must be 'regions' or 'whole', got {image_global!r}")
         if label_prior and text_encoder != "minilm":
-            raise UserError("sgfns: label_prior needs text_encoder=minilm (it compares with the caption's MiniLM vector)")
+            raise UserError("sgfns: label_prior needs text_encoder=minilm (it reads the caption's MiniLM vector)")
         self.alpha, self.beta, self.gamma = alpha, beta, gamma
         self.use_global, self.use_obj, self.use_rel, self.use_count = use_global, use_obj, use_rel, use_count
         self.global_nodes = global_nodes

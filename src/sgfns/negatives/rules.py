@@ -288,10 +288,8 @@ def _compound_participle(ctx: Context, tok: surface.Token) -> bool:
         return True
     if prev.endswith("ly") and not lexicon.is_lemma(prev, "a"):
         return True
-    return lexicon.is_lemma(prev, "n") and not lexicon.is_lemma(prev, "a") and prev not in _DETERMINER_LIKE
-
-
-_DETERMINER_LIKE = frozenset({"a", "an", "the", "some", "two", "three", "four", "five", "several", "many", "one"})
+    # an article is a WordNet noun too ('a' = vitamin A); number words are adjectives there
+    return prev not in ("a", "an") and lexicon.is_lemma(prev, "n") and not lexicon.is_lemma(prev, "a")
 
 
 def _preceded_by(ctx: Context, tok: surface.Token, words: list[str]) -> bool:

@@ -83,11 +83,11 @@ def encode_split(
     check_split_inputs(model, split, "encoding with")
     old_img, old_cap = reusable_prefix(out, model, data, split) if append else (None, None)
     n_old = len(old_img) if old_img is not None else 0
-    if n_old < split.n_images or old_img is None:
+    if n_old and n_old == split.n_images:  # nothing added since
+        img = old_img
+    else:
         img = encode_images(model, split, device, batch_size, indices=range(n_old, split.n_images), progress=progress)
         img = Encoded.cat([old_img, img]) if n_old else img
-    else:  # nothing added since
-        img = old_img
     c_old = len(old_cap) if old_cap is not None else 0
     if split.n_captions > c_old:
         graphs, _ = caption_graphs_as_trained(split, model.run.config, model.parser)
@@ -144,7 +144,8 @@ def reusable_prefix(out: str | Path, model, data: str | Path, split):
     for key, value in want.items():
         if have.get(key) != value:
             what = "the data folder's settings" if key == "data_meta" else f"{key} ({meta.get(key)!r} vs {value!r})"
-            raise UserError(f"{where}: {what} differ(s) from this encode's; encode into a new folder (without --append)")
+            raise UserError(f"{where}: {what} differ(s) from this encode's; "
+                            "encode into a new folder (without --append)")
     ids, caps = [str(x) for x in split.ids], list(split.captions)
     owner = [int(x) for x in split.caption_image()]
     n, c = len(meta["image_ids"]), len(meta["captions"])
