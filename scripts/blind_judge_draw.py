@@ -30,6 +30,8 @@ JUDGEMENTS = ("valid", "false-negative", "disfluent")
 def coco_items(folder: Path) -> list[dict]:
     items = []
     for split in ("train", "dev"):
+        if not (folder / f"{split}.json").exists():  # flickr8k_mini: train.json only
+            continue
         for im in json.loads((folder / f"{split}.json").read_text(encoding="utf-8"))["images"]:
             caps = list(im["captions"])
             for j, c in enumerate(caps):

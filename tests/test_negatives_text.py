@@ -136,6 +136,24 @@ def test_replace_att_leaves_the_participle_of_a_compound_modifier(caption, word,
     assert any(word in n.edit["from"] for n in gen_all(c2, g2, rules=["replace-att"])[0])
 
 
+def test_replace_att_wordnet_contrast_of_another_sense_needs_the_corpus():
+    """'a soaked dog' -> 'a sober dog' (soaked's cluster head is 'drunk') and 'whimsical' -> 'unarbitrary' change
+    the word's sense; with a corpus too small to tell, only a first-sense antonym ('wet' -> 'dry') is offered, and
+    a corpus that writes the word lets it through."""
+    from collections import Counter
+
+    from sgfns.negatives.corpus import Corpus
+
+    def made(word, corpus=None):
+        c = f"A {word} dog on a bed."
+        g = SceneGraph([obj(c, "dog", "dog", [word]), obj(c, "bed", "bed")], [Relation(0, "on", 1)])
+        return {n.edit["to"] for n in gen_all(c, g, rules=["replace-att"], corpus=corpus)[0]}
+
+    assert made("wet") == {"dry"}
+    assert made("soaked") == set() and made("whimsical") == set()
+    assert made("soaked", Corpus(attributes=Counter({"sober": 2}))) == {"sober"}
+
+
 def test_replace_rel_contrast_keeps_inflection():
     c = "A man riding a horse on a beach."
     g = SceneGraph(
@@ -201,6 +219,57 @@ def test_swap_obj_across_kinds_not_for_support_or_mixed(caption, names, pred):
     g = SceneGraph([obj(caption, n, n) for n in names], [Relation(0, pred, 1)])
     negs, _ = gen_all(caption, g, rules=["swap-obj"])
     assert negs == []
+
+
+def _swaps(caption, triples, corpus=None):
+    """swap-obj negatives of a caption whose graph holds `triples` (subject word, predicate, object word)."""
+    words = list(dict.fromkeys(w for s, _, o in triples for w in (s, o)))
+    g = SceneGraph([obj(caption, w, w) for w in words],
+                   [Relation(words.index(s), p, words.index(o)) for s, p, o in triples])  # fmt: skip
+    negs, gen = gen_all(caption, g, rules=["swap-obj"], corpus=corpus)
+    return [n.negative for n in negs], gen
+
+
+def test_swap_obj_person_and_animal_only_in_roles_the_captions_write():
+    """'a man riding a horse' -> 'a horse riding a man' describes no photo; 'a dog chasing a man' ->
+    'a man chasing a dog' does, and the captions say so by writing both."""
+    from collections import Counter
+
+    from sgfns.negatives.corpus import Corpus
+
+    ride, gen = _swaps("A man riding a horse.", [("man", "ride", "horse")])
+    assert ride == [] and gen.rejected[("swap-obj", checks.IMPLAUSIBLE_SWAP)] == 1
+    both = Corpus(agents=Counter({("animal", "chase", "person"): 3, ("person", "chase", "animal"): 2}))
+    assert _swaps("A dog chasing a man.", [("dog", "chase", "man")], both)[0] == ["A man chasing a dog."]
+    assert _swaps("A dog chasing a man.", [("dog", "chase", "man")])[0] == []  # no corpus to vouch for it
+
+
+@pytest.mark.parametrize("caption, triple", [
+    ("A man lifting a little boy.", ("man", "lift", "boy")),          # a child handling an adult
+    ("A baby held by a man.", ("baby", "hold by", "man")),            # the passive: the man holds
+])  # fmt: skip
+def test_swap_obj_no_child_handling_an_adult(caption, triple):
+    texts, gen = _swaps(caption, [triple])
+    assert texts == [] and gen.rejected[("swap-obj", checks.IMPLAUSIBLE_SWAP)] == 1
+
+
+def test_swap_obj_keeps_adult_and_child_where_no_weight_is_borne():
+    assert _swaps("A man watching a boy.", [("man", "watch", "boy")])[0] == ["A boy watching a man."]
+
+
+@pytest.mark.parametrize("caption, triple", [
+    ("A man holding a game controller.", ("man", "hold", "controller")),  # WordNet's first 'controller' is a person
+    ("A boy dressed as a pirate.", ("boy", "dress as", "pirate")),        # what he is, not what he does
+    ("A player on the team.", ("player", "on", "team")),                  # a bare 'on' between people
+    ("A subway traveling through a station.", ("subway", "travel through", "station")),  # a verb between things
+    ("A toothbrush in a holder.", ("toothbrush", "in", "holder")),       # containment
+])  # fmt: skip
+def test_swap_obj_not_between_a_person_and_a_thing_or_for_what_something_is(caption, triple):
+    assert _swaps(caption, [triple])[0] == []
+
+
+def test_swap_obj_between_vehicles_through_a_verb():
+    assert _swaps("A truck towing a car.", [("truck", "tow", "car")])[0] == ["A car towing a truck."]
 
 
 def test_partitive_of_still_blocks_swap():

@@ -26,8 +26,11 @@ from sgfns.negatives.rules import RULES
 log = logging.getLogger(__name__)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
-GENERATOR_VERSION = 8  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
-# 7: count edits balanced in both directions; 8: no antonym inside a compound modifier ('snow covered')
+GENERATOR_VERSION = 9  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
+# 7: count edits balanced in both directions; 8: no antonym inside a compound modifier ('snow covered');
+# 9: swaps only of two people or animals doing something to each other, or of two things in a spatial relation,
+# and never into roles the captions do not write ('a horse riding a woman'); WordNet antonyms of another sense only
+# where the corpus writes them
 
 
 def _sha(obj) -> str:

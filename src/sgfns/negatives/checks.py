@@ -24,6 +24,7 @@ VAGUE = "vague-quantity"
 UNRELIABLE = "unreliable-parse"
 COMPOUND = "compound-modifier"  # the attribute is the participle of a compound ('snow covered', 'brightly colored')
 IMPLAUSIBLE = "never-named-together"  # the corpus never names the new word with the caption's other nouns
+IMPLAUSIBLE_SWAP = "implausible-swap"  # the swapped roles are ones the captions never write (a horse riding a woman)
 REPARSE = "reparse-mismatch"
 UNBALANCED = "rarer-direction"  # not drawn this time: the captions write the new word less often than the old
 

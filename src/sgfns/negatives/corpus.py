@@ -43,6 +43,8 @@ class Corpus:
     predicate_kinds: Counter = field(default_factory=Counter)
     cooccur: dict[str, Counter] = field(default_factory=dict)
     numbers: Counter = field(default_factory=Counter)  # number words and digits as the captions write them
+    # (subject kind, predicate, object kind) of relations between people and animals ('person', 'ride', 'animal')
+    agents: Counter = field(default_factory=Counter)
     tails: list[Tail] = field(default_factory=list)
     _by_name: dict[str, list[Tail]] | None = field(default=None, repr=False)
     _keys: dict[str, set[str]] = field(default_factory=dict, repr=False)
@@ -93,9 +95,16 @@ class Corpus:
             self._keys[noun] = keys
         return keys
 
-    def knows_attribute(self, a: str) -> bool:
-        known = self.attributes.get(a, 0) > 0 or self.attributes.get(a.split()[-1], 0) > 0  # 'dark green': 'green'
-        return self.attributes.total() < self.MIN_TOTAL or known
+    def writes_agents(self, subject_kind: str, predicate: str, object_kind: str) -> bool:
+        """The captions write a `subject_kind` ('person' / 'animal') doing `predicate` to an `object_kind`. A corpus
+        too small to tell vouches for nothing: a swap of a person and an animal needs the captions' word for it."""
+        return self.agents.get((subject_kind, predicate, object_kind), 0) > 0
+
+    def knows_attribute(self, a: str, evidence: bool = False) -> bool:
+        """The captions write attribute `a` (or its last word: 'dark green' -> 'green'); any attribute when the corpus
+        is too small to tell, unless `evidence` asks for the word to have been seen all the same."""
+        known = self.attributes.get(a, 0) > 0 or self.attributes.get(a.split()[-1], 0) > 0
+        return known or (not evidence and self.attributes.total() < self.MIN_TOTAL)
 
     def tails_by_name(self) -> dict[str, list[Tail]]:
         if self._by_name is None:
@@ -117,6 +126,10 @@ class Corpus:
             c.predicate_kinds.update((r.predicate, _object_key(g.objects[r.object].name)) for r in g.relations)
             c.predicate_kinds.update((r.predicate, g.objects[r.object].name) for r in g.relations
                                      if _object_key(g.objects[r.object].name) != g.objects[r.object].name)
+            for r in g.relations:
+                ks, ko = wc.agent_kind(g.objects[r.subject].name), wc.agent_kind(g.objects[r.object].name)
+                if ks is not None and ko is not None:
+                    c.agents[(ks, " ".join(r.predicate.lower().split()), ko)] += 1
             for a in names:
                 c.cooccur.setdefault(a, Counter()).update(b for b in names if b != a)
             if captions is not None:

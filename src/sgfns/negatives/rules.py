@@ -15,7 +15,7 @@ from sgfns.negatives import checks, locate
 from sgfns.negatives.corpus import Corpus
 from sgfns.negatives.edit import EditError, Splice, apply
 from sgfns.negatives.locate import Unreliable
-from sgfns.text import colours, lexicon, verbs
+from sgfns.text import adjectives, colours, lexicon, verbs
 from sgfns.text import inflection as surface
 from sgfns.text import wordclasses as wc
 
@@ -260,7 +260,7 @@ def replace_att(ctx: Context) -> list[Candidate]:
                 ctx.reject("replace-att", checks.COMPOUND)
                 continue
             for alt in alts:
-                if alt in obj.attributes or not ctx.corpus.knows_attribute(alt):
+                if alt in obj.attributes or not ctx.corpus.knows_attribute(alt, adjectives.needs_evidence(att, alt)):
                     continue
                 g = ctx.graph.copy()
                 g.objects[k].attributes[a_i] = alt
@@ -569,22 +569,59 @@ def _small_thing(name: str) -> bool:
     return any(lexicon.lexname_of(sid) in ("noun.artifact", "noun.object", "noun.food") for sid in senses)
 
 
+_SPATIAL_SWAPS = wc.LATERAL_PREDICATES | wc.VERTICAL_PREDICATES
+_PLACE_WORDS = frozenset({"in", "on", "inside", "with", "of", "for", "like", "as", "into", "onto", "through"})
+
+
 def _swappable_kinds(a: str, b: str, predicate: str = "") -> bool:
-    """Both nouns of one kind (animal/animal, vehicle/vehicle, person/person), or two things in a plain spatial
+    """Two people or animals linked by what one does to the other or by where one is ('a dog chasing a cat' / 'a
+    cat chasing a dog'), two vehicles linked by a verb ('a truck towing a car'), or two things in a plain spatial
     relation that reads as well either way ('a cup left of a laptop', 'a ball above a box'): the swapped caption
-    stays a plausible sentence, so only the image can tell ('a dog chasing a cat' / 'a cat chasing a dog')."""
-    if _animate(a) and _animate(b):  # 'a man walking a dog' / 'a dog walking a man'
-        return True
+    stays a sentence about a possible scene, so only the image can tell. Not: a person and a thing ('a controller
+    holding a man'), a bare 'on' / 'in' / 'at' between people ('a player on the team'), what something is or has
+    ('a man has a dog', 'a boy dressed as a pirate')."""
+    words = predicate.split()
+    if not words or predicate in wc.NOT_SWAPPABLE_PREDICATES:
+        return False
+    verb = words[0] not in _PREPOSITIONS
+    ka, kb = wc.agent_kind(a), wc.agent_kind(b)
+    if ka is not None or kb is not None:  # 'sitting on' / 'standing in' / 'swimming with' another: where, not what to
+        return ka is not None and kb is not None and (
+            predicate in _SPATIAL_SWAPS or verb and not set(words[1:]) & _PLACE_WORDS)
+    if verb:
+        return wc.noun_class(a) == wc.noun_class(b) == "vehicle"
+    if predicate not in _SPATIAL_SWAPS and predicate != "on":  # 'toothbrushes in a holder', 'a ship at a dock'
+        return False
+    if "clothing" in (wc.noun_class(a), wc.noun_class(b)):  # where a shirt is, its wearer is
+        return False
     if predicate in wc.LATERAL_PREDICATES and _thing(a) and _thing(b):
         return True
     if predicate in wc.VERTICAL_PREDICATES and _small_thing(a) and _small_thing(b):
         return True
     ka, kb = wc.noun_class(a), wc.noun_class(b)
     if ka is not None or kb is not None:
-        people = ("person", "role")
-        return ka == kb or (ka in people and kb in people)
+        return ka == kb
     la, lb = lexicon.lexname(a, "n"), lexicon.lexname(b, "n")
     return la == lb and la in wc.COUNTABLE_LEXNAMES
+
+
+def _implausible_swap(ctx: Context, a: str, b: str, predicate: str) -> bool:
+    """The swapped relation describes what photos (almost) never show: a person and an animal exchanged where the
+    captions never write the animal doing it to a person or the other way round ('a horse riding a woman'), a child
+    handling an adult ('a little boy lifting a man'), or a thing put 'on' one the captions never put anything on."""
+    ka, kb = wc.agent_kind(a), wc.agent_kind(b)
+    if ka is None or kb is None:  # things: 'clothes on the floor' -> 'the floor on the clothes' is never written
+        return predicate == "on" and not ctx.corpus.object_of("on", a)
+    if ka != kb and not ctx.corpus.writes_agents(kb, predicate, ka):
+        return True
+    if ka != kb or ka != "person" or predicate.split()[0] not in verbs.HANDLING:
+        return False
+    agent, patient = (a, b) if predicate.split()[-1] == "by" else (b, a)  # 'a baby held by a man': the man holds
+    return _child(agent) and not _child(patient)
+
+
+def _child(name: str) -> bool:
+    return name.split()[-1] in adjectives.CHILD_NOUNS
 
 
 def swap_obj(ctx: Context) -> list[Candidate]:
@@ -597,6 +634,9 @@ def swap_obj(ctx: Context) -> list[Candidate]:
             ctx.reject("swap-obj", reason)
             continue
         if not _swappable_kinds(a.name, b.name, normalize_predicate(rel.predicate)):
+            continue
+        if _implausible_swap(ctx, a.name, b.name, normalize_predicate(rel.predicate)):
+            ctx.reject("swap-obj", checks.IMPLAUSIBLE_SWAP)
             continue
         try:
             ps, po = ctx.phrase(s), ctx.phrase(o)
@@ -630,6 +670,9 @@ def swap_obj(ctx: Context) -> list[Candidate]:
         s_head = (ps.head.start - s_start, ps.head.end - s_start)
         splices = [Splice(s_start, ps.end, o_text, {o: o_head}), Splice(o_start, po.end, s_text, {s: s_head})]
         nxt = ctx.tokens[ps.head_index + 1] if ps.head_index + 1 < len(ctx.tokens) else None
+        if ps.plural != po.plural and nxt is not None and nxt.lower in ("who", "that", "which"):
+            ctx.reject("swap-obj", checks.UNRELIABLE)  # 'a girl who is surrounded by people': 'people who is'
+            continue
         if ps.plural != po.plural and nxt is not None:  # the verb after the new subject agrees with it
             verb = _agreeing_verb(nxt, po.plural)
             if verb is not None:

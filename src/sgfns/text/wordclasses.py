@@ -104,11 +104,17 @@ SYMMETRIC_PREDICATES = frozenset(
     {"next to", "near", "with", "beside", "by", "and", "close to", "alongside", "across from", "opposite",
      "adjacent to", "between", "among", "together with", "next", "talk to", "play with", "sit next to",
      "stand next to", "sit with", "stand with", "meet", "touch", "face", "hug", "kiss", "far from",
-     "connect to", "connect with", "connect", "lead into", "lead to", "join", "share", "talk with", "help"}
+     "connect to", "connect with", "connect", "lead into", "lead to", "join", "share", "talk with", "help",
+     "embrace", "cuddle", "cuddle with", "snuggle", "snuggle with", "wrestle", "wrestle with"}
 )  # fmt: skip
 # Spatial predicates whose swap is plausible for things of different kinds ('a cup left of a laptop' / 'a laptop
 # left of a cup'): lateral ones for any two inanimate concrete things, vertical ones only for small movable things
 # (not 'a table on top of a cup').
+# Relations that say what something is, has or shows rather than where it is or what it does: swapping their two
+# nouns gives nonsense, not a scene ('a man has a dog', 'a boy dressed as a pirate', 'a room contains a bed').
+NOT_SWAPPABLE_PREDICATES = frozenset({"have", "wear", "be", "dress as", "dress in", "dress like", "dress up as",
+                                      "contain", "include", "show", "feature", "hold up", "use", "own", "become",
+                                      "resemble", "look like", "dress"})  # fmt: skip
 LATERAL_PREDICATES = frozenset({"left of", "right of", "to the left of", "to the right of", "on the left of",
                                 "on the right of", "on the left side of", "on the right side of", "in front of",
                                 "behind"})  # fmt: skip
@@ -233,6 +239,32 @@ def noun_class(name: str) -> str | None:
 def noun_kind(name: str) -> str | None:
     """Table class, else the WordNet lexicographer file of its first sense ('noun.food'), else None."""
     return noun_class(name) or lexicon.lexname(name, "n")
+
+
+# WordNet files of things that cannot act: a noun with a common sense in one of them is not counted as an agent
+_THING_LEXNAMES = frozenset({"noun.artifact", "noun.food", "noun.body", "noun.object", "noun.plant", "noun.substance"})
+
+
+@functools.lru_cache(maxsize=65536)
+def agent_kind(name: str) -> str | None:
+    """'person' or 'animal' when the noun names one in its common uses, else None: a table person or animal, or a
+    noun whose first WordNet sense is a person or an animal and none of whose first three senses is a thing
+    ('controller' and 'pacifier' name a person first and a device third or second; 'bat' and 'fish' are also a club
+    and a food; 'paw' is a body part)."""
+    if name in PEOPLE_GROUPS:
+        return "person"
+    if name.split()[-1] == "wheeler":  # 'a four wheeler' is a vehicle; WordNet knows only people of that name
+        return None
+    cls = noun_class(name)
+    if cls is not None:
+        return "person" if cls in ("person", "role") else "animal" if cls == "animal" else None
+    last = name.split()[-1]
+    bases = [last] if lexicon.is_lemma(last, "n") else lexicon.morphy(last, "n")[:1]
+    senses = [sid for b in bases for sid in lexicon.synset_ids(b, "n")][:3]
+    if not senses or any(lexicon.lexname_of(sid, "n") in _THING_LEXNAMES for sid in senses):
+        return None
+    first = lexicon.lexname_of(senses[0], "n")
+    return "person" if first == "noun.person" else "animal" if first == "noun.animal" else None
 
 
 def attribute_class(word: str) -> str | None:
