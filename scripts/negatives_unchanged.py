@@ -1,0 +1,89 @@
+"""Regenerate a data folder's cached caption negatives with this code and compare them with the cache.
+
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/negatives_unchanged.py DATA [--split train] [--limit N]
+
+The cache (`{split}_negs.jsonl` + `.meta.json`, written when a run trains with L_neg) records the generator version,
+the seed, the rules and the sha256 of the captions and graphs it was made from. This script finds the caption graphs
+with that sha256 (the folder's own, else the parser's), generates every caption's negatives again with the same
+rules, seed and re-parse check, and compares rule, text and graph of each negative. It is how a change to the
+generator shows that it leaves a world's training negatives as they were (the synthetic world's, when the change
+was meant for real captions). Prints one JSON line (`captions`, `differ`, the cache's generator and seed) and up to
+five differing captions; exit status 0 when nothing differs, 1 when something does, 2 on bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))
+
+
+def _matching_graphs(split, sha: str):
+    from sgfns.graphs.cache import caption_graphs_for
+    from sgfns.negatives.cache import _sha
+
+    for mode in ("provided", "parser"):
+        try:
+            graphs = caption_graphs_for(split, mode)
+        except Exception:  # no provided graphs in this folder
+            continue
+        if _sha([g.to_dict() if g is not None else None for g in graphs]) == sha:
+            return graphs
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("data", help="a data folder holding SPLIT_negs.jsonl and SPLIT_negs.meta.json")
+    ap.add_argument("--split", default="train")
+    ap.add_argument("--limit", type=int, default=0, help="first N captions only (0 = all)")
+    args = ap.parse_args(argv)
+    from sgfns.data.dataset import load_split
+    from sgfns.negatives import cache as C
+
+    root = Path(args.data)
+    meta_path, negs_path = root / f"{args.split}_negs.meta.json", root / f"{args.split}_negs.jsonl"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        split = load_split(root, args.split)
+        old = C._read(negs_path, list(split.captions))
+    except Exception as e:
+        print(f"{meta_path if not meta_path.exists() else negs_path}: cannot read the negatives cache ({e})",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    graphs = _matching_graphs(split, meta["graphs_sha256"])
+    if graphs is None:
+        print(f"{meta_path}: no caption graphs of {root} match the cache's graphs_sha256", file=sys.stderr)
+        return 2
+    parser = None
+    if meta.get("reparse_parser"):
+        from sgfns.graphs.parser import load_parser
+
+        parser = load_parser()
+        if parser.version != meta["reparse_parser"]:
+            print(f"{meta_path}: cache re-parsed with {meta['reparse_parser']}, this parser is {parser.version}",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+    caps = list(split.captions)
+    n = min(args.limit or len(caps), len(caps))
+    new = C.generate_split(caps[:n], graphs[:n], split.captions_per_image, meta["rules"], meta["per_rule"],
+                           meta["seed"], parser)  # fmt: skip
+
+    def facts(negs):
+        return [(x.rule, x.negative, x.graph.to_dict()) for x in negs]
+
+    differ = [i for i in range(n) if facts(old[i]) != facts(new[i])]
+    print(json.dumps({"captions": n, "differ": len(differ), "cache_generator": meta["generator"],
+                      "generator": C.GENERATOR_VERSION, "seed": meta["seed"]}))  # fmt: skip
+    for i in differ[:5]:
+        print(json.dumps({"caption": caps[i], "cache": [x[:2] for x in facts(old[i])],
+                          "now": [x[:2] for x in facts(new[i])]}, ensure_ascii=False))  # fmt: skip
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

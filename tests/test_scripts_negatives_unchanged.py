@@ -1,0 +1,48 @@
+"""scripts/negatives_unchanged.py: a data folder's cached negatives regenerated with this code, compared."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "negatives_unchanged.py"
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True)
+
+
+def test_same_code_same_negatives_and_a_changed_cache_is_found(tmp_path):
+    from sgfns.data.dataset import load_split
+    from sgfns.data.toy import write_toy_dataset
+    from sgfns.negatives.cache import caption_negatives_for
+
+    root = write_toy_dataset(tmp_path / "toy", n_images=8, feature_dim=16, regions=4)
+    split = load_split(root, "train")
+    negs = caption_negatives_for(split, split.caption_graphs, seed=3)  # writes train_negs.jsonl beside the data
+    assert sum(map(len, negs)) > 0
+    r = _run(root)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.splitlines()[0])
+    assert out["differ"] == 0 and out["captions"] == len(split.captions) and out["seed"] == 3
+    # one negative of the cache edited by hand: found, named, exit status 1
+    path = Path(root) / "train_negs.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    i = next(k for k, line in enumerate(lines) if json.loads(line))
+    recs = json.loads(lines[i])
+    recs[0]["negative"] = recs[0]["negative"] + " indeed"
+    lines[i] = json.dumps(recs)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = _run(root)
+    assert r.returncode == 1 and json.loads(r.stdout.splitlines()[0])["differ"] == 1
+    assert json.loads(r.stdout.splitlines()[1])["caption"] == split.captions[i]
+
+
+def test_no_cache_is_a_one_line_error(tmp_path):
+    from sgfns.data.toy import write_toy_dataset
+
+    root = write_toy_dataset(tmp_path / "toy", n_images=4, feature_dim=16, regions=4)
+    r = _run(root)
+    assert r.returncode == 2 and "train_negs.meta.json" in r.stderr and r.stderr.count("\n") == 1
