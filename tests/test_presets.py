@@ -20,7 +20,7 @@ def test_shipped_presets_are_listed_with_a_description():
 def test_default_is_the_cpu_preset_and_sgfns_trains_with_its_negatives():
     cfg = build_train_config(None, [])
     assert cfg.model == {"name": "sgfns", "embed_dim": 128, "word_dim": 300, "text_layers": 1, "rel_center": True,
-                         "rel_roles": True, "count_keys": True}  # fmt: skip
+                         "rel_roles": True, "rel_skip": True, "count_keys": True}  # fmt: skip
     assert cfg.neg.weight == 1.0 and cfg.neg.rules == HEADLINE_RULES
     off = build_train_config(None, ["neg.weight=0"])
     assert off.neg.weight == 0 and off.model == cfg.model

@@ -51,11 +51,14 @@ class ObjectNodes(nn.Module):
 
 class RelationNodes(nn.Module):
     """MLP over [subject; predicate; object] (+ [subject - object] with `roles`: an input that changes sign when the
-    two objects are exchanged, so 'A left of B' and 'B left of A' start apart instead of having to be learned apart)."""
+    two objects are exchanged, so 'A left of B' and 'B left of A' start apart instead of having to be learned apart;
+    + the projected predicate itself with `skip`: a direct path by which the node says which relation it is, which
+    the MLP otherwise has to carry through beside two larger object vectors)."""
 
-    def __init__(self, word_dim: int, d: int, roles: bool = False) -> None:
+    def __init__(self, word_dim: int, d: int, roles: bool = False, skip: bool = False) -> None:
         super().__init__()
         self.roles = roles
+        self.skip = skip
         self.pred_proj = nn.Linear(word_dim, d)
         self.mlp = MLP((4 if roles else 3) * d, d, d)
 
@@ -64,7 +67,8 @@ class RelationNodes(nn.Module):
         s = gather_nodes(obj, b["rel_subj"])
         o = gather_nodes(obj, b["rel_obj"])
         parts = [s, pred, o, s - o] if self.roles else [s, pred, o]
-        return self.mlp(torch.cat(parts, -1)), pred
+        out = self.mlp(torch.cat(parts, -1))
+        return (out + pred if self.skip else out), pred
 
 
 def region_base(ctx: Tensor, region: Tensor) -> tuple[Tensor, Tensor]:

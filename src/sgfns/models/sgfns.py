@@ -7,7 +7,8 @@ where S_obj / S_rel are node matching (mean over caption nodes of the max cosine
 soft count term. Every part is a switch (see docs/method.md): `use_global`, `use_obj`, `use_rel`, `use_count`,
 `fusion`, `gcn_layers` (0 = no graph convolution), `use_labels` (visual label/attribute embeddings),
 `global_nodes` (pool nodes into the global vectors), `rel_center` (relation nodes centred before the cosine,
-sgfns.models.centering), `rel_roles` (relation nodes also read subject − object), `count_keys` (S_count counts the
+sgfns.models.centering), `rel_roles` (relation nodes also read subject − object), `rel_skip` (relation nodes
+add their projected predicate to the MLP's output), `count_keys` (S_count counts the
 image's objects whose *label* matches the caption object's name — keys are one projection, shared by both sides, of
 the label's word embedding — with a learned sharpness κ; the caption's count then enters the score only through
 S_count, not through its object nodes: sgfns.models.count), `text_encoder` ("gru": word embeddings learned from
@@ -53,10 +54,11 @@ class GraphSide(nn.Module):
     def __init__(
         self, word_dim: int, d: int, gcn_layers: int, fusion: bool, use_labels: bool, use_count: bool,
         rel_roles: bool = False,
+        rel_skip: bool = False,
     ):  # fmt: skip
         super().__init__()
         self.obj = ObjectNodes(word_dim, d, use_labels=use_labels, use_count=use_count)
-        self.rel = RelationNodes(word_dim, d, roles=rel_roles)
+        self.rel = RelationNodes(word_dim, d, roles=rel_roles, skip=rel_skip)
         self.gcn = nn.ModuleList(TripleGraphConv(d) for _ in range(gcn_layers))
         self.fuse_obj = GatedContextFusion(d) if fusion else None
         self.fuse_rel = GatedContextFusion(d) if fusion else None
@@ -101,6 +103,7 @@ class SGFNS(Matcher):
         global_nodes: bool,
         rel_center: bool = False,
         rel_roles: bool = False,
+        rel_skip: bool = False,
         count_keys: bool = False,
         text_encoder: str = "gru",
         image_global: str = "regions",
@@ -131,10 +134,10 @@ class SGFNS(Matcher):
         self.whole = nn.Linear(img_dim, embed_dim) if image_global == "whole" else None
         self.label_prior = float(label_prior)
         self.labels = LabelPrior(img_dim) if self.label_prior else None
-        self.img_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, use_labels, False, rel_roles)
+        self.img_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, use_labels, False, rel_roles, rel_skip)
         self.count_keys = bool(count_keys and use_count)
         self.txt_graph = GraphSide(word_dim, embed_dim, gcn_layers, fusion, True, use_count and not self.count_keys,
-                                   rel_roles)  # fmt: skip
+                                   rel_roles, rel_skip)  # fmt: skip
         self.count = SoftCount(learn_kappa=self.count_keys) if use_count else None
         # one map for both modalities: an image label and a caption name that are the same word get the same key
         self.count_proj = nn.Linear(word_dim, embed_dim, bias=False) if self.count_keys else None
@@ -298,8 +301,8 @@ def _paired_mean_max(s: Tensor, img_mask: Tensor, txt_mask: Tensor) -> Tensor:
 DEFAULTS = dict(
     vocab_size=1000, img_dim=2048, embed_dim=1024, word_dim=300, text_layers=1, residual_mlp=True,
     alpha=1.0, beta=1.0, gamma=0.2, use_global=True, use_obj=True, use_rel=True, use_count=True, fusion=True,
-    gcn_layers=1, use_labels=True, global_nodes=True, rel_center=False, rel_roles=False, count_keys=False,
-    text_encoder="gru", image_global="regions", label_prior=0.0,
+    gcn_layers=1, use_labels=True, global_nodes=True, rel_center=False, rel_roles=False, rel_skip=False,
+    count_keys=False, text_encoder="gru", image_global="regions", label_prior=0.0,
 )  # fmt: skip
 TINY = dict(embed_dim=32, word_dim=16)
 
