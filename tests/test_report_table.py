@@ -68,6 +68,13 @@ def test_two_configs_of_one_model_are_two_rows_and_a_single_seed_has_no_spread(t
     assert mean_std([1.0, 3.0]) == (2.0, pytest.approx(2**0.5))
 
 
+def test_a_tie_in_rsum_is_ordered_by_name_whatever_order_the_records_came_in():
+    recs = [eval_json("sgfns", 0, 300.0, "bbbb2222"), eval_json("sgfns", 0, 300.0, "aaaa1111"),
+            eval_json("scan", 0, 300.0)]  # fmt: skip
+    orders = {tuple((g.model, g.config) for g in group(r)) for r in (recs, recs[::-1], recs[1:] + recs[:1])}
+    assert orders == {(("scan", "cfg1"), ("sgfns", "aaaa1111"), ("sgfns", "bbbb2222"))}
+
+
 def test_compositional_rows_name_the_config_like_the_retrieval_rows(tmp_path):
     from sgfns.eval.report import markdown
 

@@ -120,7 +120,9 @@ def group(records: Iterable[dict[str, Any]]) -> list[Group]:
         g.runs.append(r)
     for g in groups.values():
         g.runs.sort(key=_seed_order)
-    return sorted(groups.values(), key=lambda g: (g.data, g.split, g.protocol, -(g.mean_std("rsum") or (0, 0))[0]))
+    # best rSum first; a tie by name, so the order does not depend on the order the records came in
+    return sorted(groups.values(), key=lambda g: (g.data, g.split, g.protocol, -(g.mean_std("rsum") or (0, 0))[0],
+                                                  g.model, g.config))  # fmt: skip
 
 
 def _seed_order(r: dict[str, Any]) -> tuple:
