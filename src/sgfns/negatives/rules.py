@@ -598,9 +598,9 @@ def _swappable_kinds(a: str, b: str, predicate: str = "") -> bool:
         return True
     if predicate in wc.VERTICAL_PREDICATES and _small_thing(a) and _small_thing(b):
         return True
-    ka, kb = wc.noun_class(a), wc.noun_class(b)
-    if ka is not None or kb is not None:
-        return ka == kb
+    ca, cb = wc.noun_class(a), wc.noun_class(b)
+    if ca is not None or cb is not None:
+        return ca == cb
     la, lb = lexicon.lexname(a, "n"), lexicon.lexname(b, "n")
     return la == lb and la in wc.COUNTABLE_LEXNAMES
 

@@ -51,13 +51,13 @@ PATH_VERBS = frozenset({"ride", "push", "pull", "carry", "drag", "lead", "follow
                         "climb"})  # fmt: skip
 DIRECTIONAL = frozenset({"into", "onto", "off", "from", "through", "over", "across", "down", "up", "toward",
                          "towards", "past", "along", "around", "out", "away", "to"})  # fmt: skip
-# Still postures: they read at any place ('sitting behind a fence', 'standing in a field'), where a motion or sleep
-# needs the captions to have written it with that object ('sleeping in the water' never is).
 # Verbs of handling or bearing another's weight: with a child as the subject and an adult as the object they
 # describe what a photo almost never shows ('a man lifting a boy' -> 'a boy lifting a man').
 HANDLING = frozenset({"hold", "carry", "lift", "throw", "toss", "push", "pull", "swing", "spin", "feed", "put",
                       "take", "give", "hand", "juggle", "cradle", "bathe", "dress", "pick", "raise", "catch",
                       "drag", "tickle", "rock", "bounce", "walk", "lead", "wash"})  # fmt: skip
+# Still postures: they read at any place ('sitting behind a fence', 'standing in a field'), where a motion or sleep
+# needs the captions to have written it with that object ('sleeping in the water' never is).
 STILL = frozenset({"seated", "upright", "kneeling"})
 PLACE_PREPOSITIONS = frozenset({"in", "on", "at", "by", "near", "next to", "beside", "behind", "in front of",
                                 "under", "underneath", "beneath", "inside", "outside", "around", "among",

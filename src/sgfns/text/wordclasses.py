@@ -107,14 +107,14 @@ SYMMETRIC_PREDICATES = frozenset(
      "connect to", "connect with", "connect", "lead into", "lead to", "join", "share", "talk with", "help",
      "embrace", "cuddle", "cuddle with", "snuggle", "snuggle with", "wrestle", "wrestle with"}
 )  # fmt: skip
-# Spatial predicates whose swap is plausible for things of different kinds ('a cup left of a laptop' / 'a laptop
-# left of a cup'): lateral ones for any two inanimate concrete things, vertical ones only for small movable things
-# (not 'a table on top of a cup').
 # Relations that say what something is, has or shows rather than where it is or what it does: swapping their two
 # nouns gives nonsense, not a scene ('a man has a dog', 'a boy dressed as a pirate', 'a room contains a bed').
 NOT_SWAPPABLE_PREDICATES = frozenset({"have", "wear", "be", "dress as", "dress in", "dress like", "dress up as",
                                       "contain", "include", "show", "feature", "hold up", "use", "own", "become",
                                       "resemble", "look like", "dress"})  # fmt: skip
+# Spatial predicates whose swap is plausible for things of different kinds ('a cup left of a laptop' / 'a laptop
+# left of a cup'): lateral ones for any two inanimate concrete things, vertical ones only for small movable things
+# (not 'a table on top of a cup').
 LATERAL_PREDICATES = frozenset({"left of", "right of", "to the left of", "to the right of", "on the left of",
                                 "on the right of", "on the left side of", "on the right side of", "in front of",
                                 "behind"})  # fmt: skip
