@@ -22,16 +22,18 @@ if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
 
-def _matching_graphs(split, sha: str):
+def _matching_graphs(split, meta: dict):
+    """The split's caption graphs (its own, else the parser's) whose cache key is the one the cache was made with."""
     from sgfns.graphs.cache import caption_graphs_for
-    from sgfns.negatives.cache import _sha
+    from sgfns.negatives.cache import cache_key
 
     for mode in ("provided", "parser"):
         try:
             graphs = caption_graphs_for(split, mode)
         except Exception:  # no provided graphs in this folder
             continue
-        if _sha([g.to_dict() if g is not None else None for g in graphs]) == sha:
+        key = cache_key(split.captions, graphs, meta["rules"], meta["per_rule"], meta["seed"], meta["reparse_parser"])
+        if key["graphs_sha256"] == meta["graphs_sha256"]:
             return graphs
     return None
 
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{meta_path if not meta_path.exists() else negs_path}: cannot read the negatives cache ({e})",
               file=sys.stderr)  # fmt: skip
         return 2
-    graphs = _matching_graphs(split, meta["graphs_sha256"])
+    graphs = _matching_graphs(split, meta)
     if graphs is None:
         print(f"{meta_path}: no caption graphs of {root} match the cache's graphs_sha256", file=sys.stderr)
         return 2

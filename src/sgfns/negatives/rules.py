@@ -629,13 +629,14 @@ def swap_obj(ctx: Context) -> list[Candidate]:
     for r_i, rel in enumerate(ctx.target_relations):
         s, o = rel.subject, rel.object
         a, b = ctx.graph.objects[s], ctx.graph.objects[o]
-        reason = checks.symmetric_relation(normalize_predicate(rel.predicate)) or checks.same_name(a.name, b.name)
+        pred = normalize_predicate(rel.predicate)
+        reason = checks.symmetric_relation(pred) or checks.same_name(a.name, b.name)
         if reason:
             ctx.reject("swap-obj", reason)
             continue
-        if not _swappable_kinds(a.name, b.name, normalize_predicate(rel.predicate)):
+        if not _swappable_kinds(a.name, b.name, pred):
             continue
-        if _implausible_swap(ctx, a.name, b.name, normalize_predicate(rel.predicate)):
+        if _implausible_swap(ctx, a.name, b.name, pred):
             ctx.reject("swap-obj", checks.IMPLAUSIBLE_SWAP)
             continue
         try:
@@ -647,7 +648,9 @@ def swap_obj(ctx: Context) -> list[Candidate]:
         # subject phrase, optional auxiliary, predicate, object phrase: nothing else in between
         gap = [t for t in ctx.tokens if ps.end <= t.start and t.end <= seg[0].start]
         allowed = _AUX | _NEUTRAL_LINKS if seg[0].lower in ("left", "right") else _AUX
-        if ps.end > po.start or any(t.lower not in allowed for t in gap):
+        nxt = ctx.tokens[ps.head_index + 1] if ps.head_index + 1 < len(ctx.tokens) else None
+        relative = ps.plural != po.plural and nxt is not None and nxt.lower in ("who", "that", "which")
+        if ps.end > po.start or any(t.lower not in allowed for t in gap) or relative:  # relative: 'people who is'
             ctx.reject("swap-obj", checks.UNRELIABLE)
             continue
         s_start, o_start = ps.start, po.start
@@ -669,16 +672,12 @@ def swap_obj(ctx: Context) -> list[Candidate]:
         o_head = (po.head.start - o_start, po.head.end - o_start)
         s_head = (ps.head.start - s_start, ps.head.end - s_start)
         splices = [Splice(s_start, ps.end, o_text, {o: o_head}), Splice(o_start, po.end, s_text, {s: s_head})]
-        nxt = ctx.tokens[ps.head_index + 1] if ps.head_index + 1 < len(ctx.tokens) else None
-        if ps.plural != po.plural and nxt is not None and nxt.lower in ("who", "that", "which"):
-            ctx.reject("swap-obj", checks.UNRELIABLE)  # 'a girl who is surrounded by people': 'people who is'
-            continue
         if ps.plural != po.plural and nxt is not None:  # the verb after the new subject agrees with it
             verb = _agreeing_verb(nxt, po.plural)
             if verb is not None:
                 splices.append(Splice(nxt.start, nxt.end, verb))
         c = _realise(ctx, "swap-obj", g, splices,
-                     expect=[("triple", b.name, normalize_predicate(rel.predicate), a.name)])  # fmt: skip
+                     expect=[("triple", b.name, pred, a.name)])  # fmt: skip
         if c:
             out.append(c)
     return out

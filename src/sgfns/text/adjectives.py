@@ -129,16 +129,16 @@ def first_sense_antonym(word: str, alt: str) -> bool:
     """`alt` is a direct WordNet antonym of the adjective's most frequent sense ('wet' -> 'dry'); an antonym of
     another sense ('open' -> 'covert') or of a similarity cluster's head ('whimsical' -> 'arbitrary' ->
     'unarbitrary', 'soaked' -> 'drunk' -> 'sober') may belong to a sense the caption does not mean."""
-    table = lexicon._data()["synsets"]["a"]
-    return any(alt in table[t][1] for sid in lexicon.synset_ids(word.lower(), "a")[:1] for t in table[sid][3])
+    return alt in lexicon.antonyms(word.lower(), "a", senses=1)
 
 
 def needs_evidence(word: str, alt: str) -> bool:
-    """The contrast `word` -> `alt` came from WordNet by a route that may change the word's sense (see
-    `first_sense_antonym`): offer it only where captions are seen to write `alt`."""
+    """The contrast `word` -> `alt` (one of `contrasts(word)`) came from WordNet by a route that may change the word's
+    sense (see `first_sense_antonym`): offer it only where captions are seen to write `alt`. A word of a hand table
+    (an attribute class or `OPPOSITES`) never needs it; every other word's contrasts are `wordnet_contrasts`."""
     w = word.lower()
     hand = attribute_class(w) is not None or w in OPPOSITES
-    return not hand and alt in wordnet_contrasts(w) and not first_sense_antonym(w, alt)
+    return not hand and not first_sense_antonym(w, alt)
 
 
 def contrasts(word: str, kind: str | None = None, name: str = "") -> tuple[str, ...]:

@@ -84,10 +84,11 @@ def is_hypernym_or_hyponym(a: str, b: str, pos: str = "n", senses: int | None = 
     return False
 
 
-def antonyms(word: str, pos: str = "a") -> set[str]:
+def antonyms(word: str, pos: str = "a", senses: int | None = None) -> set[str]:
+    """Direct antonyms of the word's senses (its `senses` most frequent ones when given)."""
     table = _data()["synsets"][pos]
     out: set[str] = set()
-    for sid in synset_ids(word, pos):
+    for sid in synset_ids(word, pos)[:senses]:
         for t in table[sid][3]:
             out.update(table[t][1])
     return out
