@@ -1,6 +1,8 @@
 """Which captions *could* get a negative of each rule: a detector on spaCy dependencies, independent of the generator.
 
     .venv/bin/python scripts/negative_candidates.py CAPTIONS.txt      # one caption a line; prints counts (JSON)
+    .venv/bin/python scripts/negative_candidates.py CAPTIONS.txt --draw replace-rel --n 80 --seed 0
+                                                                    # a seeded draw of that rule's candidates (JSONL)
 
 The generator's coverage is measured against this: for each rule, the share of candidate captions that get at least
 one negative (`benchmarks/neg_coverage.py`). The detector reads spaCy's tags and dependencies only (never the
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import json
+import random
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -221,9 +224,21 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("captions", help="a text file, one caption a line")
+    ap.add_argument("--draw", choices=RULE_NAMES, metavar="RULE",
+                    help="print a seeded draw of RULE's candidate captions instead of the counts, one JSON line each "
+                         "({i: line index among the non-empty lines, caption}): what a reading of how many candidates "
+                         "could have a valid negative at all starts from")
+    ap.add_argument("--n", type=int, default=80, help="captions in the draw (default 80)")
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     caps = [x.strip() for x in Path(args.captions).read_text(encoding="utf-8").splitlines() if x.strip()]
-    per = Counter(r for rules in detect(caps) for r in rules)
+    found = detect(caps)
+    if args.draw:
+        pool = [i for i, rules in enumerate(found) if args.draw in rules]
+        for i in random.Random(args.seed).sample(pool, min(args.n, len(pool))):
+            print(json.dumps({"i": i, "caption": caps[i]}))
+        return 0
+    per = Counter(r for rules in found for r in rules)
     print(json.dumps({"captions": len(caps), "candidates": {r: per.get(r, 0) for r in RULE_NAMES}}))
     return 0
 

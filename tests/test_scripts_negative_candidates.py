@@ -47,3 +47,23 @@ def test_candidates_by_rule(rules_of):
                                             ("wooden", "material"), ("happy", None)])  # fmt: skip
 def test_attribute_kinds(word, kind):
     assert attribute_kind(word) == kind
+
+
+def test_draw_prints_a_seeded_sample_of_one_rules_candidates(tmp_path, capsys):
+    import json
+
+    from negative_candidates import main
+
+    caps = ["A dog chasing a cat.", "Two dogs play.", "A man standing behind a fence.", "The dog is brown.",
+            "A woman wearing a hat while reading a book.", "A cup of coffee."]  # fmt: skip
+    path = tmp_path / "caps.txt"
+    path.write_text("\n".join(caps) + "\n\n", encoding="utf-8")  # a blank line is skipped, not a caption
+    draws = []
+    for _ in range(2):
+        assert main([str(path), "--draw", "replace-rel", "--n", "2", "--seed", "3"]) == 0
+        draws.append([json.loads(x) for x in capsys.readouterr().out.splitlines()])
+    assert draws[0] == draws[1] and len(draws[0]) == 2  # the same seed draws the same captions
+    for row in draws[0]:
+        assert caps[row["i"]] == row["caption"] and row["i"] in (0, 2, 4)  # only replace-rel candidates
+    assert main([str(path), "--draw", "replace-rel", "--n", "10"]) == 0  # more than there are: all of them
+    assert sorted(json.loads(x)["i"] for x in capsys.readouterr().out.splitlines()) == [0, 2, 4]
