@@ -238,3 +238,19 @@ def test_spatial_contrast_after_neutral_links_and_for_things_whose_first_sense_i
     c = "A red ring placed above a green plate."
     negs, _ = rel_negs(c, [("ring", "ring"), ("plate", "plate")], [(0, "above", 1)])
     assert "A red ring placed below a green plate." in negs
+
+
+@pytest.mark.parametrize("written, lemma", [("is riding", "ride"), ("sitting on", "sit on"), ("left of", "left of"),
+                                            ("next to", "next to"), ("Chased", "chase")])  # fmt: skip
+def test_predicates_have_one_lemma_form(written, lemma):
+    from sgfns.text.wordclasses import normalize_predicate
+
+    assert normalize_predicate(written) == lemma  # 'left of' is a place, not a form of 'leave'
+
+
+def test_corpus_counts_people_and_animals_roles_by_the_predicates_lemma():
+    c = "A man is chasing a dog."
+    g = SceneGraph([obj(c, "man", "man"), obj(c, "dog", "dog")], [Relation(0, "is chasing", 1)])
+    corpus = Corpus.build([c], [g])
+    assert corpus.writes_agents("person", "chase", "animal")  # the form swap-obj asks with
+    assert not corpus.writes_agents("animal", "chase", "person")

@@ -43,7 +43,8 @@ class Corpus:
     predicate_kinds: Counter = field(default_factory=Counter)
     cooccur: dict[str, Counter] = field(default_factory=dict)
     numbers: Counter = field(default_factory=Counter)  # number words and digits as the captions write them
-    # (subject kind, predicate, object kind) of relations between people and animals ('person', 'ride', 'animal')
+    # (subject kind, predicate, object kind) of relations between people and animals ('person', 'ride', 'animal'),
+    # the predicate in its lemma form (`wordclasses.normalize_predicate`: 'is riding' is counted as 'ride')
     agents: Counter = field(default_factory=Counter)
     tails: list[Tail] = field(default_factory=list)
     _by_name: dict[str, list[Tail]] | None = field(default=None, repr=False)
@@ -96,8 +97,9 @@ class Corpus:
         return keys
 
     def writes_agents(self, subject_kind: str, predicate: str, object_kind: str) -> bool:
-        """The captions write a `subject_kind` ('person' / 'animal') doing `predicate` to an `object_kind`. A corpus
-        too small to tell vouches for nothing: a swap of a person and an animal needs the captions' word for it."""
+        """The captions write a `subject_kind` ('person' / 'animal') doing `predicate` (a lemma form, as
+        `wordclasses.normalize_predicate` gives it) to an `object_kind`. A corpus too small to tell vouches for
+        nothing: a swap of a person and an animal needs the captions' word for it."""
         return self.agents.get((subject_kind, predicate, object_kind), 0) > 0
 
     def knows_attribute(self, a: str, evidence: bool = False) -> bool:
@@ -129,7 +131,7 @@ class Corpus:
             for r in g.relations:
                 ks, ko = wc.agent_kind(g.objects[r.subject].name), wc.agent_kind(g.objects[r.object].name)
                 if ks is not None and ko is not None:
-                    c.agents[(ks, " ".join(r.predicate.lower().split()), ko)] += 1
+                    c.agents[(ks, wc.normalize_predicate(r.predicate), ko)] += 1
             for a in names:
                 c.cooccur.setdefault(a, Counter()).update(b for b in names if b != a)
             if captions is not None:

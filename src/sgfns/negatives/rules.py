@@ -27,10 +27,8 @@ MAX_EDIT_TARGETS = 16  # objects (and relations) a rule edits per caption; real 
 # added colour is too often true of the photo (docs/negatives.md, "Real captions").
 DEFAULT_RULES = CORE_RULES
 
-_PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside",
-                           "outside", "near", "by", "with", "into", "onto", "across", "along", "toward", "towards",
-                           "up", "down", "through", "around", "top", "front", "left", "right", "of", "next", "to",
-                           "from", "away", "out", "off", "underneath", "beside", "against", "far"})  # fmt: skip
+_PREPOSITIONS = wc.PREDICATE_PREPOSITIONS
+normalize_predicate = wc.normalize_predicate
 
 
 @dataclass
@@ -315,18 +313,6 @@ def _surface(name: str) -> bool:
 def _animate(name: str) -> bool:
     return name in wc.PEOPLE_GROUPS or wc.noun_class(name) in ("animal", "person", "role") or lexicon.lexname(
         name, "n") in ("noun.animal", "noun.person")  # fmt: skip
-
-
-def normalize_predicate(pred: str) -> str:
-    """Lemma form of a predicate ('sitting on' -> 'sit on', 'is riding' -> 'ride')."""
-    words = pred.lower().split()
-    if len(words) > 1 and words[0] in ("is", "are", "be", "was", "were"):
-        words = words[1:]
-    if words and words[0] not in _PREPOSITIONS:
-        base = lexicon.morphy(words[0], "v")
-        if base:
-            words[0] = base[0]
-    return " ".join(words)
 
 
 def _realise_predicate(new: str, old_tokens: list[surface.Token]) -> str:

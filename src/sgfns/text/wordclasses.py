@@ -154,6 +154,28 @@ PREPOSITION_WORDS = frozenset({"on", "in", "at", "under", "over", "above", "belo
                                "up", "down", "through", "around", "top", "front", "of", "next", "to", "from", "out",
                                "off", "underneath", "beside", "against", "past", "atop", "among",
                                "between"})  # fmt: skip
+# Words that lead a predicate without a verb ('on', 'left of', 'next to', 'away from'): a predicate led by one is not
+# lemmatised as a verb ('left of' is not 'leave of'), and the negatives edit it as a preposition, not a verb form.
+PREDICATE_PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind",
+                                    "inside", "outside", "near", "by", "with", "into", "onto", "across", "along",
+                                    "toward", "towards", "up", "down", "through", "around", "top", "front", "left",
+                                    "right", "of", "next", "to", "from", "away", "out", "off", "underneath",
+                                    "beside", "against", "far"})  # fmt: skip
+
+
+def normalize_predicate(pred: str) -> str:
+    """Lemma form of a predicate ('sitting on' -> 'sit on', 'is riding' -> 'ride'): the one form the negatives and
+    their corpus key predicates by."""
+    words = pred.lower().split()
+    if len(words) > 1 and words[0] in ("is", "are", "be", "was", "were"):
+        words = words[1:]
+    if words and words[0] not in PREDICATE_PREPOSITIONS:
+        base = lexicon.morphy(words[0], "v")
+        if base:
+            words[0] = base[0]
+    return " ".join(words)
+
+
 MOTION_VERBS = frozenset({"walk", "run", "jog", "crawl"})
 # Prepositions of direction: after 'riding X into the water' a contrast 'walking next to X' no longer reads.
 DIRECTIONS = frozenset({"into", "past", "through", "across", "down", "up", "along", "toward", "towards", "onto",
