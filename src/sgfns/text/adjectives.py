@@ -117,11 +117,10 @@ def wordnet_contrasts(word: str) -> tuple[str, ...]:
         return ()
     out = sorted(lexicon.antonyms(w, "a"))  # a set: sorted, so that no run depends on string hashing
     if not out:
-        table = lexicon._data()["synsets"]["a"]
         for sid in lexicon.synset_ids(w, "a")[:1]:
-            for head in table[sid][4] if len(table[sid]) > 4 else ():
-                for t in table[head][3]:
-                    out.extend(table[t][1])
+            for head in lexicon.cluster_heads(sid):
+                for t in lexicon.antonym_ids(head, "a"):
+                    out.extend(lexicon.lemmas_of(t, "a"))
     return tuple(dict.fromkeys(a for a in out if " " not in a and a not in EVALUATIVE and a != w))
 
 

@@ -84,6 +84,17 @@ def is_hypernym_or_hyponym(a: str, b: str, pos: str = "n", senses: int | None = 
     return False
 
 
+def antonym_ids(sid: int, pos: str = "a") -> list[int]:
+    """Synsets that hold a direct antonym of this synset."""
+    return list(_data()["synsets"][pos][sid][3])
+
+
+def cluster_heads(sid: int) -> list[int]:
+    """Heads of an adjective synset's similarity cluster ('soaked' -> 'wet'); empty for a head itself."""
+    row = _data()["synsets"]["a"][sid]
+    return list(row[4]) if len(row) > 4 else []
+
+
 def antonyms(word: str, pos: str = "a", senses: int | None = None) -> set[str]:
     """Direct antonyms of the word's senses (its `senses` most frequent ones when given)."""
     table = _data()["synsets"][pos]

@@ -311,7 +311,6 @@ def _ancestors_by_depth(name: str) -> dict[int, int]:
     ids = lexicon.synset_ids(name, "n")
     if not ids:
         return {}
-    table = lexicon._data()["synsets"]["n"]
     dist = {ids[0]: 0}
     frontier = [ids[0]]
     d = 0
@@ -319,7 +318,7 @@ def _ancestors_by_depth(name: str) -> dict[int, int]:
         d += 1
         nxt = []
         for s in frontier:
-            for h in table[s][2]:
+            for h in lexicon.hypernyms(s, "n"):
                 if h not in dist:
                     dist[h] = d
                     nxt.append(h)
