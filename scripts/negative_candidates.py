@@ -231,7 +231,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=80, help="captions in the draw (default 80)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    caps = [x.strip() for x in Path(args.captions).read_text(encoding="utf-8").splitlines() if x.strip()]
+    if args.n < 1:
+        print(f"negative_candidates: --n must be at least 1, got {args.n}", file=sys.stderr)
+        return 2
+    path = Path(args.captions)
+    if not path.is_file():
+        print(f"{path}: no such file (expected a text file, one caption a line)", file=sys.stderr)
+        return 2
+    caps = [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     found = detect(caps)
     if args.draw:
         pool = [i for i, rules in enumerate(found) if args.draw in rules]

@@ -67,3 +67,13 @@ def test_draw_prints_a_seeded_sample_of_one_rules_candidates(tmp_path, capsys):
         assert caps[row["i"]] == row["caption"] and row["i"] in (0, 2, 4)  # only replace-rel candidates
     assert main([str(path), "--draw", "replace-rel", "--n", "10"]) == 0  # more than there are: all of them
     assert sorted(json.loads(x)["i"] for x in capsys.readouterr().out.splitlines()) == [0, 2, 4]
+
+
+def test_bad_arguments_are_one_line_errors(tmp_path, capsys):
+    from negative_candidates import main
+
+    assert main([str(tmp_path / "missing.txt")]) == 2
+    assert "missing.txt: no such file" in capsys.readouterr().err
+    (tmp_path / "caps.txt").write_text("A dog chasing a cat.\n", encoding="utf-8")
+    assert main([str(tmp_path / "caps.txt"), "--draw", "replace-rel", "--n", "0"]) == 2
+    assert "--n must be at least 1" in capsys.readouterr().err
