@@ -99,7 +99,8 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=1000, help="gallery: the first N images and their captions")
     ap.add_argument("--node-stage-only", action="store_true", help="skip the pooled/centroid first stages")
     ap.add_argument("--top", type=int, default=10,
-                    help="the node stage's agreement: fraction of the exhaustive top-N inside the shortlist (default 10)")
+                    help="the node stage's agreement: fraction of the exhaustive top-N inside the shortlist "
+                         "(default 10)")
     args = ap.parse_args()
 
     import torch
