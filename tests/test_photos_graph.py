@@ -79,3 +79,20 @@ def test_proposals_fill_every_slot_and_keep_the_whole_photo_first():
     assert (r.boxes[:, 2] > r.boxes[:, 0]).all() and (r.boxes[:, 3] > r.boxes[:, 1]).all()
     empty = propose(fmap, fc, RegionSettings(count=40, methods=(), fill="none"))
     assert empty.mask.sum() == 1 and not empty.boxes[1:].any()
+
+
+def test_a_folder_prepared_before_cluster_dim_keeps_its_full_feature_clustering():
+    """A meta.json without `cluster_dim` (folders prepared before the projection) is read as the full-feature
+    k-means it was made with, and written back unchanged: photos prepared on the fly for such a folder (search by a
+    photo file, scoring photo files) get the regions the folder's own photos got."""
+    from sgfns.photos.regions import RegionSettings, cluster_boxes
+
+    old = RegionSettings().to_dict()
+    del old["cluster_dim"]
+    settings = RegionSettings.from_dict(old)
+    assert settings.cluster_dim == 0 and settings.to_dict() == old
+    assert RegionSettings.from_dict(RegionSettings().to_dict()) == RegionSettings()  # today's folders: cluster_dim 16
+    torch.manual_seed(1)
+    fmap = torch.relu(torch.randn(64, 6, 6))
+    full = cluster_boxes(fmap, settings)
+    assert full and full != cluster_boxes(fmap, RegionSettings(cluster_dim=2))  # the two methods differ

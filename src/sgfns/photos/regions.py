@@ -32,17 +32,23 @@ class RegionSettings:
     cam_thresholds: tuple[float, ...] = (0.25, 0.5, 0.75)
     cam_upsample: int = 4
     clusters: tuple[int, ...] = (3, 5, 8)
-    cluster_dim: int = 16  # k-means runs on the cells' top principal components (speed; distances kept closely)
+    # k-means runs on the cells' top principal components (speed; distances kept closely); 0: on the cells' full
+    # features, as in folders prepared before this setting existed (their meta.json has no `cluster_dim`)
+    cluster_dim: int = 16
     nms_iou: float = 0.7
     min_area: float = 0.005
     fill: str = "grid"
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        if not self.cluster_dim:
+            del d["cluster_dim"]  # the earlier folders' record, unchanged
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
     @classmethod
     def from_dict(cls, d: dict) -> RegionSettings:
+        """Settings from a meta.json record; one without `cluster_dim` was made by the full-feature k-means."""
+        d = {"cluster_dim": 0, **d}
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
 
@@ -122,10 +128,13 @@ def cluster_boxes(feature_map: torch.Tensor, settings: RegionSettings):
     fmap = feature_map.float()
     c, h, w = fmap.shape
     x = torch.nn.functional.normalize(fmap.reshape(c, h * w).T, dim=1)
-    centred = x - x.mean(0)
-    evals, evecs = torch.linalg.eigh(centred @ centred.T)  # [n, n] Gram matrix: cheaper than an SVD of [n, C]
-    d = min(settings.cluster_dim, len(evals))
-    coords = evecs[:, -d:] * evals[-d:].clamp(min=0).sqrt()  # principal-component coordinates of the cells
+    if settings.cluster_dim:
+        centred = x - x.mean(0)
+        evals, evecs = torch.linalg.eigh(centred @ centred.T)  # [n, n] Gram matrix: cheaper than an SVD of [n, C]
+        d = min(settings.cluster_dim, len(evals))
+        coords = evecs[:, -d:] * evals[-d:].clamp(min=0).sqrt()  # principal-component coordinates of the cells
+    else:
+        coords = x  # an earlier folder's settings: its regions are reproduced as it made them
     ys, xs = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
     pos = torch.stack([ys.reshape(-1) / max(h - 1, 1), xs.reshape(-1) / max(w - 1, 1)], 1).to(x)
     pts = torch.cat([coords, 0.5 * pos], 1)
