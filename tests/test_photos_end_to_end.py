@@ -118,6 +118,28 @@ def test_generated_photos_train_encode_and_search(cli, tmp_path):
         assert {"global", "object", "label"} <= set(r["parts"])
         assert sum(r["parts"].values()) == pytest.approx(r["score"], abs=1e-5)
 
+    # the library scores photo files directly: prepared with the settings of the folder the run was trained on, a
+    # file scores as the same photo prepared into a folder does (up to the folder's float16 features)
+    from sgfns import load_model
+    from sgfns.errors import UserError
+
+    m = load_model(sg)
+    caps = ["a red square", "a blue square", "a green box on gray"]
+    by_file = m.similarity_pairs([gallery_dir / "red.png"], caps)
+    by_id = m.similarity_pairs(["red"], caps, data=gallery, split="photos")
+    assert by_file.image_ids == [str(gallery_dir / "red.png")] * 3
+    assert np.allclose(by_file.score.numpy(), by_id.score.numpy(), atol=1e-3)
+    for name, part in by_file.parts.items():
+        assert np.allclose(part.numpy(), by_id.parts[name].numpy(), atol=1e-3), name
+    other = m.similarity_pairs([gallery_dir / "blue.png"], caps)
+    assert not np.allclose(other.score.numpy(), by_file.score.numpy(), atol=1e-3)  # another photo, other scores
+    with pytest.raises(UserError, match="not a mix"):
+        m.similarity_pairs([gallery_dir / "red.png", "red"], ["a red square"], data=gallery, split="photos")
+    with pytest.raises(UserError, match="not a folder made by `sgfns prepare`"):
+        m.similarity_pairs([gallery_dir / "red.png"], caps, data=tmp_path)
+    with pytest.raises(UserError, match="missing.png"):
+        m.similarity_pairs([gallery_dir / "missing.png"], caps)
+
 
 def test_shared_coco_photos_end_to_end(cli, tmp_path, shared_data):
     coco = shared_data / "coco_mini"

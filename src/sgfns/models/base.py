@@ -129,8 +129,10 @@ class Matcher(nn.Module):
     def similarity_pairs(self, images, captions, *, data=None, split: str | None = None, batch_size: int = 128):
         """Score (image, caption) pairs from user-level inputs; returns `PairScores(score, parts)`.
 
-        `images`: image ids of `data`/`split` (a dataset folder in the canonical layout), or an `Encoded`, or a
-        dict of arrays {"features": [N, R, D], "boxes": [N, R, 4] (optional), "graphs": [SceneGraph] (optional)}.
+        `images`: image ids of `data`/`split` (a dataset folder in the canonical layout), or photo files
+        (`pathlib.Path`: prepared on the fly with the settings of `data`, else of the folder the run was trained on,
+        which must be one made by `sgfns prepare`), or an `Encoded`, or a dict of arrays {"features": [N, R, D],
+        "boxes": [N, R, 4] (optional), "graphs": [SceneGraph] (optional)}.
         `captions`: strings (parsed with the run's parser) or (text, SceneGraph) pairs. Pairs are
         (images[p], captions[p]); give one image to score it against every caption, or one caption against every
         image. See `sgfns.models.scoring.similarity_pairs`."""

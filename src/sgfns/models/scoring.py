@@ -8,8 +8,10 @@ Encodings are kept on the CPU; blocks of pairs are moved to the model's device a
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import Tensor
@@ -209,7 +211,13 @@ def _encode_user_images(model: Matcher, images, data, split, batch_size: int) ->
                              None, "images", False)  # fmt: skip
         return enc, [str(i) for i in idx]
     if isinstance(images, (str, bytes)) or not isinstance(images, Sequence):
-        raise UserError("images: give a list of image ids, an Encoded, or {'features': array, ...}")
+        raise UserError("images: give a list of image ids or photo files (pathlib.Path), an Encoded, or "
+                        "{'features': array, ...}")
+    files = [isinstance(x, Path) for x in images]
+    if any(files):
+        if not all(files):
+            raise UserError("images: give image ids (strings) or photo files (pathlib.Path), not a mix of the two")
+        return _encode_photo_files(model, list(images), data, batch_size)
     if data is None or split is None:
         raise UserError("images given as ids need the dataset folder and split: similarity_pairs(..., data=, split=)")
     from sgfns.data.dataset import load_split
@@ -232,6 +240,38 @@ def _encode_user_images(model: Matcher, images, data, split, batch_size: int) ->
     enc = encode_images(model, sp, batch_size=batch_size, indices=[where[x] for x in uniq])
     order = {x: i for i, x in enumerate(uniq)}
     return enc.select(torch.tensor([order[x] for x in ids])), ids
+
+
+def _encode_photo_files(model: Matcher, paths: list[Path], data, batch_size: int) -> tuple[Encoded, list[str]]:
+    """Photo files prepared on the fly, as `sgfns prepare` prepares a folder, with the settings (backbone input size,
+    regions) of `data` or else of the folder the run was trained on (its versions.json): so a file scores as the
+    same photo prepared into such a folder does."""
+    from sgfns.data.dataset import read_meta
+    from sgfns.photos.describe import as_split, prepare_photo, settings_from_meta
+
+    run = getattr(model, "run", None)
+    folder = data if data is not None else (run.config.get("versions", {}).get("data") if run is not None else None)
+    meta = read_meta(Path(folder)) if folder is not None and Path(folder).is_dir() else {}
+    if "backbone" not in meta:
+        what = f"{folder} is not a folder made by `sgfns prepare`" if folder is not None else (
+            "the run does not record the folder it was trained on")
+        raise UserError(f"photo files: {what}; pass data=FOLDER, a folder prepared with the settings the run was "
+                        "trained on")  # fmt: skip
+    _, input_size = settings_from_meta(meta)
+    backbone = _photo_backbone(input_size, str(model_device(model)))
+    prepared = [prepare_photo(p, backbone=backbone, meta=meta) for p in paths]
+    ids = [str(p) for p in paths]
+    split = as_split(prepared, ids)
+    check_split_inputs(model, split, "scoring with")
+    return encode_images(model, split, batch_size=batch_size), ids
+
+
+@functools.lru_cache(maxsize=1)
+def _photo_backbone(input_size: int, device: str):
+    """The photo backbone, loaded once per process for scoring photo files (loading it takes about a second)."""
+    from sgfns.photos.backbone import load_backbone
+
+    return load_backbone(input_size=input_size, device=device)
 
 
 def _caption_inputs(model: Matcher, captions) -> tuple[list[str], list[SceneGraph | None]]:
