@@ -8,7 +8,6 @@ Encodings are kept on the CPU; blocks of pairs are moved to the model's device a
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,7 +246,8 @@ def _encode_photo_files(model: Matcher, paths: list[Path], data, batch_size: int
     regions) of `data` or else of the folder the run was trained on (its versions.json): so a file scores as the
     same photo prepared into such a folder does."""
     from sgfns.data.dataset import read_meta
-    from sgfns.photos.describe import as_split, prepare_photo, settings_from_meta
+    from sgfns.photos.backbone import shared_backbone
+    from sgfns.photos.describe import as_split, prepare_photos, settings_from_meta
 
     run = getattr(model, "run", None)
     folder = data if data is not None else (run.config.get("versions", {}).get("data") if run is not None else None)
@@ -257,21 +257,12 @@ def _encode_photo_files(model: Matcher, paths: list[Path], data, batch_size: int
             "the run does not record the folder it was trained on")
         raise UserError(f"photo files: {what}; pass data=FOLDER, a folder prepared with the settings the run was "
                         "trained on")  # fmt: skip
-    _, input_size = settings_from_meta(meta)
-    backbone = _photo_backbone(input_size, str(model_device(model)))
-    prepared = [prepare_photo(p, backbone=backbone, meta=meta) for p in paths]
+    backbone = shared_backbone(settings_from_meta(meta)[1], str(model_device(model)))
+    prepared = prepare_photos(paths, backbone=backbone, meta=meta)
     ids = [str(p) for p in paths]
     split = as_split(prepared, ids)
     check_split_inputs(model, split, "scoring with")
     return encode_images(model, split, batch_size=batch_size), ids
-
-
-@functools.lru_cache(maxsize=1)
-def _photo_backbone(input_size: int, device: str):
-    """The photo backbone, loaded once per process for scoring photo files (loading it takes about a second)."""
-    from sgfns.photos.backbone import load_backbone
-
-    return load_backbone(input_size=input_size, device=device)
 
 
 def _caption_inputs(model: Matcher, captions) -> tuple[list[str], list[SceneGraph | None]]:

@@ -18,6 +18,7 @@ from sgfns.negatives.locate import Unreliable
 from sgfns.text import adjectives, colours, lexicon, verbs
 from sgfns.text import inflection as surface
 from sgfns.text import wordclasses as wc
+from sgfns.text.wordclasses import normalize_predicate
 
 RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count", "add-obj", "add-att")
 CORE_RULES = ("replace-obj", "replace-att", "replace-rel", "swap-obj", "swap-att", "count")
@@ -28,7 +29,6 @@ MAX_EDIT_TARGETS = 16  # objects (and relations) a rule edits per caption; real 
 DEFAULT_RULES = CORE_RULES
 
 _PREPOSITIONS = wc.PREDICATE_PREPOSITIONS
-normalize_predicate = wc.normalize_predicate
 
 
 @dataclass

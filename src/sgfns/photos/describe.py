@@ -82,12 +82,29 @@ def prepare_photo(
 
     Give a prepared folder's `meta` (its meta.json) to use that folder's backbone input size and region settings,
     so the photo can be compared with the folder's photos; pass a loaded `backbone` to avoid reloading it per call."""
+    return prepare_photos([image], backbone=backbone, settings=settings, meta=meta, device=device)[0]
+
+
+def prepare_photos(
+    images: list[str | Path],
+    *,
+    backbone: Backbone | None = None,
+    settings: RegionSettings | None = None,
+    meta: dict[str, Any] | None = None,
+    device: str = "cpu",
+    batch_size: int = 16,
+) -> list[PreparedPhoto]:
+    """`prepare_photo` for several files, the backbone run over `batch_size` photos at a time."""
     settings, input_size = settings_from_meta(meta) if meta else (settings or RegionSettings(), None)
     if backbone is None:
         backbone = load_backbone(**({"input_size": input_size} if input_size else {}), device=device)
     elif input_size and backbone.input_size != input_size:
         raise ValueError(f"backbone input size {backbone.input_size} but the folder was prepared at {input_size}")
-    return describe(backbone, [open_photo(image, backbone.input_size)], settings)[0]
+    out: list[PreparedPhoto] = []
+    for start in range(0, len(images), batch_size):
+        chunk = images[start : start + batch_size]
+        out.extend(describe(backbone, [open_photo(p, backbone.input_size) for p in chunk], settings))
+    return out
 
 
 def settings_from_meta(meta: dict[str, Any]) -> tuple[RegionSettings, int]:

@@ -57,11 +57,10 @@ class PhotoSearch:
     """Captions for an uploaded photo on a run whose images were prepared from photos: the photo goes through the
     library's single-photo preparation (`sgfns.photos.prepare_photo`, with the gallery's own settings from its
     meta.json), the run's model encodes it, and `Searcher.new_image` ranks and explains the captions. The backbone
-    is loaded on the first upload and kept."""
+    is loaded on the first upload and kept (`sgfns.photos.backbone.shared_backbone`)."""
 
     def __init__(self, searcher) -> None:
         self.searcher = searcher
-        self._backbone = None
         self._lock = threading.Lock()
 
     def unavailable(self) -> tuple[int, str] | None:
@@ -87,16 +86,16 @@ class PhotoSearch:
 
         from sgfns.graphs.types import SceneGraph
         from sgfns.models.scoring import encode_images
-        from sgfns.photos import load_backbone, prepare_photo
+        from sgfns.photos import prepare_photo
+        from sgfns.photos.backbone import shared_backbone
         from sgfns.photos.describe import as_split, settings_from_meta
 
         meta = self.searcher.data_meta
-        with self._lock:
-            if self._backbone is None:
-                self._backbone = load_backbone(input_size=settings_from_meta(meta)[1])
+        with self._lock:  # the first upload loads the backbone; the others wait for it rather than load their own
+            backbone = shared_backbone(settings_from_meta(meta)[1])
         with tempfile.NamedTemporaryFile(prefix="sgfns-upload-") as f:
             f.write(image)
             f.flush()
-            photo = prepare_photo(f.name, backbone=self._backbone, meta=meta)
+            photo = prepare_photo(f.name, backbone=backbone, meta=meta)
         enc = encode_images(self.searcher.model, as_split([photo], ["upload"]))
         return self.searcher.new_image(enc, SceneGraph.from_dict(photo.graph), photo.boxes, k)
