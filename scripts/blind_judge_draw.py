@@ -12,7 +12,8 @@ version: all rules, re-parse check). For each rule, `--per-version` negatives of
 are drawn with a seeded RNG (a negative both versions made is drawn once and counts for both); the draws of all rules
 and versions are shuffled together. SAMPLE holds what the judge sees (item id, photo file, caption, the image's other
 captions, negative); KEY holds each item's rule and versions, read only after judging (`--score JUDGED.jsonl`
-joins the judge's `{"id", "judgement"}` lines with the key and prints the table)."""
+joins the judge's `{"id", "judgement"}` lines with the key and prints the table). `--exclude` an earlier round's
+SAMPLE so that a judge who has seen a caption's negatives is not shown that caption again."""
 
 from __future__ import annotations
 
@@ -53,6 +54,12 @@ def draw(args) -> None:
             for n in negs:
                 if n["rule"] in rules:
                     pool[(n["rule"], i, n["negative"])].add(name)
+    seen = set()  # captions an earlier round showed the judge: not drawn again
+    for path in args.exclude:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            s = json.loads(line)
+            seen.add((s["file_name"], s["caption"]))
+    pool = {k: vs for k, vs in pool.items() if (items[k[1]]["file_name"], items[k[1]]["caption"]) not in seen}
     rng = random.Random(args.seed)
     chosen: dict[tuple[str, int, str], set[str]] = {}
     for rule in rules:
@@ -101,6 +108,8 @@ def main() -> int:
     ap.add_argument("--rules", default="replace-att,replace-rel")
     ap.add_argument("--per-version", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--exclude", action="append", default=[], metavar="SAMPLE.jsonl",
+                    help="an earlier round's sample: its captions are not drawn again (repeatable)")
     ap.add_argument("--sample", default="sample.jsonl")
     ap.add_argument("--key", default="key.jsonl")
     ap.add_argument("--score", metavar="JUDGED.jsonl", help="score judged items against the key instead of drawing")

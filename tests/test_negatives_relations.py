@@ -87,7 +87,8 @@ def test_verb_written_apart_from_its_preposition_is_edited_alone():
 def test_a_state_only_where_the_captions_write_it_with_that_object():
     # a corpus large enough to be trusted (>= 500 relations) that writes 'sleep on' only of beds
     corpus = Corpus(predicates=Counter({"sleep on": 300, "sit on": 300, "stand on": 300}),
-                    predicate_kinds=Counter({("sleep on", "furniture"): 3, ("sit on", "beach"): 5}))  # fmt: skip
+                    predicate_kinds=Counter({("sleep on", "furniture"): 3, ("sit on", "beach"): 5}),
+                    animal_verbs=Counter({("dog", "sit"): 2, ("dog", "sleep"): 1}))  # fmt: skip
     c = "A dog standing on a beach."
     negs, _ = rel_negs(c, [("dog", "dog"), ("beach", "beach")], [(0, "stand on", 1)], corpus=corpus)
     assert "A dog sitting on a beach." in negs
@@ -254,3 +255,72 @@ def test_corpus_counts_people_and_animals_roles_by_the_predicates_lemma():
     corpus = Corpus.build([c], [g])
     assert corpus.writes_agents("person", "chase", "animal")  # the form swap-obj asks with
     assert not corpus.writes_agents("animal", "chase", "person")
+
+
+# --- edits that need the captions' evidence -------------------------------------------------------------------------
+def _evidence_corpus(kinds=(), animal_verbs=()):
+    """A corpus large enough to be trusted (>= 500 relations) that writes the given (predicate, object key) pairs
+    and (animal, verb) pairs, and nothing else."""
+    preds = Counter({p: 100 for p in ("sit on", "stand on", "lie on", "sit on top of", "stand on top of",
+                                      "sit under", "sit beneath", "sit next to", "stand in", "sit in", "lie in",
+                                      "push", "pull", "ride", "catch", "throw", "next to", "walk next to",
+                                      "stand next to", "under", "on top of", "underneath")})  # fmt: skip
+    return Corpus(predicates=preds, predicate_kinds=Counter({k: 3 for k in kinds}),
+                  animal_verbs=Counter({k: 2 for k in animal_verbs}))  # fmt: skip
+
+
+def test_a_body_moved_above_or_below_a_thing_only_where_the_captions_write_it():
+    c = "A woman sitting on top of a motorcycle."
+    objs, rels = [("woman", "woman"), ("motorcycle", "motorcycle")], [(0, "sit on top of", 1)]
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus())
+    assert not any(w in n for n in negs for w in ("under", "beneath")), negs
+    assert "A woman sitting next to a motorcycle." in negs  # beside it: no evidence needed
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus(kinds=[("sit under", "vehicle")]))
+    assert "A woman sitting under a motorcycle." in negs
+
+
+def test_another_posture_on_a_vehicle_or_an_animal_only_where_the_captions_write_it():
+    c = "Two people sit on a motorcycle."
+    objs, rels = [("people", "people"), ("motorcycle", "motorcycle")], [(0, "sit on", 1)]
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus())
+    assert not any(w in n for n in negs for w in ("stand on", "lie on")), negs
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus(kinds=[("stand on", "vehicle")]))
+    assert "Two people stand on a motorcycle." in negs
+    negs, _ = rel_negs("A man sitting on a bench.", [("man", "man"), ("bench", "bench")], [(0, "sit on", 1)],
+                       corpus=_evidence_corpus())  # fmt: skip
+    assert "A man standing on a bench." in negs  # a still posture at a place needs none
+
+
+def test_another_action_only_with_an_object_the_captions_write_it_with():
+    c = "A woman is pushing the button."
+    objs, rels = [("woman", "woman"), ("button", "button")], [(0, "push", 1)]
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus())
+    assert not any("riding" in n or "pulling" in n for n in negs), negs
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus(kinds=[("pull", "button")]))
+    assert "A woman is pulling the button." in negs
+
+
+def test_an_animal_does_only_what_the_captions_write_of_it():
+    c = "Two horses standing in a field."
+    objs, rels = [("horse", "horses"), ("field", "field")], [(0, "stand in", 1)]
+    kinds = [("sit in", "field"), ("lie in", "field")]
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus(kinds=kinds))
+    assert negs == set()  # horses are never written sitting or lying
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus(kinds=kinds, animal_verbs=[("horse", "lay")]))
+    assert "Two horses lying in a field." in negs and not any("sitting" in n for n in negs)  # 'lay' vouches for 'lie'
+    negs, _ = rel_negs("A dog catching a frisbee.", [("dog", "dog"), ("frisbee", "frisbee")], [(0, "catch", 1)],
+                       corpus=_evidence_corpus(kinds=[("throw", "frisbee")]))  # fmt: skip
+    assert not any("throwing" in n for n in negs), negs
+
+
+@pytest.mark.parametrize(
+    ("caption", "objects", "pred", "forbidden"),
+    [
+        ("A chef is looking into the fridge.", [("chef", "chef"), ("fridge", "fridge")], "into", "next to"),
+        ("People standing in line for food.", [("people", "People"), ("line", "line")], "stand in", "sitting"),
+        ("Orange bus on a tree lined street.", [("bus", "bus"), ("tree", "tree")], "on", "under"),
+    ],
+)  # fmt: skip
+def test_no_replacement_for_a_motion_an_idiom_or_a_compound(caption, objects, pred, forbidden):
+    negs, _ = rel_negs(caption, objects, [(0, pred, 1)])
+    assert not any(forbidden in n for n in negs), negs

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sgfns.graphs.types import SceneGraph
 from sgfns.negatives import locate
 from sgfns.text import inflection as surface
-from sgfns.text import lexicon
+from sgfns.text import lexicon, verbs
 from sgfns.text import wordclasses as wc
 
 PREPOSITIONS = frozenset({"on", "in", "at", "under", "over", "above", "below", "beneath", "behind", "inside", "near",
@@ -46,6 +46,8 @@ class Corpus:
     # (subject kind, predicate, object kind) of relations between people and animals ('person', 'ride', 'animal'),
     # the predicate in its lemma form (`wordclasses.normalize_predicate`: 'is riding' is counted as 'ride')
     agents: Counter = field(default_factory=Counter)
+    # (animal name, verb lemma) the captions write ('cow', 'lay'): horses are never written sitting, dogs throwing
+    animal_verbs: Counter = field(default_factory=Counter)
     tails: list[Tail] = field(default_factory=list)
     _by_name: dict[str, list[Tail]] | None = field(default=None, repr=False)
     _keys: dict[str, set[str]] = field(default_factory=dict, repr=False)
@@ -102,6 +104,14 @@ class Corpus:
         nothing: a swap of a person and an animal needs the captions' word for it."""
         return self.agents.get((subject_kind, predicate, object_kind), 0) > 0
 
+    def writes_animal_doing(self, animal: str, verb: str) -> bool:
+        """The captions write this animal doing this (a verb lemma), or in the same body state by another verb
+        ('lay' for 'lie'); True where the corpus is too small to tell."""
+        if self.predicates.total() < self.MIN_TOTAL or self.animal_verbs.get((animal, verb), 0) > 0:
+            return True
+        st = verbs.state(verb)
+        return st is not None and any(self.animal_verbs.get((animal, v), 0) > 0 for v in verbs.verbs_of(st))
+
     def knows_attribute(self, a: str, evidence: bool = False) -> bool:
         """The captions write attribute `a` (or its last word: 'dark green' -> 'green'); any attribute when the corpus
         is too small to tell, unless `evidence` asks for the word to have been seen all the same."""
@@ -132,6 +142,8 @@ class Corpus:
                 ks, ko = wc.agent_kind(g.objects[r.subject].name), wc.agent_kind(g.objects[r.object].name)
                 if ks is not None and ko is not None:
                     c.agents[(ks, wc.normalize_predicate(r.predicate), ko)] += 1
+                if ks == "animal":
+                    c.animal_verbs[(g.objects[r.subject].name, wc.normalize_predicate(r.predicate).split()[0])] += 1
             for a in names:
                 c.cooccur.setdefault(a, Counter()).update(b for b in names if b != a)
             if captions is not None:

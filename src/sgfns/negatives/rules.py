@@ -355,6 +355,8 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             continue  # 'a man in a shirt' is about wearing, not place
         if wc.attribute_class(o_name) is not None:
             continue  # 'wearing white': the parse made a colour the object
+        if o_name in _IDIOM_OBJECTS or _modifies_compound(ctx, rel.object):
+            continue  # 'standing in line' is no place; 'on a tree lined street': the object is the street's modifier
         if pred in wc.INANIMATE_ONLY_CONTRASTS and (_animate(s_name) or _surface(o_name)):
             table = []  # 'a man under a motorbike', 'a bus under a street': absurd, so solvable without the image
         if (pred.split()[0] in wc.ACTION_VERBS or pred.split()[0] in wc.POSTURE_VERBS) and not _animate(s_name):
@@ -368,6 +370,11 @@ def replace_rel(ctx: Context) -> list[Candidate]:
         alts += [a for a in states if a not in alts and _plausible_state(ctx, a, o_name)]
         if _animate(o_name):  # 'riding a horse' -> 'pushing a horse'
             alts = [a for a in alts if a.split()[0] not in ("push", "pull", "drop", "throw", "kick")]
+        alts = [a for a in alts if not _needs_evidence(pred, a, s_name, o_name)
+                or ctx.corpus.knows_predicate_with(a, o_name)]  # fmt: skip
+        if wc.agent_kind(s_name) == "animal":  # 'horses sitting', 'a dog throwing a frisbee': never written of them
+            alts = [a for a in alts if a.split()[0] in (pred.split()[0], *_PREPOSITIONS)
+                    or ctx.corpus.writes_animal_doing(s_name, a.split()[0])]  # fmt: skip
         if not _animate(s_name):  # 'decorations hanging from the ceiling' -> 'standing under': things do not stand
             alts = [a for a in alts if verbs.state(a.split()[0]) is None or a.split()[0] == pred.split()[0]]
         if _followed_by_direction(ctx, rel.object):  # 'riding an elephant into water', 'throwing a pitch onto'
@@ -417,6 +424,60 @@ def _plausible_state(ctx: Context, alt: str, o_name: str) -> bool:
         return True
     verb, *tail = alt.split()
     return verbs.state(verb) in verbs.STILL and " ".join(tail) in verbs.PLACE_PREPOSITIONS
+
+
+# Objects of a posture that name no place: 'standing in line' -> 'sitting in line' is no contrast a reader accepts.
+_IDIOM_OBJECTS = frozenset({"line", "queue"})
+
+
+def _modifies_compound(ctx: Context, k: int) -> bool:
+    """The object's noun is the first word of a compound modifier ('on a tree lined street', 'a snow covered
+    field'): its head is followed by a participle and a noun, so the relation is really with that noun."""
+    try:
+        ph = ctx.phrase(k)
+    except Unreliable:
+        return False
+    i = ph.head_index + 1
+    if i + 1 >= len(ctx.tokens):
+        return False
+    part, noun = ctx.tokens[i].lower, ctx.tokens[i + 1].lower
+    # an article is a WordNet noun too ('a' = vitamin A)
+    return part.endswith("ed") and bool(lexicon.morphy(part, "v")) and noun not in ("a", "an", "the") and bool(
+        lexicon.morphy(noun, "n")) and noun not in wc.PREPOSITION_WORDS  # fmt: skip
+
+
+def _place(name: str) -> bool:
+    """A room, a building or an outdoor scene: it is not put on top of or under the things in it."""
+    return wc.noun_class(name) in ("room", "outdoor", "structure")
+
+
+def _preposition_part(pred: str) -> str:
+    words = pred.split()
+    i = len(words)
+    while i > 0 and words[i - 1] in wc.PREPOSITION_WORDS:
+        i -= 1
+    return " ".join(words[i:])
+
+
+def _vertical_change(old: str, new: str) -> bool:
+    """The new predicate moves its subject above or below the object ('sit on top of' -> 'sit under')."""
+    p = _preposition_part(new)
+    return p != _preposition_part(old) and p in wc.VERTICAL_CONTRASTS
+
+
+def _needs_evidence(old: str, new: str, s_name: str, o_name: str) -> bool:
+    """Replacements that read only where the captions write them with this object: another action ('pushing the
+    button' -> 'riding' it), another posture on a vehicle or an animal ('sitting on a motorcycle' -> 'standing on'
+    it), a body or a place moved above or below a thing ('a lady sitting under a motorcycle', 'a station on top of a
+    roof')."""
+    a, b = old.split()[0], new.split()[0]
+    new_verb = a != b and b not in _PREPOSITIONS
+    if new_verb and verbs.state(b) is None:
+        return True  # another action
+    ridden = wc.noun_class(o_name) == "vehicle" or _animate(o_name)
+    if new_verb and ridden and _preposition_part(old) == _preposition_part(new):
+        return True  # another posture on it (beside it needs none: 'walking next to a horse')
+    return (_animate(s_name) or _place(s_name)) and _vertical_change(old, new)
 
 
 def _never_a_thing(name: str) -> bool:
@@ -483,7 +544,7 @@ def _followed_by_direction(ctx: Context, k: int) -> bool:
         ph.head_index + 2].lower == "top"  # fmt: skip
 
 
-_CONTAINING = ("on", "in", "inside", "atop", "on top of", "onto", "into", "under", "underneath", "aboard")
+_CONTAINING = ("on", "in", "inside", "atop", "on top of", "under", "underneath", "aboard")  # not into, onto: motion
 _BESIDE_VERBS = {"sit": "sit", "stand": "stand", "lie": "lie", "lay": "lie", "kneel": "kneel", "ride": "walk",
                  "be": "be"}  # fmt: skip
 _NOT_BESIDE_CLASSES = ("room", "outdoor", "structure", "clothing", "fixture", "food", "tableware", "electronics")

@@ -73,6 +73,11 @@ def state(verb: str) -> str | None:
     return STATES.get(verb)
 
 
+def verbs_of(st: str) -> list[str]:
+    """The verb lemmas of a body state ('lying' -> ['lie', 'lay'])."""
+    return [v for v, s in STATES.items() if s == st]
+
+
 def excludes(a: str, b: str) -> bool:
     """Two states that cannot both be true of one body."""
     if a == b or frozenset((a, b)) in _COMPATIBLE:

@@ -1,0 +1,42 @@
+"""The blind-judging draw: seeded, one entry per negative with the versions that made it, and captions of an
+earlier round's sample left out."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(tmp: Path, *extra: str) -> tuple[list[dict], list[dict]]:
+    sample, key = tmp / "sample.jsonl", tmp / "key.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "blind_judge_draw.py"), "--data", str(tmp),
+                    "--negatives", f"old={tmp / 'old.json'}", "--negatives", f"new={tmp / 'new.json'}",
+                    "--rules", "replace-rel", "--per-version", "10", "--seed", "3", "--sample", str(sample),
+                    "--key", str(key), *extra], check=True, capture_output=True)  # fmt: skip
+    read = lambda p: [json.loads(line) for line in p.read_text().splitlines()]  # noqa: E731
+    return read(sample), read(key)
+
+
+def test_draw_marks_shared_negatives_and_leaves_out_excluded_captions(tmp_path):
+    caps = [f"A man number {i} sitting on a bench." for i in range(6)]
+    (tmp_path / "train.json").write_text(json.dumps({"images": [
+        {"file_name": f"{i}.jpg", "captions": [c]} for i, c in enumerate(caps)]}))  # fmt: skip
+    old = [[{"rule": "replace-rel", "negative": c.replace("sitting", "standing")}] for c in caps]
+    new = [[{"rule": "replace-rel", "negative": c.replace("sitting", "standing" if i % 2 else "lying")}]
+           for i, c in enumerate(caps)]  # fmt: skip
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    sample, key = _run(tmp_path)
+    assert len(sample) == 9  # 3 shared + 3 old-only + 3 new-only
+    by_id = {k["id"]: k["versions"] for k in key}
+    shared = [s for s in sample if by_id[s["id"]] == ["new", "old"]]
+    assert len(shared) == 3 and all("standing" in s["negative"] for s in shared)
+    assert _run(tmp_path)[0] == sample  # seeded
+    earlier = tmp_path / "earlier.jsonl"
+    earlier.write_text("".join(json.dumps(s) + "\n" for s in sample if s["caption"] in caps[:2]))
+    again, _ = _run(tmp_path, "--exclude", str(earlier))
+    assert {s["caption"] for s in again} == set(caps[2:])
