@@ -324,3 +324,29 @@ def test_an_animal_does_only_what_the_captions_write_of_it():
 def test_no_replacement_for_a_motion_an_idiom_or_a_compound(caption, objects, pred, forbidden):
     negs, _ = rel_negs(caption, objects, [(0, pred, 1)])
     assert not any(forbidden in n for n in negs), negs
+
+
+@pytest.mark.parametrize(
+    ("caption", "objects", "pred", "forbidden"),
+    [
+        # a bird's perch is called sitting, standing or lying alike
+        ("A bird sitting on a branch.", [("bird", "bird"), ("branch", "branch")], "sit on", "standing"),
+        ("A small crane stands on a car.", [("crane", "crane"), ("car", "car")], "stand on", "sits"),
+        # whoever swings a bat holds it
+        ("A player swinging a bat.", [("player", "player"), ("bat", "bat")], "swing", "holding"),
+        # food rests on its plate or counter, never under it
+        ("A bunch of food that is on a plate.", [("food", "food"), ("plate", "plate")], "on", "under"),
+        # a seat is sat in: 'standing in a chair' is no sentence
+        ("A man sitting in a chair.", [("man", "man"), ("chair", "chair")], "sit in", "standing in"),
+    ],
+)  # fmt: skip
+def test_no_replacement_that_reads_the_same_or_that_no_caption_writes(caption, objects, pred, forbidden):
+    negs, _ = rel_negs(caption, objects, [(0, pred, 1)])
+    assert not any(forbidden in n for n in negs), negs
+
+
+def test_a_person_keeps_posture_contrasts_and_holding_is_still_replaced():
+    negs, _ = rel_negs("A man sitting on a bench.", [("man", "man"), ("bench", "bench")], [(0, "sit on", 1)])
+    assert "A man standing on a bench." in negs
+    negs, _ = rel_negs("A woman holding a frisbee.", [("woman", "woman"), ("frisbee", "frisbee")], [(0, "hold", 1)])
+    assert "A woman dropping a frisbee." in negs  # 'holding' itself is still contrasted

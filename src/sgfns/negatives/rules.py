@@ -375,6 +375,7 @@ def replace_rel(ctx: Context) -> list[Candidate]:
         if wc.agent_kind(s_name) == "animal":  # 'horses sitting', 'a dog throwing a frisbee': never written of them
             alts = [a for a in alts if a.split()[0] in (pred.split()[0], *_PREPOSITIONS)
                     or ctx.corpus.writes_animal_doing(s_name, a.split()[0])]  # fmt: skip
+        alts = [a for a in alts if not _reads_the_same(pred, a, s_name, o_name)]
         if not _animate(s_name):  # 'decorations hanging from the ceiling' -> 'standing under': things do not stand
             alts = [a for a in alts if verbs.state(a.split()[0]) is None or a.split()[0] == pred.split()[0]]
         if _followed_by_direction(ctx, rel.object):  # 'riding an elephant into water', 'throwing a pitch onto'
@@ -463,6 +464,40 @@ def _vertical_change(old: str, new: str) -> bool:
     """The new predicate moves its subject above or below the object ('sit on top of' -> 'sit under')."""
     p = _preposition_part(new)
     return p != _preposition_part(old) and p in wc.VERTICAL_CONTRASTS
+
+
+_BELOW = frozenset({"under", "underneath", "beneath", "below"})
+_SEATS = frozenset({"chair", "armchair", "seat", "wheelchair", "recliner", "highchair", "stool"})
+# Verbs of using a thing in the hand: whoever does them holds it ('swinging a bat' -> 'holding a bat' stays true).
+_IN_HAND = verbs.HANDLING | {"swing", "use", "wave", "play", "read", "eat", "drink", "hit", "fly", "cut"}
+
+
+def _reads_the_same(old: str, new: str, s_name: str, o_name: str) -> bool:
+    """Replacements a photo cannot make false, or that no caption would write: a bird 'sitting', 'standing' or
+    'lying' on a perch (captions call one pose by all three), 'holding' what one swings or eats, food 'under' its
+    plate or counter, 'standing in' a chair (a seat is sat in)."""
+    a, b = old.split()[0], new.split()[0]
+    if verbs.state(a) is not None and verbs.state(b) in (*verbs.STILL, "lying") and _bird(s_name):
+        return True
+    if b == "hold" and a in _IN_HAND:
+        return True
+    if _food(s_name) and _preposition_part(new) in _BELOW and _preposition_part(old) not in _BELOW:
+        return True
+    return o_name in _SEATS and _preposition_part(new) == "in" and verbs.state(b) not in (None, "seated")
+
+
+def _bird(name: str) -> bool:
+    """A bird in any sense of the noun ('crane': a machine first, a bird fourth; the photo's bird is the bird)."""
+    bird = lexicon.synset_ids("bird", "n")[0]
+    return any(i == bird or bird in lexicon.hypernym_closure(i) for i in lexicon.synset_ids(name.split()[-1], "n"))
+
+
+def _food(name: str) -> bool:
+    """Food in the table, or in one of the noun's first two senses ('food' itself: a top-level noun first)."""
+    last = name.split()[-1]
+    if wc.noun_class(name) == "food" or wc.noun_class(last) == "food":
+        return True
+    return any(lexicon.lexname_of(i) == "noun.food" for i in lexicon.synset_ids(last, "n")[:2])
 
 
 def _needs_evidence(old: str, new: str, s_name: str, o_name: str) -> bool:
