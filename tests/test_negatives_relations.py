@@ -338,6 +338,8 @@ def test_no_replacement_for_a_motion_an_idiom_or_a_compound(caption, objects, pr
         ("A bunch of food that is on a plate.", [("food", "food"), ("plate", "plate")], "on", "under"),
         # a seat is sat in: 'standing in a chair' is no sentence
         ("A man sitting in a chair.", [("man", "man"), ("chair", "chair")], "sit in", "standing in"),
+        # a body part is no place: 'sitting on his back'
+        ("A man laying on his back.", [("man", "man"), ("back", "back")], "lay on", "sitting"),
     ],
 )  # fmt: skip
 def test_no_replacement_that_reads_the_same_or_that_no_caption_writes(caption, objects, pred, forbidden):
@@ -350,3 +352,12 @@ def test_a_person_keeps_posture_contrasts_and_holding_is_still_replaced():
     assert "A man standing on a bench." in negs
     negs, _ = rel_negs("A woman holding a frisbee.", [("woman", "woman"), ("frisbee", "frisbee")], [(0, "hold", 1)])
     assert "A woman dropping a frisbee." in negs  # 'holding' itself is still contrasted
+
+
+def test_something_moved_under_a_thing_only_where_the_captions_write_under_with_it():
+    c = "A pot on a stove."
+    objs, rels = [("pot", "pot"), ("stove", "stove")], [(0, "on", 1)]
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus())
+    assert not any("under" in n for n in negs), negs
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus(kinds=[("under", "stove")]))
+    assert "A pot under a stove." in negs

@@ -357,6 +357,8 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             continue  # 'wearing white': the parse made a colour the object
         if o_name in _IDIOM_OBJECTS or _modifies_compound(ctx, rel.object):
             continue  # 'standing in line' is no place; 'on a tree lined street': the object is the street's modifier
+        if _body_part(s_name) or _body_part(o_name):
+            continue  # 'laying on his back' -> 'sitting on his back', 'its face on a laptop' -> 'under': no reading
         if pred in wc.INANIMATE_ONLY_CONTRASTS and (_animate(s_name) or _surface(o_name)):
             table = []  # 'a man under a motorbike', 'a bus under a street': absurd, so solvable without the image
         if (pred.split()[0] in wc.ACTION_VERBS or pred.split()[0] in wc.POSTURE_VERBS) and not _animate(s_name):
@@ -486,6 +488,10 @@ def _reads_the_same(old: str, new: str, s_name: str, o_name: str) -> bool:
     return o_name in _SEATS and _preposition_part(new) == "in" and verbs.state(b) not in (None, "seated")
 
 
+def _body_part(name: str) -> bool:
+    return lexicon.lexname(name.split()[-1], "n") == "noun.body"
+
+
 def _bird(name: str) -> bool:
     """A bird in any sense of the noun ('crane': a machine first, a bird fourth; the photo's bird is the bird)."""
     bird = lexicon.synset_ids("bird", "n")[0]
@@ -504,7 +510,7 @@ def _needs_evidence(old: str, new: str, s_name: str, o_name: str) -> bool:
     """Replacements that read only where the captions write them with this object: another action ('pushing the
     button' -> 'riding' it), another posture on a vehicle or an animal ('sitting on a motorcycle' -> 'standing on'
     it), a body or a place moved above or below a thing ('a lady sitting under a motorcycle', 'a station on top of a
-    roof')."""
+    roof'), anything moved under a thing ('a pot under a stove')."""
     a, b = old.split()[0], new.split()[0]
     new_verb = a != b and b not in _PREPOSITIONS
     if new_verb and verbs.state(b) is None:
@@ -512,6 +518,8 @@ def _needs_evidence(old: str, new: str, s_name: str, o_name: str) -> bool:
     ridden = wc.noun_class(o_name) == "vehicle" or _animate(o_name)
     if new_verb and ridden and _preposition_part(old) == _preposition_part(new):
         return True  # another posture on it (beside it needs none: 'walking next to a horse')
+    if _preposition_part(new) in _BELOW and _preposition_part(old) not in _BELOW:
+        return True  # 'a pot under a stove', 'a person under a skateboard': only what the captions put under it
     return (_animate(s_name) or _place(s_name)) and _vertical_change(old, new)
 
 
