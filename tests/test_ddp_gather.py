@@ -50,6 +50,8 @@ def _worker(rank, world, init_file, data_dir, out):
         loss, grads = _step(lm, ddp, inputs, CAPS[rank * half : (rank + 1) * half], split.captions_per_image)
         if rank == 0:
             torch.save({"loss": loss, "grads": grads}, out)
+        del ddp
+        dist.barrier()  # every rank's collectives done before any rank tears its process group down
     finally:
         dist.destroy_process_group()
 

@@ -76,6 +76,8 @@ def _worker(rank, world, init_file, data_dir, out):
             list(gather_batch_indices(*[[10 * rank + i for i in range(n)]] * 2)) for n in (3 - rank, 1 - rank)
         ]
         torch.save(res, f"{out}.{rank}")
+        del ddp
+        dist.barrier()  # every rank's collectives done before any rank tears its process group down
     finally:
         dist.destroy_process_group()
 
