@@ -257,6 +257,17 @@ def test_corpus_counts_people_and_animals_roles_by_the_predicates_lemma():
     assert not corpus.writes_agents("animal", "chase", "person")
 
 
+def test_corpus_records_what_animals_do_by_the_verbs_lemma_and_its_body_state():
+    caps = ["Two cows laying in the grass.", "A man riding a horse."]
+    graphs = [SceneGraph([obj(caps[0], "cow", "cows"), obj(caps[0], "grass", "grass")], [Relation(0, "laying in", 1)]),
+              SceneGraph([obj(caps[1], "man", "man"), obj(caps[1], "horse", "horse")], [Relation(0, "riding", 1)])]
+    corpus = Corpus.build(caps, graphs)
+    assert corpus.animal_verbs == Counter({("cow", "lay"): 1})  # only animals' verbs; the man's are not counted
+    corpus.predicates.update({"ride": 600})  # large enough to be trusted
+    assert corpus.writes_animal_doing("cow", "lay") and corpus.writes_animal_doing("cow", "lie")  # the same state
+    assert not corpus.writes_animal_doing("cow", "sit") and not corpus.writes_animal_doing("horse", "lay")
+
+
 # --- edits that need the captions' evidence -------------------------------------------------------------------------
 def _evidence_corpus(kinds=(), animal_verbs=()):
     """A corpus large enough to be trusted (>= 500 relations) that writes the given (predicate, object key) pairs
