@@ -47,9 +47,8 @@ def _adverbs() -> dict:
 def _exceptions() -> dict[str, list[str]]:
     """Irregular form -> base forms, over all parts of speech (as the reference's `english.exceptions`)."""
     out: dict[str, list[str]] = {}
-    data = lexicon._data()["exceptions"]
     for pos in ("n", "v", "a"):
-        for form, bases in data[pos].items():
+        for form, bases in lexicon.exception_table(pos).items():
             out.setdefault(form, []).extend(bases)
     for form, bases in _adverbs()["exceptions"].items():
         out.setdefault(form, []).extend(bases)
@@ -59,8 +58,7 @@ def _exceptions() -> dict[str, list[str]]:
 @functools.lru_cache(maxsize=200_000)
 def _lemma_synsets(word: str) -> frozenset:
     """Synsets of an exact lemma in any part of speech (`word` uses spaces between words)."""
-    index = lexicon._data()["index"]
-    out = {(pos, sid) for pos in ("n", "v", "a") for sid in index[pos].get(word, ())}
+    out = {(pos, sid) for pos in ("n", "v", "a") for sid in lexicon.synset_ids(word, pos)}
     out.update(("r", off) for off in _adverbs()["index"].get(word, ()))
     return frozenset(out)
 

@@ -107,7 +107,12 @@ def antonyms(word: str, pos: str = "a", senses: int | None = None) -> set[str]:
 
 def exceptions(word: str, pos: str) -> list[str]:
     """Irregular base forms from WordNet's exception lists ('mice' -> ['mouse'])."""
-    return _data()["exceptions"][pos].get(_norm(word), [])
+    return exception_table(pos).get(_norm(word), [])
+
+
+def exception_table(pos: str) -> dict[str, list[str]]:
+    """A part of speech's whole exception list: irregular form -> base forms."""
+    return _data()["exceptions"][pos]
 
 
 _DETACH = {
