@@ -130,9 +130,24 @@ def test_no_verb_change_over_a_word_that_fits_only_some_states():
         ("A sink that is in front of a mirror.", [("sink", "sink"), ("mirror", "mirror")], "in front of", "behind"),
         # before a direction only a motion or a path verb reads: not 'catching a pitch onto the field'
         ("A player throwing a ball onto the field.", [("player", "player"), ("ball", "ball")], "throw", "catching"),
+        # no 'next to' for a motion, no posture contrast in an idiom, none with a compound's first noun
+        ("A chef is looking into the fridge.", [("chef", "chef"), ("fridge", "fridge")], "into", "next to"),
+        ("People standing in line for food.", [("people", "People"), ("line", "line")], "stand in", "sitting"),
+        ("Orange bus on a tree lined street.", [("bus", "bus"), ("tree", "tree")], "on", "under"),
+        # a bird's perch is called sitting, standing or lying alike
+        ("A bird sitting on a branch.", [("bird", "bird"), ("branch", "branch")], "sit on", "standing"),
+        ("A small crane stands on a car.", [("crane", "crane"), ("car", "car")], "stand on", "sits"),
+        # whoever swings a bat holds it
+        ("A player swinging a bat.", [("player", "player"), ("bat", "bat")], "swing", "holding"),
+        # food rests on its plate or counter, never under it
+        ("A bunch of food that is on a plate.", [("food", "food"), ("plate", "plate")], "on", "under"),
+        # a seat is sat in: 'standing in a chair' is no sentence
+        ("A man sitting in a chair.", [("man", "man"), ("chair", "chair")], "sit in", "standing in"),
+        # a body part is no place: 'sitting on his back'
+        ("A man laying on his back.", [("man", "man"), ("back", "back")], "lay on", "sitting"),
     ],
 )  # fmt: skip
-def test_spatial_and_action_contrasts_that_would_not_read(caption, objects, pred, forbidden):
+def test_contrasts_that_would_not_read_or_that_the_photo_cannot_make_false(caption, objects, pred, forbidden):
     negs, _ = rel_negs(caption, objects, [(0, pred, 1)])
     assert not any(forbidden in n for n in negs), negs
 
@@ -322,40 +337,6 @@ def test_an_animal_does_only_what_the_captions_write_of_it():
     negs, _ = rel_negs("A dog catching a frisbee.", [("dog", "dog"), ("frisbee", "frisbee")], [(0, "catch", 1)],
                        corpus=_evidence_corpus(kinds=[("throw", "frisbee")]))  # fmt: skip
     assert not any("throwing" in n for n in negs), negs
-
-
-@pytest.mark.parametrize(
-    ("caption", "objects", "pred", "forbidden"),
-    [
-        ("A chef is looking into the fridge.", [("chef", "chef"), ("fridge", "fridge")], "into", "next to"),
-        ("People standing in line for food.", [("people", "People"), ("line", "line")], "stand in", "sitting"),
-        ("Orange bus on a tree lined street.", [("bus", "bus"), ("tree", "tree")], "on", "under"),
-    ],
-)  # fmt: skip
-def test_no_replacement_for_a_motion_an_idiom_or_a_compound(caption, objects, pred, forbidden):
-    negs, _ = rel_negs(caption, objects, [(0, pred, 1)])
-    assert not any(forbidden in n for n in negs), negs
-
-
-@pytest.mark.parametrize(
-    ("caption", "objects", "pred", "forbidden"),
-    [
-        # a bird's perch is called sitting, standing or lying alike
-        ("A bird sitting on a branch.", [("bird", "bird"), ("branch", "branch")], "sit on", "standing"),
-        ("A small crane stands on a car.", [("crane", "crane"), ("car", "car")], "stand on", "sits"),
-        # whoever swings a bat holds it
-        ("A player swinging a bat.", [("player", "player"), ("bat", "bat")], "swing", "holding"),
-        # food rests on its plate or counter, never under it
-        ("A bunch of food that is on a plate.", [("food", "food"), ("plate", "plate")], "on", "under"),
-        # a seat is sat in: 'standing in a chair' is no sentence
-        ("A man sitting in a chair.", [("man", "man"), ("chair", "chair")], "sit in", "standing in"),
-        # a body part is no place: 'sitting on his back'
-        ("A man laying on his back.", [("man", "man"), ("back", "back")], "lay on", "sitting"),
-    ],
-)  # fmt: skip
-def test_no_replacement_that_reads_the_same_or_that_no_caption_writes(caption, objects, pred, forbidden):
-    negs, _ = rel_negs(caption, objects, [(0, pred, 1)])
-    assert not any(forbidden in n for n in negs), negs
 
 
 def test_a_person_keeps_posture_contrasts_and_holding_is_still_replaced():

@@ -140,10 +140,13 @@ class Corpus:
                                      if _object_key(g.objects[r.object].name) != g.objects[r.object].name)
             for r in g.relations:
                 ks, ko = wc.agent_kind(g.objects[r.subject].name), wc.agent_kind(g.objects[r.object].name)
-                if ks is not None and ko is not None:
-                    c.agents[(ks, wc.normalize_predicate(r.predicate), ko)] += 1
+                if ks is None:
+                    continue
+                pred = wc.normalize_predicate(r.predicate)
+                if ko is not None:
+                    c.agents[(ks, pred, ko)] += 1
                 if ks == "animal":
-                    c.animal_verbs[(g.objects[r.subject].name, wc.normalize_predicate(r.predicate).split()[0])] += 1
+                    c.animal_verbs[(g.objects[r.subject].name, pred.split()[0])] += 1
             for a in names:
                 c.cooccur.setdefault(a, Counter()).update(b for b in names if b != a)
             if captions is not None:

@@ -6,6 +6,7 @@ relation, same-name swap, vague quantity, unreliable parse) are made here and re
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -375,7 +376,7 @@ def replace_rel(ctx: Context) -> list[Candidate]:
         alts = [a for a in alts if not _needs_evidence(pred, a, s_name, o_name)
                 or ctx.corpus.knows_predicate_with(a, o_name)]  # fmt: skip
         if wc.agent_kind(s_name) == "animal":  # 'horses sitting', 'a dog throwing a frisbee': never written of them
-            alts = [a for a in alts if a.split()[0] in (pred.split()[0], *_PREPOSITIONS)
+            alts = [a for a in alts if a.split()[0] == pred.split()[0] or a.split()[0] in _PREPOSITIONS
                     or ctx.corpus.writes_animal_doing(s_name, a.split()[0])]  # fmt: skip
         alts = [a for a in alts if not _reads_the_same(pred, a, s_name, o_name)]
         if not _animate(s_name):  # 'decorations hanging from the ceiling' -> 'standing under': things do not stand
@@ -492,6 +493,7 @@ def _body_part(name: str) -> bool:
     return lexicon.lexname(name.split()[-1], "n") == "noun.body"
 
 
+@functools.lru_cache(maxsize=4096)
 def _bird(name: str) -> bool:
     """A bird in any sense of the noun ('crane': a machine first, a bird fourth; the photo's bird is the bird)."""
     bird = lexicon.synset_ids("bird", "n")[0]
