@@ -1,13 +1,15 @@
 """Regenerate a data folder's cached caption negatives with this code and compare them with the cache.
 
-    OMP_NUM_THREADS=1 .venv/bin/python scripts/negatives_unchanged.py DATA [--split train] [--limit N]
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/negatives_unchanged.py DATA [--split train] [--limit N] [--any-parser]
 
 The cache (`{split}_negs.jsonl` + `.meta.json`, written when a run trains with L_neg) records the generator version,
 the seed, the rules and the sha256 of the captions and graphs it was made from. This script finds the caption graphs
 with that sha256 (the folder's own, else the parser's), generates every caption's negatives again with the same
 rules, seed and re-parse check, and compares rule, text and graph of each negative. It is how a change to the
 generator shows that it leaves a world's training negatives as they were (the synthetic world's, when the change
-was meant for real captions). Prints one JSON line (`captions`, `differ`, the cache's generator and seed) and up to
+was meant for real captions). A cache whose negatives were re-parsed by another parser version is refused, unless
+`--any-parser` asks to re-parse with this code's parser anyway: how a parser change shows that it leaves the
+world's negatives as they were. Prints one JSON line (`captions`, `differ`, the cache's generator and seed) and up to
 five differing captions; exit status 0 when nothing differs, 1 when something does, 2 on bad input."""
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("data", help="a data folder holding SPLIT_negs.jsonl and SPLIT_negs.meta.json")
     ap.add_argument("--split", default="train")
     ap.add_argument("--limit", type=int, default=0, help="first N captions only (0 = all)")
+    ap.add_argument("--any-parser", action="store_true",
+                    help="re-parse with this code's parser even if the cache was made with another version")
     args = ap.parse_args(argv)
     from sgfns.data.dataset import load_split
     from sgfns.negatives import cache as C
@@ -66,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         from sgfns.graphs.parser import load_parser
 
         parser = load_parser()
-        if parser.version != meta["reparse_parser"]:
+        if parser.version != meta["reparse_parser"] and not args.any_parser:
             print(f"{meta_path}: cache re-parsed with {meta['reparse_parser']}, this parser is {parser.version}",
                   file=sys.stderr)  # fmt: skip
             return 2
@@ -79,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         return [(x.rule, x.negative, x.graph.to_dict()) for x in negs]
 
     differ = [i for i in range(n) if facts(old[i]) != facts(new[i])]
+    parsers = {"cache_parser": meta.get("reparse_parser"), "parser": getattr(parser, "version", None)}
     print(json.dumps({"captions": n, "differ": len(differ), "cache_generator": meta["generator"],
-                      "generator": C.GENERATOR_VERSION, "seed": meta["seed"]}))  # fmt: skip
+                      "generator": C.GENERATOR_VERSION, "seed": meta["seed"], **parsers}))  # fmt: skip
     for i in differ[:5]:
         print(json.dumps({"caption": caps[i], "cache": [x[:2] for x in facts(old[i])],
                           "now": [x[:2] for x in facts(new[i])]}, ensure_ascii=False))  # fmt: skip

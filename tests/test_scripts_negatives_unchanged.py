@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "negatives_unchanged.py"
 
 
@@ -46,3 +48,27 @@ def test_no_cache_is_a_one_line_error(tmp_path):
     root = write_toy_dataset(tmp_path / "toy", n_images=4, feature_dim=16, regions=4)
     r = _run(root)
     assert r.returncode == 2 and "train_negs.meta.json" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_a_cache_of_another_parser_is_refused_unless_asked(tmp_path):
+    pytest.importorskip("spacy")
+    from sgfns.data.dataset import load_split
+    from sgfns.data.toy import write_toy_dataset
+    from sgfns.graphs.parser import load_parser
+    from sgfns.negatives.cache import caption_negatives_for
+
+    root = write_toy_dataset(tmp_path / "toy", n_images=4, feature_dim=16, regions=4)
+    split = load_split(root, "train")
+    caption_negatives_for(split, split.caption_graphs, seed=3, parser=load_parser())  # with the re-parse check
+    meta_path = Path(root) / "train_negs.meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["reparse_parser"] == load_parser().version
+    meta["reparse_parser"] = "rules-1+spacy-0+an_older_model"
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    r = _run(root)
+    assert r.returncode == 2 and "rules-1+spacy-0+an_older_model" in r.stderr and r.stderr.count("\n") == 1
+    r = _run(root, "--any-parser")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.splitlines()[0])
+    assert out["differ"] == 0 and out["cache_parser"] == "rules-1+spacy-0+an_older_model"
+    assert out["parser"] and out["parser"] != out["cache_parser"]

@@ -19,7 +19,12 @@ QUANTIFIER_NOUNS = {
     "series", "chunk", "chunks", "strip", "strips", "kind", "type", "sort", "part",
     "section", "portion", "clump", "patch", "body", "roll", "kinds", "types", "sorts", "groups", "herds",
     "flocks", "bunches", "piles", "stacks", "crowds", "clusters", "sets", "bundles", "lines", "rolls",
+    "fleet", "fleets", "bouquet", "bouquets",
 }  # fmt: skip
+# Nouns that say how the photo shows something when they head the caption ("a close up of a bear", "a picture of
+# two cows grazing"): no object of their own; what follows "of" is the thing.
+FRAMING_NOUNS = {"closeup", "view", "picture", "photo", "photograph", "image", "shot", "snapshot", "pic", "section",
+                 "part", "portion", "perspective"}  # fmt: skip
 # Quantifier nouns that carry a count of their own.
 QUANTIFIER_COUNTS = {"pair": 2, "couple": 2}
 # Quantifier nouns that add no attribute ("a lot of", "a kind of", "body of water").
@@ -90,5 +95,35 @@ POSSESSIVE_PRONOUNS = {"his", "her", "its", "their"}
 STATIVE_COPULAS = {"be", "look", "appear", "seem", "become", "remain", "stay", "get"}
 # Verbs that add nothing to a spatial predicate ("is placed to the right of" -> "right of").
 PLACEMENT_VERBS = {"place", "locate", "position", "situate"}
+# Places a scene happens in: "holding a racket on a court" puts the one holding there, not the racket.
+SCENE_PLACES = {
+    "court", "field", "beach", "street", "road", "sidewalk", "park", "lawn", "grass", "snow", "ocean", "sea",
+    "lake", "pool", "track", "runway", "slope", "hill", "mountain", "sand", "shore", "yard", "stage", "platform",
+    "kitchen", "room", "bathroom", "bedroom", "restaurant", "office", "living room", "airport", "station", "city",
+    "town", "zoo", "parking lot", "area", "pasture", "forest", "wood", "woods", "desert", "market", "store", "shop",
+    "crowd", "rain", "tennis court", "baseball field", "ski slope", "playground", "skate park", "subway",
+    "train station",
+}  # fmt: skip
+# Verbs that put their object somewhere ("putting a pan in the oven"): the place is the object's.
+PLACING_VERBS = {
+    "put", "place", "set", "lay", "hang", "drop", "pour", "stack", "spread", "plant", "park", "dip", "insert",
+    "leave", "load", "pile", "sprinkle", "stick", "push", "pull", "drag", "rest", "mount", "display", "keep",
+    "store", "show", "see", "watch", "find", "photograph", "take", "bring", "sell", "cook", "bake", "wash", "serve",
+    "cut",
+}  # fmt: skip
+# What things do in captions as well as people ("a coat hanging on a hook", "a boat floating in the water"): a
+# participle of these hung on a thing stays the thing's.
+THING_STATES = {"hang", "lie", "lay", "rest", "lean", "float", "stick", "grow", "flow", "fly", "sail", "park",
+                "line", "cover", "overlook", "face", "lead", "surround", "contain", "display", "show", "protrude",
+                "dangle", "extend", "poke", "shine", "blow", "ask", "say", "read", "warn", "indicate", "point",
+                "advertise", "announce", "direct", "tell", "depict", "feature"}  # fmt: skip
+# Nouns of manner after "in" ("holding a frisbee in a throwing position", "swimming in unison"): no thing.
+MANNER_NOUNS = {"position", "pose", "stance", "manner", "way", "fashion", "attempt", "effort", "unison",
+                "mid-air", "midair", "style"}  # fmt: skip
+# Times of day after a preposition ("on a sunny day", "at night"): when, not a thing.
+TIME_NOUNS = {"day", "night", "morning", "afternoon", "evening", "daytime", "nighttime", "dusk", "dawn", "sunset",
+              "sunrise", "time", "moment", "today", "tonight"}  # fmt: skip
+# Participles a noun before them covers or fills the next noun with: "snow covered ground" -> (snow, cover, ground).
+COVERING_VERBS = {"cover", "fill", "line", "top", "coat", "cap", "crowd", "dust", "surround", "soak", "stuff"}
 # Adjectives that relate two things through a preposition ("full of", "close to", "covered in").
 RELATIONAL_ADJECTIVES = {"full", "close", "next", "near", "adjacent", "similar", "covered", "filled", "attached"}

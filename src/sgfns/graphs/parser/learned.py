@@ -120,7 +120,7 @@ def adjacent_pairs(doc, graph: SceneGraph, heads: dict[int, Any]):
     between them; the key is the words between the first head and the second noun phrase ("lying on", "has") plus
     whether either object already takes part in a relation; `verb` is (word, lemma) of the first verb among those
     words, or None. Verb-less fragments and tagger slips ("stick lying on the ground" with "stick" read as a verb,
-    "lady holding baby" with "holding" read as an adjective of "baby") leave such pairs unrelated in the rule
+    "dog chasing ball" with "chasing" read as an adjective of "ball") leave such pairs unrelated in the rule
     graph."""
     placed = sorted((o.span[1], i) for i, o in enumerate(graph.objects) if o.span and o.span[1] in heads)
     related = {r.subject for r in graph.relations} | {r.object for r in graph.relations}
@@ -218,8 +218,9 @@ def fronted_split(doc) -> tuple[int, int, int] | None:
 
 def verb_of(obj_head, predicate: str) -> str | None:
     """The lemma of the verb that governs the preposition before the object ("looking at the ocean" -> look) when
-    the predicate does not already contain it: the rules leave some verbs out ("look" reads as a copula), and
-    FACTUAL's annotators write them ("look at")."""
+    the predicate does not already contain it: the rules leave some verbs out ("looks happy at the ocean": a
+    linking verb; "throwing a frisbee on a field": where it happens), and FACTUAL's annotators write some of them
+    ("look at")."""
     prep = obj_head.head
     if obj_head.dep_ != "pobj" or prep.pos_ != "ADP" or prep.head.pos_ != "VERB":
         return None

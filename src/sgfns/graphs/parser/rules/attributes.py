@@ -10,6 +10,7 @@ from sgfns.graphs.parser.rules.tokens import (
     NOUNS,
     OBJ_DEPS,
     SUBJ_DEPS,
+    acts_as_verb,
     adj_predicate,
     lemma,
     noun_lemma,
@@ -26,7 +27,8 @@ def np_adjectives(d: Draft, first: int, tok, obj: SGObject, used: set[int]) -> N
     """Adjectives inside the noun phrase that the parser attached oddly ("a little orange moon" with "little"
     as a pre-conjunct): adjectives before the head whose chain of heads stays in the phrase and reaches it."""
     doc = tok.doc
-    last = tok.head.i if tok.head.i == tok.i + 1 and side_word(tok.head) else tok.i  # "tent right of"
+    # "tent right of"; "a shaggy sheep grazes" with "grazes" read as the noun and "shaggy" hung on it
+    last = tok.head.i if tok.head.i == tok.i + 1 and (side_word(tok.head) or acts_as_verb(tok.head)) else tok.i
     j = first - 1
     while j >= 0 and j not in d.tok2obj:
         t = doc[j]
@@ -113,7 +115,7 @@ def noun_attributes(d: Draft, tok, obj: SGObject, used: set[int]) -> None:
             continue
         if c.dep_ == "nummod" or (c.dep_ in ("amod", "compound") and c.pos_ == "NUM"):
             n = number(c)
-            if n is not None:
+            if n is not None and (c.i < tok.i or not c.like_num):  # "a city bus 18": the bus's number, no count
                 obj.count = n
             continue
         if c.dep_ == "det" and c.lower_ in W.EXACT_QUANTITY:

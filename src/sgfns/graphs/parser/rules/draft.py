@@ -7,7 +7,7 @@ duplicates, no self-relation) live here because objects, attributes and relation
 
 from __future__ import annotations
 
-from sgfns.graphs.parser.rules.tokens import NOUNS, SUBJ_DEPS, resolve
+from sgfns.graphs.parser.rules.tokens import NOUNS, OBJ_DEPS, SUBJ_DEPS, acts_as_verb, is_animate, lemma, resolve
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 from sgfns.text import closed_words as W
 
@@ -72,11 +72,16 @@ class Draft:
         subs = [c for c in v.children if c.dep_ in SUBJ_DEPS]
         if not subs:  # "a bowl is positioned over ..." parsed with the subject on the auxiliary
             subs = [c for a in v.children if a.dep_ in ("aux", "auxpass") for c in a.children if c.dep_ in SUBJ_DEPS]
+        if not subs and acts_as_verb(v):  # "a sheep grazes in a field", with "grazes" read as a noun
+            subs = [c for c in v.children if c.dep_ == "compound" and c.i in self.tok2obj]
+        if not subs and v.dep_ == "ROOT" and v.tag_ == "VBG":  # "a polar bear yawning": the noun hung on the verb
+            subs = [c for c in v.children if c.dep_ in ("compound", "npadvmod", "nmod") and c.pos_ in NOUNS
+                    and c.i < v.i and c.i in self.tok2obj]  # fmt: skip
         if subs:
             out: list[int] = []
             for s in subs:
                 if s.lower_ in W.RELATIVE_PRONOUNS and v.dep_ in ("relcl", "acl") and v.head.pos_ in NOUNS:
-                    out += self.group(v.head, distribute_back=True)
+                    out += self.agent(v, self.group(v.head, distribute_back=True), s.lower_ == "who")
                 else:
                     out += self.group(s)
             return out
@@ -87,7 +92,7 @@ class Draft:
                     out += self.group(c)
             return out
         if v.dep_ in ("acl", "relcl", "amod", "appos") and v.head.pos_ in NOUNS | {"PRON"}:
-            return self.group(v.head, distribute_back=True)
+            return self.agent(v, self.group(v.head, distribute_back=True), v.tag_ == "VBG")
         if v.dep_ in ("conj", "xcomp", "advcl", "ccomp", "pcomp", "dep", "acomp", "oprd") and v.head.i != v.i:
             if v.head.pos_ in ("VERB", "AUX", "ADJ"):
                 return self.subjects_of(v.head, depth + 1)
@@ -96,6 +101,33 @@ class Draft:
         if v.dep_ == "prep" and v.head.i != v.i:
             return self.subjects_of(v.head, depth + 1)
         return []
+
+    def agent(self, v, subs: list[int], acts: bool) -> list[int]:
+        """Who does what a participle or a 'who' clause says when the parse hung it on a thing: inside a
+        prepositional phrase ("a dog sits on a step perking its ears up", "a boy with an umbrella who is touching
+        a cow"), as a verb's object ("two men wearing aprons working in a kitchen") or beside a person in a
+        coordination ("a desk with a monitor and a person holding a laptop") -> the nearest person or animal;
+        `subs` where none is found, or the verb is one that things do as well ("a kite flying in the sky")."""
+        if not acts or not subs or (v.pos_ in ("VERB", "AUX") and lemma(v) in W.THING_STATES):
+            return subs
+        animate = [i for i in subs if is_animate(self.objects[i].name)]
+        if animate:
+            return animate
+        h = v.head
+        for _ in range(3):
+            if h.dep_ in OBJ_DEPS and h.head.pos_ == "VERB":
+                g = h.head
+            elif h.dep_ == "pobj" and h.head.dep_ == "prep" and h.head.lower_ != "of":
+                g = h.head.head
+            else:
+                break
+            verb = g.pos_ in ("VERB", "AUX") or acts_as_verb(g)
+            cand = self.subjects_of(g) if verb else self.group(g) if g.pos_ in NOUNS else []
+            found = [i for i in cand if is_animate(self.objects[i].name)]
+            if found:
+                return found
+            h = g
+        return subs
 
     def subjects_of_nonrel(self, v) -> list[int]:
         """The verb's own subjects, relative pronouns left out ("the couch a person is sitting on")."""

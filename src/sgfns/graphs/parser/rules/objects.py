@@ -1,7 +1,8 @@
 """Objects: which tokens are things, and what each one is called.
 
 Objects are noun heads (pronouns never; "someone" -> "person"); "a group/piece/bunch of X" makes X the object (the
-container word becomes an attribute or a count); a noun compound that is one WordNet lemma ("tennis racket") is the
+container word becomes an attribute or a count), and so does a framing noun at the caption's head ("a close up of
+X", "a picture of X"); a noun compound that is one WordNet lemma ("tennis racket") is the
 name, other noun modifiers are attributes (`attributes.py`); an animal's or person's body part ("elephant leg")
 gets a second object that has it. Nouns the tagger read as something else ("bench on the ground" with "bench" as a
 verb) and -ing nouns ("covered in frosting") are objects too."""
@@ -15,6 +16,8 @@ from sgfns.graphs.parser.rules.tokens import (
     NOUNS,
     OBJ_DEPS,
     SUBJ_DEPS,
+    acts_as_verb,
+    framing_object,
     is_quantifier,
     noun_lemma,
     number,
@@ -39,8 +42,16 @@ def is_head(d: Draft, tok) -> bool:
         return False  # "a plate which is plain and purple"
     if tok.pos_ == "PRON":
         return tok.lower_ in W.PERSON_PRONOUNS
+    if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.lower_ in W.MANNER_NOUNS:
+        return False  # "in a throwing position": how, not what
+    if tok.dep_ == "pobj" and tok.head.lower_ in ("on", "at", "in", "during") and tok.lower_ in W.TIME_NOUNS:
+        return False  # "on a bright sunny day", "at night": when, not what
     if tok.pos_ not in NOUNS and not _gerund_noun(tok) and not _fragment_noun(tok):
         return False
+    if acts_as_verb(tok):
+        return False  # "a sheep grazes in a field" read with "grazes" as the noun
+    if tok.dep_ in MODIFIER_DEPS and tok.head.i != tok.i and acts_as_verb(tok.head):
+        return True  # ... whose compound "sheep" is the thing
     if tok.dep_ in MODIFIER_DEPS and tok.head.i != tok.i and tok.head.pos_ in NOUNS | {"ADJ", "NUM"}:
         if tok.dep_ != "npadvmod" and tok.i < tok.head.i and not side_word(tok.head):
             return False
@@ -93,6 +104,10 @@ def build_objects(d: Draft) -> None:
                 d.skip.add(tok.i)
         if is_quantifier(tok) and of_object(tok) is not None:
             d.skip.add(tok.i)
+        shown = framing_object(tok)
+        if shown is not None:  # "a close up of a bear": neither the framing words nor their 'of' relate anything
+            d.skip.add(tok.i)
+            d.skip.update(t.i for t in tok.subtree if t.head.i in (tok.i, tok.i + 1) and t.lower_ in ("up", "of"))
     for tok in doc:
         if is_head(d, tok):
             d.tok2obj[tok.i] = len(d.objects)
@@ -113,7 +128,7 @@ def build_objects(d: Draft) -> None:
         obj = d.objects[j]
         if tok.lower_ in W.QUANTIFIER_COUNTS and obj.count is None:
             obj.count = W.QUANTIFIER_COUNTS[tok.lower_]
-        elif tok.lower_ in W.ATTRIBUTE_QUANTIFIERS:
+        elif tok.lower_ in W.ATTRIBUTE_QUANTIFIERS and framing_object(tok) is None:  # not "a small section of" 
             d.add_attr(obj, noun_lemma(tok))
         for c in tok.children:
             n = number(c) if c.dep_ == "nummod" else None

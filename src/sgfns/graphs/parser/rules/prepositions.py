@@ -10,7 +10,9 @@ from sgfns.graphs.parser.rules.draft import Draft
 from sgfns.graphs.parser.rules.tokens import (
     NOUNS,
     OBJ_DEPS,
+    acts_as_verb,
     adj_predicate,
+    is_animate,
     lemma,
     noun_lemma,
     of_object,
@@ -40,8 +42,8 @@ def relations_from_preps(d: Draft) -> None:
     doc = d.doc
     for p in doc:
         is_conj = p.dep_ == "conj" and p.pos_ == "ADP"  # "above a box and next to a ring"
-        if p.dep_ not in ("prep", "agent", "dative") and not is_conj:
-            continue
+        if (p.dep_ not in ("prep", "agent", "dative") and not is_conj) or p.i in d.skip:
+            continue  # a framing "up" or "of" ("a close up of a bear") is consumed
         if p.head.i in d.skip and p.head.lower_ in W.PREDICATE_NOUNS | W.QUANTIFIER_NOUNS:
             if p.lower_ == "of":
                 continue
@@ -58,6 +60,8 @@ def relations_from_preps(d: Draft) -> None:
             continue
         extra, objs = found
         words += extra
+        if _placed_on_it(d, p, objs) or _in_the_background(p):
+            continue  # "a kite flying in the sky with leaves in the foreground": the leaves are only there
         side = p.doc[p.i - 1] if p.i > 0 and p.lower_ == "of" else None
         if side is not None and side_word(side):
             words = [side.lower_, "of"]
@@ -96,24 +100,48 @@ def relations_from_preps(d: Draft) -> None:
         else:
             g, chain_words, at_root = _governor(d, p)
             words = chain_words + words
+            before = doc[p.i - 1] if p.i > 0 else None
+            if (not chain_words and before is not None and before.dep_ == "advmod" and before.head.i == g.i
+                    and before.lower_ in W.PREDICATE_HEADS and p.lower_ == "of"):  # fmt: skip
+                # "laying inside of a box", the adverb and 'of' both on the verb ('inside of' is 'inside')
+                words = [before.lower_] + ([] if before.lower_ in ("inside", "outside") and p.lower_ == "of" else words)
         pred = " ".join(words)
         if at_root:
             d.add_rel(_dependents_as_subjects(d, g), pred, objs)
-        elif g.pos_ in NOUNS or g.i in d.tok2obj or (g.pos_ == "PRON" and g.lower_ in W.PERSON_PRONOUNS):
-            subs = d.group(g, distribute_back=True) if d.ent(g) is not None else []
+        elif not acts_as_verb(g) and (g.pos_ in NOUNS or g.i in d.tok2obj
+                                      or (g.pos_ == "PRON" and g.lower_ in W.PERSON_PRONOUNS)):  # fmt: skip
             if p.lower_ == "of" and len(words) == 1:
+                # "plates of food and bowls of salad": each noun's own 'of', not shared across the coordination
+                own = [c for c in g.children if c.dep_ == "conj" and not any(x.lower_ == "of" for x in c.children)]
+                subs = [e for t in [g, *own] if (e := d.ent(t)) is not None]
                 _of_relation(d, g, subs, objs)
                 continue
-            d.add_rel(subs, pred, objs)
-        elif g.pos_ in ("VERB", "AUX"):
+            subs = d.group(g, distribute_back=True) if d.ent(g) is not None else []
+            at_place = g.dep_ == "pobj" and (pred == "at" and noun_lemma(g) in W.SCENE_PLACES or (
+                pred in ("in", "on", "at", "near", "by") and lexicon.lexname(noun_lemma(g)) == "noun.body"))  # fmt: skip
+            # ("lying on its back in the sand": the dog is in the sand, not its back)
+            # "a woman in a kitchen at the sink", "a man on skis with his dog": she is at the sink, he has the dog
+            subs = d.agent(p, subs, at_place or (p.lower_ == "with" and _companion(d, objs, p)))
+            d.add_rel(_holder_in_place(d, g, pred, objs) or subs, pred, objs)
+        elif g.pos_ in ("VERB", "AUX") or acts_as_verb(g):
             subs = d.subjects_of(g)
+            if not objs and any(c.dep_ == "pobj" and c.lower_ == "it" for c in p.children):
+                # "the laptop has an mp3 player next to it", "a plate has a biscuit on it": 'it' is the subject
+                d.add_rel([i for c in g.children if c.dep_ in OBJ_DEPS for i in d.group(c)], pred, subs)
+                continue
             if not subs and not is_conj:  # "there is a little egg above a kite", the noun hung on "above"
                 subs = _side_dependents(d, p)
-            if lemma(g) in W.STATIVE_COPULAS and lemma(g) != "get":
+            if lemma(g) in W.STATIVE_COPULAS and lemma(g) != "get" and (
+                    lemma(g) == "be" or any(c.dep_ in ("acomp", "attr", "oprd") for c in g.children)):  # fmt: skip
+                # "is on", "looks brown in the light"; but "looking at a bike" keeps its verb
                 d.add_rel(subs, pred, objs)
             else:
                 vp = verb_phrase(g)
                 if vp in W.PLACEMENT_VERBS:  # "is placed to the right of" says no more than "right of"
+                    vp = ""
+                elif _scene_of_transitive(d, g, pred, objs):  # "throwing a frisbee on a field": where, not how
+                    vp = ""
+                elif p.i > 0 and doc[p.i - 1].lower_ in ("while", "when"):  # "wears a tie while on the steps"
                     vp = ""
                 carried = _carried_object(d, g, pred, objs)
                 if carried:  # "wearing chains on his wrists" -> (chains, on, wrists)
@@ -229,6 +257,67 @@ def _dependents_as_subjects(d: Draft, g) -> list[int]:
             if t.i < g.i and t.dep_ in ("nsubj", "nsubjpass"):
                 out += d.group(t)
     return out
+
+
+def _in_the_background(p) -> bool:
+    """'with leaves in the foreground', 'with mountains in the background': a 'with' that says what else is in
+    the picture, not what the noun has."""
+    pobj = next((c for c in p.children if c.dep_ == "pobj"), None) if p.lower_ == "with" else None
+    return pobj is not None and any(c.lower_ == "in" and any(g.lower_ in ("foreground", "background", "distance")
+                                                              for g in c.children) for c in pobj.children)  # fmt: skip
+
+
+def _companion(d: Draft, objs: list[int], p) -> bool:
+    """'with his dog', 'with her bags', 'with a child': what a person is with, not the thing they are on."""
+    pobj = next((c for c in p.children if c.dep_ == "pobj"), None)
+    owned = pobj is not None and any(c.dep_ == "poss" and c.lower_ in ("his", "her", "their") for c in pobj.children)
+    return owned or any(is_animate(d.objects[o].name) for o in objs)
+
+
+def _placed_on_it(d: Draft, p, objs: list[int]) -> bool:
+    """'a napkin with a knife on it', 'holding broccoli with an insect on it' -> (knife, on, napkin), (insect, on,
+    broccoli): what 'it' points back to is the noun 'with' hangs on, or the object of the verb it hangs on."""
+    if p.lower_ != "with" or p.dep_ != "prep":
+        return False
+    pobj = next((c for c in p.children if c.dep_ == "pobj"), None)
+    # 'it' on the noun or on one it is coordinated with ('a flag with a moon and a star on it'); not 'them', which
+    # is as often the subject ('raise their arms with mountains behind them')
+    nouns = {pobj.i} | {c.i for c in pobj.children if c.dep_ == "conj"} if pobj is not None else set()
+    back = next((c for c in pobj.subtree if c.dep_ == "prep" and c.head.i in nouns and c.lower_ != "of" and any(
+        g.dep_ == "pobj" and g.lower_ == "it" for g in c.children)), None) if pobj is not None else None  # fmt: skip
+    if back is None:
+        return False
+    g = p.head
+    if g.pos_ in ("VERB", "AUX"):
+        base = [i for c in g.children if c.dep_ in OBJ_DEPS for i in d.group(c)]
+    else:
+        base = d.group(g, distribute_back=True) if g.pos_ in NOUNS else []
+    if not base:
+        return False
+    d.add_rel(objs, back.lower_, base)
+    return True
+
+
+def _scene_of_transitive(d: Draft, v, pred: str, objs: list[int]) -> bool:
+    """'throwing a frisbee on a field': a verb with its own object, and a scene's place that says where it
+    happens -> (man, on, field), FACTUAL's form, not (man, throw on, field)."""
+    return (pred in ("on", "in", "at") and bool(objs) and any(c.dep_ in OBJ_DEPS for c in v.children)
+            and lemma(v) not in W.PLACING_VERBS and all(d.objects[o].name in W.SCENE_PLACES for o in objs))  # fmt: skip
+
+
+def _holder_in_place(d: Draft, g, pred: str, objs: list[int]) -> list[int]:
+    """Who is in the place when a scene's place hangs on what they handle: 'a man holding a racket on a tennis
+    court', 'cows eating grass in a field' -> the man, the cows (a person or animal doing it; not with a verb that
+    puts its object somewhere: 'putting a pan in the kitchen')."""
+    partner = g.dep_ == "pobj" and g.head.dep_ == "prep" and g.head.lower_ in ("with", "for")
+    v = g.head.head if partner else g.head  # 'playing with a ball in the yard', 'waiting for luggage at the airport'
+    if pred not in ("on", "in", "at") or not (g.dep_ in OBJ_DEPS or partner) or v.pos_ != "VERB" or not objs:
+        return []
+    if lemma(v) in W.PLACING_VERBS or noun_lemma(g) in W.SCENE_PLACES:
+        return []
+    if not all(d.objects[o].name in W.SCENE_PLACES for o in objs):
+        return []
+    return [s for s in d.subjects_of(v) if is_animate(d.objects[s].name)]
 
 
 def _carried_object(d: Draft, v, pred: str, objs: list[int]) -> list[int]:

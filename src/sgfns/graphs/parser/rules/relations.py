@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 
 from sgfns.graphs.parser.rules.draft import Draft
-from sgfns.graphs.parser.rules.tokens import NOUNS, OBJ_DEPS, lemma, verb_phrase
+from sgfns.graphs.parser.rules.tokens import NOUNS, OBJ_DEPS, is_animate, lemma, noun_lemma, verb_phrase
 from sgfns.text import closed_words as W
 from sgfns.text import lexicon
 
@@ -27,10 +27,7 @@ def is_garment(name: str) -> bool:
     return any(s in roots or lexicon.hypernym_closure(s) & roots for s in lexicon.synset_ids(name, "n")[:2])
 
 
-@functools.lru_cache(maxsize=20_000)
-def is_wearer(name: str) -> bool:
-    """A person or an animal: something that can wear a garment."""
-    return name in ("person", "people") or lexicon.lexname(name) in ("noun.person", "noun.animal")
+is_wearer = is_animate  # a person or an animal can wear a garment
 
 
 def relations_from_objects(d: Draft) -> None:
@@ -44,6 +41,20 @@ def relations_from_objects(d: Draft) -> None:
             if not objs:
                 continue
             d.add_rel(d.subjects_of(v), verb_phrase(v), objs)
+    # a participle with its own noun inside a noun phrase: "snow covered ground" -> (snow, cover, ground),
+    # "a woman hauling baggage" (parsed as baggage's modifier) -> (woman, haul, baggage); no attribute "covered"
+    for t in d.doc:
+        if t.dep_ != "amod" or t.tag_ not in ("VBN", "VBG") or t.head.i not in d.tok2obj:
+            continue
+        doer = next((c for c in t.children if c.dep_ in ("npadvmod", "compound", "nmod", "nsubj") and c.i < t.i
+                     and c.i in d.tok2obj), None)  # fmt: skip
+        if doer is None or doer.lower_ in W.VISUAL_ADJECTIVES or not (
+                not lexicon.is_lemma(f"{t.lower_} {noun_lemma(t.head)}", "n") if t.tag_ == "VBG"
+                else verb_phrase(t) in W.COVERING_VERBS):  # fmt: skip
+            continue  # "white whipped cream", "a metal serving spoon", "a heart shaped ornament": no doer
+        owner = d.objects[d.tok2obj[t.head.i]]
+        owner.attributes = [a for a in owner.attributes if t.lower_ not in a.split()]
+        d.add_rel(d.group(doer), verb_phrase(t), d.group(t.head))
     # gapped transitive relative clause: "the shirt the man is wearing" -> (man, wear, shirt)
     for v in d.doc:
         if v.dep_ == "relcl" and v.pos_ == "VERB" and v.head.pos_ in NOUNS:

@@ -3,14 +3,26 @@ the entity ("a group of people" -> "people"), whether it is a side word ("right 
 
 from __future__ import annotations
 
+import functools
+
 from sgfns.text import closed_words as W
 from sgfns.text import lemmas as L
-from sgfns.text import lexicon
+from sgfns.text import lexicon, wordclasses
 
 NOUNS = {"NOUN", "PROPN"}
 MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
 SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj"}
 OBJ_DEPS = {"dobj", "obj", "oprd"}
+
+
+@functools.lru_cache(maxsize=20_000)
+def is_animate(name: str) -> bool:
+    """A person or an animal: something that acts, and can wear a garment. The project's word classes decide
+    where they know the noun ("monitor" is electronics, though WordNet's first sense is a person), else the noun's
+    first WordNet sense ("guy", "kid", "batter")."""
+    if name in ("person", "people") or wordclasses.agent_kind(name) is not None:
+        return True
+    return wordclasses.noun_class(name) is None and lexicon.lexname(name) in ("noun.person", "noun.animal")
 
 
 def lemma(tok) -> str:
@@ -23,8 +35,25 @@ def verb_lemma(tok) -> str:
     if tok.tag_.startswith("VB"):
         return L.verb_lemma(tok.lower_, tok.tag_)
     t = tok.lower_
-    tag = "VBG" if t.endswith("ing") else "VBN" if t.endswith("ed") else "VB"
+    tag = "VBG" if t.endswith("ing") else "VBN" if t.endswith("ed") else "VBZ" if t.endswith("s") else "VB"
     return L.verb_lemma(t, tag)
+
+
+def acts_as_verb(tok) -> bool:
+    """The caption's verb that the tagger read as a noun at the root: "a dog climbs over a log", "dogs fight in
+    grass" (a noun with a subject), "a shaggy white sheep grazes in a field" ("grazes" a plural noun under a
+    singular "a", its subject a compound). Its compound or subject noun is then its subject
+    (`Draft.subjects_of`), not a modifier."""
+    if tok.dep_ != "ROOT" or tok.pos_ not in NOUNS or tok.i == 0 or not lexicon.morphy(tok.lower_, "v"):
+        return False
+    kids = list(tok.children)
+    if not any(c.dep_ in ("prep", "dobj") for c in kids):
+        return False
+    before = tok.doc[tok.i - 1]
+    if any(c.dep_ in SUBJ_DEPS and c.pos_ in NOUNS for c in kids) and not before.is_punct:
+        return True  # "a dog climbs over a log", "dogs fight in grass"; not "a child with ..., plants in background"
+    return (tok.tag_ == "NNS" and before.dep_ == "compound" and before.head.i == tok.i and before.tag_ == "NN"
+            and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in kids))  # fmt: skip
 
 
 def noun_lemma(tok) -> str:
@@ -72,11 +101,31 @@ def of_object(tok):
     return None
 
 
+def framing_object(tok):
+    """The thing a framing noun at the head of the caption shows ("a picture of a dog on a couch", "a close up of
+    a bear": the photo's framing, no object of its own), else None. Only the caption's root counts: "a picture of
+    a cat hangs on the wall" names a picture."""
+    if tok.dep_ != "ROOT" or tok.pos_ not in NOUNS:
+        return None
+    before = tok.doc[: tok.i]
+    if tok.lower_ == "up" and before.text.lower().endswith(("close-", "close -")):  # "a close-up of"
+        before = tok.doc[: max(tok.i - 2, 0)]
+    elif tok.lower_ == "close":  # "a close up of": 'up' carries the 'of'
+        tok = next((c for c in tok.children if c.lower_ == "up" and c.i == tok.i + 1), None)
+        if tok is None:
+            return None
+    elif noun_lemma(tok) not in W.FRAMING_NOUNS:
+        return None
+    if any(t.pos_ not in ("DET", "ADJ", "PUNCT") for t in before):
+        return None
+    return of_object(tok)
+
+
 def resolve(tok):
-    """The token that stands for the entity: "a group of people" -> "people"."""
+    """The token that stands for the entity: "a group of people" -> "people", "a picture of a dog" -> "dog"."""
     seen = 0
-    while seen < 4 and is_quantifier(tok):
-        of = of_object(tok)
+    while seen < 4:
+        of = of_object(tok) if is_quantifier(tok) else framing_object(tok)
         if of is None:
             break
         tok = of

@@ -1,0 +1,57 @@
+"""The parser blind-judging draw: seeded, a graph that several parsers write is one item naming all of them, an
+earlier round's captions are left out, and scoring reads both key formats."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "parser_blind_judging.py"
+
+
+def _folder(tmp: Path) -> Path:
+    coco = tmp / "coco"
+    coco.mkdir()
+    caps = ["A man riding a horse on a beach.", "Two dogs playing in the snow.", "A red bus on a street."]
+    images = [{"image_id": i, "captions": [caps[i], f"A cat number {i} on a bed."]} for i in range(3)]
+    (coco / "train.json").write_text(json.dumps({"images": images}))
+    (coco / "dev.json").write_text(json.dumps({"images": []}))
+    return coco
+
+
+def _draw(coco: Path, out: Path, *extra: str) -> list[dict]:
+    subprocess.run([sys.executable, str(SCRIPT), "draw", "--coco", str(coco), "--out", str(out), "--n", "4",
+                    "--seed", "1", *extra], check=True, capture_output=True)  # fmt: skip
+    return json.loads((out / "key.json").read_text())
+
+
+def test_one_item_per_distinct_graph_and_excluded_captions_left_out(tmp_path):
+    coco = _folder(tmp_path)
+    src = str(ROOT / "src")
+    key = _draw(coco, tmp_path / "a", "--parser", f"old={src}:rules", "--parser", f"new={src}:rules")
+    assert len(key) == 4  # the same code twice: every graph written by both, judged once
+    assert all([b["name"] for b in k["by"]] == ["old", "new"] for k in key)
+    assert len({(k["image_id"], k["caption_index"]) for k in key}) == 4
+    again = _draw(coco, tmp_path / "b", "--parser", f"old={src}:rules", "--parser", f"new={src}:rules")
+    assert [(k["image_id"], k["caption_index"]) for k in again] == [(k["image_id"], k["caption_index"]) for k in key]
+    rest = _draw(coco, tmp_path / "c", "--parser", f"x={src}:rules", "--exclude", str(tmp_path / "a" / "key.json"),
+                 "--n", "2")  # fmt: skip
+    seen = {(k["image_id"], k["caption_index"]) for k in key}
+    assert len(rest) == 2 and not seen & {(k["image_id"], k["caption_index"]) for k in rest}
+    judged = tmp_path / "j.jsonl"
+    judged.write_text("".join(json.dumps({"item": k["item"], "right": k["item"] != 0, "error": None if k["item"]
+                                          else "object"}) + "\n" for k in key))  # fmt: skip
+    out = subprocess.run([sys.executable, str(SCRIPT), "score", "--key", str(tmp_path / "a" / "key.json"),
+                          "--judged", str(judged)], check=True, capture_output=True, text=True)  # fmt: skip
+    scores = json.loads(out.stdout)
+    assert scores["old"]["fully_right_percent"] == scores["new"]["fully_right_percent"] == 75.0
+    assert scores["new"]["errors"] == {"object": 1}
+
+
+def test_a_bad_parser_spec_is_one_line(tmp_path):
+    out = subprocess.run([sys.executable, str(SCRIPT), "draw", "--coco", str(tmp_path), "--out", str(tmp_path),
+                          "--parser", "old=src"], capture_output=True, text=True)  # fmt: skip
+    assert out.returncode == 2 and "expected NAME=SRC:rules or NAME=SRC:learned" in out.stderr
