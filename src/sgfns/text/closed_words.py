@@ -115,7 +115,7 @@ PLACING_VERBS = {
 # participle of these hung on a thing stays the thing's.
 THING_STATES = {"hang", "lie", "lay", "rest", "lean", "float", "stick", "grow", "flow", "fly", "sail", "park",
                 "line", "cover", "overlook", "face", "lead", "surround", "contain", "display", "show", "protrude",
-                "dangle", "extend", "poke", "shine", "blow", "ask", "say", "read", "warn", "indicate", "point",
+                "dangle", "extend", "poke", "shine", "blow", "ask", "say", "warn", "indicate", "point",
                 "advertise", "announce", "direct", "tell", "depict", "feature"}  # fmt: skip
 # Nouns of manner after "in" ("holding a frisbee in a throwing position", "swimming in unison"): no thing.
 MANNER_NOUNS = {"position", "pose", "stance", "manner", "way", "fashion", "attempt", "effort", "unison",

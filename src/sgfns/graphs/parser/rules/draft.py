@@ -7,7 +7,17 @@ duplicates, no self-relation) live here because objects, attributes and relation
 
 from __future__ import annotations
 
-from sgfns.graphs.parser.rules.tokens import NOUNS, OBJ_DEPS, SUBJ_DEPS, acts_as_verb, is_animate, lemma, resolve
+from sgfns.graphs.parser.rules.tokens import (
+    NOUNS,
+    OBJ_DEPS,
+    SUBJ_DEPS,
+    acts_as_verb,
+    is_animate,
+    is_garment,
+    lemma,
+    noun_lemma,
+    resolve,
+)
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 from sgfns.text import closed_words as W
 
@@ -30,6 +40,7 @@ class Draft:
         self._rel_seen: set[tuple[int, str, int]] = set()
         self.skip: set[int] = set()  # tokens consumed by a multi-word predicate or a quantifier
         self.owners: list = []  # (owner modifier token, owned head token) from "elephant leg"
+        self._garment_homes: dict[int, int] | None = None
 
     def graph(self) -> SceneGraph:
         """The finished graph."""
@@ -58,11 +69,31 @@ class Draft:
             e = self.ent(t)
             if e is not None and e not in out:
                 out.append(e)
-            stack.extend(c for c in t.children if c.dep_ == "conj" and (c.pos_ in NOUNS or c.pos_ == "PRON"))
+            stack.extend(c for c in t.children if c.dep_ == "conj" and (c.pos_ in NOUNS or c.pos_ == "PRON")
+                         and self._homes().get(c.i, t.i) == t.i)  # fmt: skip
+            stack.extend(self.doc[j] for j, home in self._homes().items() if home == t.i)
             rt = resolve(t)
             if rt.i != t.i:
                 stack.extend(c for c in rt.children if c.dep_ == "conj" and c.pos_ in NOUNS)
         return out
+
+    def _homes(self) -> dict[int, int]:
+        """Garments the parse coordinated with their wearer instead of with the garment before them: "a man in a
+        red shirt and a red hat", "a woman with glasses and a pink hat" -> the hat goes with the shirt, the
+        glasses (token index -> the token it is coordinated with)."""
+        if self._garment_homes is None:
+            self._garment_homes = {}
+            for c in self.doc:
+                h = c.head
+                if c.dep_ != "conj" or c.pos_ not in NOUNS or h.pos_ not in NOUNS or not is_animate(noun_lemma(h)):
+                    continue
+                if not is_garment(noun_lemma(c)):
+                    continue
+                worn = [g for p in h.children if p.dep_ == "prep" and p.lower_ in ("in", "with") and p.i < c.i
+                        for g in p.children if g.dep_ == "pobj" and is_garment(noun_lemma(g))]  # fmt: skip
+                if worn:
+                    self._garment_homes[c.i] = worn[-1].i
+        return self._garment_homes
 
     def subjects_of(self, v, depth: int = 0) -> list[int]:
         """The objects doing what the verb (or adjective, or preposition) `v` says: its own subjects, the
@@ -115,6 +146,8 @@ class Draft:
             return animate
         h = v.head
         for _ in range(3):
+            while h.dep_ == "conj" and h.head.pos_ in NOUNS:  # "wearing a shirt and a hat holding a bat"
+                h = h.head
             if h.dep_ in OBJ_DEPS and h.head.pos_ == "VERB":
                 g = h.head
             elif h.dep_ == "pobj" and h.head.dep_ == "prep" and h.head.lower_ != "of":

@@ -19,6 +19,7 @@ from sgfns.graphs.parser.rules.tokens import (
     acts_as_verb,
     framing_object,
     is_quantifier,
+    joins_head,
     noun_lemma,
     number,
     of_object,
@@ -48,8 +49,8 @@ def is_head(d: Draft, tok) -> bool:
         return False  # "on a bright sunny day", "at night": when, not what
     if tok.pos_ not in NOUNS and not _gerund_noun(tok) and not _fragment_noun(tok):
         return False
-    if acts_as_verb(tok):
-        return False  # "a sheep grazes in a field" read with "grazes" as the noun
+    if acts_as_verb(tok) or joins_head(tok):
+        return False  # "a sheep grazes in a field" read with "grazes" as the noun; "hydrant" in "fire hydrant"
     if tok.dep_ in MODIFIER_DEPS and tok.head.i != tok.i and acts_as_verb(tok.head):
         return True  # ... whose compound "sheep" is the thing
     if tok.dep_ in MODIFIER_DEPS and tok.head.i != tok.i and tok.head.pos_ in NOUNS | {"ADJ", "NUM"}:
@@ -112,6 +113,14 @@ def build_objects(d: Draft) -> None:
         if is_head(d, tok):
             d.tok2obj[tok.i] = len(d.objects)
             d.objects.append(_make_object(d, tok))
+    for tok in doc:  # "a fire hydrant" parsed with "hydrant" hung on "fire": one object, spanning the head word
+        j = d.tok2obj.get(tok.head.i) if joins_head(tok) else None
+        if j is not None:
+            obj = d.objects[j]
+            obj.name = f"{obj.name} {noun_lemma(tok)}"
+            obj.span = (tok.idx, tok.idx + len(tok.text))
+            obj.attributes = [a for a in obj.attributes if a != tok.lower_]
+            d.tok2obj[tok.i] = j
     for owner, owned in d.owners:
         d.tok2obj[owner.i] = len(d.objects)
         d.objects.append(SGObject(name=noun_lemma(owner), span=(owner.idx, owner.idx + len(owner.text))))

@@ -117,10 +117,10 @@ def relations_from_preps(d: Draft) -> None:
                 _of_relation(d, g, subs, objs)
                 continue
             subs = d.group(g, distribute_back=True) if d.ent(g) is not None else []
-            at_place = g.dep_ == "pobj" and (pred == "at" and noun_lemma(g) in W.SCENE_PLACES or (
-                pred in ("in", "on", "at", "near", "by") and lexicon.lexname(noun_lemma(g)) == "noun.body"))  # fmt: skip
-            # ("lying on its back in the sand": the dog is in the sand, not its back)
-            # "a woman in a kitchen at the sink", "a man on skis with his dog": she is at the sink, he has the dog
+            # "a woman in a kitchen at the sink", "lying on its back in the sand": she is at the sink, it in the sand
+            body = pred in ("in", "on", "at", "near", "by") and lexicon.lexname(noun_lemma(g)) == "noun.body"
+            at_place = g.dep_ == "pobj" and ((pred == "at" and noun_lemma(g) in W.SCENE_PLACES) or body)
+            # "a man on skis with his dog": he has the dog
             subs = d.agent(p, subs, at_place or (p.lower_ == "with" and _companion(d, objs, p)))
             d.add_rel(_holder_in_place(d, g, pred, objs) or subs, pred, objs)
         elif g.pos_ in ("VERB", "AUX") or acts_as_verb(g):

@@ -4,28 +4,10 @@
 
 from __future__ import annotations
 
-import functools
-
 from sgfns.graphs.parser.rules.draft import Draft
-from sgfns.graphs.parser.rules.tokens import NOUNS, OBJ_DEPS, is_animate, lemma, noun_lemma, verb_phrase
+from sgfns.graphs.parser.rules.tokens import NOUNS, OBJ_DEPS, is_animate, is_garment, lemma, noun_lemma, verb_phrase
 from sgfns.text import closed_words as W
 from sgfns.text import lexicon
-
-
-@functools.lru_cache(maxsize=1)
-def _garment_synsets() -> frozenset[int]:
-    out: set[int] = set()
-    for w in ("clothing", "garment", "headdress", "footwear", "eyewear", "glasses", "glove"):
-        out.update(lexicon.synset_ids(w, "n"))
-    return frozenset(out)
-
-
-@functools.lru_cache(maxsize=20_000)
-def is_garment(name: str) -> bool:
-    """Is one of the first two WordNet senses of the noun a garment, headdress, footwear or eyewear?"""
-    roots = _garment_synsets()
-    return any(s in roots or lexicon.hypernym_closure(s) & roots for s in lexicon.synset_ids(name, "n")[:2])
-
 
 is_wearer = is_animate  # a person or an animal can wear a garment
 

@@ -25,6 +25,21 @@ def is_animate(name: str) -> bool:
     return wordclasses.noun_class(name) is None and lexicon.lexname(name) in ("noun.person", "noun.animal")
 
 
+@functools.lru_cache(maxsize=1)
+def _garment_synsets() -> frozenset[int]:
+    out: set[int] = set()
+    for w in ("clothing", "garment", "headdress", "footwear", "eyewear", "glasses", "glove"):
+        out.update(lexicon.synset_ids(w, "n"))
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=20_000)
+def is_garment(name: str) -> bool:
+    """Is one of the first two WordNet senses of the noun a garment, headdress, footwear or eyewear?"""
+    roots = _garment_synsets()
+    return any(s in roots or lexicon.hypernym_closure(s) & roots for s in lexicon.synset_ids(name, "n")[:2])
+
+
 def lemma(tok) -> str:
     """The lemma from the word and its Penn tag (`sgfns.text.lemmas`, not spaCy's lemmatizer)."""
     return L.lemma(tok.lower_, tok.tag_)
@@ -99,6 +114,14 @@ def of_object(tok):
                 if g.dep_ == "pobj" and (g.pos_ in NOUNS or g.lower_ in W.PERSON_PRONOUNS):
                     return g
     return None
+
+
+def joins_head(tok) -> bool:
+    """The second word of a compound name that the parse hung on the first: "a fire hydrant" with "hydrant" an
+    adjective of "fire", "a teddy bear" with "bear" in apposition. The two are one object, named by both."""
+    h = tok.head
+    return (tok.dep_ in ("amod", "appos") and h.i == tok.i - 1 and h.pos_ in NOUNS and tok.is_alpha
+            and lexicon.is_lemma(f"{h.lower_} {noun_lemma(tok)}", "n"))  # fmt: skip
 
 
 def framing_object(tok):
