@@ -211,8 +211,10 @@ def test_attributes_adjectives_and_copula(parser):
     ("Dogs fight in grass over toy.", ("dog", "fight in", "grass"), None),
     # the person, not the garment or thing coordinated beside them
     ("A man wearing a black shirt and a hat holding a bat.", ("man", "hold", "bat"), ("hat", "hold", "bat")),
-    ("a desk with a monitor and a person holding a laptop", ("person", "hold", "laptop"), ("monitor", "hold", "laptop")),
-    ("A person in a green jacket and black pants lifts a rock.", ("person", "wear", "pants"), ("pants", "lift", "rock")),
+    ("a desk with a monitor and a person holding a laptop", ("person", "hold", "laptop"),
+     ("monitor", "hold", "laptop")),
+    ("A person in a green jacket and black pants lifts a rock.", ("person", "wear", "pants"),
+     ("pants", "lift", "rock")),
     ("a woman with glasses and a pink hat rides her bike", ("woman", "with", "hat"), ("hat", "ride", "bike")),
     ("A man is on skis with his dog next to him.", ("man", "with", "dog"), ("ski", "with", "dog")),
     ("A dog lying on its back in the sand.", ("dog", "in", "sand"), ("back", "in", "sand")),
@@ -221,7 +223,8 @@ def test_attributes_adjectives_and_copula(parser):
     ("a kite flying high in the sky with leaves in the foreground", ("leaf", "in", "foreground"),
      ("kite", "fly with", "leaf")),
     ("A dog wears a tie while on the steps", ("dog", "on", "step"), ("dog", "wear on", "step")),
-    ("A patio table with two plates of food and two bowls of salad.", ("salad", "in", "bowl"), ("salad", "in", "plate")),
+    ("A patio table with two plates of food and two bowls of salad.", ("salad", "in", "bowl"),
+     ("salad", "in", "plate")),
 ])  # fmt: skip
 def test_who_does_it_and_where(parser, caption, want, not_want):
     got = triples(parser.parse(caption))
