@@ -225,6 +225,11 @@ def test_attributes_adjectives_and_copula(parser):
     ("A dog wears a tie while on the steps", ("dog", "on", "step"), ("dog", "wear on", "step")),
     ("A patio table with two plates of food and two bowls of salad.", ("salad", "in", "bowl"),
      ("salad", "in", "plate")),
+    # who brushes and sits; where a trick is done, who is there; where 'putting' happens when 'into' says where to
+    ("Baby brushing teeth while sitting on a toilet.", ("baby", "sit on", "toilet"), ("tooth", "sit on", "toilet")),
+    ("A surfer doing a sharp turn in the water.", ("surfer", "in", "water"), ("turn", "in", "water")),
+    ("A person putting doughnuts into a bag in a shop.", ("person", "in", "shop"), ("person", "put in", "shop")),
+    ("Onlookers watch a dog climb steps on an obstacle course.", None, ("onlooker", "on", "obstacle course")),
 ])  # fmt: skip
 def test_who_does_it_and_where(parser, caption, want, not_want):
     got = triples(parser.parse(caption))

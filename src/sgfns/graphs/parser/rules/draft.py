@@ -41,6 +41,7 @@ class Draft:
         self.skip: set[int] = set()  # tokens consumed by a multi-word predicate or a quantifier
         self.owners: list = []  # (owner modifier token, owned head token) from "elephant leg"
         self._garment_homes: dict[int, int] | None = None
+        self.doers: dict[int, list[int]] = {}  # noun token -> who acts on it ("baby brushing teeth": the baby)
 
     def graph(self) -> SceneGraph:
         """The finished graph."""
@@ -127,8 +128,8 @@ class Draft:
         if v.dep_ in ("conj", "xcomp", "advcl", "ccomp", "pcomp", "dep", "acomp", "oprd") and v.head.i != v.i:
             if v.head.pos_ in ("VERB", "AUX", "ADJ"):
                 return self.subjects_of(v.head, depth + 1)
-            if v.head.pos_ in NOUNS:
-                return self.group(v.head, distribute_back=True)
+            if v.head.pos_ in NOUNS:  # "baby brushing teeth while sitting on a toilet": the baby sits
+                return self.doers.get(v.head.i) or self.group(v.head, distribute_back=True)
         if v.dep_ == "prep" and v.head.i != v.i:
             return self.subjects_of(v.head, depth + 1)
         return []

@@ -300,9 +300,17 @@ def _placed_on_it(d: Draft, p, objs: list[int]) -> bool:
 
 def _scene_of_transitive(d: Draft, v, pred: str, objs: list[int]) -> bool:
     """'throwing a frisbee on a field': a verb with its own object, and a scene's place that says where it
-    happens -> (man, on, field), FACTUAL's form, not (man, throw on, field)."""
-    return (pred in ("on", "in", "at") and bool(objs) and any(c.dep_ in OBJ_DEPS for c in v.children)
-            and lemma(v) not in W.PLACING_VERBS and all(d.objects[o].name in W.SCENE_PLACES for o in objs))  # fmt: skip
+    happens -> (man, on, field), FACTUAL's form, not (man, throw on, field). A verb that puts its object
+    somewhere counts only when another phrase says where ('putting doughnuts into a bag in a shop')."""
+    if not (pred in ("on", "in", "at") and objs and any(c.dep_ in OBJ_DEPS for c in v.children)):
+        return False
+    if not all(d.objects[o].name in W.SCENE_PLACES for o in objs):
+        return False
+    scene = {o.i for o in v.children if o.dep_ == "prep" for o in o.children if o.i in d.tok2obj
+             and d.objects[d.tok2obj[o.i]].name in W.SCENE_PLACES}  # fmt: skip
+    elsewhere = any(p.dep_ == "prep" and p.lower_ in ("into", "onto", "in", "on") and any(
+        o.dep_ == "pobj" and o.i not in scene for o in p.children) for p in v.children)  # fmt: skip
+    return lemma(v) not in W.PLACING_VERBS or elsewhere
 
 
 def _holder_in_place(d: Draft, g, pred: str, objs: list[int]) -> list[int]:
@@ -313,6 +321,11 @@ def _holder_in_place(d: Draft, g, pred: str, objs: list[int]) -> list[int]:
     v = g.head.head if partner else g.head  # 'playing with a ball in the yard', 'waiting for luggage at the airport'
     if pred not in ("on", "in", "at") or not (g.dep_ in OBJ_DEPS or partner) or v.pos_ != "VERB" or not objs:
         return []
+    event = lemma(v) in ("do", "perform", "attempt", "execute") or lexicon.lexname(noun_lemma(g)) in ("noun.act",
+                                                                                                       "noun.event")
+    if g.dep_ in OBJ_DEPS and event and lemma(v) not in W.PLACING_VERBS:  # not 'watching a dog jump on a lawn' 
+        # 'a surfer doing a sharp turn in the water', 'doing a trick on a skateboard': the doer is there
+        return [s for s in d.subjects_of(v) if is_animate(d.objects[s].name)]
     if lemma(v) in W.PLACING_VERBS or noun_lemma(g) in W.SCENE_PLACES:
         return []
     if not all(d.objects[o].name in W.SCENE_PLACES for o in objs):

@@ -5,7 +5,16 @@
 from __future__ import annotations
 
 from sgfns.graphs.parser.rules.draft import Draft
-from sgfns.graphs.parser.rules.tokens import NOUNS, OBJ_DEPS, is_animate, is_garment, lemma, noun_lemma, verb_phrase
+from sgfns.graphs.parser.rules.tokens import (
+    NOUNS,
+    OBJ_DEPS,
+    is_animate,
+    is_garment,
+    lemma,
+    noun_lemma,
+    verb_lemma,
+    verb_phrase,
+)
 from sgfns.text import closed_words as W
 from sgfns.text import lexicon
 
@@ -37,6 +46,18 @@ def relations_from_objects(d: Draft) -> None:
         owner = d.objects[d.tok2obj[t.head.i]]
         owner.attributes = [a for a in owner.attributes if t.lower_ not in a.split()]
         d.add_rel(d.group(doer), verb_phrase(t), d.group(t.head))
+    # "baby brushing teeth" parsed as three nouns: the -ing word and the person before it both modify "teeth"
+    for t in d.doc:
+        h = t.head
+        if t.dep_ != "compound" or not t.lower_.endswith("ing") or h.i not in d.tok2obj or t.i < 1:
+            continue
+        doer = d.doc[t.i - 1]
+        if doer.dep_ == "compound" and doer.head.i == h.i and doer.i in d.tok2obj and lexicon.morphy(t.lower_, "v"):
+            if is_animate(d.objects[d.tok2obj[doer.i]].name):
+                owner = d.objects[d.tok2obj[h.i]]
+                owner.attributes = [a for a in owner.attributes if a != t.lower_]
+                d.add_rel([d.tok2obj[doer.i]], verb_lemma(t), [d.tok2obj[h.i]])
+                d.doers[h.i] = [d.tok2obj[doer.i]]
     # gapped transitive relative clause: "the shirt the man is wearing" -> (man, wear, shirt)
     for v in d.doc:
         if v.dep_ == "relcl" and v.pos_ == "VERB" and v.head.pos_ in NOUNS:
