@@ -230,6 +230,11 @@ def test_attributes_adjectives_and_copula(parser):
     ("A surfer doing a sharp turn in the water.", ("surfer", "in", "water"), ("turn", "in", "water")),
     ("A person putting doughnuts into a bag in a shop.", ("person", "in", "shop"), ("person", "put in", "shop")),
     ("Onlookers watch a dog climb steps on an obstacle course.", None, ("onlooker", "on", "obstacle course")),
+    # garments by their singular ('jeans'), coordinated with a garment; wearing something somewhere
+    ("A woman in jeans and a tank top is sitting on a bench.", ("woman", "wear", "tank top"),
+     ("tank top", "in", "jeans")),
+    ("A young girl wearing a bikini in an innertube.", ("girl", "in", "innertube"), ("girl", "wear in", "innertube")),
+    ("The T-shirt worn by the man has a symbol on the back.", ("t-shirt", "wear by", "man"), None),
 ])  # fmt: skip
 def test_who_does_it_and_where(parser, caption, want, not_want):
     got = triples(parser.parse(caption))

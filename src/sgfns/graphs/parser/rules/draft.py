@@ -82,16 +82,20 @@ class Draft:
         """Garments the parse coordinated with their wearer instead of with the garment before them: "a man in a
         red shirt and a red hat", "a woman with glasses and a pink hat" -> the hat goes with the shirt, the
         glasses (token index -> the token it is coordinated with)."""
+        def garment(t) -> bool:  # by the object's name where it has one ("tank top", "water wings")
+            j = self.tok2obj.get(t.i)
+            return is_garment(self.objects[j].name if j is not None else noun_lemma(t))
+
         if self._garment_homes is None:
             self._garment_homes = {}
             for c in self.doc:
                 h = c.head
                 if c.dep_ != "conj" or c.pos_ not in NOUNS or h.pos_ not in NOUNS or not is_animate(noun_lemma(h)):
                     continue
-                if not is_garment(noun_lemma(c)):
+                if not garment(c):
                     continue
                 worn = [g for p in h.children if p.dep_ == "prep" and p.lower_ in ("in", "with") and p.i < c.i
-                        for g in p.children if g.dep_ == "pobj" and is_garment(noun_lemma(g))]  # fmt: skip
+                        for g in p.children if g.dep_ == "pobj" and garment(g)]  # fmt: skip
                 if worn:
                     self._garment_homes[c.i] = worn[-1].i
         return self._garment_homes

@@ -13,6 +13,7 @@ from sgfns.graphs.parser.rules.tokens import (
     acts_as_verb,
     adj_predicate,
     is_animate,
+    is_garment,
     lemma,
     noun_lemma,
     of_object,
@@ -23,6 +24,7 @@ from sgfns.text import closed_words as W
 from sgfns.text import lexicon
 
 _CHAIN_PREPS = {"to", "of", "from", "with"}
+_PLACES = {"in", "on", "at", "near", "by", "under", "beside", "behind", "in front of", "next to", "inside"}
 
 
 class _Hop:
@@ -143,6 +145,9 @@ def relations_from_preps(d: Draft) -> None:
                     vp = ""
                 elif p.i > 0 and doc[p.i - 1].lower_ in ("while", "when"):  # "wears a tie while on the steps"
                     vp = ""
+                elif (lemma(g) == "wear" and g.tag_ != "VBN" and pred in _PLACES  # not 'the shirt worn by the man'
+                      and not any(is_garment(d.objects[o].name) for o in objs)):  # fmt: skip
+                    vp = ""  # "a girl wearing a bikini in an innertube": she is in it
                 carried = _carried_object(d, g, pred, objs)
                 if carried:  # "wearing chains on his wrists" -> (chains, on, wrists)
                     d.add_rel(carried, pred, objs)

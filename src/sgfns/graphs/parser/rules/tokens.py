@@ -35,9 +35,12 @@ def _garment_synsets() -> frozenset[int]:
 
 @functools.lru_cache(maxsize=20_000)
 def is_garment(name: str) -> bool:
-    """Is one of the first two WordNet senses of the noun a garment, headdress, footwear or eyewear?"""
+    """Is one of the first two WordNet senses of the noun (or of its singular: "jeans" -> "jean") a garment,
+    headdress, footwear or eyewear?"""
     roots = _garment_synsets()
-    return any(s in roots or lexicon.hypernym_closure(s) & roots for s in lexicon.synset_ids(name, "n")[:2])
+    senses = lexicon.synset_ids(name, "n")[:2] or [s for b in lexicon.morphy(name, "n")[:1] for s in
+                                                   lexicon.synset_ids(b, "n")[:2]]  # fmt: skip
+    return any(s in roots or lexicon.hypernym_closure(s) & roots for s in senses)
 
 
 def lemma(tok) -> str:
