@@ -235,6 +235,10 @@ def test_attributes_adjectives_and_copula(parser):
      ("tank top", "in", "jeans")),
     ("A young girl wearing a bikini in an innertube.", ("girl", "in", "innertube"), ("girl", "wear in", "innertube")),
     ("The T-shirt worn by the man has a symbol on the back.", ("t-shirt", "wear by", "man"), None),
+    # 'he', 'she', 'they' of a 'while' or 'as' clause are the main clause's people; a preposition read as an adverb
+    ("The two girls hold hands while they skate on the ice.", ("girl", "skate on", "ice"), None),
+    ("A man smiles while he washes windows.", ("man", "wash", "window"), None),
+    ("A crowd of people walk down a busy sidewalk.", ("people", "walk down", "sidewalk"), None),
 ])  # fmt: skip
 def test_who_does_it_and_where(parser, caption, want, not_want):
     got = triples(parser.parse(caption))

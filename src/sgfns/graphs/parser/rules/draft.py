@@ -118,6 +118,10 @@ class Draft:
             for s in subs:
                 if s.lower_ in W.RELATIVE_PRONOUNS and v.dep_ in ("relcl", "acl") and v.head.pos_ in NOUNS:
                     out += self.agent(v, self.group(v.head, distribute_back=True), s.lower_ == "who")
+                elif s.lower_ in ("he", "she", "they") and v.dep_ in ("advcl", "conj") and v.head.pos_ in ("VERB",
+                                                                                                          "AUX"):
+                    # "the girls hold hands while they skate on the ice": the main clause's people
+                    out += [i for i in self.subjects_of(v.head, depth + 1) if is_animate(self.objects[i].name)]
                 else:
                     out += self.group(s)
             return out

@@ -44,7 +44,9 @@ def relations_from_preps(d: Draft) -> None:
     doc = d.doc
     for p in doc:
         is_conj = p.dep_ == "conj" and p.pos_ == "ADP"  # "above a box and next to a ring"
-        if (p.dep_ not in ("prep", "agent", "dative") and not is_conj) or p.i in d.skip:
+        # "people walk down a busy sidewalk" with "down" an adverb that still has its object
+        as_adverb = p.dep_ == "advmod" and p.tag_ in ("IN", "RP") and any(c.dep_ == "pobj" for c in p.children)
+        if (p.dep_ not in ("prep", "agent", "dative") and not is_conj and not as_adverb) or p.i in d.skip:
             continue  # a framing "up" or "of" ("a close up of a bear") is consumed
         if p.head.i in d.skip and p.head.lower_ in W.PREDICATE_NOUNS | W.QUANTIFIER_NOUNS:
             if p.lower_ == "of":
