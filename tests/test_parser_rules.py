@@ -268,6 +268,21 @@ def test_a_picture_that_does_something_is_a_picture(parser):
     assert ("picture", "hang on", "wall") in triples(g)
 
 
+@pytest.mark.parametrize(("caption", "name", "attributes"), [
+    ("A bathroom with a walk-in closet.", "closet", ["walk-in"]),
+    ("A black-and-white photo of a dog.", "photo", ["black-and-white"]),
+    ("A well-dressed man.", "man", ["well-dressed"]),
+    ("A black and white dog.", "dog", ["black", "white"]),
+])  # fmt: skip
+def test_hyphenated_attributes_are_one_word(parser, caption, name, attributes):
+    assert obj(parser.parse(caption), name).attributes == attributes
+
+
+def test_a_microwave_oven_read_as_a_clause_is_one_object(parser):
+    g = parser.parse("A kitchen with a microwave oven next to a stove.")
+    assert ("microwave oven", "next to", "stove") in triples(g) and "oven" not in names(g)
+
+
 def test_a_number_after_its_noun_is_no_count(parser):
     assert obj(parser.parse("A city bus 18 parked in a red zone."), "bus").count is None
     assert obj(parser.parse("18 buses parked in a red zone."), "bus").count == 18

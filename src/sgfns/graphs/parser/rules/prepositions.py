@@ -14,6 +14,7 @@ from sgfns.graphs.parser.rules.tokens import (
     adj_predicate,
     is_animate,
     is_garment,
+    joins_head,
     lemma,
     noun_lemma,
     of_object,
@@ -103,6 +104,7 @@ def relations_from_preps(d: Draft) -> None:
             g, _, at_root = _governor(d, anchor)
         else:
             g, chain_words, at_root = _governor(d, p)
+            g = g.head if joins_head(g) else g  # "a microwave oven next to ...": the object of both words
             words = chain_words + words
             before = doc[p.i - 1] if p.i > 0 else None
             if (not chain_words and before is not None and before.dep_ == "advmod" and before.head.i == g.i

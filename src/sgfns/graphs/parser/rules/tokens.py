@@ -121,9 +121,12 @@ def of_object(tok):
 
 def joins_head(tok) -> bool:
     """The second word of a compound name that the parse hung on the first: "a fire hydrant" with "hydrant" an
-    adjective of "fire", "a teddy bear" with "bear" in apposition. The two are one object, named by both."""
+    adjective of "fire", "a teddy bear" with "bear" in apposition. The two are one object, named by both; what
+    hangs on the second word hangs on that object."""
     h = tok.head
-    return (tok.dep_ in ("amod", "appos") and h.i == tok.i - 1 and h.pos_ in NOUNS and tok.is_alpha
+    # ... or a participle that is no verb at all: "a microwave oven" with "oven" read as a clause on "microwave"
+    how = tok.dep_ in ("amod", "appos") or (tok.dep_ == "acl" and not lexicon.morphy(tok.lower_, "v"))
+    return (how and h.i == tok.i - 1 and h.pos_ in NOUNS and tok.is_alpha
             and lexicon.is_lemma(f"{h.lower_} {noun_lemma(tok)}", "n"))  # fmt: skip
 
 
