@@ -120,7 +120,7 @@ THING_STATES = {"hang", "lie", "lay", "rest", "lean", "float", "stick", "grow", 
 # Nouns of manner after "in" ("holding a frisbee in a throwing position", "swimming in unison"): no thing.
 MANNER_NOUNS = {"position", "pose", "stance", "manner", "way", "fashion", "attempt", "effort", "unison",
                 "mid-air", "midair", "style"}  # fmt: skip
-# Times of day after a preposition ("on a sunny day", "at night"): when, not a thing.
+# Times of day after a preposition ("on a sunny day", "at night"): when, not where -- no relation to them.
 TIME_NOUNS = {"day", "night", "morning", "afternoon", "evening", "daytime", "nighttime", "dusk", "dawn", "sunset",
               "sunrise", "time", "moment", "today", "tonight"}  # fmt: skip
 # Participles a noun before them covers or fills the next noun with: "snow covered ground" -> (snow, cover, ground).

@@ -45,8 +45,6 @@ def is_head(d: Draft, tok) -> bool:
         return tok.lower_ in W.PERSON_PRONOUNS
     if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.lower_ in W.MANNER_NOUNS:
         return False  # "in a throwing position": how, not what
-    if tok.dep_ == "pobj" and tok.head.lower_ in ("on", "at", "in", "during") and tok.lower_ in W.TIME_NOUNS:
-        return False  # "on a bright sunny day", "at night": when, not what
     if tok.pos_ not in NOUNS and not _gerund_noun(tok) and not _fragment_noun(tok):
         return False
     if acts_as_verb(tok) or joins_head(tok):

@@ -49,6 +49,9 @@ def relations_from_preps(d: Draft) -> None:
         as_adverb = p.dep_ == "advmod" and p.tag_ in ("IN", "RP") and any(c.dep_ == "pobj" for c in p.children)
         if (p.dep_ not in ("prep", "agent", "dative") and not is_conj and not as_adverb) or p.i in d.skip:
             continue  # a framing "up" or "of" ("a close up of a bear") is consumed
+        if p.lower_ in ("on", "at", "in", "during") and any(c.dep_ == "pobj" and c.lower_ in W.TIME_NOUNS
+                                                          for c in p.children):  # fmt: skip
+            continue  # "standing on the beach on a sunny day", "at night": when, not where (the day stays)
         if p.head.i in d.skip and p.head.lower_ in W.PREDICATE_NOUNS | W.QUANTIFIER_NOUNS:
             if p.lower_ == "of":
                 continue
