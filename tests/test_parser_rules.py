@@ -239,6 +239,17 @@ def test_attributes_adjectives_and_copula(parser):
     ("The two girls hold hands while they skate on the ice.", ("girl", "skate on", "ice"), None),
     ("A man smiles while he washes windows.", ("man", "wash", "window"), None),
     ("A crowd of people walk down a busy sidewalk.", ("people", "walk down", "sidewalk"), None),
+    # 'it', 'them', 'him' after a 'with' phrase; a 'with' on a garment; each noun's own 'with'; capitals
+    ("A book sitting on a bed with a lamp next to it", ("lamp", "next to", "book"), ("book", "sit with", "lamp")),
+    ("A briefcase on a bed with lots of items in them.", ("item", "in", "briefcase"), None),
+    ("A guy jumps in the air with his skateboard beneath him.", ("skateboard", "beneath", "guy"), None),
+    ("A man with a camera and an ice structure behind him.", ("structure", "behind", "man"),
+     ("camera", "behind", "man")),
+    ("a girl in a baseball uniform with a bat in her hands", ("girl", "with", "bat"), ("uniform", "with", "bat")),
+    ("A sandy beach with waves and a parking lot with stairs.", ("parking lot", "with", "stairs"),
+     ("beach", "with", "stairs")),
+    ("SEVERAL PEOPLE STANDING NEAR A PARKING METER", ("people", "stand near", "parking meter"), None),
+    ("A woman in a bathroom blow drying her hair.", ("woman", "dry", "hair"), None),
 ])  # fmt: skip
 def test_who_does_it_and_where(parser, caption, want, not_want):
     got = triples(parser.parse(caption))
@@ -290,6 +301,12 @@ def test_a_time_of_day_is_no_place(parser):
 def test_a_number_after_its_noun_is_no_count(parser):
     assert obj(parser.parse("A city bus 18 parked in a red zone."), "bus").count is None
     assert obj(parser.parse("18 buses parked in a red zone."), "bus").count == 18
+
+
+def test_a_pair_of_scissors_is_one_and_a_couple_of_people_two(parser):
+    assert obj(parser.parse("A pair of golden scissors on a desk."), "scissors").count is None
+    assert obj(parser.parse("A pair of shoes on a desk."), "shoe").count == 2
+    assert obj(parser.parse("A couple of people standing."), "people").count == 2
 
 
 def test_empty_and_odd_inputs(parser):

@@ -19,7 +19,7 @@ QUANTIFIER_NOUNS = {
     "series", "chunk", "chunks", "strip", "strips", "kind", "type", "sort", "part",
     "section", "portion", "clump", "patch", "body", "roll", "kinds", "types", "sorts", "groups", "herds",
     "flocks", "bunches", "piles", "stacks", "crowds", "clusters", "sets", "bundles", "lines", "rolls",
-    "fleet", "fleets", "bouquet", "bouquets",
+    "fleet", "fleets", "bouquet", "bouquets", "bit", "bits",
 }  # fmt: skip
 # Nouns that say how the photo shows something when they head the caption ("a close up of a bear", "a picture of
 # two cows grazing"): no object of their own; what follows "of" is the thing.
@@ -118,7 +118,7 @@ THING_STATES = {"hang", "lie", "lay", "rest", "lean", "float", "stick", "grow", 
                 "dangle", "extend", "poke", "shine", "blow", "ask", "say", "warn", "indicate", "point",
                 "advertise", "announce", "direct", "tell", "depict", "feature"}  # fmt: skip
 # Nouns of manner after "in" ("holding a frisbee in a throwing position", "swimming in unison"): no thing.
-MANNER_NOUNS = {"position", "pose", "stance", "manner", "way", "fashion", "attempt", "effort", "unison",
+MANNER_NOUNS = {"position", "pose", "stance", "manner", "way", "fashion", "attempt", "effort", "unison", "process",
                 "mid-air", "midair", "style"}  # fmt: skip
 # Times of day after a preposition ("on a sunny day", "at night"): when, not where -- no relation to them.
 TIME_NOUNS = {"day", "night", "morning", "afternoon", "evening", "daytime", "nighttime", "dusk", "dawn", "sunset",

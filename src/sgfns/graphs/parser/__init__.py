@@ -24,7 +24,9 @@ _UNUSED_PIPES = ("ner", "lemmatizer", "senter", "textcat", "entity_linker", "ent
 
 
 def clean_text(text: str) -> str:
-    """Make any input safe to parse: lone surrogates (undecodable bytes) replaced, control characters to spaces.
+    """Make any input safe to parse: lone surrogates (undecodable bytes) replaced, control characters to spaces,
+    and a caption written all in capitals lower-cased (the tagger reads "SEVERAL PEOPLE STANDING NEAR A PARKING
+    METER" as a string of proper nouns).
 
     Character offsets are preserved (one character in, one character out), so spans index the original text."""
     if not isinstance(text, str):
@@ -41,7 +43,9 @@ def clean_text(text: str) -> str:
             changed = True
         else:
             out.append(ch)
-    return "".join(out) if changed else text
+    text = "".join(out) if changed else text
+    low = text.lower()
+    return low if text.isupper() and len(low) == len(text) else text
 
 
 class CaptionParser:

@@ -134,7 +134,7 @@ class Draft:
         if v.dep_ in ("acl", "relcl", "amod", "appos") and v.head.pos_ in NOUNS | {"PRON"}:
             return self.agent(v, self.group(v.head, distribute_back=True), v.tag_ == "VBG")
         if v.dep_ in ("conj", "xcomp", "advcl", "ccomp", "pcomp", "dep", "acomp", "oprd") and v.head.i != v.i:
-            if v.head.pos_ in ("VERB", "AUX", "ADJ"):
+            if v.head.pos_ in ("VERB", "AUX", "ADJ") or acts_as_verb(v.head):  # "a woman ... blow drying her hair"
                 return self.subjects_of(v.head, depth + 1)
             if v.head.pos_ in NOUNS:  # "baby brushing teeth while sitting on a toilet": the baby sits
                 return self.doers.get(v.head.i) or self.group(v.head, distribute_back=True)

@@ -18,6 +18,7 @@ from sgfns.graphs.parser.rules.tokens import (
     lemma,
     noun_lemma,
     of_object,
+    resolve,
     side_word,
     verb_phrase,
 )
@@ -121,11 +122,12 @@ def relations_from_preps(d: Draft) -> None:
                                       or (g.pos_ == "PRON" and g.lower_ in W.PERSON_PRONOUNS)):  # fmt: skip
             if p.lower_ == "of" and len(words) == 1:
                 # "plates of food and bowls of salad": each noun's own 'of', not shared across the coordination
-                own = [c for c in g.children if c.dep_ == "conj" and not any(x.lower_ == "of" for x in c.children)]
+                own = [c for c in g.children if c.dep_ == "conj" and not any(x.lower_ == "of" or x.dep_ in ("det",
+                       "nummod") for x in c.children)]  # "a bottle of alcohol and two shot glasses": not theirs
                 subs = [e for t in [g, *own] if (e := d.ent(t)) is not None]
                 _of_relation(d, g, subs, objs)
                 continue
-            subs = d.group(g, distribute_back=True) if d.ent(g) is not None else []
+            subs = _own_phrase_only(d, g, p, d.group(g, distribute_back=True) if d.ent(g) is not None else [])
             # "a woman in a kitchen at the sink", "lying on its back in the sand": she is at the sink, it in the sand
             body = pred in ("in", "on", "at", "near", "by") and lexicon.lexname(noun_lemma(g)) == "noun.body"
             at_place = g.dep_ == "pobj" and ((pred == "at" and noun_lemma(g) in W.SCENE_PLACES) or body)
@@ -134,9 +136,16 @@ def relations_from_preps(d: Draft) -> None:
             d.add_rel(_holder_in_place(d, g, pred, objs) or subs, pred, objs)
         elif g.pos_ in ("VERB", "AUX") or acts_as_verb(g):
             subs = d.subjects_of(g)
-            if not objs and any(c.dep_ == "pobj" and c.lower_ == "it" for c in p.children):
+            pron = next((c.lower_ for c in p.children if c.dep_ == "pobj"
+                         and c.lower_ in ("it", "him", "her")), None)  # fmt: skip
+            if not objs and pron == "it":
                 # "the laptop has an mp3 player next to it", "a plate has a biscuit on it": 'it' is the subject
                 d.add_rel([i for c in g.children if c.dep_ in OBJ_DEPS for i in d.group(c)], pred, subs)
+                continue
+            if not objs and pron is not None:  # "a guy jumps with his skateboard beneath him"
+                things = [i for w in g.children if w.dep_ == "prep" and w.lower_ == "with" and w.i < p.i
+                          for c in w.children if c.dep_ == "pobj" for i in d.group(c)]  # fmt: skip
+                d.add_rel(things, pred, [s for s in subs if is_animate(d.objects[s].name)])
                 continue
             if not subs and not is_conj:  # "there is a little egg above a kite", the noun hung on "above"
                 subs = _side_dependents(d, p)
@@ -271,6 +280,22 @@ def _dependents_as_subjects(d: Draft, g) -> list[int]:
     return out
 
 
+def _own_phrase_only(d: Draft, g, p, subs: list[int]) -> list[int]:
+    """'a sandy beach with waves and a parking lot with stairs': a coordinated noun with a phrase of the same
+    preposition of its own does not share this one."""
+    root = g
+    while root.dep_ == "conj" and root.head.pos_ in NOUNS:
+        root = root.head
+    family, stack = [], [root]
+    while stack:
+        t = stack.pop()
+        family.append(t)
+        stack.extend(c for c in t.children if c.dep_ == "conj" and c.pos_ in NOUNS)
+    own = {d.ent(t) for t in family if t.i != g.i and any(c.dep_ == "prep" and c.lower_ == p.lower_
+                                                          for c in t.children)}  # fmt: skip
+    return [s for s in subs if s not in own or s == d.ent(g)]
+
+
 def _in_the_background(p) -> bool:
     """'with leaves in the foreground', 'with mountains in the background': a 'with' that says what else is in
     the picture, not what the noun has."""
@@ -280,33 +305,56 @@ def _in_the_background(p) -> bool:
 
 
 def _companion(d: Draft, objs: list[int], p) -> bool:
-    """'with his dog', 'with her bags', 'with a child': what a person is with, not the thing they are on."""
+    """'with his dog', 'with her bags', 'with a child': what a person is with, not the thing they are on; and
+    whatever comes 'with' a garment a person is in ('a girl in a uniform with a bat in her hands')."""
     pobj = next((c for c in p.children if c.dep_ == "pobj"), None)
     owned = pobj is not None and any(c.dep_ == "poss" and c.lower_ in ("his", "her", "their") for c in pobj.children)
-    return owned or any(is_animate(d.objects[o].name) for o in objs)
+    worn = p.head.pos_ in NOUNS and p.head.dep_ == "pobj" and is_garment(noun_lemma(p.head))
+    return owned or worn or any(is_animate(d.objects[o].name) for o in objs)
 
 
 def _placed_on_it(d: Draft, p, objs: list[int]) -> bool:
-    """'a napkin with a knife on it', 'holding broccoli with an insect on it' -> (knife, on, napkin), (insect, on,
-    broccoli): what 'it' points back to is the noun 'with' hangs on, or the object of the verb it hangs on."""
+    """'a napkin with a knife on it', 'holding broccoli with an insect on it', 'a book on a bed with a lamp next to
+    it', 'a briefcase with items in them', 'a guy jumps with his skateboard beneath him' -> (knife, on, napkin),
+    (insect, on, broccoli), (lamp, next to, book), (items, in, briefcase), (skateboard, beneath, guy): 'it' and
+    'them' point back to the noun 'with' hangs on, or to the verb's object, else its subject (never to people for
+    'them': 'raise their arms with mountains behind them'); 'him' and 'her' to the person doing it."""
     if p.lower_ != "with" or p.dep_ != "prep":
         return False
     pobj = next((c for c in p.children if c.dep_ == "pobj"), None)
-    # 'it' on the noun or on one it is coordinated with ('a flag with a moon and a star on it'); not 'them', which
-    # is as often the subject ('raise their arms with mountains behind them')
-    nouns = {pobj.i} | {c.i for c in pobj.children if c.dep_ == "conj"} if pobj is not None else set()
-    back = next((c for c in pobj.subtree if c.dep_ == "prep" and c.head.i in nouns and c.lower_ != "of" and any(
-        g.dep_ == "pobj" and g.lower_ == "it" for g in c.children)), None) if pobj is not None else None  # fmt: skip
+    if pobj is None:
+        return False
+    # on the noun, on one it is coordinated with ('a flag with a moon and a star on it'), or through 'next'
+    nouns = {pobj.i, resolve(pobj).i} | {c.i for c in pobj.children if c.dep_ == "conj"}  # "lots of items in them"
+    back = pron = None
+    for c in pobj.subtree:
+        at = c.head.i in nouns or (c.head.dep_ == "advmod" and c.head.lower_ in W.PREDICATE_HEADS
+                                   and c.head.head.i in nouns)  # fmt: skip
+        pron = next((x for x in c.children if x.dep_ == "pobj" and x.lower_ in ("it", "them", "him", "her")), None)
+        if c.dep_ == "prep" and c.lower_ != "of" and at and pron is not None:
+            back = c
+            break
     if back is None:
         return False
     g = p.head
-    if g.pos_ in ("VERB", "AUX"):
-        base = [i for c in g.children if c.dep_ in OBJ_DEPS for i in d.group(c)]
+    if pron.lower_ in ("him", "her"):
+        cand = d.subjects_of(g) if g.pos_ in ("VERB", "AUX") else d.group(g, distribute_back=True)
+        base = [i for i in cand if is_animate(d.objects[i].name)]
+    elif g.pos_ in ("VERB", "AUX"):
+        base = [i for c in g.children if c.dep_ in OBJ_DEPS for i in d.group(c)] or d.subjects_of(g)
     else:
         base = d.group(g, distribute_back=True) if g.pos_ in NOUNS else []
+    if pron.lower_ == "them" and any(is_animate(d.objects[i].name) for i in base):
+        return False
     if not base:
         return False
-    d.add_rel(objs, back.lower_, base)
+    words = ([back.head.lower_] if back.head.dep_ == "advmod" else []) + [back.lower_]
+    holder = back.head.head if back.head.dep_ == "advmod" else back.head
+    if pron.lower_ in ("him", "her") and holder.i not in (pobj.i, resolve(pobj).i):
+        # "a man with a camera and an ice structure behind him": only the structure is behind him
+        d.add_rel([e for e in [d.ent(holder)] if e is not None], " ".join(words), base)
+        return False
+    d.add_rel(objs, " ".join(words), base)
     return True
 
 

@@ -44,7 +44,7 @@ def relations_from_objects(d: Draft) -> None:
                 else verb_phrase(t) in W.COVERING_VERBS):  # fmt: skip
             continue  # "white whipped cream", "a metal serving spoon", "a heart shaped ornament": no doer
         owner = d.objects[d.tok2obj[t.head.i]]
-        owner.attributes = [a for a in owner.attributes if t.lower_ not in a.split()]
+        owner.attributes = [a for a in owner.attributes if t.lower_ not in a.replace("-", " ").split()]
         d.add_rel(d.group(doer), verb_phrase(t), d.group(t.head))
     # "baby brushing teeth" parsed as three nouns: the -ing word and the person before it both modify "teeth"
     for t in d.doc:

@@ -65,7 +65,7 @@ def acts_as_verb(tok) -> bool:
     if tok.dep_ != "ROOT" or tok.pos_ not in NOUNS or tok.i == 0 or not lexicon.morphy(tok.lower_, "v"):
         return False
     kids = list(tok.children)
-    if not any(c.dep_ in ("prep", "dobj") for c in kids):
+    if not any(c.dep_ in ("prep", "dobj", "xcomp") for c in kids):
         return False
     before = tok.doc[tok.i - 1]
     if any(c.dep_ in SUBJ_DEPS and c.pos_ in NOUNS for c in kids) and not before.is_punct:
