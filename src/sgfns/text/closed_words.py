@@ -19,12 +19,12 @@ QUANTIFIER_NOUNS = {
     "series", "chunk", "chunks", "strip", "strips", "kind", "type", "sort", "part",
     "section", "portion", "clump", "patch", "body", "roll", "kinds", "types", "sorts", "groups", "herds",
     "flocks", "bunches", "piles", "stacks", "crowds", "clusters", "sets", "bundles", "lines", "rolls",
-    "fleet", "fleets", "bouquet", "bouquets", "bit", "bits",
+    "fleet", "fleets", "bouquet", "bouquets", "bit", "bits", "colors", "colours",
 }  # fmt: skip
 # Nouns that say how the photo shows something when they head the caption ("a close up of a bear", "a picture of
 # two cows grazing"): no object of their own; what follows "of" is the thing.
 FRAMING_NOUNS = {"closeup", "view", "picture", "photo", "photograph", "image", "shot", "snapshot", "pic", "section",
-                 "part", "portion", "perspective"}  # fmt: skip
+                 "part", "portion", "perspective", "overview"}  # fmt: skip
 # Quantifier nouns that carry a count of their own.
 QUANTIFIER_COUNTS = {"pair": 2, "couple": 2}
 # Quantifier nouns that add no attribute ("a lot of", "a kind of", "body of water").
@@ -51,7 +51,7 @@ COPULAS = {"be"}
 # Modifiers that are not attributes of the thing ("other man", "same shirt").
 NON_ATTRIBUTES = {
     "other", "another", "same", "such", "many", "several", "few", "various", "much", "more", "most", "some",
-    "each", "every", "all", "only", "own", "certain", "different", "numerous", "multiple", "else",
+    "each", "every", "all", "only", "own", "certain", "different", "numerous", "multiple", "else", "looking",
 }  # fmt: skip
 
 # Nouns whose plural is the lemma ("jeans" is not one "jean").
@@ -115,10 +115,13 @@ PLACING_VERBS = {
 # participle of these hung on a thing stays the thing's.
 THING_STATES = {"hang", "lie", "lay", "rest", "lean", "float", "stick", "grow", "flow", "fly", "sail", "park",
                 "line", "cover", "overlook", "face", "lead", "surround", "contain", "display", "show", "protrude",
-                "dangle", "extend", "poke", "shine", "blow", "ask", "say", "warn", "indicate", "point",
+                "dangle", "extend", "poke", "shine", "blow", "ask", "say", "warn", "indicate",
                 "advertise", "announce", "direct", "tell", "depict", "feature"}  # fmt: skip
+# Postures things take as well as people ("a pizza sitting on a cutting board", "a laptop standing open").
+POSTURES = {"sit", "stand", "lie", "lay", "rest", "lean", "perch"}
 # Nouns of manner after "in" ("holding a frisbee in a throwing position", "swimming in unison"): no thing.
 MANNER_NOUNS = {"position", "pose", "stance", "manner", "way", "fashion", "attempt", "effort", "unison", "process",
+                "middle", "center", "centre",
                 "mid-air", "midair", "style"}  # fmt: skip
 # Times of day after a preposition ("on a sunny day", "at night"): when, not where -- no relation to them.
 TIME_NOUNS = {"day", "night", "morning", "afternoon", "evening", "daytime", "nighttime", "dusk", "dawn", "sunset",

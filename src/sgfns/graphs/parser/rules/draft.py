@@ -12,6 +12,7 @@ from sgfns.graphs.parser.rules.tokens import (
     OBJ_DEPS,
     SUBJ_DEPS,
     acts_as_verb,
+    can_pose,
     is_animate,
     is_garment,
     lemma,
@@ -153,13 +154,21 @@ class Draft:
         animate = [i for i in subs if is_animate(self.objects[i].name)]
         if animate:
             return animate
+        # a posture is also a thing's ("kids hovering over a pizza sitting on a board"), unless the thing is what the
+        # person holds or wears ("a child holding a ball standing on the sidewalk"), is with them or where they are
+        # ("a child with an umbrella standing", "people at a museum standing"), or is no thing that sits
+        posture = v.pos_ in ("VERB", "AUX") and lemma(v) in W.POSTURES and all(can_pose(self.objects[i].name)
+                                                                              for i in subs)  # fmt: skip
         h = v.head
         for _ in range(3):
             while h.dep_ == "conj" and h.head.pos_ in NOUNS:  # "wearing a shirt and a hat holding a bat"
                 h = h.head
+            if h.dep_ == "pobj" and h.head.lower_ == "of" and h.head.head.i in self.skip:
+                h = h.head.head  # "in front of a computer": climb out of the multi-word predicate
             if h.dep_ in OBJ_DEPS and h.head.pos_ == "VERB":
                 g = h.head
-            elif h.dep_ == "pobj" and h.head.dep_ == "prep" and h.head.lower_ != "of":
+            elif h.dep_ == "pobj" and h.head.dep_ == "prep" and h.head.lower_ != "of" and (
+                    not posture or h.head.lower_ in ("with", "at") or h.head.head.tag_ == "VBN"):  # fmt: skip
                 g = h.head.head
             else:
                 break

@@ -50,6 +50,8 @@ def relations_from_preps(d: Draft) -> None:
         as_adverb = p.dep_ == "advmod" and p.tag_ in ("IN", "RP") and any(c.dep_ == "pobj" for c in p.children)
         if (p.dep_ not in ("prep", "agent", "dative") and not is_conj and not as_adverb) or p.i in d.skip:
             continue  # a framing "up" or "of" ("a close up of a bear") is consumed
+        if p.lower_ == "by" and p.i > 0 and doc[p.i - 1].lower_ == "side":
+            continue  # "side by side"
         if p.lower_ in ("on", "at", "in", "during") and any(c.dep_ == "pobj" and c.lower_ in W.TIME_NOUNS
                                                           for c in p.children):  # fmt: skip
             continue  # "standing on the beach on a sunny day", "at night": when, not where (the day stays)
@@ -161,6 +163,9 @@ def relations_from_preps(d: Draft) -> None:
                     vp = ""
                 elif p.i > 0 and doc[p.i - 1].lower_ in ("while", "when"):  # "wears a tie while on the steps"
                     vp = ""
+                elif g.tag_ == "VBN" and g.dep_ in ("acl", "amod") and pred in _PLACES and any(
+                        c.dep_ == "prep" and c.lower_ in ("with", "by") and c.i < p.i for c in g.children):  # fmt: skip
+                    vp = ""  # "a sink filled with supplies next to scissors": the sink is next to them
                 elif (lemma(g) == "wear" and g.tag_ != "VBN" and pred in _PLACES  # not 'the shirt worn by the man'
                       and not any(is_garment(d.objects[o].name) for o in objs)):  # fmt: skip
                     vp = ""  # "a girl wearing a bikini in an innertube": she is in it
@@ -281,8 +286,9 @@ def _dependents_as_subjects(d: Draft, g) -> list[int]:
 
 
 def _own_phrase_only(d: Draft, g, p, subs: list[int]) -> list[int]:
-    """'a sandy beach with waves and a parking lot with stairs': a coordinated noun with a phrase of the same
-    preposition of its own does not share this one."""
+    """'a sandy beach with waves and a parking lot with stairs', 'a sandwich with nachos and a salad': a
+    coordinated noun with a phrase of the same preposition of its own, or named after the phrase, does not share
+    it."""
     root = g
     while root.dep_ == "conj" and root.head.pos_ in NOUNS:
         root = root.head
@@ -291,8 +297,8 @@ def _own_phrase_only(d: Draft, g, p, subs: list[int]) -> list[int]:
         t = stack.pop()
         family.append(t)
         stack.extend(c for c in t.children if c.dep_ == "conj" and c.pos_ in NOUNS)
-    own = {d.ent(t) for t in family if t.i != g.i and any(c.dep_ == "prep" and c.lower_ == p.lower_
-                                                          for c in t.children)}  # fmt: skip
+    own = {d.ent(t) for t in family if t.i != g.i and (t.i > p.i or any(c.dep_ == "prep" and c.lower_ == p.lower_
+                                                                         for c in t.children))}  # fmt: skip
     return [s for s in subs if s not in own or s == d.ent(g)]
 
 

@@ -43,6 +43,13 @@ def is_garment(name: str) -> bool:
     return any(s in roots or lexicon.hypernym_closure(s) & roots for s in senses)
 
 
+@functools.lru_cache(maxsize=20_000)
+def can_pose(name: str) -> bool:
+    """A thing that sits, stands or lies in a caption ("a pizza sitting on a board", "a bike leaning on a wall"):
+    an artifact, food, plant or natural object, but no garment (a shirt never stands)."""
+    return lexicon.lexname(name) in ("noun.artifact", "noun.food", "noun.plant", "noun.object") and not is_garment(name)
+
+
 def lemma(tok) -> str:
     """The lemma from the word and its Penn tag (`sgfns.text.lemmas`, not spaCy's lemmatizer)."""
     return L.lemma(tok.lower_, tok.tag_)
