@@ -74,15 +74,16 @@ def _is_shade_of_next(tok) -> bool:
 def _adj_text(adj) -> str | None:
     if adj.lower_ in W.NON_ATTRIBUTES or not any(ch.isalpha() for ch in adj.text):
         return None
+    # a hyphenated word that does not start with an adjective is one attribute ("a walk-in closet", "a well-dressed
+    # man", "a heart-shaped box"); one that does keeps its parts ("black-and-white", "long-haired"), which the
+    # negatives can contrast one by one ("short-haired")
     doc, s, k = adj.doc, adj.i, adj.i
     while s >= 2 and doc[s - 1].text == "-" and not doc[s - 2].whitespace_ and not doc[s - 1].whitespace_:
         s -= 2
-    if s < adj.i and doc[s].tag_ in ("JJ", "JJR", "VBN", "VBG"):
-        return None  # "white" in "black-and-white": the adjective the word starts with has it
     while k + 2 < len(doc) and doc[k + 1].text == "-" and not doc[k].whitespace_ and not doc[k + 1].whitespace_:
-        k += 2  # "a walk-in closet", "a black-and-white photo", "a well-dressed man": the whole hyphenated word
-    if k > s:
-        return doc[s : k + 1].text.lower()
+        k += 2
+    if k > s and doc[s].tag_ not in ("JJ", "JJR", "JJS"):
+        return doc[s : k + 1].text.lower() if s == adj.i or doc[s].tag_ not in ("VBN", "VBG") else None
     words = [adj.lower_]
     for c in adj.children:
         if c.dep_ in ("advmod", "npadvmod", "amod", "compound") and c.i == adj.i - 1 and c.lower_ in C.PARSER_SHADES:
