@@ -22,6 +22,8 @@ from sgfns.graphs.parser.rules.tokens import (
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 from sgfns.text import closed_words as W
 
+VERBS = {"VERB", "AUX"}
+
 # Spatial predicates written several ways -> one form (the determiner-free FACTUAL style).
 PREDICATE_CANON = {}
 for _side in ("left", "right"):
@@ -83,7 +85,7 @@ class Draft:
         """Garments the parse coordinated with their wearer instead of with the garment before them: "a man in a
         red shirt and a red hat", "a woman with glasses and a pink hat" -> the hat goes with the shirt, the
         glasses (token index -> the token it is coordinated with)."""
-        def garment(t) -> bool:  # by the object's name where it has one ("tank top", "water wings")
+        def garment(t) -> bool:  # by the object's name where it has one ("tank top")
             j = self.tok2obj.get(t.i)
             return is_garment(self.objects[j].name if j is not None else noun_lemma(t))
 
@@ -119,8 +121,7 @@ class Draft:
             for s in subs:
                 if s.lower_ in W.RELATIVE_PRONOUNS and v.dep_ in ("relcl", "acl") and v.head.pos_ in NOUNS:
                     out += self.agent(v, self.group(v.head, distribute_back=True), s.lower_ == "who")
-                elif s.lower_ in ("he", "she", "they") and v.dep_ in ("advcl", "conj") and v.head.pos_ in ("VERB",
-                                                                                                          "AUX"):
+                elif s.lower_ in ("he", "she", "they") and v.dep_ in ("advcl", "conj") and v.head.pos_ in VERBS:
                     # "the girls hold hands while they skate on the ice": the main clause's people
                     out += [i for i in self.subjects_of(v.head, depth + 1) if is_animate(self.objects[i].name)]
                 else:

@@ -136,7 +136,7 @@ def build_objects(d: Draft) -> None:
         one_pair = tok.lower_ == "pair" and target.lower_ in W.PLURALIA_TANTUM  # "a pair of scissors" is one
         if tok.lower_ in W.QUANTIFIER_COUNTS and obj.count is None and not one_pair:
             obj.count = W.QUANTIFIER_COUNTS[tok.lower_]
-        elif tok.lower_ in W.ATTRIBUTE_QUANTIFIERS and framing_object(tok) is None:  # not "a small section of" 
+        elif tok.lower_ in W.ATTRIBUTE_QUANTIFIERS and framing_object(tok) is None:  # not "a small section of"
             d.add_attr(obj, noun_lemma(tok))
         for c in tok.children:
             n = number(c) if c.dep_ == "nummod" else None

@@ -116,7 +116,7 @@ def relations_from_preps(d: Draft) -> None:
             if (not chain_words and before is not None and before.dep_ == "advmod" and before.head.i == g.i
                     and before.lower_ in W.PREDICATE_HEADS and p.lower_ == "of"):  # fmt: skip
                 # "laying inside of a box", the adverb and 'of' both on the verb ('inside of' is 'inside')
-                words = [before.lower_] + ([] if before.lower_ in ("inside", "outside") and p.lower_ == "of" else words)
+                words = [before.lower_] + ([] if before.lower_ in ("inside", "outside") else words)
         pred = " ".join(words)
         if at_root:
             d.add_rel(_dependents_as_subjects(d, g), pred, objs)
@@ -156,19 +156,7 @@ def relations_from_preps(d: Draft) -> None:
                 # "is on", "looks brown in the light"; but "looking at a bike" keeps its verb
                 d.add_rel(subs, pred, objs)
             else:
-                vp = verb_phrase(g)
-                if vp in W.PLACEMENT_VERBS:  # "is placed to the right of" says no more than "right of"
-                    vp = ""
-                elif _scene_of_transitive(d, g, pred, objs):  # "throwing a frisbee on a field": where, not how
-                    vp = ""
-                elif p.i > 0 and doc[p.i - 1].lower_ in ("while", "when"):  # "wears a tie while on the steps"
-                    vp = ""
-                elif g.tag_ == "VBN" and g.dep_ in ("acl", "amod") and pred in _PLACES and any(
-                        c.dep_ == "prep" and c.lower_ in ("with", "by") and c.i < p.i for c in g.children):  # fmt: skip
-                    vp = ""  # "a sink filled with supplies next to scissors": the sink is next to them
-                elif (lemma(g) == "wear" and g.tag_ != "VBN" and pred in _PLACES  # not 'the shirt worn by the man'
-                      and not any(is_garment(d.objects[o].name) for o in objs)):  # fmt: skip
-                    vp = ""  # "a girl wearing a bikini in an innertube": she is in it
+                vp = "" if _place_not_verb(d, g, p, pred, objs) else verb_phrase(g)
                 carried = _carried_object(d, g, pred, objs)
                 if carried:  # "wearing chains on his wrists" -> (chains, on, wrists)
                     d.add_rel(carried, pred, objs)
@@ -285,6 +273,22 @@ def _dependents_as_subjects(d: Draft, g) -> list[int]:
     return out
 
 
+def _place_not_verb(d: Draft, v, p, pred: str, objs: list[int]) -> bool:
+    """Whether the verb stays out of the predicate because the phrase only says where its subject is."""
+    if verb_phrase(v) in W.PLACEMENT_VERBS:  # "is placed to the right of" says no more than "right of"
+        return True
+    if _scene_of_transitive(d, v, pred, objs):  # "throwing a frisbee on a field": where, not how
+        return True
+    if p.i > 0 and p.doc[p.i - 1].lower_ in ("while", "when"):  # "wears a tie while on the steps"
+        return True
+    if v.tag_ == "VBN" and v.dep_ in ("acl", "amod") and pred in _PLACES and any(
+            c.dep_ == "prep" and c.lower_ in ("with", "by") and c.i < p.i for c in v.children):  # fmt: skip
+        return True  # "a sink filled with supplies next to scissors": the sink is next to them
+    # "a girl wearing a bikini in an innertube": she is in it (not 'the shirt worn by the man')
+    return (lemma(v) == "wear" and v.tag_ != "VBN" and pred in _PLACES
+            and not any(is_garment(d.objects[o].name) for o in objs))  # fmt: skip
+
+
 def _own_phrase_only(d: Draft, g, p, subs: list[int]) -> list[int]:
     """'a sandy beach with waves and a parking lot with stairs', 'a sandwich with nachos and a salad': a
     coordinated noun with a phrase of the same preposition of its own, or named after the phrase, does not share
@@ -372,10 +376,10 @@ def _scene_of_transitive(d: Draft, v, pred: str, objs: list[int]) -> bool:
         return False
     if not all(d.objects[o].name in W.SCENE_PLACES for o in objs):
         return False
-    scene = {o.i for o in v.children if o.dep_ == "prep" for o in o.children if o.i in d.tok2obj
-             and d.objects[d.tok2obj[o.i]].name in W.SCENE_PLACES}  # fmt: skip
-    elsewhere = any(p.dep_ == "prep" and p.lower_ in ("into", "onto", "in", "on") and any(
-        o.dep_ == "pobj" and o.i not in scene for o in p.children) for p in v.children)  # fmt: skip
+    scene = {t.i for w in v.children if w.dep_ == "prep" for t in w.children if t.i in d.tok2obj
+             and d.objects[d.tok2obj[t.i]].name in W.SCENE_PLACES}  # fmt: skip
+    elsewhere = any(w.dep_ == "prep" and w.lower_ in ("into", "onto", "in", "on") and any(
+        t.dep_ == "pobj" and t.i not in scene for t in w.children) for w in v.children)  # fmt: skip
     return lemma(v) not in W.PLACING_VERBS or elsewhere
 
 
@@ -387,9 +391,9 @@ def _holder_in_place(d: Draft, g, pred: str, objs: list[int]) -> list[int]:
     v = g.head.head if partner else g.head  # 'playing with a ball in the yard', 'waiting for luggage at the airport'
     if pred not in ("on", "in", "at") or not (g.dep_ in OBJ_DEPS or partner) or v.pos_ != "VERB" or not objs:
         return []
-    event = lemma(v) in ("do", "perform", "attempt", "execute") or lexicon.lexname(noun_lemma(g)) in ("noun.act",
-                                                                                                       "noun.event")
-    if g.dep_ in OBJ_DEPS and event and lemma(v) not in W.PLACING_VERBS:  # not 'watching a dog jump on a lawn' 
+    done = lemma(v) in ("do", "perform", "attempt", "execute")
+    event = done or lexicon.lexname(noun_lemma(g)) in ("noun.act", "noun.event")
+    if g.dep_ in OBJ_DEPS and event and lemma(v) not in W.PLACING_VERBS:  # not 'watching a dog jump on a lawn'
         # 'a surfer doing a sharp turn in the water', 'doing a trick on a skateboard': the doer is there
         return [s for s in d.subjects_of(v) if is_animate(d.objects[s].name)]
     if lemma(v) in W.PLACING_VERBS or noun_lemma(g) in W.SCENE_PLACES:

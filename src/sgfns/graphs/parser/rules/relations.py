@@ -18,8 +18,6 @@ from sgfns.graphs.parser.rules.tokens import (
 from sgfns.text import closed_words as W
 from sgfns.text import lexicon
 
-is_wearer = is_animate  # a person or an animal can wear a garment
-
 
 def relations_from_objects(d: Draft) -> None:
     """Verb + direct object ("riding a horse") and gapped transitive relative clauses."""
@@ -98,7 +96,7 @@ def _antecedent(d: Draft, pron, owned: int) -> int | None:
             return False
         name = d.objects[i].name
         if want_person:
-            return is_wearer(name)
+            return is_animate(name)
         if want_thing:
             return lexicon.lexname(name) != "noun.person" and name not in ("person", "people")
         return True
@@ -122,5 +120,5 @@ def _antecedent(d: Draft, pron, owned: int) -> int | None:
 def clothing_as_wear(d: Draft) -> None:
     """'a man in a red shirt': a person or animal 'in' a garment wears it."""
     for r in d.relations:
-        if r.predicate == "in" and is_wearer(d.objects[r.subject].name) and is_garment(d.objects[r.object].name):
+        if r.predicate == "in" and is_animate(d.objects[r.subject].name) and is_garment(d.objects[r.object].name):
             r.predicate = "wear"
