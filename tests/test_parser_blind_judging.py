@@ -51,6 +51,18 @@ def test_one_item_per_distinct_graph_and_excluded_captions_left_out(tmp_path):
     assert scores["new"]["errors"] == {"object": 1}
 
 
+def test_keys_of_the_first_round_still_score(tmp_path):
+    key = [{"item": 0, "image_id": "1", "caption_index": 0, "backend": "rules", "parser": "rules-9"},
+           {"item": 1, "image_id": "1", "caption_index": 0, "backend": "learned", "parser": "edits-1"}]  # fmt: skip
+    (tmp_path / "key.json").write_text(json.dumps(key))
+    (tmp_path / "j.jsonl").write_text('{"item": 0, "right": true, "error": null}\n'
+                                      '{"item": 1, "right": false, "error": "name"}\n')  # fmt: skip
+    out = subprocess.run([sys.executable, str(SCRIPT), "score", "--key", str(tmp_path / "key.json"), "--judged",
+                          str(tmp_path / "j.jsonl")], check=True, capture_output=True, text=True)  # fmt: skip
+    scores = json.loads(out.stdout)
+    assert scores["rules"]["fully_right_percent"] == 100.0 and scores["learned"]["errors"] == {"name": 1}
+
+
 def test_a_bad_parser_spec_is_one_line(tmp_path):
     out = subprocess.run([sys.executable, str(SCRIPT), "draw", "--coco", str(tmp_path), "--out", str(tmp_path),
                           "--parser", "old=src"], capture_output=True, text=True)  # fmt: skip
