@@ -379,3 +379,39 @@ def contrasting_predicates(predicate: str) -> list[str]:
         if tail in PREDICATE_CONTRASTS and head in POSITION_VERBS:
             out.extend(f"{head} {t}" for t in PREDICATE_CONTRASTS[tail])
     return list(dict.fromkeys(out))
+
+
+# --- what the caption parser asks of a noun (sgfns.graphs.parser.rules) --------------------------------------------
+@functools.lru_cache(maxsize=20_000)
+def is_animate(name: str) -> bool:
+    """A person or an animal: something that acts, and can wear a garment. The project's word classes decide
+    where they know the noun ("monitor" is electronics, though WordNet's first sense is a person), else the noun's
+    first WordNet sense ("guy", "kid", "batter")."""
+    if name in ("person", "people") or agent_kind(name) is not None:
+        return True
+    return noun_class(name) is None and lexicon.lexname(name) in ("noun.person", "noun.animal")
+
+
+@functools.lru_cache(maxsize=1)
+def _garment_synsets() -> frozenset[int]:
+    out: set[int] = set()
+    for w in ("clothing", "garment", "headdress", "footwear", "eyewear", "glasses", "glove"):
+        out.update(lexicon.synset_ids(w, "n"))
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=20_000)
+def is_garment(name: str) -> bool:
+    """Is one of the first two WordNet senses of the noun (or of its singular: "jeans" -> "jean") a garment,
+    headdress, footwear or eyewear?"""
+    roots = _garment_synsets()
+    senses = lexicon.synset_ids(name, "n")[:2] or [s for b in lexicon.morphy(name, "n")[:1] for s in
+                                                   lexicon.synset_ids(b, "n")[:2]]  # fmt: skip
+    return any(s in roots or lexicon.hypernym_closure(s) & roots for s in senses)
+
+
+@functools.lru_cache(maxsize=20_000)
+def can_pose(name: str) -> bool:
+    """A thing that sits, stands or lies in a caption ("a pizza sitting on a board", "a bike leaning on a wall"):
+    an artifact, food, plant or natural object, but no garment (a shirt never stands)."""
+    return lexicon.lexname(name) in ("noun.artifact", "noun.food", "noun.plant", "noun.object") and not is_garment(name)

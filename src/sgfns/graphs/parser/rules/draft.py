@@ -12,15 +12,13 @@ from sgfns.graphs.parser.rules.tokens import (
     OBJ_DEPS,
     SUBJ_DEPS,
     acts_as_verb,
-    can_pose,
-    is_animate,
-    is_garment,
     lemma,
     noun_lemma,
     resolve,
 )
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 from sgfns.text import closed_words as W
+from sgfns.text.wordclasses import can_pose, is_animate, is_garment
 
 VERBS = {"VERB", "AUX"}
 

@@ -12,8 +12,6 @@ from sgfns.graphs.parser.rules.tokens import (
     OBJ_DEPS,
     acts_as_verb,
     adj_predicate,
-    is_animate,
-    is_garment,
     joins_head,
     lemma,
     noun_lemma,
@@ -24,6 +22,7 @@ from sgfns.graphs.parser.rules.tokens import (
 )
 from sgfns.text import closed_words as W
 from sgfns.text import lexicon
+from sgfns.text.wordclasses import is_animate, is_garment
 
 _CHAIN_PREPS = {"to", "of", "from", "with"}
 _PLACES = {"in", "on", "at", "near", "by", "under", "beside", "behind", "in front of", "next to", "inside"}

@@ -8,8 +8,6 @@ from sgfns.graphs.parser.rules.draft import Draft
 from sgfns.graphs.parser.rules.tokens import (
     NOUNS,
     OBJ_DEPS,
-    is_animate,
-    is_garment,
     lemma,
     noun_lemma,
     verb_lemma,
@@ -17,6 +15,7 @@ from sgfns.graphs.parser.rules.tokens import (
 )
 from sgfns.text import closed_words as W
 from sgfns.text import lexicon
+from sgfns.text.wordclasses import is_animate, is_garment
 
 
 def relations_from_objects(d: Draft) -> None:

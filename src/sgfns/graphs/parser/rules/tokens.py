@@ -3,51 +3,14 @@ the entity ("a group of people" -> "people"), whether it is a side word ("right 
 
 from __future__ import annotations
 
-import functools
-
 from sgfns.text import closed_words as W
 from sgfns.text import lemmas as L
-from sgfns.text import lexicon, wordclasses
+from sgfns.text import lexicon
 
 NOUNS = {"NOUN", "PROPN"}
 MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
 SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj"}
 OBJ_DEPS = {"dobj", "obj", "oprd"}
-
-
-@functools.lru_cache(maxsize=20_000)
-def is_animate(name: str) -> bool:
-    """A person or an animal: something that acts, and can wear a garment. The project's word classes decide
-    where they know the noun ("monitor" is electronics, though WordNet's first sense is a person), else the noun's
-    first WordNet sense ("guy", "kid", "batter")."""
-    if name in ("person", "people") or wordclasses.agent_kind(name) is not None:
-        return True
-    return wordclasses.noun_class(name) is None and lexicon.lexname(name) in ("noun.person", "noun.animal")
-
-
-@functools.lru_cache(maxsize=1)
-def _garment_synsets() -> frozenset[int]:
-    out: set[int] = set()
-    for w in ("clothing", "garment", "headdress", "footwear", "eyewear", "glasses", "glove"):
-        out.update(lexicon.synset_ids(w, "n"))
-    return frozenset(out)
-
-
-@functools.lru_cache(maxsize=20_000)
-def is_garment(name: str) -> bool:
-    """Is one of the first two WordNet senses of the noun (or of its singular: "jeans" -> "jean") a garment,
-    headdress, footwear or eyewear?"""
-    roots = _garment_synsets()
-    senses = lexicon.synset_ids(name, "n")[:2] or [s for b in lexicon.morphy(name, "n")[:1] for s in
-                                                   lexicon.synset_ids(b, "n")[:2]]  # fmt: skip
-    return any(s in roots or lexicon.hypernym_closure(s) & roots for s in senses)
-
-
-@functools.lru_cache(maxsize=20_000)
-def can_pose(name: str) -> bool:
-    """A thing that sits, stands or lies in a caption ("a pizza sitting on a board", "a bike leaning on a wall"):
-    an artifact, food, plant or natural object, but no garment (a shirt never stands)."""
-    return lexicon.lexname(name) in ("noun.artifact", "noun.food", "noun.plant", "noun.object") and not is_garment(name)
 
 
 def lemma(tok) -> str:
