@@ -12,6 +12,7 @@ from sgfns.graphs.parser.rules.tokens import (
     OBJ_DEPS,
     SUBJ_DEPS,
     acts_as_verb,
+    conj_root,
     lemma,
     noun_lemma,
     resolve,
@@ -56,10 +57,7 @@ class Draft:
         """The entity of `tok` and of its coordinated nouns ("a man and a woman")."""
         toks = [tok]
         if distribute_back and tok.dep_ == "conj" and not any(c.dep_ == "conj" for c in tok.children):
-            root = tok
-            while root.dep_ == "conj" and root.head.pos_ in NOUNS | {"PRON"}:
-                root = root.head
-            toks = [root]
+            toks = [conj_root(tok)]
         out: list[int] = []
         stack = list(toks)
         seen = set()
@@ -160,8 +158,7 @@ class Draft:
                                                                               for i in subs)  # fmt: skip
         h = v.head
         for _ in range(3):
-            while h.dep_ == "conj" and h.head.pos_ in NOUNS:  # "wearing a shirt and a hat holding a bat"
-                h = h.head
+            h = conj_root(h)  # "wearing a shirt and a hat holding a bat"
             if h.dep_ == "pobj" and h.head.lower_ == "of" and h.head.head.i in self.skip:
                 h = h.head.head  # "in front of a computer": climb out of the multi-word predicate
             if h.dep_ in OBJ_DEPS and h.head.pos_ == "VERB":

@@ -12,6 +12,7 @@ from sgfns.graphs.parser.rules.tokens import (
     OBJ_DEPS,
     acts_as_verb,
     adj_predicate,
+    conj_root,
     joins_head,
     lemma,
     noun_lemma,
@@ -292,10 +293,7 @@ def _own_phrase_only(d: Draft, g, p, subs: list[int]) -> list[int]:
     """'a sandy beach with waves and a parking lot with stairs', 'a sandwich with nachos and a salad': a
     coordinated noun with a phrase of the same preposition of its own, or named after the phrase, does not share
     it."""
-    root = g
-    while root.dep_ == "conj" and root.head.pos_ in NOUNS:
-        root = root.head
-    family, stack = [], [root]
+    family, stack = [], [conj_root(g)]
     while stack:
         t = stack.pop()
         family.append(t)

@@ -100,6 +100,13 @@ def joins_head(tok) -> bool:
             and lexicon.is_lemma(f"{h.lower_} {noun_lemma(tok)}", "n"))  # fmt: skip
 
 
+def conj_root(tok):
+    """The first noun of the coordination the token is in ("a man and a woman" -> man), else the token itself."""
+    while tok.dep_ == "conj" and tok.head.pos_ in NOUNS | {"PRON"}:
+        tok = tok.head
+    return tok
+
+
 def framing_object(tok):
     """The thing a framing noun at the head of the caption shows ("a picture of a dog on a couch", "a close up of
     a bear": the photo's framing, no object of its own), else None. Only the caption's root counts: "a picture of
