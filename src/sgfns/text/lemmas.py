@@ -30,6 +30,7 @@ def lemma(word: str, tag: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=100_000)
 def noun_lemma(word: str, tag: str = "NNS") -> str:
     if word in W.PLURALIA_TANTUM or not word.isascii():
         return word
@@ -45,6 +46,7 @@ def noun_lemma(word: str, tag: str = "NNS") -> str:
     return word
 
 
+@functools.lru_cache(maxsize=100_000)
 def verb_lemma(word: str, tag: str = "VBG") -> str:
     if word in _AUX:
         return _AUX[word]

@@ -162,7 +162,7 @@ def noun_attributes(d: Draft, tok, obj: SGObject, used: set[int]) -> None:
 
 def predicative_attributes(d: Draft) -> None:
     """'the truck is old', 'a dog that is brown', 'the car is parked'."""
-    for tok in d.doc:
+    for tok in d.tokens:
         if tok.dep_ in ("acomp", "oprd") and tok.pos_ in ("ADJ", "VERB") and lemma(tok.head) in W.STATIVE_COPULAS:
             subj = d.subjects_of(tok.head)
             if adj_predicate(tok) and any(

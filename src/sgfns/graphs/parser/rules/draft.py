@@ -36,6 +36,7 @@ class Draft:
 
     def __init__(self, doc):
         self.doc = doc
+        self.tokens = list(doc)  # made once: each `for t in doc` / `doc[i]` builds new Token objects
         self.objects: list[SGObject] = []
         self.tok2obj: dict[int, int] = {}
         self.relations: list[Relation] = []
@@ -71,7 +72,7 @@ class Draft:
                 out.append(e)
             stack.extend(c for c in t.children if c.dep_ == "conj" and (c.pos_ in NOUNS or c.pos_ == "PRON")
                          and self._homes().get(c.i, t.i) == t.i)  # fmt: skip
-            stack.extend(self.doc[j] for j, home in self._homes().items() if home == t.i)
+            stack.extend(self.tokens[j] for j, home in self._homes().items() if home == t.i)
             rt = resolve(t)
             if rt.i != t.i:
                 stack.extend(c for c in rt.children if c.dep_ == "conj" and c.pos_ in NOUNS)
@@ -87,7 +88,7 @@ class Draft:
 
         if self._garment_homes is None:
             self._garment_homes = {}
-            for c in self.doc:
+            for c in self.tokens:
                 h = c.head
                 if c.dep_ != "conj" or c.pos_ not in NOUNS or h.pos_ not in NOUNS or not is_animate(noun_lemma(h)):
                     continue

@@ -95,9 +95,8 @@ def _gerund_noun(tok) -> bool:
 def build_objects(d: Draft) -> None:
     """Make the objects (with their noun-phrase attributes), the owners of body parts, and the counts and
     attributes that quantifier nouns give ("a pair of shoes", "a slice of pizza")."""
-    doc = d.doc
     # Mark predicate nouns ("front" in "in front of") and quantifier nouns ("group" in "a group of people").
-    for tok in doc:
+    for tok in d.tokens:
         if tok.pos_ in NOUNS and tok.dep_ == "pobj" and tok.lower_ in W.PREDICATE_NOUNS:
             if tok.head.pos_ == "ADP" and of_object(tok) is not None:
                 d.skip.add(tok.i)
@@ -107,11 +106,11 @@ def build_objects(d: Draft) -> None:
         if shown is not None:  # "a close up of a bear": neither the framing words nor their 'of' relate anything
             d.skip.add(tok.i)
             d.skip.update(t.i for t in tok.subtree if t.head.i in (tok.i, tok.i + 1) and t.lower_ in ("up", "of"))
-    for tok in doc:
+    for tok in d.tokens:
         if is_head(d, tok):
             d.tok2obj[tok.i] = len(d.objects)
             d.objects.append(_make_object(d, tok))
-    for tok in doc:  # "a fire hydrant" parsed with "hydrant" hung on "fire": one object, spanning the head word
+    for tok in d.tokens:  # "a fire hydrant" parsed with "hydrant" hung on "fire": one object, spanning the head word
         j = d.tok2obj.get(tok.head.i) if joins_head(tok) else None
         if j is not None:
             obj = d.objects[j]
@@ -125,7 +124,7 @@ def build_objects(d: Draft) -> None:
         d.add_rel([d.tok2obj[owner.i]], "have", [d.tok2obj[owned.i]])
     # Quantifier words become counts/attributes of the quantified entity.
     for i in sorted(d.skip):
-        tok = doc[i]
+        tok = d.tokens[i]
         if tok.lower_ not in W.QUANTIFIER_NOUNS:
             continue
         target = resolve(tok)

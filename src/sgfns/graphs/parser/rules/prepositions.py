@@ -44,7 +44,7 @@ class _Hop:
 def relations_from_preps(d: Draft) -> None:
     """One relation per preposition and subject/object pair (see the module docstring)."""
     doc = d.doc
-    for p in doc:
+    for p in d.tokens:
         is_conj = p.dep_ == "conj" and p.pos_ == "ADP"  # "above a box and next to a ring"
         # "people walk down a busy sidewalk" with "down" an adverb that still has its object
         as_adverb = p.dep_ == "advmod" and p.tag_ in ("IN", "RP") and any(c.dep_ == "pobj" for c in p.children)

@@ -20,7 +20,7 @@ from sgfns.text.wordclasses import is_animate, is_garment
 
 def relations_from_objects(d: Draft) -> None:
     """Verb + direct object ("riding a horse") and gapped transitive relative clauses."""
-    for o in d.doc:
+    for o in d.tokens:
         if o.dep_ in OBJ_DEPS or (o.dep_ == "attr" and lemma(o.head) not in W.STATIVE_COPULAS):
             v = o.head
             if v.pos_ not in ("VERB", "AUX"):
@@ -31,7 +31,7 @@ def relations_from_objects(d: Draft) -> None:
             d.add_rel(d.subjects_of(v), verb_phrase(v), objs)
     # a participle with its own noun inside a noun phrase: "snow covered ground" -> (snow, cover, ground),
     # "a woman hauling baggage" (parsed as baggage's modifier) -> (woman, haul, baggage); no attribute "covered"
-    for t in d.doc:
+    for t in d.tokens:
         if t.dep_ != "amod" or t.tag_ not in ("VBN", "VBG") or t.head.i not in d.tok2obj:
             continue
         doer = next((c for c in t.children if c.dep_ in ("npadvmod", "compound", "nmod", "nsubj") and c.i < t.i
@@ -44,7 +44,7 @@ def relations_from_objects(d: Draft) -> None:
         owner.attributes = [a for a in owner.attributes if t.lower_ not in a.replace("-", " ").split()]
         d.add_rel(d.group(doer), verb_phrase(t), d.group(t.head))
     # "baby brushing teeth" parsed as three nouns: the -ing word and the person before it both modify "teeth"
-    for t in d.doc:
+    for t in d.tokens:
         h = t.head
         if t.dep_ != "compound" or not t.lower_.endswith("ing") or h.i not in d.tok2obj or t.i < 1:
             continue
@@ -56,7 +56,7 @@ def relations_from_objects(d: Draft) -> None:
                 d.add_rel([d.tok2obj[doer.i]], verb_lemma(t), [d.tok2obj[h.i]])
                 d.doers[h.i] = [d.tok2obj[doer.i]]
     # gapped transitive relative clause: "the shirt the man is wearing" -> (man, wear, shirt)
-    for v in d.doc:
+    for v in d.tokens:
         if v.dep_ == "relcl" and v.pos_ == "VERB" and v.head.pos_ in NOUNS:
             kids = list(v.children)
             if any(c.dep_ in OBJ_DEPS | {"prep", "ccomp", "xcomp", "attr", "acomp"} for c in kids):
@@ -68,7 +68,7 @@ def relations_from_objects(d: Draft) -> None:
 
 def relations_from_possessives(d: Draft) -> None:
     """Possessives -> (owner, have, owned): "the man's hat"; "its trunk" unless the two are already related."""
-    for t in d.doc:
+    for t in d.tokens:
         if t.dep_ == "poss" and (t.pos_ in NOUNS or t.lower_ in W.PERSON_PRONOUNS):
             owner = d.ent(t)
             owned = d.group(t.head) if t.head.pos_ in NOUNS else []
