@@ -94,6 +94,34 @@ def test_replace_obj_multiword_name_replaces_its_head():
     assert not any(o.name.startswith("hot ") and o.name != "hot dog" for n in negs for o in n.graph.objects)
 
 
+def test_replace_obj_object_of_an_action_needs_the_corpus_but_not_of_a_look():
+    from collections import Counter
+
+    from sgfns.negatives.corpus import Corpus
+
+    corpus = Corpus(predicates=Counter({"push": 300, "look at": 300}))  # large enough to be trusted, no objects
+
+    def made(caption, verb, thing):
+        g = SceneGraph([obj(caption, "man", "man"), obj(caption, thing, thing)], [Relation(0, verb, 1)])
+        return {n.edit["from"] for n in gen_all(caption, g, rules=["replace-obj"], corpus=corpus)[0]}
+
+    assert "cart" not in made("A man pushing a cart.", "push", "cart")  # 'pushing a building'?
+    assert "tree" in made("A man looking at a tree.", "look at", "tree")  # anything in sight can be looked at
+
+
+def test_replace_obj_reads_a_herd_of_sheep_as_plural_and_keeps_a_container_a_container():
+    c = "A dog chasing a herd of sheep."
+    g = SceneGraph([obj(c, "dog", "dog"), obj(c, "sheep", "sheep")], [Relation(0, "chase", 1)])
+    made = {n.edit["to"] for n in gen_all(c, g, rules=["replace-obj"])[0] if n.edit["from"] == "sheep"}
+    assert "cows" in made and not made & {"cow", "goat", "cat", "bear"}, made  # 'a herd of goats', not 'goat'
+    c = "A man holding a cup of coffee."
+    g = SceneGraph([obj(c, "man", "man"), obj(c, "cup", "cup"), obj(c, "coffee", "coffee")], [Relation(0, "hold", 1)])
+    made = {n.edit["to"] for n in gen_all(c, g, rules=["replace-obj"])[0] if n.edit["from"] == "cup"}
+    from sgfns.text.closed_words import VESSELS
+
+    assert made and made <= VESSELS, made  # 'a mug of coffee', never 'a fork of coffee'
+
+
 def test_replace_obj_flips_pronouns_with_gender():
     c = "A boy sits at a table with his head in his hand."
     g = SceneGraph([obj(c, "boy", "boy"), obj(c, "table", "table"), obj(c, "head", "head"), obj(c, "hand", "hand")])
@@ -115,6 +143,13 @@ def test_replace_att_same_class_and_opposite_size():
     assert not any("huge truck" in n.negative or "large truck" in n.negative for n in negs)  # not a synonym
     for n in negs:
         assert_consistent(n)
+
+
+def test_replace_att_edits_a_hyphenated_attribute_whole():
+    c = "A middle-aged man sits on a bench."
+    g = SceneGraph([obj(c, "man", "man", ["middle-aged"]), obj(c, "bench", "bench")], [Relation(0, "sit on", 1)])
+    texts = {n.negative for n in gen_all(c, g, rules=["replace-att"])[0]}
+    assert texts == {"A young man sits on a bench.", "An elderly man sits on a bench."}
 
 
 @pytest.mark.parametrize("caption, word, name", [

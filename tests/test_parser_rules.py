@@ -297,6 +297,9 @@ def test_a_picture_that_does_something_is_a_picture(parser):
     ("A bathroom with a walk-in closet.", "closet", ["walk-in"]),
     ("A black-and-white photo of a dog.", "photo", ["black", "white"]),  # parts the negatives can contrast
     ("A well-dressed man.", "man", ["well-dressed"]),
+    ("A middle-aged man at a desk.", "man", ["middle-aged"]),  # a class word with a hyphen ("young" <-> it)
+    ("A gray-haired woman.", "woman", ["gray-haired"]),
+    ("A long-haired dog.", "dog", ["long", "haired"]),
     ("A black and white dog.", "dog", ["black", "white"]),
 ])  # fmt: skip
 def test_hyphenated_attributes_are_one_word(parser, caption, name, attributes):

@@ -106,10 +106,11 @@ def noun_phrase(text: str, tokens: list[Token], obj: SGObject) -> Phrase:
     elif quantity:
         det = quantity[-1]
     plural = surface.is_plural_form(head.text, obj.name)
-    if not plural and head.lower in surface.INVARIANT_PLURALS:  # 'sheep are', 'two deer'
+    if not plural and head.lower in surface.INVARIANT_PLURALS:  # 'sheep are', 'two deer', 'a herd of sheep'
         nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
-        num = [is_number_word(t.lower) and t.lower not in ("one", "1") for t in quantity]
-        plural = nxt in ("are", "were", "have") or any(num)
+        num = [(is_number_word(t.lower) and t.lower not in ("one", "1")) or t.lower in VAGUE_QUANTIFIERS
+               for t in quantity]  # fmt: skip
+        plural = nxt in ("are", "were", "have") or any(num)  # a bare 'sheep' stays singular: 'sheep grazing by itself'
     return Phrase(tokens[first].start, head.end, head, i, first, plural, det, quantity)
 
 
@@ -128,6 +129,8 @@ def attribute_token(text: str, tokens: list[Token], obj: SGObject, attribute: st
             break
         if w == words[0]:
             hits.append(tokens[j])
+        elif "-" in words[0] and (joined := _hyphenated(text, tokens, j, words[0])) is not None:
+            hits.append(joined)  # 'middle-aged' is three tokens
         j -= 1
     if not hits and i + 2 < len(tokens) and tokens[i + 1].lower in _PREDICATIVE:
         for k in range(i + 2, min(i + 5, len(tokens))):
@@ -139,6 +142,17 @@ def attribute_token(text: str, tokens: list[Token], obj: SGObject, attribute: st
     if len(hits) != 1:
         raise Unreliable(f"attribute '{attribute}' of '{obj.name}' not found once near its head")
     return hits[0]
+
+
+def _hyphenated(text: str, tokens: list[Token], j: int, word: str) -> Token | None:
+    """The hyphenated `word` written with no spaces in the tokens ending at `j`, as one token, else None."""
+    n = 2 * word.count("-") + 1
+    parts = tokens[j - n + 1 : j + 1] if j - n + 1 >= 0 else []
+    if len(parts) != n or any(a.end != b.start for a, b in zip(parts, parts[1:], strict=False)):
+        return None
+    if "".join(t.lower for t in parts) != word:
+        return None
+    return Token(text[parts[0].start : parts[-1].end], parts[0].start, parts[-1].end)
 
 
 def predicate_tokens(text: str, tokens: list[Token], graph: SceneGraph, rel_index: int) -> list[Token]:

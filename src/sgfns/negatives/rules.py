@@ -17,6 +17,7 @@ from sgfns.negatives.corpus import Corpus
 from sgfns.negatives.edit import EditError, Splice, apply
 from sgfns.negatives.locate import Unreliable
 from sgfns.text import adjectives, colours, lexicon, verbs
+from sgfns.text import closed_words as W
 from sgfns.text import inflection as surface
 from sgfns.text import wordclasses as wc
 from sgfns.text.wordclasses import normalize_predicate
@@ -201,15 +202,17 @@ def replace_obj(ctx: Context) -> list[Candidate]:
             continue
         start, end = _name_region(ctx, ph, obj)
         # what the new noun must go with: every other thing of the caption for a room, a scene or an animal
-        # ('a kitchen with a shower stall', 'a sheep browsing on a mac book'); the verb it is the object of
+        # ('a kitchen with a shower stall', 'a sheep browsing on a mac book'); the verb it is the object of,
+        # unless one looks at it
         kind = wc.noun_kind(obj.name)
         others = [o.name for j, o in enumerate(ctx.graph.objects) if j != k] if kind in _CONTEXT_KINDS else []
-        verbs_of = [normalize_predicate(r.predicate) for r in ctx.graph.relations if r.object == k
-                    and normalize_predicate(r.predicate).split()[0] in wc.ACTION_VERBS]  # fmt: skip
+        verbs_of = [v for v in (normalize_predicate(r.predicate) for r in ctx.graph.relations if r.object == k)
+                    if v.split()[0] in wc.ACTION_VERBS and v not in wc.LOOKED_AT]  # fmt: skip
+        holds = ph.head_index + 1 < len(ctx.tokens) and ctx.tokens[ph.head_index + 1].lower == "of"
         implausible, made = 0, len(out)
         for alt in _replacement_names(obj.name, list(ctx.pool)):
-            if alt in names:
-                continue
+            if alt in names or (holds and obj.name in W.VESSELS and alt not in W.VESSELS):
+                continue  # 'a can of food' -> 'a bowl of food', never 'a keyboard of food'
             if not ctx.corpus.fits_with(alt, others) or not all(ctx.corpus.object_of(v, alt) for v in verbs_of):
                 implausible += 1  # 'a bath tub, a microwave and a sink', 'a person and their sheep at a laptop'
                 continue

@@ -83,6 +83,9 @@ CLASSES: dict[str, tuple[str, ...]] = {
     "ground": GROUND,
     "state": tuple(w for w in OPPOSITES if w not in SIZES and w not in AGES and w not in GROUND),
 }
+# Class words written with a hyphen ("middle-aged", "gray-haired"): the parser reads each as one attribute, though
+# it keeps the parts of other hyphenated words that start with an adjective ("long-haired" -> long, haired).
+HYPHENATED = frozenset(w for words in CLASSES.values() for w in words if "-" in w)
 # Classes whose members can be exchanged between two objects (states are not one scale: open/full).
 SWAPPABLE = ("colour", "material", "pattern", "size")
 

@@ -74,6 +74,9 @@ VISUAL_ADJECTIVES = {
 # Quantifier nouns that become an attribute of what they quantify ("a slice of pizza" -> pizza [slice]).
 ATTRIBUTE_QUANTIFIERS = {"piece", "pieces", "slice", "slices", "bunch", "pile", "stack", "chunk", "chunks", "strip",
                          "strips", "patch", "clump", "portion", "section", "part"}  # fmt: skip
+# What holds food, drink or goods: "a cup of coffee" may become "a mug of coffee", never "a fork of coffee".
+VESSELS = frozenset({"plate", "bowl", "cup", "glass", "box", "bag", "basket", "bottle", "jar", "tray", "bucket", "pot",
+                     "pan", "container", "mug", "crate", "can", "carton", "platter", "dish"})  # fmt: skip
 # Nouns whose "of" names what they hold or show ("a plate of food" -> (plate, have, food)).
 CONTAINERS = {
     "plate", "plates", "bowl", "bowls", "cup", "cups", "glass", "glasses", "box", "boxes", "bag", "bags", "basket",

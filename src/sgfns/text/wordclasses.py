@@ -184,6 +184,11 @@ DIRECTIONS = frozenset({"into", "past", "through", "across", "down", "up", "alon
 ACTION_VERBS = frozenset({"ride", "hold", "carry", "wear", "eat", "throw", "catch", "push", "pull", "kick", "chase",
                           "lead", "follow", "feed", "pet", "watch", "look", "fly", "drive", "hit", "swing", "cut",
                           "drink", "play", "open", "close", "walk", "run"})  # fmt: skip
+# Predicates of looking at something: what one looks at may be anything in sight, so a new object of theirs needs
+# no caption that writes it with the verb ('three dogs looking at a cement ledge' -> 'looking at a hill'); what one
+# looks through, out of or into (a window, glasses) is not among them.
+LOOKED_AT = frozenset({"look at", "look up at", "look down at", "watch", "see", "view", "observe", "stare at",
+                       "gaze at", "glance at", "peer at"})  # fmt: skip
 # Nouns of people that WordNet files as groups ('people': noun.group): they act like a person.
 PEOPLE_GROUPS = frozenset({"people", "crowd", "family", "couple", "team", "group", "persons", "audience"})
 # Gendered words flipped together with a person noun ('boy' -> 'girl' also turns 'his' into 'her').

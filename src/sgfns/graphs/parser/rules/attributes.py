@@ -18,9 +18,9 @@ from sgfns.graphs.parser.rules.tokens import (
     side_word,
 )
 from sgfns.graphs.types import SGObject
+from sgfns.text import adjectives, lexicon
 from sgfns.text import closed_words as W
 from sgfns.text import colours as C
-from sgfns.text import lexicon
 
 
 def np_adjectives(d: Draft, first: int, tok, obj: SGObject, used: set[int]) -> None:
@@ -76,13 +76,13 @@ def _adj_text(adj) -> str | None:
         return None
     # a hyphenated word that does not start with an adjective is one attribute ("a walk-in closet", "a well-dressed
     # man", "a heart-shaped box"); one that does keeps its parts ("black-and-white", "long-haired"), which the
-    # negatives can contrast one by one ("short-haired")
+    # negatives can contrast one by one ("short-haired"), unless the whole is a class word ("middle-aged")
     doc, s, k = adj.doc, adj.i, adj.i
     while s >= 2 and doc[s - 1].text == "-" and not doc[s - 2].whitespace_ and not doc[s - 1].whitespace_:
         s -= 2
     while k + 2 < len(doc) and doc[k + 1].text == "-" and not doc[k].whitespace_ and not doc[k + 1].whitespace_:
         k += 2
-    if k > s and doc[s].tag_ not in ("JJ", "JJR", "JJS"):
+    if k > s and (doc[s].tag_ not in ("JJ", "JJR", "JJS") or doc[s : k + 1].text.lower() in adjectives.HYPHENATED):
         return doc[s : k + 1].text.lower() if s == adj.i or doc[s].tag_ not in ("VBN", "VBG") else None
     words = [adj.lower_]
     for c in adj.children:
