@@ -489,3 +489,24 @@ def test_every_span_is_the_head_word_on_real_captions(parser, shared_data):
             n_objects += 1
             assert o.span is not None and _span_is_head_word(text, o), (text, o.name, o.span)
     assert n_objects > 800
+
+
+@pytest.mark.parametrize(("caption", "expected"), [
+    ("A kitchen with cabinets, a stove, microwave and refrigerator.",
+     {("kitchen", "with", x) for x in ("cabinet", "stove", "microwave", "refrigerator")}),
+    ("a bath room with a bath tub a toilet and a sink",
+     {("bathroom", "with", x) for x in ("bathtub", "toilet", "sink")}),
+    ("a corner bathroom with two sinks and a bathtub", {("bathroom", "with", "sink"), ("bathroom", "with", "bathtub")}),
+])  # fmt: skip
+def test_every_item_of_a_list_after_with_is_had(parser, caption, expected):
+    assert expected <= triples(parser.parse(caption))
+
+
+@pytest.mark.parametrize(("caption", "absent"), [
+    ("A woman wearing black clothes, a purple scarf, and a pink hat is riding a bike.", ("scarf", "ride", "bike")),
+    ("A person sits at a table in front of a sandwich on dark bread, a salad and cucumbers.",
+     ("salad", "sit at", "table")),
+    ("A sandy beach with waves and a parking lot with stairs to the beach.", ("beach", "with", "stair")),
+])  # fmt: skip
+def test_a_list_item_is_not_a_person_or_a_new_description(parser, caption, absent):
+    assert absent not in triples(parser.parse(caption))

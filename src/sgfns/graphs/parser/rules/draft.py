@@ -31,6 +31,26 @@ for _side in ("left", "right"):
 PREDICATE_CANON.update({"inside of": "inside", "outside of": "outside", "on top": "on top of"})
 
 
+def _listed(tok) -> bool:
+    """A noun with its own article hung on the noun before it in a list that goes on ("cabinets, a stove,
+    microwave and refrigerator": an apposition; "a bath tub a toilet and a sink": an adverbial noun); a person
+    or animal is listed only with one ("a woman, a little boy, and a baby")."""
+    if tok.dep_ not in ("appos", "npadvmod") or tok.i < tok.head.i or tok.head.pos_ not in NOUNS:
+        return False
+    if tok.head.dep_ == "ROOT" or _has_phrase(tok) or not any(c.dep_ == "det" and c.lower_ in ("a", "an")
+                                                             for c in tok.children):  # fmt: skip
+        return False
+    goes_on = any(c.dep_ == "conj" for c in tok.children) or (
+        tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ in (",", "and", "or"))
+    return goes_on and is_animate(noun_lemma(tok)) == is_animate(noun_lemma(tok.head))
+
+
+def _has_phrase(tok) -> bool:
+    """The noun has a prepositional phrase of its own: a new description, not one more item of a list ("a small
+    bowl with a red dish")."""
+    return any(c.dep_ == "prep" for c in tok.children)
+
+
 class Draft:
     """One caption's graph under construction (see the module docstring)."""
 
@@ -70,8 +90,8 @@ class Draft:
             e = self.ent(t)
             if e is not None and e not in out:
                 out.append(e)
-            stack.extend(c for c in t.children if c.dep_ == "conj" and (c.pos_ in NOUNS or c.pos_ == "PRON")
-                         and self._homes().get(c.i, t.i) == t.i)  # fmt: skip
+            stack.extend(c for c in t.children if (c.dep_ == "conj" or _listed(c))
+                         and (c.pos_ in NOUNS or c.pos_ == "PRON") and self._homes().get(c.i, t.i) == t.i)  # fmt: skip
             stack.extend(self.tokens[j] for j, home in self._homes().items() if home == t.i)
             rt = resolve(t)
             if rt.i != t.i:
@@ -79,9 +99,10 @@ class Draft:
         return out
 
     def _homes(self) -> dict[int, int]:
-        """Garments the parse coordinated with their wearer instead of with the garment before them: "a man in a
-        red shirt and a red hat", "a woman with glasses and a pink hat" -> the hat goes with the shirt, the
-        glasses (token index -> the token it is coordinated with)."""
+        """Nouns the parse coordinated with the head of a phrase instead of with the noun in it: garments with their
+        wearer ("a man in a red shirt and a red hat", "a woman with glasses and a pink hat" -> the hat goes with
+        the shirt, the glasses), things with the caption's head after its "with" ("a bathroom with two sinks and a
+        bathtub" -> the bathtub goes with the sinks) (token index -> the token it is coordinated with)."""
         def garment(t) -> bool:  # by the object's name where it has one ("tank top")
             j = self.tok2obj.get(t.i)
             return is_garment(self.objects[j].name if j is not None else noun_lemma(t))
@@ -90,7 +111,15 @@ class Draft:
             self._garment_homes = {}
             for c in self.tokens:
                 h = c.head
-                if c.dep_ != "conj" or c.pos_ not in NOUNS or h.pos_ not in NOUNS or not is_animate(noun_lemma(h)):
+                if c.dep_ != "conj" or c.pos_ not in NOUNS or h.pos_ not in NOUNS:
+                    continue
+                if not is_animate(noun_lemma(h)):
+                    # "a corner bathroom with two sinks and a bathtub": a thing coordinated with the caption's head
+                    # after its "with" phrase is one more thing it has
+                    had = [g for p in h.children if p.dep_ == "prep" and p.lower_ == "with" and p.i < c.i
+                           for g in p.children if g.dep_ == "pobj"]  # fmt: skip
+                    if h.dep_ == "ROOT" and had and not is_animate(noun_lemma(c)) and not _has_phrase(c):
+                        self._garment_homes[c.i] = had[-1].i
                     continue
                 if not garment(c):
                     continue
