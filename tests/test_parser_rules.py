@@ -280,6 +280,10 @@ def test_who_does_it_and_where(parser, caption, want, not_want):
     ("A yellow fire hydrant in front of a tree.", ["fire hydrant", "tree"]),
     ("A brown teddy bear sitting by a cup.", ["teddy bear", "cup"]),
     ("An overview of traffic.", ["traffic"]),
+    ("A black and white photo of a man doing a trick.", ["man", "trick"]),  # the framing's own words go with it
+    ("Two images of open suitcases.", ["suitcase"]),
+    ("A cartoon image of a fast food meal.", ["meal"]),
+    ("this is a very dark picture of a room with a shelf", ["room", "shelf"]),
     ("A large open kitchen with an island in the middle", ["kitchen", "island"]),
 ])  # fmt: skip
 def test_framing_quantifier_and_manner_nouns_are_no_objects(parser, caption, objects):
@@ -295,7 +299,7 @@ def test_a_picture_that_does_something_is_a_picture(parser):
 
 @pytest.mark.parametrize(("caption", "name", "attributes"), [
     ("A bathroom with a walk-in closet.", "closet", ["walk-in"]),
-    ("A black-and-white photo of a dog.", "photo", ["black", "white"]),  # parts the negatives can contrast
+    ("A black-and-white dog on a couch.", "dog", ["black", "white"]),  # parts the negatives can contrast
     ("A well-dressed man.", "man", ["well-dressed"]),
     ("A middle-aged man at a desk.", "man", ["middle-aged"]),  # a class word with a hyphen ("young" <-> it)
     ("A gray-haired woman.", "woman", ["gray-haired"]),
@@ -510,3 +514,8 @@ def test_every_item_of_a_list_after_with_is_had(parser, caption, expected):
 ])  # fmt: skip
 def test_a_list_item_is_not_a_person_or_a_new_description(parser, caption, absent):
     assert absent not in triples(parser.parse(caption))
+
+
+def test_a_phrase_on_a_framing_close_up_is_the_shown_things(parser):
+    g = parser.parse("close up of broccoli on the end of fork tines")
+    assert names(g) == ["broccoli", "tine"] and ("broccoli", "on end of", "tine") in triples(g)

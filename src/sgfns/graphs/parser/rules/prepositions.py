@@ -13,6 +13,7 @@ from sgfns.graphs.parser.rules.tokens import (
     acts_as_verb,
     adj_predicate,
     conj_root,
+    framing_object,
     joins_head,
     lemma,
     noun_lemma,
@@ -262,6 +263,9 @@ def _side_dependents(d: Draft, side) -> list[int]:
 
 
 def _dependents_as_subjects(d: Draft, g) -> list[int]:
+    shown = framing_object(g)
+    if shown is not None:  # "close up of broccoli on the end of fork tines": the broccoli is on them
+        return d.group(shown)
     out: list[int] = []
     for c in g.children:
         if c.dep_ in ("nsubj", "nsubjpass", "npadvmod", "dep", "compound") and c.i < g.i:

@@ -111,18 +111,28 @@ def framing_object(tok):
     """The thing a framing noun at the head of the caption shows ("a picture of a dog on a couch", "a close up of
     a bear": the photo's framing, no object of its own), else None. Only the caption's root counts: "a picture of
     a cat hangs on the wall" names a picture."""
-    if tok.dep_ != "ROOT" or tok.pos_ not in NOUNS:
+    start = 0
+    if tok.dep_ == "attr" and tok.head.dep_ == "ROOT" and lemma(tok.head) == "be" and any(
+            c.dep_ in SUBJ_DEPS | {"expl"} and c.lower_ in ("this", "it", "that", "here", "there")
+            for c in tok.head.children):  # fmt: skip
+        start = tok.head.i + 1  # "this is a very dark picture of a room"
+    elif tok.dep_ != "ROOT":
         return None
-    before = tok.doc[: tok.i]
+    if tok.pos_ not in NOUNS and tok.lower_ != "close":
+        return None
+    before = tok.doc[start : tok.i]
     if tok.lower_ == "up" and before.text.lower().endswith(("close-", "close -")):  # "a close-up of"
-        before = tok.doc[: max(tok.i - 2, 0)]
-    elif tok.lower_ == "close":  # "a close up of": 'up' carries the 'of'
+        before = tok.doc[start : max(tok.i - 2, start)]
+    elif tok.lower_ == "close":  # "a close up of", "close up of": 'up' carries the 'of'
         tok = next((c for c in tok.children if c.lower_ == "up" and c.i == tok.i + 1), None)
         if tok is None:
             return None
     elif noun_lemma(tok) not in W.FRAMING_NOUNS:
         return None
-    if any(t.pos_ not in ("DET", "ADJ", "PUNCT") for t in before):
+    # only words that describe the framing before it: "a black and white photo of", "two images of", "a cartoon
+    # image of"
+    if any(t.pos_ not in ("DET", "ADJ", "PUNCT", "CCONJ", "ADV", "NUM")
+           and not (t.dep_ == "compound" and t.head.i == tok.i) for t in before):  # fmt: skip
         return None
     return of_object(tok)
 
