@@ -36,7 +36,7 @@ GENERATOR_VERSION = 13  # 5: real-caption coverage (attribute classes, verbs, ne
 # 11: no posture contrast for a bird, no 'holding' for what is swung or eaten, no food under its plate, no 'standing
 # in' a seat; 12: anything moved under a thing only where the captions write 'under' with it, no body part's relation;
 # 13: what one looks at is replaced without the captions' evidence ('looking at a hill'); a hyphenated attribute
-# ('middle-aged') is edited whole
+# ('middle-aged') is edited whole; a vessel stays a vessel ('a cup of coffee'); 'a herd of sheep' is plural
 
 
 def _sha(obj) -> str:

@@ -63,7 +63,7 @@ class Draft:
         self._rel_seen: set[tuple[int, str, int]] = set()
         self.skip: set[int] = set()  # tokens consumed by a multi-word predicate or a quantifier
         self.owners: list = []  # (owner modifier token, owned head token) from "elephant leg"
-        self._garment_homes: dict[int, int] | None = None
+        self._home_of: dict[int, int] | None = None
         self.doers: dict[int, list[int]] = {}  # noun token -> who acts on it ("baby brushing teeth": the baby)
 
     def graph(self) -> SceneGraph:
@@ -107,8 +107,8 @@ class Draft:
             j = self.tok2obj.get(t.i)
             return is_garment(self.objects[j].name if j is not None else noun_lemma(t))
 
-        if self._garment_homes is None:
-            self._garment_homes = {}
+        if self._home_of is None:
+            self._home_of = {}
             for c in self.tokens:
                 h = c.head
                 if c.dep_ != "conj" or c.pos_ not in NOUNS or h.pos_ not in NOUNS:
@@ -119,15 +119,15 @@ class Draft:
                     had = [g for p in h.children if p.dep_ == "prep" and p.lower_ == "with" and p.i < c.i
                            for g in p.children if g.dep_ == "pobj"]  # fmt: skip
                     if h.dep_ == "ROOT" and had and not is_animate(noun_lemma(c)) and not _has_phrase(c):
-                        self._garment_homes[c.i] = had[-1].i
+                        self._home_of[c.i] = had[-1].i
                     continue
                 if not garment(c):
                     continue
                 worn = [g for p in h.children if p.dep_ == "prep" and p.lower_ in ("in", "with") and p.i < c.i
                         for g in p.children if g.dep_ == "pobj" and garment(g)]  # fmt: skip
                 if worn:
-                    self._garment_homes[c.i] = worn[-1].i
-        return self._garment_homes
+                    self._home_of[c.i] = worn[-1].i
+        return self._home_of
 
     def subjects_of(self, v, depth: int = 0) -> list[int]:
         """The objects doing what the verb (or adjective, or preposition) `v` says: its own subjects, the

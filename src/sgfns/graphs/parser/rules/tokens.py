@@ -109,8 +109,8 @@ def conj_root(tok):
 
 def framing_object(tok):
     """The thing a framing noun at the head of the caption shows ("a picture of a dog on a couch", "a close up of
-    a bear": the photo's framing, no object of its own), else None. Only the caption's root counts: "a picture of
-    a cat hangs on the wall" names a picture."""
+    a bear", "this is a dark picture of a room": the photo's framing, no object of its own), else None. Only the
+    caption's root (or what "this is" introduces) counts: "a picture of a cat hangs on the wall" names a picture."""
     start = 0
     if tok.dep_ == "attr" and tok.head.dep_ == "ROOT" and lemma(tok.head) == "be" and any(
             c.dep_ in SUBJ_DEPS | {"expl"} and c.lower_ in ("this", "it", "that", "here", "there")
