@@ -519,3 +519,14 @@ def test_a_list_item_is_not_a_person_or_a_new_description(parser, caption, absen
 def test_a_phrase_on_a_framing_close_up_is_the_shown_things(parser):
     g = parser.parse("close up of broccoli on the end of fork tines")
     assert names(g) == ["broccoli", "tine"] and ("broccoli", "on end of", "tine") in triples(g)
+
+
+@pytest.mark.parametrize(("caption", "triple"), [
+    ("a kid riding on a skateboard on the cement", ("kid", "ride on", "skateboard")),
+    ("A brown and black dog playing in the snow.", ("dog", "play in", "snow")),
+    ("zebra grazing on grass", ("zebra", "graze on", "grass")),
+])  # fmt: skip
+def test_a_participle_the_tagger_read_as_the_head_noun_is_the_verb_of_the_noun_before_it(parser, caption, triple):
+    g = parser.parse(caption)
+    assert triple in triples(g) and not any(n.endswith("ing") for n in names(g))  # no object "riding"
+    assert obj(parser.parse("A young woman tubing on water."), "woman").attributes == ["young"]

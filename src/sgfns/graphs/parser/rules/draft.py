@@ -138,7 +138,7 @@ class Draft:
         if not subs:  # "a bowl is positioned over ..." parsed with the subject on the auxiliary
             subs = [c for a in v.children if a.dep_ in ("aux", "auxpass") for c in a.children if c.dep_ in SUBJ_DEPS]
         if not subs and acts_as_verb(v):  # "a sheep grazes in a field", with "grazes" read as a noun
-            subs = [c for c in v.children if c.dep_ == "compound" and c.i in self.tok2obj]
+            subs = [c for c in v.children if c.dep_ in ("compound", "amod") and c.i in self.tok2obj]
         if not subs and v.dep_ == "ROOT" and v.tag_ == "VBG":  # "a polar bear yawning": the noun hung on the verb
             subs = [c for c in v.children if c.dep_ in ("compound", "npadvmod", "nmod") and c.pos_ in NOUNS
                     and c.i < v.i and c.i in self.tok2obj]  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sgfns.text import closed_words as W
 from sgfns.text import lemmas as L
 from sgfns.text import lexicon
+from sgfns.text.wordclasses import is_animate
 
 NOUNS = {"NOUN", "PROPN"}
 MODIFIER_DEPS = {"compound", "amod", "nmod", "npadvmod"}
@@ -30,7 +31,8 @@ def verb_lemma(tok) -> str:
 def acts_as_verb(tok) -> bool:
     """The caption's verb that the tagger read as a noun at the root: "a dog climbs over a log", "dogs fight in
     grass" (a noun with a subject), "a shaggy white sheep grazes in a field" ("grazes" a plural noun under a
-    singular "a", its subject a compound). Its compound or subject noun is then its subject
+    singular "a", its subject a compound), "a kid riding on a skateboard" ("riding" a noun with "kid" its
+    modifier). Its compound, modifier or subject noun is then its subject
     (`Draft.subjects_of`), not a modifier."""
     if tok.dep_ != "ROOT" or tok.pos_ not in NOUNS or tok.i == 0 or not lexicon.morphy(tok.lower_, "v"):
         return False
@@ -40,6 +42,9 @@ def acts_as_verb(tok) -> bool:
     before = tok.doc[tok.i - 1]
     if any(c.dep_ in SUBJ_DEPS and c.pos_ in NOUNS for c in kids) and not before.is_punct:
         return True  # "a dog climbs over a log", "dogs fight in grass"; not "a child with ..., plants in background"
+    if (before.head.i == tok.i and before.dep_ in ("amod", "compound") and before.pos_ in NOUNS
+            and tok.lower_.endswith("ing")):  # fmt: skip
+        return is_animate(noun_lemma(before))  # "a kid riding on a skateboard", "a zebra grazing on grass"
     return (tok.tag_ == "NNS" and before.dep_ == "compound" and before.head.i == tok.i and before.tag_ == "NN"
             and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in kids))  # fmt: skip
 
