@@ -74,9 +74,6 @@ VISUAL_ADJECTIVES = {
 # Quantifier nouns that become an attribute of what they quantify ("a slice of pizza" -> pizza [slice]).
 ATTRIBUTE_QUANTIFIERS = {"piece", "pieces", "slice", "slices", "bunch", "pile", "stack", "chunk", "chunks", "strip",
                          "strips", "patch", "clump", "portion", "section", "part"}  # fmt: skip
-# What holds food, drink or goods: "a cup of coffee" may become "a mug of coffee", never "a fork of coffee".
-VESSELS = frozenset({"plate", "bowl", "cup", "glass", "box", "bag", "basket", "bottle", "jar", "tray", "bucket", "pot",
-                     "pan", "container", "mug", "crate", "can", "carton", "platter", "dish"})  # fmt: skip
 # Nouns whose "of" names what they hold or show ("a plate of food" -> (plate, have, food)).
 CONTAINERS = {
     "plate", "plates", "bowl", "bowls", "cup", "cups", "glass", "glasses", "box", "boxes", "bag", "bags", "basket",
@@ -89,6 +86,7 @@ CONTAINERS = {
 # "a painting of the sun", "a cup of coffee": what follows "of" is in the depiction or the vessel.
 DEPICTIONS = {"picture", "photo", "photograph", "painting", "image", "poster", "drawing", "portrait", "reflection",
               "print", "mural", "sculpture", "statue", "figurine", "snapshot"}  # fmt: skip
+# (a vessel the negatives replace stays one: "a mug of coffee", never "a fork of coffee")
 VESSELS = {"cup", "glass", "bowl", "bottle", "jar", "mug", "bucket", "pot", "vase", "basket", "box", "bag",
            "container", "can", "carton", "crate", "pitcher", "jug", "pan", "cart"}  # fmt: skip
 # "a plate of cupcakes": what follows "of" lies on it.

@@ -406,6 +406,7 @@ def _garment_synsets() -> frozenset[int]:
 
 
 @functools.lru_cache(maxsize=20_000)
+@functools.lru_cache(maxsize=20_000)
 def is_garment(name: str) -> bool:
     """Is one of the first two WordNet senses of the noun (or of its singular: "jeans" -> "jean") a garment,
     headdress, footwear or eyewear?"""

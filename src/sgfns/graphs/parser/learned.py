@@ -37,6 +37,7 @@ from typing import Any
 
 from sgfns.errors import UserError
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
+from sgfns.text import closed_words as W
 from sgfns.text import lexicon
 from sgfns.text.lemmas import verb_lemma
 
@@ -225,12 +226,9 @@ def verb_of(obj_head, predicate: str) -> str | None:
     if obj_head.dep_ != "pobj" or prep.pos_ != "ADP" or prep.head.pos_ != "VERB":
         return None
     verb = verb_lemma(prep.head.lower_, prep.head.tag_)
-    return None if verb in predicate.split() or verb in _PLACEMENT_VERBS else verb
-
-
-# The project's canonical predicates leave placement verbs out ("is placed on a table" -> on), as the synthetic
-# world's captions expect; the verb key never writes them back.
-_PLACEMENT_VERBS = {"place", "locate", "position", "situate"}
+    # the canonical predicates leave placement verbs out ("is placed on a table" -> on), as the synthetic world's
+    # captions expect: the verb key never writes them back
+    return None if verb in predicate.split() or verb in W.PLACEMENT_VERBS else verb
 
 
 def sigmoid(x: float) -> float:
