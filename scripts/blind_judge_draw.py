@@ -11,8 +11,10 @@ Each version's negatives of every caption come from `benchmarks/neg_coverage.py 
 version: all rules, re-parse check). For each rule, `--per-version` negatives of each version
 are drawn with a seeded RNG (a negative both versions made is drawn once and counts for both); the draws of all rules
 and versions are shuffled together. SAMPLE holds what the judge sees (item id, photo file, caption, the image's other
-captions, negative); KEY holds each item's rule and versions, read only after judging (`--score JUDGED.jsonl`
-joins the judge's `{"id", "judgement"}` lines with the key and prints the table). `--exclude` an earlier round's
+captions, negative); with `--differing` the sample is instead every negative that only some versions make (what a
+change added or took away) plus `--per-version` drawn from those all versions make. KEY holds each item's rule and
+versions, read only after judging (`--score JUDGED.jsonl` joins the judge's `{"id", "judgement"}` lines with the key
+and prints the table). `--exclude` an earlier round's
 SAMPLE so that a judge who has seen a caption's negatives is not shown that caption again."""
 
 from __future__ import annotations
@@ -62,7 +64,14 @@ def draw(args) -> None:
     pool = {k: vs for k, vs in pool.items() if (items[k[1]]["file_name"], items[k[1]]["caption"]) not in seen}
     rng = random.Random(args.seed)
     chosen: dict[tuple[str, int, str], set[str]] = {}
+    names = {v.partition("=")[0] for v in args.negatives}
     for rule in rules:
+        if args.differing:  # the change itself: every negative some versions make and others do not
+            chosen.update({k: vs for k, vs in pool.items() if k[0] == rule and vs != names})
+            shared = sorted(k for k, vs in pool.items() if k[0] == rule and vs == names)
+            for k in rng.sample(shared, min(args.per_version, len(shared))):
+                chosen[k] = pool[k]
+            continue
         for v in args.negatives:
             name = v.partition("=")[0]
             mine = sorted(k for k, vs in pool.items() if k[0] == rule and name in vs and k not in chosen)
@@ -108,6 +117,8 @@ def main() -> int:
     ap.add_argument("--rules", default="replace-att,replace-rel")
     ap.add_argument("--per-version", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--differing", action="store_true",
+                    help="draw every negative that not all versions make, and --per-version of those all make")
     ap.add_argument("--exclude", action="append", default=[], metavar="SAMPLE.jsonl",
                     help="an earlier round's sample: its captions are not drawn again (repeatable)")
     ap.add_argument("--sample", default="sample.jsonl")

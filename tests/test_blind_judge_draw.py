@@ -40,3 +40,20 @@ def test_draw_marks_shared_negatives_and_leaves_out_excluded_captions(tmp_path):
     earlier.write_text("".join(json.dumps(s) + "\n" for s in sample if s["caption"] in caps[:2]))
     again, _ = _run(tmp_path, "--exclude", str(earlier))
     assert {s["caption"] for s in again} == set(caps[2:])
+
+
+def test_differing_draws_every_changed_negative_and_some_shared(tmp_path):
+    caps = [f"A man number {i} sitting on a bench." for i in range(8)]
+    (tmp_path / "train.json").write_text(json.dumps({"images": [
+        {"file_name": f"{i}.jpg", "captions": [c]} for i, c in enumerate(caps)]}))  # fmt: skip
+    old = [[{"rule": "replace-rel", "negative": c.replace("sitting", "standing")}] if i < 6 else []
+           for i, c in enumerate(caps)]  # fmt: skip
+    new = [[{"rule": "replace-rel", "negative": c.replace("sitting", "lying" if i == 0 else "standing")}]
+           for i, c in enumerate(caps)]  # fmt: skip
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    sample, key = _run(tmp_path, "--differing")
+    versions = [k["versions"] for k in key]
+    # caption 0 changed (one old-only, one new-only), captions 6 and 7 are new-only; 5 shared, at most 10 drawn
+    assert sorted(map(tuple, versions)).count(("new",)) == 3 and versions.count(["old"]) == 1
+    assert versions.count(["new", "old"]) == 5 and len(sample) == 9

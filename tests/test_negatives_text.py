@@ -204,6 +204,20 @@ def test_replace_rel_contrast_keeps_inflection():
         assert {r.predicate for r in n.graph.relations} != {"ride", "on"}
 
 
+def test_replace_rel_a_person_is_a_person():
+    """'person' (a top-level noun in WordNet) acts like 'man' does: another posture at the same table; a teddy bear
+    is a toy, not a bear, so a baby may sit next to it."""
+    c = "A person sitting at a table in a room."
+    g = SceneGraph([obj(c, "person", "person"), obj(c, "table", "table"), obj(c, "room", "room")],
+                   [Relation(0, "sit at", 1), Relation(0, "in", 2)])  # fmt: skip
+    texts = {n.negative for n in gen_all(c, g, rules=["replace-rel"])[0]}
+    assert "A person standing at a table in a room." in texts
+    c = "A baby sitting on a teddy bear."
+    g = SceneGraph([obj(c, "baby", "baby"), obj(c, "teddy bear", "bear")], [Relation(0, "sit on", 1)])
+    texts = {n.negative for n in gen_all(c, g, rules=["replace-rel"])[0]}
+    assert "A baby sitting next to a teddy bear." in texts
+
+
 def test_replace_rel_on_under_for_things():
     c = "A laptop on a table."
     g = SceneGraph([obj(c, "laptop", "laptop"), obj(c, "table", "table")], [Relation(0, "on", 1)])

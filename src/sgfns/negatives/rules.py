@@ -315,8 +315,9 @@ def _surface(name: str) -> bool:
 
 
 def _animate(name: str) -> bool:
-    return name in wc.PEOPLE_GROUPS or wc.noun_class(name) in ("animal", "person", "role") or lexicon.lexname(
-        name, "n") in ("noun.animal", "noun.person")  # fmt: skip
+    """A person or an animal, as the caption parser decides it ('person' too, whose WordNet sense is a top-level
+    one; not 'monitor', a screen in the project's word classes though WordNet names a person first)."""
+    return wc.is_animate(name)
 
 
 def _realise_predicate(new: str, old_tokens: list[surface.Token]) -> str:

@@ -272,6 +272,12 @@ def noun_kind(name: str) -> str | None:
 _THING_LEXNAMES = frozenset({"noun.artifact", "noun.food", "noun.body", "noun.object", "noun.plant", "noun.substance"})
 
 
+@functools.lru_cache(maxsize=1)
+def _top_senses() -> dict[int, str]:
+    """The first senses of 'person' and 'animal', which WordNet files among its top-level nouns (noun.Tops)."""
+    return {lexicon.synset_ids("person", "n")[0]: "person", lexicon.synset_ids("animal", "n")[0]: "animal"}
+
+
 @functools.lru_cache(maxsize=65536)
 def agent_kind(name: str) -> str | None:
     """'person' or 'animal' when the noun names one in its common uses, else None: a table person or animal, or a
@@ -286,8 +292,13 @@ def agent_kind(name: str) -> str | None:
     if cls is not None:
         return "person" if cls in ("person", "role") else "animal" if cls == "animal" else None
     last = name.split()[-1]
-    bases = [last] if lexicon.is_lemma(last, "n") else lexicon.morphy(last, "n")[:1]
+    if " " in name and lexicon.is_lemma(name, "n"):
+        bases = [name]  # 'teddy bear' is a toy, not a bear
+    else:
+        bases = [last] if lexicon.is_lemma(last, "n") else lexicon.morphy(last, "n")[:1]
     senses = [sid for b in bases for sid in lexicon.synset_ids(b, "n")][:3]
+    if senses and senses[0] in _top_senses():  # 'person', 'individual', 'animal': filed with WordNet's top nouns
+        return _top_senses()[senses[0]]
     if not senses or any(lexicon.lexname_of(sid, "n") in _THING_LEXNAMES for sid in senses):
         return None
     first = lexicon.lexname_of(senses[0], "n")
@@ -405,7 +416,6 @@ def _garment_synsets() -> frozenset[int]:
     return frozenset(out)
 
 
-@functools.lru_cache(maxsize=20_000)
 @functools.lru_cache(maxsize=20_000)
 def is_garment(name: str) -> bool:
     """Is one of the first two WordNet senses of the noun (or of its singular: "jeans" -> "jean") a garment,
