@@ -218,6 +218,16 @@ def test_replace_rel_a_person_is_a_person():
     assert "A baby sitting next to a teddy bear." in texts
 
 
+def test_replace_rel_a_climber_sits_on_what_they_climb():
+    """A climber is a person ('climber' is a vine in WordNet's first sense), and climbing becomes sitting on it:
+    'jumping off' a mountain or a cliff was judged absurd."""
+    c = "A climber climbing a steep rock."
+    g = SceneGraph([obj(c, "climber", "climber"), obj(c, "rock", "rock", ["steep"])], [Relation(0, "climb", 1)])
+    texts = {n.negative for n in gen_all(c, g, rules=["replace-rel", "replace-obj"])[0]}
+    assert "A climber sitting on a steep rock." in texts
+    assert not any("jumping off" in t or t.startswith(("A tree", "A vine", "A weed")) for t in texts)
+
+
 def test_replace_rel_on_under_for_things():
     c = "A laptop on a table."
     g = SceneGraph([obj(c, "laptop", "laptop"), obj(c, "table", "table")], [Relation(0, "on", 1)])

@@ -530,3 +530,12 @@ def test_a_participle_the_tagger_read_as_the_head_noun_is_the_verb_of_the_noun_b
     g = parser.parse(caption)
     assert triple in triples(g) and not any(n.endswith("ing") for n in names(g))  # no object "riding"
     assert obj(parser.parse("A young woman tubing on water."), "woman").attributes == ["young"]
+
+
+def test_people_named_by_what_they_do(parser):
+    """'climber' is a plant in WordNet's first sense and 'kayaker', 'biker' are not in it at all: they are still
+    people, who wear what they are in and have what is theirs."""
+    assert ("climber", "wear", "shirt") in triples(parser.parse("a climber in a red shirt is secured by a rope"))
+    g = parser.parse("a lone kayaker sits on the water with his paddle resting across his boat")
+    assert {("kayaker", "have", "paddle"), ("kayaker", "have", "boat")} <= triples(g)
+    assert ("biker", "in", "forest") in triples(parser.parse("a biker doing a jump in a forest"))

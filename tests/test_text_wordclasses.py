@@ -22,8 +22,24 @@ from sgfns.text import wordclasses as wc
         ("polar bear", "animal"),
         ("monitor", None),  # a screen in the word classes, though WordNet names a person first
         ("bat", None),
+        ("climber", "person"),  # a plant in WordNet's first sense
+        ("sailor", "person"),
+        ("kayaker", "person"),  # not in WordNet: made from a boat, a board or a vehicle
+        ("wakeboarder", "person"),
+        ("parasailors", "person"),
+        ("windsurfer", None),  # a board as often as a person
+        ("refrigerater", None),  # a misspelt machine: made from a verb, not from a thing one rides
+        ("coffeemaker", None),
     ],
 )
 def test_agent_kind(name, kind):
     assert wc.agent_kind(name) == kind
     assert wc.is_animate(name) == (kind is not None)
+
+
+def test_same_kind_nouns_follow_who_can_act_not_wordnet_first_sense():
+    """A climber is not replaced by a tree (WordNet's first 'climber' is a vine), a game controller not by a
+    supervisor (its first sense is a person, but it is counted as a thing); plants and animals keep theirs."""
+    assert "tree" not in wc.same_kind_nouns("climber", ["tree", "vine", "skier"])
+    assert wc.same_kind_nouns("controller", ["supervisor", "manager"]) == []
+    assert wc.same_kind_nouns("oak", ["maple", "climber"]) == ["maple"]

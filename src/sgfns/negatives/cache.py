@@ -26,7 +26,7 @@ from sgfns.negatives.rules import RULES
 log = logging.getLogger(__name__)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
-GENERATOR_VERSION = 14  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
+GENERATOR_VERSION = 15  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
 # 7: count edits balanced in both directions; 8: no antonym inside a compound modifier ('snow covered');
 # 9: swaps only of two people or animals doing something to each other, or of two things in a spatial relation,
 # and never into roles the captions do not write ('a horse riding a woman'); WordNet antonyms of another sense only
@@ -37,7 +37,8 @@ GENERATOR_VERSION = 14  # 5: real-caption coverage (attribute classes, verbs, ne
 # in' a seat; 12: anything moved under a thing only where the captions write 'under' with it, no body part's relation;
 # 13: what one looks at is replaced without the captions' evidence ('looking at a hill'); a hyphenated attribute
 # ('middle-aged') is edited whole; a vessel stays a vessel ('a cup of coffee'); 'a herd of sheep' is plural;
-# 14: who can act is the caption parser's test ('a person' is an agent, 'a teddy bear' is not)
+# 14: who can act is the caption parser's test ('a person' is an agent, 'a teddy bear' is not); 15: that test knows
+# people by what they do ('climber', 'kayaker', 'wakeboarder')
 
 
 def _sha(obj) -> str:

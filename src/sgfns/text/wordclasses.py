@@ -83,7 +83,7 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     "sit at": ("stand at",), "stand at": ("sit at",), "sit next to": ("stand next to",),
     "stand next to": ("sit next to",), "sit": ("stand", "lie"), "stand": ("sit", "lie"), "lie": ("sit", "stand"),
     "lay": ("sit", "stand"), "kneel": ("stand", "sit"), "squat": ("stand",), "crouch": ("stand",),
-    "climb": ("jump off",), "climb up": ("climb down",), "climb down": ("climb up",), "jump over": ("walk around",),
+    "climb": ("sit on",), "climb up": ("climb down",), "climb down": ("climb up",), "jump over": ("walk around",),
     "jump into": ("climb out of",), "jump off": ("climb onto",), "swim in": ("stand in",), "wade in": ("swim in",),
     "smile at": ("frown at",), "lean against": ("sit against",), "hang from": ("stand under",),
     "sleep on": ("sit on",), "sleep in": ("sit in",), "rest on": ("stand on",), "stand under": ("sit under",),
@@ -272,6 +272,17 @@ def noun_kind(name: str) -> str | None:
 _THING_LEXNAMES = frozenset({"noun.artifact", "noun.food", "noun.body", "noun.object", "noun.plant", "noun.substance"})
 
 
+def _doer_of(word: str) -> bool:
+    """A word WordNet does not know, made with -er or -or from a board, boat or vehicle it does know ('kayaker',
+    'wakeboarder', 'parasailors', 'snowmobiler', 'biker'): the one who rides it. Not from a verb: a misspelt machine
+    is no person ('refrigerater'), and 'a windsurfer' is a board as often as a person."""
+    word = word[:-1] if word.endswith(("ers", "ors")) else word
+    if not word.endswith(("er", "or")) or len(word) < 5:
+        return False
+    return any(lexicon.lexname(stem, "n") == "noun.artifact" or stem.endswith("board")
+               for stem in (word[:-2], word[:-1]))  # fmt: skip
+
+
 @functools.lru_cache(maxsize=1)
 def _top_senses() -> dict[int, str]:
     """The first senses of 'person' and 'animal', which WordNet files among its top-level nouns (noun.Tops)."""
@@ -283,9 +294,13 @@ def agent_kind(name: str) -> str | None:
     """'person' or 'animal' when the noun names one in its common uses, else None: a table person or animal, or a
     noun whose first WordNet sense is a person or an animal and none of whose first three senses is a thing
     ('controller' and 'pacifier' name a person first and a device third or second; 'bat' and 'fish' are also a club
-    and a food; 'paw' is a body part)."""
+    and a food; 'paw' is a body part). WordNet's top-level 'person' and 'animal' count, a compound it knows is read
+    whole ('teddy bear'), `closed_words.AGENT_NOUNS` names the people it files otherwise ('climber'), and a word it
+    does not know made with -er from a board, a boat or a vehicle is a person ('kayaker')."""
     if name in PEOPLE_GROUPS:
         return "person"
+    if name in closed_words.AGENT_NOUNS:
+        return closed_words.AGENT_NOUNS[name]
     if name.split()[-1] == "wheeler":  # 'a four wheeler' is a vehicle; WordNet knows only people of that name
         return None
     cls = noun_class(name)
@@ -297,6 +312,8 @@ def agent_kind(name: str) -> str | None:
     else:
         bases = [last] if lexicon.is_lemma(last, "n") else lexicon.morphy(last, "n")[:1]
     senses = [sid for b in bases for sid in lexicon.synset_ids(b, "n")][:3]
+    if not senses and _doer_of(last):
+        return "person"
     if senses and senses[0] in _top_senses():  # 'person', 'individual', 'animal': filed with WordNet's top nouns
         return _top_senses()[senses[0]]
     if not senses or any(lexicon.lexname_of(sid, "n") in _THING_LEXNAMES for sid in senses):
@@ -365,8 +382,8 @@ def same_kind_nouns(name: str, pool: list[str] | tuple[str, ...] | None = None) 
     if cls is not None:
         return [w for w in NOUN_CLASSES[cls] if w != name]
     lex = lexicon.lexname(name, "n")
-    if lex is None or lex not in CONCRETE_LEXNAMES:
-        return []
+    if lex is None or lex not in CONCRETE_LEXNAMES or (agent_kind(name) == "person") != (lex == "noun.person"):
+        return []  # 'climber' is a person, whatever WordNet's first sense (a plant) would put in its place
     out = []
     for w in pool or ():
         if w != name and lexicon.lexname(w, "n") == lex and wordnet_cohyponyms(name, w):
