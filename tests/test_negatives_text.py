@@ -228,6 +228,18 @@ def test_replace_rel_a_climber_sits_on_what_they_climb():
     assert not any("jumping off" in t or t.startswith(("A tree", "A vine", "A weed")) for t in texts)
 
 
+def test_replace_rel_no_next_to_a_board_the_sentence_still_rides():
+    """'next to a skateboard doing tricks' makes the board do them: no 'next to' before an -ing verb or 'in mid'."""
+    c = "A person on a skateboard doing tricks at a park."
+    g = SceneGraph([obj(c, "person", "person"), obj(c, "skateboard", "skateboard"), obj(c, "park", "park")],
+                   [Relation(0, "on", 1), Relation(0, "at", 2)])  # fmt: skip
+    assert not any("next to a skateboard" in n.negative for n in gen_all(c, g, rules=["replace-rel"])[0])
+    c = "A person on a skateboard at a park."
+    g = SceneGraph([obj(c, "person", "person"), obj(c, "skateboard", "skateboard"), obj(c, "park", "park")],
+                   [Relation(0, "on", 1), Relation(0, "at", 2)])  # fmt: skip
+    assert "A person next to a skateboard at a park." in {n.negative for n in gen_all(c, g, rules=["replace-rel"])[0]}
+
+
 def test_replace_rel_on_under_for_things():
     c = "A laptop on a table."
     g = SceneGraph([obj(c, "laptop", "laptop"), obj(c, "table", "table")], [Relation(0, "on", 1)])

@@ -387,8 +387,8 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             alts = [a for a in alts if verbs.state(a.split()[0]) is None or a.split()[0] == pred.split()[0]]
         if _followed_by_direction(ctx, rel.object):  # 'riding an elephant into water', 'throwing a pitch onto'
             alts = [a for a in alts if "next to" not in a and _same_verb_or_moving(pred, a)]
-        elif _surface(o_name):
-            alts = [a for a in alts if "next to" not in a]
+        elif _surface(o_name) or _followed_by_activity(ctx, rel.object):
+            alts = [a for a in alts if "next to" not in a]  # 'next to a skateboard doing tricks': the board does them
         others = {(r.subject, normalize_predicate(r.predicate), r.object) for r in ctx.graph.relations}
         for alt in alts:
             if (rel.subject, alt, rel.object) in others or not ctx.corpus.knows_predicate(alt):
@@ -591,6 +591,18 @@ def _followed_by_direction(ctx: Context, k: int) -> bool:
     nxt = ctx.tokens[ph.head_index + 1].lower if ph.head_index + 1 < len(ctx.tokens) else ""
     return nxt in wc.DIRECTIONS or nxt == "on" and ph.head_index + 2 < len(ctx.tokens) and ctx.tokens[
         ph.head_index + 2].lower == "top"  # fmt: skip
+
+
+def _followed_by_activity(ctx: Context, k: int) -> bool:
+    """The object's noun phrase is followed by what its rider does on it: an -ing verb or 'in mid' ('on a skateboard
+    doing tricks', 'on a snowmobile in mid jump'); put 'next to' it, the sentence makes the thing do it."""
+    try:
+        ph = ctx.phrase(k)
+    except Unreliable:
+        return True
+    nxt = [t.lower for t in ctx.tokens[ph.head_index + 1 : ph.head_index + 3]]
+    return bool(nxt) and (nxt[:2] == ["in", "mid"] or (surface.verb_form_of(nxt[0]) == "ing" and bool(
+        lexicon.morphy(nxt[0], "v"))))  # fmt: skip
 
 
 _CONTAINING = ("on", "in", "inside", "atop", "on top of", "under", "underneath", "aboard")  # not into, onto: motion
