@@ -116,5 +116,5 @@ def load_parser(model: str | None = None, backend: str = DEFAULT_BACKEND) -> Cap
         nlp = spacy.load(name, exclude=[p for p in _UNUSED_PIPES])
     except OSError as e:
         raise UserError(f"cannot load spaCy model {name!r}: {e}") from None
-    replace_attribute_ruler(nlp)  # the same tags, POS and morphology, six times faster (tag_attributes.py)
+    replace_attribute_ruler(nlp)  # the same tags, POS and morphology, several times faster (tag_attributes.py)
     return CaptionParser(nlp, graph_backend, name)
