@@ -314,12 +314,6 @@ def _surface(name: str) -> bool:
                                 and lexicon.lexname(last, "n") not in wc.CONCRETE_LEXNAMES))  # fmt: skip
 
 
-def _animate(name: str) -> bool:
-    """A person or an animal, as the caption parser decides it ('person' too, whose WordNet sense is a top-level
-    one; not 'monitor', a screen in the project's word classes though WordNet names a person first)."""
-    return wc.is_animate(name)
-
-
 def _realise_predicate(new: str, old_tokens: list[surface.Token]) -> str:
     words = new.split()
     first_old = old_tokens[0].text
@@ -340,7 +334,7 @@ def replace_rel(ctx: Context) -> list[Candidate]:
         table = wc.contrasting_predicates(pred)
         # another body state with the same preposition ('standing behind' -> 'sitting behind'), only where the
         # captions write that state with this kind of object ('sleeping on a couch', never 'in the water')
-        states = [a for a in verbs.contrasts(pred, _water(o_name)) if a not in table] if _animate(s_name) else []
+        states = [a for a in verbs.contrasts(pred, _water(o_name)) if a not in table] if wc.is_animate(s_name) else []
         if not table and not beside and not states:
             continue
         apart = False
@@ -364,9 +358,9 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             continue  # 'standing in line' is no place; 'on a tree lined street': the object is the street's modifier
         if _body_part(s_name) or _body_part(o_name):
             continue  # 'laying on his back' -> 'sitting on his back', 'its face on a laptop' -> 'under': no reading
-        if pred in wc.INANIMATE_ONLY_CONTRASTS and (_animate(s_name) or _surface(o_name)):
+        if pred in wc.INANIMATE_ONLY_CONTRASTS and (wc.is_animate(s_name) or _surface(o_name)):
             table = []  # 'a man under a motorbike', 'a bus under a street': absurd, so solvable without the image
-        if (pred.split()[0] in wc.ACTION_VERBS or pred.split()[0] in wc.POSTURE_VERBS) and not _animate(s_name):
+        if (pred.split()[0] in wc.ACTION_VERBS or pred.split()[0] in wc.POSTURE_VERBS) and not wc.is_animate(s_name):
             table = []  # 'a table holding desserts' -> 'kicking', 'a laptop sitting' -> 'standing': need an agent
         if all(w in _PREPOSITIONS for w in pred.split()) and (
                 _abstract(o_name) or _never_a_thing(s_name) or not _bare_place(ctx, seg, rel)):  # fmt: skip
@@ -375,7 +369,7 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             table, beside = [a for a in table if not _spatial(a)], None
         alts = ([beside] if beside else []) + [a for a in table if a != beside]
         alts += [a for a in states if a not in alts and _plausible_state(ctx, a, o_name)]
-        if _animate(o_name):  # 'riding a horse' -> 'pushing a horse'
+        if wc.is_animate(o_name):  # 'riding a horse' -> 'pushing a horse'
             alts = [a for a in alts if a.split()[0] not in ("push", "pull", "drop", "throw", "kick")]
         alts = [a for a in alts if not _needs_evidence(pred, a, s_name, o_name)
                 or ctx.corpus.knows_predicate_with(a, o_name)]  # fmt: skip
@@ -383,7 +377,7 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             alts = [a for a in alts if a.split()[0] == pred.split()[0] or a.split()[0] in _PREPOSITIONS
                     or ctx.corpus.writes_animal_doing(s_name, a.split()[0])]  # fmt: skip
         alts = [a for a in alts if not _reads_the_same(pred, a, s_name, o_name)]
-        if not _animate(s_name):  # 'decorations hanging from the ceiling' -> 'standing under': things do not stand
+        if not wc.is_animate(s_name):  # 'decorations hanging from the ceiling' -> 'standing under': things do not stand
             alts = [a for a in alts if verbs.state(a.split()[0]) is None or a.split()[0] == pred.split()[0]]
         if _followed_by_direction(ctx, rel.object):  # 'riding an elephant into water', 'throwing a pitch onto'
             alts = [a for a in alts if "next to" not in a and _same_verb_or_moving(pred, a)]
@@ -521,12 +515,12 @@ def _needs_evidence(old: str, new: str, s_name: str, o_name: str) -> bool:
     new_verb = a != b and b not in _PREPOSITIONS
     if new_verb and verbs.state(b) is None:
         return True  # another action
-    ridden = wc.noun_class(o_name) == "vehicle" or _animate(o_name)
+    ridden = wc.noun_class(o_name) == "vehicle" or wc.is_animate(o_name)
     if new_verb and ridden and _preposition_part(old) == _preposition_part(new):
         return True  # another posture on it (beside it needs none: 'walking next to a horse')
     if _preposition_part(new) in _BELOW and _preposition_part(old) not in _BELOW:
         return True  # 'a pot under a stove', 'a person under a skateboard': only what the captions put under it
-    return (_animate(s_name) or _place(s_name)) and _vertical_change(old, new)
+    return (wc.is_animate(s_name) or _place(s_name)) and _vertical_change(old, new)
 
 
 def _never_a_thing(name: str) -> bool:
@@ -582,26 +576,27 @@ def _bare_place(ctx: Context, seg: list[surface.Token], rel: Relation) -> bool:
     return ph.head_index == j
 
 
-def _followed_by_direction(ctx: Context, k: int) -> bool:
-    """The object's noun phrase is followed by a preposition of direction ('... an elephant into the water')."""
+def _words_after(ctx: Context, k: int) -> list[str] | None:
+    """The two words after the object's noun phrase (fewer at the end of the caption); None where the phrase
+    cannot be found."""
     try:
         ph = ctx.phrase(k)
     except Unreliable:
-        return True
-    nxt = ctx.tokens[ph.head_index + 1].lower if ph.head_index + 1 < len(ctx.tokens) else ""
-    return nxt in wc.DIRECTIONS or nxt == "on" and ph.head_index + 2 < len(ctx.tokens) and ctx.tokens[
-        ph.head_index + 2].lower == "top"  # fmt: skip
+        return None
+    return [t.lower for t in ctx.tokens[ph.head_index + 1 : ph.head_index + 3]]
+
+
+def _followed_by_direction(ctx: Context, k: int) -> bool:
+    """The object's noun phrase is followed by a preposition of direction ('... an elephant into the water')."""
+    nxt = _words_after(ctx, k)
+    return nxt is None or bool(nxt) and (nxt[0] in wc.DIRECTIONS or nxt == ["on", "top"])
 
 
 def _followed_by_activity(ctx: Context, k: int) -> bool:
     """The object's noun phrase is followed by what its rider does on it: an -ing verb or 'in mid' ('on a skateboard
     doing tricks', 'on a snowmobile in mid jump'); put 'next to' it, the sentence makes the thing do it."""
-    try:
-        ph = ctx.phrase(k)
-    except Unreliable:
-        return True
-    nxt = [t.lower for t in ctx.tokens[ph.head_index + 1 : ph.head_index + 3]]
-    return bool(nxt) and (nxt[:2] == ["in", "mid"] or (surface.verb_form_of(nxt[0]) == "ing" and bool(
+    nxt = _words_after(ctx, k)
+    return nxt is None or bool(nxt) and (nxt == ["in", "mid"] or (surface.verb_form_of(nxt[0]) == "ing" and bool(
         lexicon.morphy(nxt[0], "v"))))  # fmt: skip
 
 
@@ -639,7 +634,7 @@ def _beside_alternative(pred: str, s_name: str, o_name: str) -> str | None:
 
 def _may_be_on(s_name: str, o_name: str) -> bool:
     """A person or animal and a movable artifact they can be on or beside (a bike, a bench, a chair)."""
-    if not _animate(s_name) or _animate(o_name) or not _thing(o_name) or _flat(o_name):
+    if not wc.is_animate(s_name) or wc.is_animate(o_name) or not _thing(o_name) or _flat(o_name):
         return False
     last = o_name.split()[-1]
     if wc.noun_class(o_name) in _NOT_BESIDE_CLASSES or wc.noun_class(last) in _NOT_BESIDE_CLASSES:
@@ -661,7 +656,7 @@ _NEUTRAL_LINKS = frozenset({"to", "the", "on", "side", "located", "placed", "pos
 
 def _thing(name: str) -> bool:
     """An inanimate concrete object one can place somewhere (not a room, a scene, a surface or an abstraction)."""
-    return not _animate(name) and not _surface(name) and not _abstract(name)
+    return not wc.is_animate(name) and not _surface(name) and not _abstract(name)
 
 
 def _small_thing(name: str) -> bool:

@@ -420,7 +420,7 @@ def is_animate(name: str) -> bool:
     """A person or an animal: something that acts, and can wear a garment. The project's word classes decide
     where they know the noun ("monitor" is electronics, though WordNet's first sense is a person), else the noun's
     first WordNet sense ("guy", "kid", "batter")."""
-    if name in ("person", "people") or agent_kind(name) is not None:
+    if agent_kind(name) is not None:  # 'person' and 'people' included
         return True
     return noun_class(name) is None and lexicon.lexname(name) in ("noun.person", "noun.animal")
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.tokens._retokenize import set_token_attrs  # the ruler's own setter: the same values set the same way
 
 NAME = "sgfns_tag_attributes"
 _COLUMNS = {"LOWER": 0, "TAG": 1, "DEP": 2, "IS_SPACE": 3}
@@ -133,8 +134,6 @@ class TagAttributes:
         return self
 
     def __call__(self, doc: Doc) -> Doc:
-        from spacy.tokens._retokenize import set_token_attrs
-
         rows = doc.to_array(_ARRAY_ATTRS).tolist()
         strings = self.vocab.strings
         found = []
