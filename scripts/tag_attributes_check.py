@@ -1,12 +1,14 @@
 #!/usr/bin/env python
 """Compare the parser's table-lookup attribute ruler with spaCy's own on real captions, token by token.
 
-    OMP_NUM_THREADS=1 python scripts/tag_attributes_check.py [--shared ../shared/data]
+    OMP_NUM_THREADS=1 python scripts/tag_attributes_check.py [--shared ../shared/data] [--timing]
 
 Captions: Flickr30K val, coco_mini, flickr8k_mini, FACTUAL train and dev (those present in the shared folder). Both
 pipelines parse every caption (cleaned as the parser cleans it); for each token the tag, POS, morphology, lemma,
 dependency label and head are compared. Prints one JSON line: captions, tokens, tokens that differ, and each
-pipeline's CPU seconds; exit status 1 when any token differs (the first few differences go to stderr)."""
+pipeline's CPU seconds; exit status 1 when any token differs (the first few differences go to stderr).
+`--timing` adds, on the Flickr30K val captions, each pipeline component's CPU seconds (tokenizer, tok2vec, tagger,
+parser, spaCy's attribute ruler) and the table lookups' on the same parses, best of three passes (`timing`)."""
 
 from __future__ import annotations
 
@@ -41,6 +43,27 @@ def captions(shared: Path) -> list[str]:
     return out
 
 
+def component_timing(stock, fast, caps: list[str], passes: int = 3) -> dict[str, float]:
+    """CPU seconds of each stage over `caps`, best of `passes`; the two rulers run on the same parses."""
+    best: dict[str, float] = {}
+
+    def clock(name: str, fn):
+        t = time.process_time()
+        out = fn()
+        best[name] = round(min(best.get(name, float("inf")), time.process_time() - t), 3)
+        return out
+
+    for _ in range(passes):
+        docs = clock("tokenizer", lambda: [stock.make_doc(c) for c in caps])
+        for name, proc in stock.pipeline:
+            if name == "attribute_ruler":
+                continue
+            docs = clock(name, lambda proc=proc, docs=docs: list(proc.pipe(docs, batch_size=512)))
+        clock("attribute_ruler (spaCy)", lambda docs=docs: [stock.get_pipe("attribute_ruler")(d) for d in docs])
+        clock("attribute_ruler (tables)", lambda docs=docs: [fast.get_pipe("attribute_ruler")(d) for d in docs])
+    return best
+
+
 def _attrs(tok) -> tuple:
     return tok.tag_, tok.pos_, str(tok.morph), tok.lemma_, tok.dep_, tok.head.i
 
@@ -48,6 +71,7 @@ def _attrs(tok) -> tuple:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--timing", action="store_true", help="also time each pipeline component (Flickr30K val)")
     args = ap.parse_args()
     import spacy
 
@@ -77,8 +101,14 @@ def main() -> int:
                     differ += 1
                     if differ <= 5:
                         print(f"{a.text!r} token {u.i}: {_attrs(u)} != {_attrs(v)}", file=sys.stderr)
-    print(json.dumps({"captions": len(caps), "tokens": tokens, "differ": differ,
-                      "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()}}))  # fmt: skip
+    result = {"captions": len(caps), "tokens": tokens, "differ": differ,
+              "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()}}  # fmt: skip
+    if args.timing and (args.shared / "flickr30k_sg").is_dir():
+        from parse_speed import load_captions
+
+        f30k = [clean_text(c) for c in load_captions(args.shared / "flickr30k_sg")]
+        result["timing"] = component_timing(stock, fast, f30k)
+    print(json.dumps(result))
     return 1 if differ else 0
 
 
