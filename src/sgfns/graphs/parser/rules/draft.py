@@ -7,6 +7,7 @@ duplicates, no self-relation) live here because objects, attributes and relation
 
 from __future__ import annotations
 
+from sgfns.graphs.parser.rules.parsed import Parsed
 from sgfns.graphs.parser.rules.tokens import (
     NOUNS,
     OBJ_DEPS,
@@ -55,8 +56,9 @@ class Draft:
     """One caption's graph under construction (see the module docstring)."""
 
     def __init__(self, doc):
-        self.doc = doc
-        self.tokens = list(doc)  # made once: each `for t in doc` / `doc[i]` builds new Token objects
+        # the parse as plain objects: spaCy builds a new Token for each `.head` or `doc[i]`
+        self.doc = doc if isinstance(doc, Parsed) else Parsed(doc)
+        self.tokens = self.doc.words
         self.objects: list[SGObject] = []
         self.tok2obj: dict[int, int] = {}
         self.relations: list[Relation] = []

@@ -1,14 +1,15 @@
 #!/usr/bin/env python
-"""Compare the parser's table-lookup attribute ruler with spaCy's own on real captions, token by token.
+"""Compare the parser's spaCy pipeline (`load_pipeline`: the attribute ruler as table lookups, matrix products on
+numpy's BLAS) with spaCy's stock pipeline on real captions, token by token.
 
-    OMP_NUM_THREADS=1 python scripts/tag_attributes_check.py [--shared ../shared/data] [--timing]
+    OMP_NUM_THREADS=1 python scripts/pipeline_check.py [--shared ../shared/data] [--timing]
 
 Captions: Flickr30K val, coco_mini, flickr8k_mini, FACTUAL train and dev (those present in the shared folder). Both
 pipelines parse every caption (cleaned as the parser cleans it); for each token the tag, POS, morphology, lemma,
 dependency label and head are compared. Prints one JSON line: captions, tokens, tokens that differ, and each
 pipeline's CPU seconds; exit status 1 when any token differs (the first few differences go to stderr).
-`--timing` adds, on the Flickr30K val captions, each pipeline component's CPU seconds (tokenizer, tok2vec, tagger,
-parser, spaCy's attribute ruler) and the table lookups' on the same parses, best of three passes (`timing`)."""
+`--timing` adds, on the Flickr30K val captions, each component's CPU seconds in both pipelines (tokenizer, tok2vec,
+tagger, parser, attribute ruler), every component run on the same input docs, best of three passes (`timing`)."""
 
 from __future__ import annotations
 
@@ -43,8 +44,9 @@ def captions(shared: Path) -> list[str]:
     return out
 
 
-def component_timing(stock, fast, caps: list[str], passes: int = 3) -> dict[str, float]:
-    """CPU seconds of each stage over `caps`, best of `passes`; the two rulers run on the same parses."""
+def component_timing(stock, ours, caps: list[str], passes: int = 3) -> dict[str, float]:
+    """CPU seconds of each component of both pipelines over `caps`, best of `passes`; each pair of components
+    (stock, ours) runs on the same docs, the stock pipeline's output of the component before."""
     best: dict[str, float] = {}
 
     def clock(name: str, fn):
@@ -53,14 +55,17 @@ def component_timing(stock, fast, caps: list[str], passes: int = 3) -> dict[str,
         best[name] = round(min(best.get(name, float("inf")), time.process_time() - t), 3)
         return out
 
+    def run(proc, docs):
+        if hasattr(proc, "pipe"):
+            return list(proc.pipe(docs, batch_size=512))
+        return [proc(d) for d in docs]
+
     for _ in range(passes):
         docs = clock("tokenizer", lambda: [stock.make_doc(c) for c in caps])
         for name, proc in stock.pipeline:
-            if name == "attribute_ruler":
-                continue
-            docs = clock(name, lambda proc=proc, docs=docs: list(proc.pipe(docs, batch_size=512)))
-        clock("attribute_ruler (spaCy)", lambda docs=docs: [stock.get_pipe("attribute_ruler")(d) for d in docs])
-        clock("attribute_ruler (tables)", lambda docs=docs: [fast.get_pipe("attribute_ruler")(d) for d in docs])
+            mine, copies = ours.get_pipe(name), [d.copy() for d in docs]
+            clock(f"{name} (ours)", lambda mine=mine, copies=copies: run(mine, copies))
+            docs = clock(f"{name} (spaCy)", lambda proc=proc, docs=docs: run(proc, docs))
     return best
 
 
@@ -75,39 +80,38 @@ def main() -> int:
     args = ap.parse_args()
     import spacy
 
-    from sgfns.graphs.parser import _UNUSED_PIPES, _find_model, clean_text
-    from sgfns.graphs.parser.tag_attributes import replace_attribute_ruler
+    from sgfns.graphs.parser import _UNUSED_PIPES, _find_model, clean_text, load_pipeline
 
     name = _find_model()
     stock = spacy.load(name, exclude=list(_UNUSED_PIPES))
-    fast = spacy.load(name, exclude=list(_UNUSED_PIPES))
-    if not replace_attribute_ruler(fast):
-        print("the attribute ruler has a pattern the table lookups do not reproduce", file=sys.stderr)
-        return 1
+    ours = load_pipeline(name)
     caps = [clean_text(c) for c in captions(args.shared) if c.strip()]
-    cpu = {"stock": 0.0, "tables": 0.0}
+    cpu = {"stock": 0.0, "ours": 0.0}
     tokens = differ = 0
     for i in range(0, len(caps), 2000):
         chunk = caps[i : i + 2000]
         docs = {}
-        for label, nlp in (("stock", stock), ("tables", fast)):
+        for label, nlp in (("stock", stock), ("ours", ours)):
             t = time.process_time()
             docs[label] = list(nlp.pipe(chunk, batch_size=512))
             cpu[label] += time.process_time() - t
-        for a, b in zip(docs["stock"], docs["tables"], strict=True):
+        for a, b in zip(docs["stock"], docs["ours"], strict=True):
             for u, v in zip(a, b, strict=True):
                 tokens += 1
                 if _attrs(u) != _attrs(v):
                     differ += 1
                     if differ <= 5:
                         print(f"{a.text!r} token {u.i}: {_attrs(u)} != {_attrs(v)}", file=sys.stderr)
-    result = {"captions": len(caps), "tokens": tokens, "differ": differ,
+    ops = ours.get_pipe("tok2vec").model.ops
+    result = {"ours": {"attribute_ruler": type(ours.get_pipe("attribute_ruler")).__name__,
+                       "gemm": "blis" if getattr(ops, "use_blis", False) else type(ops).__name__ + " (numpy BLAS)"},
+              "captions": len(caps), "tokens": tokens, "differ": differ,
               "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()}}  # fmt: skip
     if args.timing and (args.shared / "flickr30k_sg").is_dir():
         from parse_speed import load_captions
 
         f30k = [clean_text(c) for c in load_captions(args.shared / "flickr30k_sg")]
-        result["timing"] = component_timing(stock, fast, f30k)
+        result["timing"] = component_timing(stock, ours, f30k)
     print(json.dumps(result))
     return 1 if differ else 0
 
