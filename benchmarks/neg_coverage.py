@@ -78,7 +78,11 @@ def worker(items_path: str, out_path: str, src: str) -> None:
     parser = load_parser()
     graphs = parser.parse_batch(caps)
     gen = Generator(rules=RULES, per_rule=1, seed=0, corpus=Corpus.build(caps, graphs), parser=parser)
-    negs = [gen.generate(it["caption"], g, it["others"]) for it, g in zip(items, graphs, strict=True)]
+    todo = [(it["caption"], g, it["others"]) for it, g in zip(items, graphs, strict=True)]
+    if hasattr(gen, "generate_many"):  # as `sgfns negatives` does; older versions generate one caption at a time
+        negs = gen.generate_many(todo)
+    else:
+        negs = [gen.generate(*t) for t in todo]
     got = [sorted({n.rule for n in ns}) for ns in negs]
     rejected: dict[str, dict[str, int]] = {}
     for (rule, reason), n in gen.rejected.items():

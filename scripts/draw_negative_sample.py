@@ -47,7 +47,7 @@ def generate_all(data: Path, seed: int = 0, parser=None) -> tuple[list[dict], li
     graphs = parser.parse_batch([it["caption"] for it in items])
     corpus = Corpus.build([it["caption"] for it in items], graphs)
     gen = Generator(rules=RULES, per_rule=1, seed=seed, corpus=corpus, parser=parser)
-    negs = [gen.generate(it["caption"], g, it["others"]) for it, g in zip(items, graphs, strict=True)]
+    negs = gen.generate_many((it["caption"], g, it["others"]) for it, g in zip(items, graphs, strict=True))
     return items, negs, gen
 
 

@@ -24,6 +24,7 @@ from sgfns.negatives.generator import Generator, Negative
 from sgfns.negatives.rules import RULES
 
 log = logging.getLogger(__name__)
+CHUNK = 2048  # captions per progress step (their re-parse checks are batched, `Generator.generate_many`)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
 GENERATOR_VERSION = 16  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
@@ -72,17 +73,24 @@ def generate_split(
     """Negatives for every caption; the other captions of the same image feed the 'equals/mentioned' checks."""
     gs = [g if g is not None else SceneGraph() for g in graphs]
     gen = Generator(rules, per_rule, seed, Corpus.build(captions, gs), parser)
-    out = []
-    it = range(len(captions))
+    k = captions_per_image
+
+    def item(i: int):
+        first = (i // k) * k
+        return captions[i], gs[i], [captions[j] for j in range(first, min(first + k, len(captions))) if j != i]
+
+    out: list[list[Negative]] = []
+    bar = None
     if progress:
         from tqdm import tqdm
 
-        it = tqdm(it, desc="caption negatives", unit="cap", disable=len(captions) < 2000 or None)
-    k = captions_per_image
-    for i in it:
-        first = (i // k) * k
-        others = [captions[j] for j in range(first, min(first + k, len(captions))) if j != i]
-        out.append(gen.generate(captions[i], gs[i], others))
+        bar = tqdm(total=len(captions), desc="caption negatives", unit="cap", disable=len(captions) < 2000 or None)
+    for start in range(0, len(captions), CHUNK):
+        out += gen.generate_many(item(i) for i in range(start, min(start + CHUNK, len(captions))))
+        if bar is not None:
+            bar.update(len(out) - bar.n)
+    if bar is not None:
+        bar.close()
     return out
 
 

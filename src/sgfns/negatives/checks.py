@@ -7,6 +7,7 @@ and the optional re-parse check when a parser is given."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from sgfns.graphs.types import SceneGraph
@@ -29,6 +30,7 @@ REPARSE = "reparse-mismatch"
 UNBALANCED = "rarer-direction"  # not drawn this time: the captions write the new word less often than the old
 
 
+@functools.lru_cache(maxsize=500_000)  # the same word pairs come back for every caption (WordNet look-ups)
 def lexical_relation(old: str, new: str, pos: str = "n", senses: int | None = None) -> str | None:
     """'synonym' or 'hypernym-or-hyponym' when `new` could name the same thing as `old` (any WordNet sense;
     for attributes both the adjective and the noun senses are tried: 'grey'/'gray')."""

@@ -51,12 +51,21 @@ class Corpus:
     tails: list[Tail] = field(default_factory=list)
     _by_name: dict[str, list[Tail]] | None = field(default=None, repr=False)
     _keys: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _same_kind: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     # With a large corpus, a replacement word the captions never use is a giveaway: only known words are used.
     MIN_TOTAL = 500
 
     # Fewer number words than this and the corpus cannot say which numbers its captions prefer.
     MIN_NUMBERS = 100
+
+    def same_kind_nouns(self, name: str) -> list[str]:
+        """`wordclasses.same_kind_nouns` with this corpus's nouns as the pool, worked out once per name (a corpus is
+        not changed once built; every caption naming a dog asks again)."""
+        alts = self._same_kind.get(name)
+        if alts is None:
+            alts = self._same_kind[name] = wc.same_kind_nouns(name, list(self.nouns))
+        return list(alts)
 
     def balance(self, counts: Counter, old: str, new: str) -> float:
         """How often to offer an edit old -> new: f(new) / f(old), at most 1. The reverse edit is then offered

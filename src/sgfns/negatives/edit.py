@@ -37,8 +37,7 @@ def _fix_article(caption: str, tokens: list[Token], sp: Splice) -> Splice:
     gap = caption[art.end : sp.start]
     if gap.strip():
         return sp
-    first = surface.tokenize(sp.text)
-    nxt = first[0].text if first else caption[sp.end :].lstrip()
+    nxt = surface.first_token(sp.text) or caption[sp.end :].lstrip()
     if not nxt:
         return sp
     new_art = surface.match_case(surface.indefinite_article(nxt), art.text)

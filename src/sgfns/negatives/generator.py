@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Generator as Coroutine
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,10 @@ class Negative:
         if with_graph:
             rec["graph"] = self.graph.to_dict()
         return rec
+
+
+# one caption's generation: yields edited captions to re-parse, is sent their graphs, returns the negatives
+Walk = Coroutine[str, SceneGraph, "list[Negative]"]
 
 
 def caption_rng(seed: int, caption: str) -> random.Random:
@@ -77,6 +82,7 @@ class Generator:
         self.proposed: Counter = Counter()
 
     def check(self, cand: Candidate, caption: str, others: Sequence[str], other_words: set[str]) -> str | None:
+        """Why the candidate is rejected by the checks that need no parse, or None."""
         for old, new, pos in cand.lexical:
             reason = checks.lexical_relation(old, new, pos)
             if reason:
@@ -87,16 +93,43 @@ class Generator:
         if reason:
             return reason
         replaced = [old for old, _, pos in cand.lexical if pos == "n"]
-        reason = checks.mentioned_in_others(cand.new_words, other_words, cand.new_nouns, replaced)
-        if reason:
-            return reason
-        if self.parser is not None and cand.expect:
-            reason = checks.reparse_consistent(self.parser.parse(cand.text), cand.expect)
-            if reason:
-                return reason
-        return None
+        return checks.mentioned_in_others(cand.new_words, other_words, cand.new_nouns, replaced)
 
     def generate(self, caption: str, graph: SceneGraph, others: Sequence[str] = ()) -> list[Negative]:
+        return self.generate_many([(caption, graph, others)])[0]
+
+    def generate_many(self, items: Iterable[tuple[str, SceneGraph, Sequence[str]]],
+                      batch: int = 256) -> list[list[Negative]]:  # fmt: skip
+        """`generate` for many (caption, graph, other captions): the same negatives, with the re-parse checks of
+        up to `batch` captions parsed together (one caption's checks come one after another; parsing them one at a
+        time cost most of the generator's time)."""
+        items = list(items)
+        out: list[list[Negative]] = [[] for _ in items]
+        for start in range(0, len(items), batch):
+            walks = {i: self._walk(*items[i]) for i in range(start, min(start + batch, len(items)))}
+            replies: dict[int, SceneGraph | None] = dict.fromkeys(walks)
+            while walks:
+                asked: dict[int, str] = {}
+                for i, walk in walks.items():
+                    try:
+                        asked[i] = walk.send(replies[i])
+                    except StopIteration as done:
+                        out[i] = done.value
+                walks = {i: walks[i] for i in asked}
+                replies = dict(zip(asked, self._parse(list(asked.values())), strict=True))
+        return out
+
+    def _parse(self, texts: list[str]) -> list[SceneGraph]:
+        if not texts:
+            return []
+        if hasattr(self.parser, "parse_batch"):
+            return self.parser.parse_batch(texts)
+        return [self.parser.parse(t) for t in texts]
+
+    def _walk(self, caption: str, graph: SceneGraph, others: Sequence[str]) -> Walk:
+        """One caption's negatives, yielding each edited caption that needs the re-parse check and receiving its
+        graph (`generate_many` answers many captions' questions in one parse)."""
+        others = list(others)
         rng = caption_rng(self.seed, caption)
         ctx = Context.make(caption, graph, self.corpus)
         other_words = checks.other_caption_words(others)
@@ -116,6 +149,8 @@ class Generator:
                     ctx.reject(rule, checks.UNBALANCED)
                     continue
                 reason = self.check(cand, caption, others, other_words)
+                if not reason and self.parser is not None and cand.expect:
+                    reason = checks.reparse_consistent((yield cand.text), cand.expect)
                 if reason:
                     ctx.reject(rule, reason)
                     continue

@@ -172,14 +172,15 @@ def _in_compound(ctx: Context, ph: locate.Phrase, obj: SGObject) -> bool:
     return prev.isalpha() and lexicon.is_lemma(f"{prev} {obj.name}", "n")
 
 
-def _replacement_names(name: str, pool: list[str]) -> list[str]:
-    """Same-kind nouns for the name; a multi-word name that is no WordNet lemma ("city bus", as the learned parser
-    writes a modifier into the name) keeps its modifiers and has its head replaced ("city truck")."""
-    alts = wc.same_kind_nouns(name, pool)
+def _replacement_names(name: str, corpus: Corpus) -> list[str]:
+    """Same-kind nouns for the name among the corpus's nouns; a multi-word name that is no WordNet lemma ("city
+    bus", as the learned parser writes a modifier into the name) keeps its modifiers and has its head replaced
+    ("city truck")."""
+    alts = corpus.same_kind_nouns(name)
     if alts or " " not in name or lexicon.is_lemma(name, "n"):
         return alts
     mods, head = name.rsplit(" ", 1)
-    return [f"{mods} {a}" for a in wc.same_kind_nouns(head, pool) if " " not in a]
+    return [f"{mods} {a}" for a in corpus.same_kind_nouns(head) if " " not in a]
 
 
 _CONTEXT_KINDS = frozenset({"room", "outdoor", "animal", "noun.animal", "fixture"})
@@ -210,7 +211,7 @@ def replace_obj(ctx: Context) -> list[Candidate]:
                     if v.split()[0] in wc.ACTION_VERBS and v not in wc.LOOKED_AT]  # fmt: skip
         holds = ph.head_index + 1 < len(ctx.tokens) and ctx.tokens[ph.head_index + 1].lower == "of"
         implausible, made = 0, len(out)
-        for alt in _replacement_names(obj.name, list(ctx.pool)):
+        for alt in _replacement_names(obj.name, ctx.corpus):
             if alt in names or (holds and obj.name in W.VESSELS and alt not in W.VESSELS):
                 continue  # 'a can of food' -> 'a bowl of food', never 'a keyboard of food'
             if not ctx.corpus.fits_with(alt, others) or not all(ctx.corpus.object_of(v, alt) for v in verbs_of):

@@ -29,6 +29,12 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+def first_token(text: str) -> str | None:
+    """The text of `tokenize(text)[0]`, None for a text without tokens (without tokenising the rest)."""
+    m = _TOKEN.search(text)
+    return m.group(0) if m else None
+
+
 def normalize(text: str) -> str:
     """Caption identity for the 'equals another caption' check: case, punctuation and spacing ignored."""
     return " ".join(t.lower for t in tokenize(text) if t.text.isalnum() or "'" in t.text)

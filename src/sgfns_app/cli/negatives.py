@@ -98,10 +98,14 @@ def run(args: argparse.Namespace) -> int:
     )
 
     def produce():
-        for it, g in zip(items, graphs, strict=True):
-            image_id = it.get("image_id", it.get("image"))
-            for neg in gen.generate(it["caption"], g, it.get("other_captions", [])):
-                yield json.dumps(neg.record(image_id, with_graph=args.graphs), ensure_ascii=False)
+        for start in range(0, len(items), 256):  # a chunk's re-parse checks are parsed together
+            chunk = items[start : start + 256]
+            negs = gen.generate_many((it["caption"], g, it.get("other_captions", []))
+                                     for it, g in zip(chunk, graphs[start : start + 256], strict=True))  # fmt: skip
+            for it, ns in zip(chunk, negs, strict=True):
+                image_id = it.get("image_id", it.get("image"))
+                for neg in ns:
+                    yield json.dumps(neg.record(image_id, with_graph=args.graphs), ensure_ascii=False)
 
     if args.output == "-":
         for line in produce():
