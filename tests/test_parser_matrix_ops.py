@@ -40,3 +40,12 @@ def test_the_parser_runs_on_that_pipeline():
     nlp = load_parser(backend="rules").nlp
     assert not nlp.get_pipe("tok2vec").model.ops.use_blis
     assert type(load_pipeline(_find_model()).get_pipe("parser").model.ops).__name__ == "NumpyOps"
+
+
+def test_two_worker_processes_give_the_same_graphs():
+    # numpy's BLAS keeps a thread pool; spaCy's worker processes are forked from this one
+    parser = load_parser(backend="rules")
+    caps = SENTENCES[:5] * 8
+    one = [g.to_dict() for g in parser.parse_batch(caps, batch_size=8)]
+    two = [g.to_dict() for g in parser.parse_batch(caps, batch_size=8, n_process=2)]
+    assert two == one and any(g["relations"] for g in one)
