@@ -57,8 +57,9 @@ def _weighted_order(cands: list[Candidate], rng: random.Random) -> list[Candidat
 class Generator:
     """`generate(caption, graph, other_captions)` -> validated negatives, at most `per_rule` per rule.
 
-    `parser` (optional, anything with `.parse(text) -> SceneGraph`) enables the re-parse check: the edited
-    caption must parse to a graph that shows the edited facts, otherwise the edit is ambiguous to a reader too."""
+    `parser` (optional, anything with `.parse(text) -> SceneGraph`; its `.parse_batch(texts)` is used where it has
+    one) enables the re-parse check: the edited caption must parse to a graph that shows the edited facts, otherwise
+    the edit is ambiguous to a reader too. `generate_many` batches the re-parse checks of many captions."""
 
     def __init__(
         self,

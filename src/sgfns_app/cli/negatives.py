@@ -98,10 +98,11 @@ def run(args: argparse.Namespace) -> int:
     )
 
     def produce():
-        for start in range(0, len(items), 256):  # a chunk's re-parse checks are parsed together
-            chunk = items[start : start + 256]
+        step = 256  # captions whose re-parse checks are parsed together; their lines are written before the next
+        for start in range(0, len(items), step):
+            chunk = items[start : start + step]
             negs = gen.generate_many((it["caption"], g, it.get("other_captions", []))
-                                     for it, g in zip(chunk, graphs[start : start + 256], strict=True))  # fmt: skip
+                                     for it, g in zip(chunk, graphs[start : start + step], strict=True))  # fmt: skip
             for it, ns in zip(chunk, negs, strict=True):
                 image_id = it.get("image_id", it.get("image"))
                 for neg in ns:
