@@ -539,3 +539,21 @@ def test_people_named_by_what_they_do(parser):
     g = parser.parse("a lone kayaker sits on the water with his paddle resting across his boat")
     assert {("kayaker", "have", "paddle"), ("kayaker", "have", "boat")} <= triples(g)
     assert ("biker", "in", "forest") in triples(parser.parse("a biker doing a jump in a forest"))
+
+
+@pytest.mark.parametrize(("caption", "expected_triples", "name"), [
+    ("A white toilet next to a walk in shower and a sink.", {("toilet", "next to", "shower"),
+                                                              ("toilet", "next to", "sink")}, "shower"),
+    ("A bathroom featuring a walk in shower, mirror, sink and toilet.",
+     {("bathroom", "feature", n) for n in ("shower", "mirror", "sink", "toilet")}, "shower"),
+    ("The view of a large bathroom with a walk in closet.", {("bathroom", "with", "closet")}, "closet"),
+])  # fmt: skip
+def test_a_walk_in_shower_without_its_hyphen_is_a_walk_in_shower(parser, caption, expected_triples, name):
+    g = parser.parse(caption)
+    assert triples(g) == expected_triples and "walk" not in names(g)
+    assert obj(g, name).attributes == ["walk-in"]
+
+
+def test_a_walk_in_a_park_is_still_a_walk(parser):
+    assert ("man", "take", "walk") in triples(parser.parse("a man takes a walk in the park"))
+    assert ("walk", "in", "snow") in triples(parser.parse("a dog on a walk in snow"))

@@ -96,6 +96,9 @@ VESSELS = {"cup", "glass", "bowl", "bottle", "jar", "mug", "bucket", "pot", "vas
 # "a plate of cupcakes": what follows "of" lies on it.
 SERVING_SURFACES = {"plate", "tray", "platter", "dish", "saucer", "board", "table"}
 POSSESSIVE_PRONOUNS = {"his", "her", "its", "their"}
+# "a walk in shower" (walk-in written without its hyphen): one thing, walk-in, named by the noun after "in".
+WALK_IN_NOUNS = {"shower", "showers", "closet", "closets", "tub", "bathtub", "pantry", "cooler", "freezer", "fridge",
+                 "refrigerator", "wardrobe", "bath"}  # fmt: skip
 # Linking verbs: the adjective after them is an attribute of the subject ("the dog looks brown").
 STATIVE_COPULAS = {"be", "look", "appear", "seem", "become", "remain", "stay", "get"}
 # Verbs that add nothing to a spatial predicate ("is placed to the right of" -> "right of").

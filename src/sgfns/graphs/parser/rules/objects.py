@@ -25,6 +25,7 @@ from sgfns.graphs.parser.rules.tokens import (
     of_object,
     resolve,
     side_word,
+    walk_in_object,
 )
 from sgfns.graphs.types import SGObject
 from sgfns.text import closed_words as W
@@ -102,6 +103,8 @@ def build_objects(d: Draft) -> None:
                 d.skip.add(tok.i)
         if is_quantifier(tok) and of_object(tok) is not None:
             d.skip.add(tok.i)
+        if walk_in_object(tok) is not None:  # "a walk in shower": neither "walk" nor its "in" is a thing or relation
+            d.skip.update((tok.i, tok.i + 1))
         shown = framing_object(tok)
         if shown is not None:  # "a close up of a bear": neither the framing words nor their 'of' relate anything
             d.skip.add(tok.i)
@@ -118,6 +121,10 @@ def build_objects(d: Draft) -> None:
             obj.span = (tok.idx, tok.idx + len(tok.text))
             obj.attributes = [a for a in obj.attributes if a != tok.lower_]
             d.tok2obj[tok.i] = j
+    for tok in d.tokens:  # "a walk in shower" -> shower, walk-in (as "a walk-in shower" gives)
+        thing = walk_in_object(tok)
+        if thing is not None and thing.i in d.tok2obj:
+            d.add_attr(d.objects[d.tok2obj[thing.i]], "walk-in")
     for owner, owned in d.owners:
         d.tok2obj[owner.i] = len(d.objects)
         d.objects.append(SGObject(name=noun_lemma(owner), span=(owner.idx, owner.idx + len(owner.text))))

@@ -142,11 +142,26 @@ def framing_object(tok):
     return of_object(tok)
 
 
+def walk_in_object(tok):
+    """The noun of "a walk in shower" (the hyphen of walk-in left out) when the token is its "walk", else None."""
+    if tok.lower_ != "walk" or tok.pos_ not in NOUNS:
+        return None
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ == "in" and c.i == tok.i + 1:
+            for g in c.children:
+                if g.dep_ == "pobj" and g.i == c.i + 1 and g.lower_ in W.WALK_IN_NOUNS:
+                    return g
+    return None
+
+
 def resolve(tok):
-    """The token that stands for the entity: "a group of people" -> "people", "a picture of a dog" -> "dog"."""
+    """The token that stands for the entity: "a group of people" -> "people", "a picture of a dog" -> "dog", "a
+    walk in shower" -> "shower"."""
     seen = 0
     while seen < 4:
         of = of_object(tok) if is_quantifier(tok) else framing_object(tok)
+        if of is None:
+            of = walk_in_object(tok)
         if of is None:
             break
         tok = of
