@@ -67,7 +67,7 @@ def relations_from_objects(d: Draft) -> None:
 
 
 def relations_from_possessives(d: Draft) -> None:
-    """Possessives -> (owner, have, owned): "the man's hat"; "its trunk" unless the two are already related."""
+    """Possessives -> (owner, have, owned): "the man's hat", "its trunk", "in her kitchen"."""
     for t in d.tokens:
         if t.dep_ == "poss" and (t.pos_ in NOUNS or t.lower_ in W.PERSON_PRONOUNS):
             owner = d.ent(t)
@@ -77,10 +77,9 @@ def relations_from_possessives(d: Draft) -> None:
         elif t.dep_ == "poss" and t.lower_ in W.POSSESSIVE_PRONOUNS and t.head.i in d.tok2obj:
             owned = d.tok2obj[t.head.i]
             owner = _antecedent(d, t, owned)
-            linked = any({r.subject, r.object} == {owner, owned} for r in d.relations)
-            if owner is not None and not linked:
-                # "an elephant touching a ball with its trunk" -> (elephant, have, trunk), but "a woman looking
-                # at her phone" already relates the two
+            if owner is not None:
+                # "an elephant touching a ball with its trunk" -> (elephant, have, trunk); "a woman cooking in her
+                # kitchen" -> (woman, have, kitchen) beside (woman, cook in, kitchen): the caption says both
                 d.add_rel([owner], "have", [owned])
 
 
