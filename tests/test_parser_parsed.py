@@ -41,3 +41,14 @@ def test_words_answer_like_tokens(text):
             assert (ours is None) == (theirs is None or len(theirs) == 0), (start, end)
             if ours is not None:
                 assert (ours.start, ours.end, ours[-1].i) == (theirs.start, theirs.end, theirs[-1].i), (start, end)
+
+
+def test_the_string_table_starts_again_past_its_bound(monkeypatch):
+    from sgfns.graphs.parser.rules import parsed
+
+    doc = load_parser(backend="rules").nlp("a zebra grazing in a field")
+    monkeypatch.setattr(parsed, "_STRINGS_MAX", 3)
+    parsed._STRINGS.update({-i: "x" for i in range(1, 10)})
+    p = Parsed(doc)
+    assert [w.text for w in p] == [t.text for t in doc]
+    assert len(parsed._STRINGS) <= 3 + len(doc) * 5 and -1 not in parsed._STRINGS

@@ -13,10 +13,13 @@ from spacy.attrs import DEP, HEAD, IDX, IS_ALPHA, IS_PUNCT, LIKE_NUM, LOWER, ORT
 
 _ATTRS = [HEAD, DEP, POS, TAG, LOWER, ORTH, IDX, SPACY, IS_ALPHA, IS_PUNCT, LIKE_NUM]
 _STRINGS: dict[int, str] = {}  # string id -> string; ids are hashes of the strings, the same in every vocabulary
+_STRINGS_MAX = 500_000  # a long-running service sees ever new words: the table starts again past this size
 
 
 def _strings(store, keys: list[int]) -> list[str]:
     """The strings of a column of string ids."""
+    if len(_STRINGS) > _STRINGS_MAX:
+        _STRINGS.clear()
     get = _STRINGS.get
     out = [get(k) for k in keys]
     for j, s in enumerate(out):
