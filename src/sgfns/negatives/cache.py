@@ -24,7 +24,6 @@ from sgfns.negatives.generator import Generator, Negative
 from sgfns.negatives.rules import RULES
 
 log = logging.getLogger(__name__)
-CHUNK = 2048  # captions per progress step (their re-parse checks are batched, `Generator.generate_many`)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
 GENERATOR_VERSION = 16  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
@@ -79,19 +78,12 @@ def generate_split(
         first = (i // k) * k
         return captions[i], gs[i], [captions[j] for j in range(first, min(first + k, len(captions))) if j != i]
 
-    out: list[list[Negative]] = []
-    bar = None
+    out = gen.stream(item(i) for i in range(len(captions)))
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(captions), desc="caption negatives", unit="cap", disable=len(captions) < 2000 or None)
-    for start in range(0, len(captions), CHUNK):
-        out += gen.generate_many(item(i) for i in range(start, min(start + CHUNK, len(captions))))
-        if bar is not None:
-            bar.update(len(out) - bar.n)
-    if bar is not None:
-        bar.close()
-    return out
+        out = tqdm(out, total=len(captions), desc="caption negatives", unit="cap", disable=len(captions) < 2000 or None)
+    return list(out)
 
 
 def _read(path: Path, captions: Sequence[str]) -> list[list[Negative]]:

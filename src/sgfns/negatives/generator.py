@@ -6,10 +6,11 @@ file), so a dataset's negatives can be computed in any order or in parallel and 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import random
 from collections import Counter
 from collections.abc import Generator as Coroutine
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,7 +60,7 @@ class Generator:
 
     `parser` (optional, anything with `.parse(text) -> SceneGraph`; its `.parse_batch(texts)` is used where it has
     one) enables the re-parse check: the edited caption must parse to a graph that shows the edited facts, otherwise
-    the edit is ambiguous to a reader too. `generate_many` batches the re-parse checks of many captions."""
+    the edit is ambiguous to a reader too. `generate_many` / `stream` batch the re-parse checks of many captions."""
 
     def __init__(
         self,
@@ -101,13 +102,18 @@ class Generator:
 
     def generate_many(self, items: Iterable[tuple[str, SceneGraph, Sequence[str]]],
                       batch: int = 256) -> list[list[Negative]]:  # fmt: skip
-        """`generate` for many (caption, graph, other captions): the same negatives, with the re-parse checks of
-        up to `batch` captions parsed together (one caption's checks come one after another; parsing them one at a
-        time cost most of the generator's time)."""
-        items = list(items)
-        out: list[list[Negative]] = [[] for _ in items]
-        for start in range(0, len(items), batch):
-            walks = {i: self._walk(*items[i]) for i in range(start, min(start + batch, len(items)))}
+        """`generate` for many (caption, graph, other captions): the same negatives (`stream`, collected)."""
+        return list(self.stream(items, batch))
+
+    def stream(self, items: Iterable[tuple[str, SceneGraph, Sequence[str]]],
+               batch: int = 256) -> Iterator[list[Negative]]:  # fmt: skip
+        """Each item's negatives, in order, a batch at a time: the re-parse checks of up to `batch` captions are
+        parsed together (one caption's checks come one after another; parsing them one at a time cost most of the
+        generator's time). Items are read lazily, so output can be written while the rest is generated."""
+        it = iter(items)
+        while chunk := list(itertools.islice(it, batch)):
+            out: list[list[Negative]] = [[] for _ in chunk]
+            walks = {i: self._walk(*item) for i, item in enumerate(chunk)}
             replies: dict[int, SceneGraph | None] = dict.fromkeys(walks)
             while walks:
                 asked: dict[int, str] = {}
@@ -118,7 +124,7 @@ class Generator:
                         out[i] = done.value
                 walks = {i: walks[i] for i in asked}
                 replies = dict(zip(asked, self._parse(list(asked.values())), strict=True))
-        return out
+            yield from out
 
     def _parse(self, texts: list[str]) -> list[SceneGraph]:
         if not texts:

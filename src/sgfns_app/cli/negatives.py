@@ -98,15 +98,11 @@ def run(args: argparse.Namespace) -> int:
     )
 
     def produce():
-        step = 256  # captions whose re-parse checks are parsed together; their lines are written before the next
-        for start in range(0, len(items), step):
-            chunk = items[start : start + step]
-            negs = gen.generate_many((it["caption"], g, it.get("other_captions", []))
-                                     for it, g in zip(chunk, graphs[start : start + step], strict=True))  # fmt: skip
-            for it, ns in zip(chunk, negs, strict=True):
-                image_id = it.get("image_id", it.get("image"))
-                for neg in ns:
-                    yield json.dumps(neg.record(image_id, with_graph=args.graphs), ensure_ascii=False)
+        negs = gen.stream((it["caption"], g, it.get("other_captions", [])) for it, g in zip(items, graphs, strict=True))
+        for it, ns in zip(items, negs, strict=True):
+            image_id = it.get("image_id", it.get("image"))
+            for neg in ns:
+                yield json.dumps(neg.record(image_id, with_graph=args.graphs), ensure_ascii=False)
 
     if args.output == "-":
         for line in produce():

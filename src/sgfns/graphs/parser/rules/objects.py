@@ -97,14 +97,17 @@ def build_objects(d: Draft) -> None:
     """Make the objects (with their noun-phrase attributes), the owners of body parts, and the counts and
     attributes that quantifier nouns give ("a pair of shoes", "a slice of pizza")."""
     # Mark predicate nouns ("front" in "in front of") and quantifier nouns ("group" in "a group of people").
+    walk_ins = []  # the shower of "a walk in shower"
     for tok in d.tokens:
         if tok.pos_ in NOUNS and tok.dep_ == "pobj" and tok.lower_ in W.PREDICATE_NOUNS:
             if tok.head.pos_ == "ADP" and of_object(tok) is not None:
                 d.skip.add(tok.i)
         if is_quantifier(tok) and of_object(tok) is not None:
             d.skip.add(tok.i)
-        if walk_in_object(tok) is not None:  # "a walk in shower": neither "walk" nor its "in" is a thing or relation
+        thing = walk_in_object(tok)
+        if thing is not None:  # "a walk in shower": neither "walk" nor its "in" is a thing or relation
             d.skip.update((tok.i, tok.i + 1))
+            walk_ins.append(thing)
         shown = framing_object(tok)
         if shown is not None:  # "a close up of a bear": neither the framing words nor their 'of' relate anything
             d.skip.add(tok.i)
@@ -121,9 +124,8 @@ def build_objects(d: Draft) -> None:
             obj.span = (tok.idx, tok.idx + len(tok.text))
             obj.attributes = [a for a in obj.attributes if a != tok.lower_]
             d.tok2obj[tok.i] = j
-    for tok in d.tokens:  # "a walk in shower" -> shower, walk-in (as "a walk-in shower" gives)
-        thing = walk_in_object(tok)
-        if thing is not None and thing.i in d.tok2obj:
+    for thing in walk_ins:  # "a walk in shower" -> shower, walk-in (as "a walk-in shower" gives)
+        if thing.i in d.tok2obj:
             d.add_attr(d.objects[d.tok2obj[thing.i]], "walk-in")
     for owner, owned in d.owners:
         d.tok2obj[owner.i] = len(d.objects)
