@@ -571,3 +571,35 @@ def test_a_walk_in_shower_without_its_hyphen_is_a_walk_in_shower(parser, caption
 def test_a_walk_in_a_park_is_still_a_walk(parser):
     assert ("man", "take", "walk") in triples(parser.parse("a man takes a walk in the park"))
     assert ("walk", "in", "snow") in triples(parser.parse("a dog on a walk in snow"))
+
+
+@pytest.mark.parametrize(("caption", "expected"), [
+    ("A refrigerator, oven and microwave sitting in a kitchen.",
+     {("refrigerator", "sit in", "kitchen"), ("oven", "sit in", "kitchen"), ("microwave", "sit in", "kitchen")}),
+    ("A kitchen has an island, icebox, and sink in it.",
+     {("kitchen", "have", "island"), ("kitchen", "have", "icebox"), ("kitchen", "have", "sink")}),
+    ("A man in a white shirt and sunglasses gazes into the horizon.", {("man", "wear", "sunglasses")}),
+])  # fmt: skip
+def test_a_listed_noun_tagged_as_a_verb_or_adjective_is_one_more_thing_of_the_list(parser, caption, expected):
+    assert expected <= triples(parser.parse(caption))
+
+
+@pytest.mark.parametrize(("caption", "absent"), [
+    ("a tan and white dog swimming towards a waterfall", "white"),  # a colour of a list of colours
+    ("A man with a brown Mohawk and white shirt is wrapping his arm.", "white"),
+])  # fmt: skip
+def test_a_listed_colour_stays_a_colour(parser, caption, absent):
+    assert absent not in names(parser.parse(caption))
+
+
+@pytest.mark.parametrize(("caption", "expected"), [
+    ("A red stop sign on a pole.", {("stop sign", "on", "pole")}),
+    ("Two trains are parked on the train tracks", {("train", "park on", "train track")}),
+    ("Food set out on an outdoor picnic table.", {("food", "set out on", "picnic table")}),
+    # a place named by such a compound is still a place: the verb's own phrase does not take it
+    ("A boy performing a kickflip on his skateboard on a city street.", {("boy", "on", "city street")}),
+])  # fmt: skip
+def test_a_compound_factual_keeps_whole_is_one_name(parser, caption, expected):
+    g = parser.parse(caption)
+    assert expected <= triples(g)
+    assert "stop" not in {a for o in g.objects for a in o.attributes}

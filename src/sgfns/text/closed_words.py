@@ -97,6 +97,14 @@ VESSELS = {"cup", "glass", "bowl", "bottle", "jar", "mug", "bucket", "pot", "vas
 SERVING_SURFACES = {"plate", "tray", "platter", "dish", "saucer", "board", "table"}
 POSSESSIVE_PRONOUNS = {"his", "her", "its", "their"}
 # "a walk in shower" (walk-in written without its hyphen): one thing, walk-in, named by the noun after "in".
+# Two-word names WordNet lacks that FACTUAL's annotators keep whole (kept in >= 80 % of >= 8 occurrences in FACTUAL
+# train, the held-out ids left out: `scripts/factual_compounds.py`); a compound WordNet knows ("fire hydrant") is
+# one name anyway.
+COMPOUND_NAMES = frozenset({
+    "train track", "stop sign", "train car", "city street", "train platform", "skate park", "grass field",
+    "light post", "traffic sign", "light fixture", "light pole", "train engine", "game controller", "food truck",
+    "snow ski", "picnic table", "cardboard box", "pizza box",
+})  # fmt: skip
 WALK_IN_NOUNS = {"shower", "showers", "closet", "closets", "tub", "bathtub", "pantry", "cooler", "freezer", "fridge",
                  "refrigerator", "wardrobe", "bath"}  # fmt: skip
 # Linking verbs: the adjective after them is an attribute of the subject ("the dog looks brown").
@@ -110,7 +118,7 @@ SCENE_PLACES = {
     "kitchen", "room", "bathroom", "bedroom", "restaurant", "office", "living room", "airport", "station", "city",
     "town", "zoo", "parking lot", "area", "pasture", "forest", "wood", "woods", "desert", "market", "store", "shop",
     "crowd", "rain", "tennis court", "baseball field", "ski slope", "playground", "skate park", "subway",
-    "train station",
+    "train station", "city street", "grass field", "train platform", "train track",
 }  # fmt: skip
 # Verbs that put their object somewhere ("putting a pan in the oven"): the place is the object's.
 PLACING_VERBS = {

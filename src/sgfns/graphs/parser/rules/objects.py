@@ -17,6 +17,7 @@ from sgfns.graphs.parser.rules.tokens import (
     OBJ_DEPS,
     SUBJ_DEPS,
     acts_as_verb,
+    compound_name,
     framing_object,
     is_quantifier,
     joins_head,
@@ -187,7 +188,7 @@ def _make_object(d: Draft, tok) -> SGObject:
         forms = [" ".join(parts)]
         if all(lexicon.is_lemma(m.lower_, "n") for m in mods[k:]):  # not "sheeps head" -> "sheepshead"
             forms.append("".join(parts))
-        found = next((c for c in forms if lexicon.is_lemma(c, "n")), None)
+        found = next((c for c in forms if compound_name(c)), None)
         if found:  # "tennis racket"; "cell phone" -> WordNet's "cellphone"
             name = found
             used |= {m.i for m in mods[k:]}

@@ -102,7 +102,13 @@ def joins_head(tok) -> bool:
     # ... or a participle that is no verb at all: "a microwave oven" with "oven" read as a clause on "microwave"
     how = tok.dep_ in ("amod", "appos") or (tok.dep_ == "acl" and not lexicon.morphy(tok.lower_, "v"))
     return (how and h.i == tok.i - 1 and h.pos_ in NOUNS and tok.is_alpha
-            and lexicon.is_lemma(f"{h.lower_} {noun_lemma(tok)}", "n"))  # fmt: skip
+            and compound_name(f"{h.lower_} {noun_lemma(tok)}"))  # fmt: skip
+
+
+def compound_name(words: str) -> bool:
+    """Is this noun compound ("fire hydrant", "stop sign") the name of one kind of thing: a WordNet lemma, or a
+    name FACTUAL's annotators keep whole (`closed_words.COMPOUND_NAMES`)?"""
+    return lexicon.is_lemma(words, "n") or words in W.COMPOUND_NAMES
 
 
 def conj_root(tok):
