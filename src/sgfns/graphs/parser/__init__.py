@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from sgfns.errors import UserError
 from sgfns.graphs.parser.base import GraphBackend
 from sgfns.graphs.parser.spacy_rules import RULES_VERSION, SpacyRulesBackend
+from sgfns.graphs.parser.typos import mend_its
 from sgfns.graphs.types import SceneGraph
 
 __all__ = ["BACKENDS", "CaptionParser", "GraphBackend", "RULES_VERSION", "load_parser", "load_pipeline", "clean_text"]
@@ -27,8 +28,8 @@ _UNUSED_PIPES = ("ner", "lemmatizer", "senter", "textcat", "entity_linker", "ent
 
 def clean_text(text: str) -> str:
     """Make any input safe to parse: lone surrogates (undecodable bytes) replaced, control characters to spaces,
-    and a caption written all in capitals lower-cased (the tagger reads "SEVERAL PEOPLE STANDING NEAR A PARKING
-    METER" as a string of proper nouns).
+    a caption written all in capitals lower-cased (the tagger reads "SEVERAL PEOPLE STANDING NEAR A PARKING
+    METER" as a string of proper nouns), and a possessive written "it's" read as "its" (`typos.py`).
 
     Character offsets are preserved (one character in, one character out), so spans index the original text."""
     if not isinstance(text, str):
@@ -47,7 +48,8 @@ def clean_text(text: str) -> str:
             out.append(ch)
     text = "".join(out) if changed else text
     low = text.lower()
-    return low if text.isupper() and len(low) == len(text) else text
+    text = low if text.isupper() and len(low) == len(text) else text
+    return mend_its(text)
 
 
 class CaptionParser:
