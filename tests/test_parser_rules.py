@@ -603,3 +603,25 @@ def test_a_compound_factual_keeps_whole_is_one_name(parser, caption, expected):
     g = parser.parse(caption)
     assert expected <= triples(g)
     assert "stop" not in {a for o in g.objects for a in o.attributes}
+
+
+@pytest.mark.parametrize(("caption", "expected", "wrong"), [
+    ("A young boy sits at a table with his head in his hand.", ("head", "in", "hand"), ("boy", "sit in", "hand")),
+    ("The man is lying on the sidewalk with one leg in the air.", ("leg", "in", "air"), ("man", "in", "air")),
+    ("A man standing with his hands in his pockets.", ("hand", "in", "pocket"), ("man", "stand in", "pocket")),
+    ("A small child sitting down with a plate of food on his lap.", ("plate", "on", "lap"),
+     ("child", "sit down on", "lap")),
+])  # fmt: skip
+def test_what_with_names_is_where_the_next_phrase_puts_it(parser, caption, expected, wrong):
+    got = triples(parser.parse(caption))
+    assert expected in got and wrong not in got
+
+
+@pytest.mark.parametrize(("caption", "expected"), [
+    ("A woman walking with an umbrella in the rain.", ("woman", "in", "rain")),  # no limb, nothing on the body
+    ("A man standing with a surfboard on the beach.", ("man", "on", "beach")),
+    ("A dog with big ears in the street.", ("dog", "in", "street")),  # ears stay where the dog is
+    ("A dog lying on its back in the sand.", ("dog", "in", "sand")),
+])  # fmt: skip
+def test_a_place_after_with_stays_the_owners_otherwise(parser, caption, expected):
+    assert expected in triples(parser.parse(caption))

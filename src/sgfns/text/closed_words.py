@@ -139,6 +139,9 @@ POSTURES = {"sit", "stand", "lie", "lay", "rest", "lean", "perch"}
 MANNER_NOUNS = {"position", "pose", "stance", "manner", "way", "fashion", "attempt", "effort", "unison", "process",
                 "middle", "center", "centre",
                 "mid-air", "midair", "style"}  # fmt: skip
+# Parts of the body one puts somewhere ("with his hands in his pockets", "with one foot on the stage").
+LIMBS = frozenset({"hand", "arm", "leg", "foot", "finger", "head", "knee", "elbow", "toe", "paw", "thumb", "fist",
+                   "wrist", "hoof", "palm"})  # fmt: skip
 # Times of day after a preposition ("on a sunny day", "at night"): when, not where -- no relation to them.
 TIME_NOUNS = {"day", "night", "morning", "afternoon", "evening", "daytime", "nighttime", "dusk", "dawn", "sunset",
               "sunrise", "time", "moment", "today", "tonight"}  # fmt: skip

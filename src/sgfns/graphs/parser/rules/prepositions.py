@@ -130,9 +130,15 @@ def relations_from_preps(d: Draft) -> None:
                 subs = [e for t in [g, *own] if (e := d.ent(t)) is not None]
                 _of_relation(d, g, subs, objs)
                 continue
+            held = _held_before(d, g, p, objs)
+            if held:  # "a man with his hands in his pockets": the hands are in them
+                d.add_rel(held, pred, objs)
+                continue
             subs = _own_phrase_only(d, g, p, d.group(g, distribute_back=True) if d.ent(g) is not None else [])
-            # "a woman in a kitchen at the sink", "lying on its back in the sand": she is at the sink, it in the sand
-            body = pred in ("in", "on", "at", "near", "by") and lexicon.lexname(noun_lemma(g)) == "noun.body"
+            # "a woman in a kitchen at the sink", "lying on its back in the sand": she is at the sink, it in the sand;
+            # not what 'with' names ("lying on the sidewalk with one leg in the air": the leg is in it)
+            body = (pred in ("in", "on", "at", "near", "by") and lexicon.lexname(noun_lemma(g)) == "noun.body"
+                    and not (g.dep_ == "pobj" and g.head.lower_ == "with" and noun_lemma(g) in W.LIMBS))  # fmt: skip
             at_place = g.dep_ == "pobj" and ((pred == "at" and noun_lemma(g) in W.SCENE_PLACES) or body)
             # "a man on skis with his dog": he has the dog
             subs = d.agent(p, subs, at_place or (p.lower_ == "with" and _companion(d, objs, p)))
@@ -156,6 +162,8 @@ def relations_from_preps(d: Draft) -> None:
                     lemma(g) == "be" or any(c.dep_ in ("acomp", "attr", "oprd") for c in g.children)):  # fmt: skip
                 # "is on", "looks brown in the light"; but "looking at a bike" keeps its verb
                 d.add_rel(subs, pred, objs)
+            elif held := _held_before(d, g, p, objs):  # "sits at a table with his head in his hand"
+                d.add_rel(held, pred, objs)
             else:
                 vp = "" if _place_not_verb(d, g, p, pred, objs) else verb_phrase(g)
                 carried = _carried_object(d, g, pred, objs)
@@ -402,6 +410,26 @@ def _holder_in_place(d: Draft, g, pred: str, objs: list[int]) -> list[int]:
     if not all(d.objects[o].name in W.SCENE_PLACES for o in objs):
         return []
     return [s for s in d.subjects_of(v) if is_animate(d.objects[s].name)]
+
+
+def _held_before(d: Draft, g, p, objs: list[int]) -> list[int]:
+    """What 'with' names just before a phrase that places a limb or places something on the body: "sits at a
+    table with his head in his hand", "sitting down with a plate of food on his lap", "a man with his hands in his
+    pockets" -- the phrase the parse hung on the verb or the person says where the head, the plate, the hands are.
+    A part that does not move stays out ("a woman with blue hair at a gathering": she is at it)."""
+    if not objs or p.lower_ in ("with", "at", "near", "by"):
+        return []  # 'a man with a beard with his head turned'; 'holding something with his hands at a table'
+    for c in g.children:
+        if c.dep_ != "prep" or c.lower_ != "with" or c.i >= p.i:
+            continue
+        held = next((t for t in c.children if t.dep_ == "pobj"), None)
+        if held is None or max(t.i for t in c.subtree) != p.i - 1 or held.i not in d.tok2obj:
+            continue
+        on_body = all(lexicon.lexname(d.objects[o].name) == "noun.body"
+                      and not lexicon.is_lemma(d.objects[o].name, "a") for o in objs)  # not 'a small moped'
+        if noun_lemma(held) in W.LIMBS or on_body:  # not 'with blue hair at a gathering': hair stays put
+            return d.group(held)
+    return []
 
 
 def _carried_object(d: Draft, v, pred: str, objs: list[int]) -> list[int]:
