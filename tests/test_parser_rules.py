@@ -625,3 +625,20 @@ def test_what_with_names_is_where_the_next_phrase_puts_it(parser, caption, expec
 ])  # fmt: skip
 def test_a_place_after_with_stays_the_owners_otherwise(parser, caption, expected):
     assert expected in triples(parser.parse(caption))
+
+
+@pytest.mark.parametrize(("caption", "absent"), [
+    ("A house under construction.", "construction"),
+    ("A bathroom in the process of remodeling.", "remodeling"),
+    ("A pastry is torn in half on a plate.", "half"),
+    ("A bunch of fruit in varied sizes.", "size"),
+    ("A room with clothes of many different colors.", "color"),
+    ("A man on a beach with mountains in the distance.", "distance"),
+    ("A group of sheep at a fence in winter.", "winter"),
+])  # fmt: skip
+def test_nouns_that_name_no_thing_are_no_objects(parser, caption, absent):
+    assert absent not in names(parser.parse(caption))
+
+
+def test_a_phrase_on_a_noun_that_names_no_thing_goes_to_its_governor(parser):
+    assert ("flower", "at", "market") in triples(parser.parse("Flowers for sale at a market."))

@@ -46,7 +46,9 @@ def is_head(d: Draft, tok) -> bool:
     if tok.pos_ == "PRON":
         return tok.lower_ in W.PERSON_PRONOUNS
     if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.lower_ in W.MANNER_NOUNS:
-        return False  # "in a throwing position": how, not what
+        return False  # "in a throwing position", "torn in half": how, not what
+    if tok.lower_ in W.NO_THING_NOUNS and tok.dep_ in ("pobj", "pcomp"):
+        return False  # "under construction", "for sale"
     if tok.pos_ not in NOUNS and not _gerund_noun(tok) and not _fragment_noun(tok):
         return False
     if acts_as_verb(tok) or joins_head(tok):

@@ -112,6 +112,8 @@ def relations_from_preps(d: Draft) -> None:
         else:
             g, chain_words, at_root = _governor(d, p)
             g = g.head if joins_head(g) else g  # "a microwave oven next to ...": the object of both words
+            while p.lower_ != "of" and _no_thing(d, g) and g.head.pos_ == "ADP" and g.head.head.i != g.head.i:
+                g = g.head.head  # "flowers for sale at a market": the flowers are at it
             words = chain_words + words
             before = doc[p.i - 1] if p.i > 0 else None
             if (not chain_words and before is not None and before.dep_ == "advmod" and before.head.i == g.i
@@ -181,6 +183,13 @@ def relations_from_preps(d: Draft) -> None:
             d.add_rel(subs, (adj_predicate(g) + " " + pred).strip(), objs)
         else:  # "faucet next to toilet": the predicate word is the root and the subject hangs on it
             d.add_rel(_dependents_as_subjects(d, g), pred, objs)
+
+
+def _no_thing(d: Draft, g) -> bool:
+    """A preposition's object that names no thing ("for sale", "in the distance"; `objects.is_head`)."""
+    if g.dep_ != "pobj" or g.i in d.tok2obj:
+        return False
+    return g.lower_ in W.NO_THING_NOUNS or (g.head.lower_ == "in" and g.lower_ in W.MANNER_NOUNS - W.PREDICATE_NOUNS)
 
 
 def _prep_objects(d: Draft, p):
