@@ -642,3 +642,20 @@ def test_nouns_that_name_no_thing_are_no_objects(parser, caption, absent):
 
 def test_a_phrase_on_a_noun_that_names_no_thing_goes_to_its_governor(parser):
     assert ("flower", "at", "market") in triples(parser.parse("Flowers for sale at a market."))
+
+
+@pytest.mark.parametrize(("caption", "expected", "wrong"), [
+    ("A vase full of sunflowers sitting on a table.", ("vase", "sit on", "table"), ("sunflower", "sit on", "table")),
+    ("A basket of apples sitting on the ground.", ("basket", "sit on", "ground"), ("apple", "sit on", "ground")),
+    ("A plate with a sandwich sitting on a table.", ("plate", "sit on", "table"), ("sandwich", "sit on", "table")),
+    ("A bathroom with a toilet sitting next to a sink.", ("toilet", "sit next to", "sink"),
+     ("bathroom", "sit next to", "sink")),
+])  # fmt: skip
+def test_the_vessel_sits_not_what_it_holds_and_a_rooms_thing_not_the_room(parser, caption, expected, wrong):
+    got = triples(parser.parse(caption))
+    assert expected in got and wrong not in got
+
+
+def test_what_comes_with_a_thing_that_is_no_vessel_keeps_its_posture(parser):
+    got = triples(parser.parse("Office cubicle with a backpack sitting on computer chair"))
+    assert ("backpack", "sit on", "chair") in got and ("cubicle", "sit on", "chair") not in got

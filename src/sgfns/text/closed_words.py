@@ -95,6 +95,9 @@ VESSELS = {"cup", "glass", "bowl", "bottle", "jar", "mug", "bucket", "pot", "vas
            "container", "can", "carton", "crate", "pitcher", "jug", "pan", "cart"}  # fmt: skip
 # "a plate of cupcakes": what follows "of" lies on it.
 SERVING_SURFACES = {"plate", "tray", "platter", "dish", "saucer", "board", "table"}
+# Vessels and trays: what comes "with" them is in or on them ("a plate with a sandwich sitting on a table": the plate
+# sits on it).
+HOLDERS = VESSELS | {"plate", "tray", "platter", "dish", "saucer"}
 POSSESSIVE_PRONOUNS = {"his", "her", "its", "their"}
 # "a walk in shower" (walk-in written without its hyphen): one thing, walk-in, named by the noun after "in".
 # Two-word names WordNet lacks that FACTUAL's annotators keep whole (kept in >= 80 % of >= 8 occurrences in FACTUAL

@@ -21,7 +21,7 @@ from sgfns.graphs.parser.rules.tokens import (
 )
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 from sgfns.text import closed_words as W
-from sgfns.text.wordclasses import can_pose, is_animate, is_garment
+from sgfns.text.wordclasses import can_pose, is_animate, is_garment, noun_class
 
 VERBS = {"VERB", "AUX"}
 
@@ -190,6 +190,9 @@ class Draft:
         # ("a child with an umbrella standing", "people at a museum standing"), or is no thing that sits
         posture = v.pos_ in ("VERB", "AUX") and lemma(v) in W.POSTURES and all(can_pose(self.objects[i].name)
                                                                               for i in subs)  # fmt: skip
+        holder = self._holder(v) if posture else []
+        if holder:
+            return holder
         h = v.head
         for _ in range(3):
             h = conj_root(h)  # "wearing a shirt and a hat holding a bat"
@@ -209,6 +212,36 @@ class Draft:
                 return found
             h = g
         return subs
+
+    def _place(self, tok) -> bool:
+        j = self.tok2obj.get(tok.i)
+        return j is not None and (self.objects[j].name in W.SCENE_PLACES
+                                  or noun_class(self.objects[j].name) in ("room", "outdoor"))  # fmt: skip
+
+    def _holder(self, v) -> list[int]:
+        """What takes the posture when the parse hung it on the wrong one of two things: the vessel or tray, not
+        what it holds ("a vase full of sunflowers sitting on a table", "a basket of apples sitting on the ground",
+        "a plate with a sandwich sitting on a table"); the thing a room has, not the room ("a bathroom with a toilet
+        sitting next to a sink")."""
+        h = v.head
+        if any(g.lower_ in ("it", "them") for c in v.children if c.dep_ == "prep" for g in c.children):
+            return []  # "a plate with a fork resting on it": 'it' is the holder, the fork rests
+        if h.dep_ == "pobj" and h.head.lower_ in ("of", "with") and h.i in self.tok2obj:
+            n1 = h.head.head
+            held = n1.dep_ in ("amod", "acl") and n1.pos_ in ("ADJ", "VERB")  # "full of", "filled with"
+            n1 = n1.head if held else n1
+            j = self.tok2obj.get(n1.i)
+            # "X with Y": only a vessel or tray holds what comes with it ('a cubicle with a backpack sitting on a
+            # chair': the backpack sits)
+            holds = held or h.head.lower_ == "of" or (j is not None and self.objects[j].name in W.HOLDERS)
+            if (j is not None and holds and not self._place(n1) and can_pose(self.objects[j].name)
+                    and self.objects[j].name not in W.DEPICTIONS):  # 'a picture of a vase sitting on a table'
+                return self.group(n1)
+        if self._place(h):
+            for p in h.children:
+                if p.dep_ == "prep" and p.lower_ == "with" and max(t.i for t in p.subtree) == v.i - 1:
+                    return [e for c in p.children if c.dep_ == "pobj" for e in self.group(c)]
+        return []
 
     def subjects_of_nonrel(self, v) -> list[int]:
         """The verb's own subjects, relative pronouns left out ("the couch a person is sitting on")."""
