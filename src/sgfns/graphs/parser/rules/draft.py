@@ -234,8 +234,8 @@ class Draft:
             # "X with Y": only a vessel or tray holds what comes with it ('a cubicle with a backpack sitting on a
             # chair': the backpack sits)
             holds = held or h.head.lower_ == "of" or (j is not None and self.objects[j].name in W.HOLDERS)
-            if (j is not None and holds and not self._place(n1) and can_pose(self.objects[j].name)
-                    and self.objects[j].name not in W.DEPICTIONS):  # 'a picture of a vase sitting on a table'
+            depiction = j is not None and self.objects[j].name in W.DEPICTIONS  # 'a picture of a vase sitting'
+            if j is not None and holds and not depiction and not self._place(n1) and can_pose(self.objects[j].name):
                 return self.group(n1)
         if self._place(h):
             for p in h.children:

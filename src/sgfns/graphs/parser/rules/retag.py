@@ -4,7 +4,13 @@ The small model tags a noun of a list as an adjective or a verb when the list ha
 refrigerator, oven and microwave" (oven JJ, microwave VB), "an island, icebox, and sink in it" (sink VB). The
 parse still makes the word a conjunct of a noun, so it is one more thing of the list: a conjunct of a noun that
 WordNet knows as a concrete noun (and not as an adjective), with no subject, object or particle of its own and no
-colour, becomes a noun (every rule then reads it as one, the list's relation included)."""
+colour, becomes a noun (every rule then reads it as one, the list's relation included).
+
+It also reads an -ing noun right after a noun as the participle it is ("a man on a bicycle riding next to a
+train", "a man talking on a phone standing behind a car": riding and standing tagged as nouns, the bicycle and the
+phone their modifiers): where a verb of posture or action ends in -ing, is the object of a preposition or a verb,
+has a phrase of its own and a noun just before it as its modifier, that noun takes its place as the object and the
+-ing word becomes a participle on the phrase's governor."""
 
 from __future__ import annotations
 
@@ -13,12 +19,18 @@ from sgfns.text import closed_words as W
 from sgfns.text import colours as C
 from sgfns.text import lemmas as L
 from sgfns.text import lexicon
+from sgfns.text.lemmas import verb_lemma
 
 NOUNS = ("NOUN", "PROPN")
 CONCRETE = frozenset({"noun.artifact", "noun.food", "noun.object", "noun.plant", "noun.animal", "noun.body"})
 # what a verb or an adjective has and a listed noun has not
 VERB_CHILDREN = frozenset({"dobj", "nsubj", "nsubjpass", "prt", "aux", "auxpass", "xcomp", "ccomp", "advmod",
                            "dative", "acomp", "neg", "mark", "advcl", "attr", "agent", "oprd"})  # fmt: skip
+# Verbs whose -ing form the tagger reads as a noun after another noun ("bicycle riding", "phone standing"); not
+# those whose -ing noun is a thing or an activity of its own ("chalk drawing", "rope swing", "rock climbing").
+ACTING = frozenset({"sit", "stand", "lie", "lay", "walk", "run", "jog", "swim", "play", "ride", "skate", "ski",
+                    "surf", "sing", "talk", "eat", "drink", "hold", "wear", "fly", "peek", "peak", "jump", "kneel",
+                    "sleep", "graze", "pose", "wait", "look", "lean", "rest", "perch"})  # fmt: skip
 
 
 def _listed_noun(w) -> str | None:
@@ -44,9 +56,48 @@ def _listed_noun(w) -> str | None:
 
 
 def mend_tags(doc: Parsed) -> None:
-    """Mend, in place and in reading order (a list's later nouns hang on its earlier ones), the tags above; a
-    mended copy is left as it is."""
+    """Mend, in place and in reading order (a list's later nouns hang on its earlier ones), the tags and
+    participles above; a mended copy is left as it is."""
     for w in doc.words:
         tag = _listed_noun(w)
         if tag is not None:
             w.pos_, w.tag_ = "NOUN", tag
+        elif _participle_read_as_noun(w):
+            _mend_participle(w)
+
+
+def _participle_read_as_noun(w) -> bool:
+    if w.tag_ not in ("NN", "NNS") or not w.lower_.endswith("ing") or w.dep_ not in ("pobj", "dobj"):
+        return False
+    if verb_lemma(w.lower_) not in ACTING or w.i == 0:
+        return False
+    c = w.doc.words[w.i - 1]
+    if c.head is not w or not (c.dep_ == "compound" and c.pos_ in NOUNS or _noun_read_as_adjective(c)):
+        return False
+    return any(k.dep_ in ("prep", "advmod", "dobj") and k.i > w.i for k in w.children)
+
+
+def _noun_read_as_adjective(c) -> bool:
+    """'on skateboard skating': "skateboard" tagged an adjective of the -ing word."""
+    return c.dep_ == "amod" and c.is_alpha and lexicon.is_lemma(c.lower_, "n") and not lexicon.is_lemma(c.lower_, "a")
+
+
+def _move(w, head, dep: str) -> None:
+    """Hang `w` on `head` as `dep`, children kept in reading order."""
+    w.head.children.remove(w)
+    w.head, w.dep_ = head, dep
+    head.children.append(w)
+    head.children.sort(key=lambda t: t.i)
+
+
+def _mend_participle(w) -> None:
+    """On a bicycle riding next to a train: the bicycle is the object, riding a participle of who is on it."""
+    noun, link = w.doc.words[w.i - 1], w.head
+    for k in [k for k in w.children if k.i < noun.i]:  # "a", "white": the noun's now
+        _move(k, noun, k.dep_)
+    _move(noun, link, w.dep_)
+    if noun.pos_ not in NOUNS:
+        noun.pos_, noun.tag_ = "NOUN", "NN"
+    governor = link.head if w.dep_ == "pobj" else link
+    _move(w, governor, "acl" if governor.pos_ in NOUNS else "advcl")
+    w.pos_, w.tag_ = "VERB", "VBG"
