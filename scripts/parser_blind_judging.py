@@ -4,8 +4,9 @@
         [--parser old=/tmp/before/src:rules --parser new=src:rules] [--exclude docs/parser_coco_blind_key.json]
     python scripts/parser_blind_judging.py score --key /tmp/blind/key.json --judged docs/parser_coco_judged.jsonl
 
-The draw is seeded: `--n` captions from coco_mini (train and dev, every caption of every image, shuffled with
-`--seed`; captions in an `--exclude` key, an earlier round's, are left out). Each `--parser NAME=SRC:BACKEND`
+The draw is seeded: `--n` captions from coco_mini (its train and dev files, every caption of every image, shuffled
+with `--seed`; captions in an `--exclude` key, an earlier round's, are left out); `--coco DIR` draws from another
+folder of the same record format (flickr8k_mini, which has only train.json). Each `--parser NAME=SRC:BACKEND`
 parses them with the code of the `src/` folder SRC (another checkout's, to compare versions) and that backend, in
 a process of its own; without `--parser` the two backends of this checkout are compared. Items are the distinct
 (caption, graph) pairs, shuffled together, so the judge cannot tell which parser wrote an item, and a graph that
@@ -62,6 +63,11 @@ def _key_names(k: dict) -> list[str]:
     return [k["backend"]] if "backend" in k else [b["name"] for b in k["by"]]
 
 
+def _bad_input(message: str) -> None:
+    print(f"parser_blind_judging: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def draw(args) -> int:
     from sgfns.io import read_json
 
@@ -69,11 +75,17 @@ def draw(args) -> int:
     for path in args.exclude:
         left_out |= {(k["image_id"], k["caption_index"]) for k in json.loads(path.read_text(encoding="utf-8"))}
     caps = []
-    for split in ("train", "dev"):
-        for rec in read_json(args.coco / f"{split}.json")["images"]:
+    splits = [args.coco / f"{name}.json" for name in ("train", "dev", "test")]
+    splits = [path for path in splits if path.exists()]
+    if not splits:
+        _bad_input(f"{args.coco}: no train.json, dev.json or test.json")
+    for path in splits:  # coco_mini has train and dev; flickr8k_mini only train
+        for rec in read_json(path)["images"]:
             for k, c in enumerate(rec["captions"]):
                 if (str(rec["image_id"]), k) not in left_out:
                     caps.append((str(rec["image_id"]), k, c.strip()))
+    if args.n > len(caps):
+        _bad_input(f"{args.coco}: {len(caps)} captions left after the exclusions, fewer than --n {args.n}")
     rng = random.Random(args.seed)
     sample = rng.sample(caps, args.n)
     specs = args.parser or [("learned", str(ROOT / "src"), "learned"), ("rules", str(ROOT / "src"), "rules")]

@@ -67,3 +67,13 @@ def test_a_bad_parser_spec_is_one_line(tmp_path):
     out = subprocess.run([sys.executable, str(SCRIPT), "draw", "--coco", str(tmp_path), "--out", str(tmp_path),
                           "--parser", "old=src"], capture_output=True, text=True)  # fmt: skip
     assert out.returncode == 2 and "expected NAME=SRC:rules or NAME=SRC:learned" in out.stderr
+
+
+def test_a_folder_with_train_only_draws_and_too_few_captions_is_one_line(tmp_path):
+    coco = _folder(tmp_path)
+    (coco / "dev.json").unlink()  # flickr8k_mini's layout: train.json alone
+    src = str(ROOT / "src")
+    assert len(_draw(coco, tmp_path / "a", "--parser", f"x={src}:rules")) == 4
+    out = subprocess.run([sys.executable, str(SCRIPT), "draw", "--coco", str(coco), "--out", str(tmp_path / "b"),
+                          "--n", "7", "--parser", f"x={src}:rules"], capture_output=True, text=True)  # fmt: skip
+    assert out.returncode == 2 and "6 captions left after the exclusions, fewer than --n 7" in out.stderr
