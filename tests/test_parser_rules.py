@@ -625,6 +625,9 @@ def test_a_compound_factual_keeps_whole_is_one_name(parser, caption, expected):
     ("A man talking on a phone standing behind a blue car.", ("man", "stand behind", "car"),
      ("man", "talk on", "standing")),
     ("A person on skateboard skating on the pavement.", ("person", "on", "skateboard"), ("person", "on", "skating")),
+    # a participle on a participle has the first one's subject
+    ("A train sitting parked at a station beside a platform.", ("train", "park at", "station"),
+     ("station", "beside", "platform")),
 ])  # fmt: skip
 def test_a_phrase_goes_to_the_thing_it_is_about(parser, caption, expected, wrong):
     got = triples(parser.parse(caption))

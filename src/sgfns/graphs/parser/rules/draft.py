@@ -165,6 +165,8 @@ class Draft:
             return out
         if v.dep_ in ("acl", "relcl", "amod", "appos") and v.head.pos_ in NOUNS | {"PRON"}:
             return self.agent(v, self.group(v.head, distribute_back=True), v.tag_ == "VBG")
+        if v.dep_ in ("acl", "relcl") and v.head.pos_ in VERBS and v.head.i != v.i:
+            return self.subjects_of(v.head, depth + 1)  # "a train sitting parked at a station": the train is parked
         if v.dep_ in ("conj", "xcomp", "advcl", "ccomp", "pcomp", "dep", "acomp", "oprd") and v.head.i != v.i:
             if v.head.pos_ in ("VERB", "AUX", "ADJ") or acts_as_verb(v.head):  # "a woman ... blow drying her hair"
                 return self.subjects_of(v.head, depth + 1)
