@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,11 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
+from sgfns.graphs.factual import split_facts  # noqa: E402
 from sgfns.text import lemmas as L  # noqa: E402
 from sgfns.text import lexicon  # noqa: E402
 
-FACT = re.compile(r"\(\s*(.+?)\s*,\s*(.+?)\s*,\s*(.+?)\s*\)")
-LONE = re.compile(r"\(\s*([^,()]+?)\s*\)")  # an object with no relation or attribute: "( stop sign )"
 POSITION_WORDS = frozenset({"front", "back", "left", "right", "top", "bottom", "side", "rear", "middle", "center"})
 HELDOUT = ROOT / "src" / "sgfns" / "resources" / "factual_heldout_ids.txt"
 
@@ -44,15 +42,16 @@ def count(path: Path, heldout: set[str]) -> tuple[Counter, Counter]:
             if row["image_id"] in heldout:
                 continue
             caption = " ".join(row["caption"].lower().split())
-            facts = FACT.findall(row["scene_graph"])
-            names = {s.lower() for s, _, _ in facts} | {o.lower() for _, p, o in facts if p != "is"}
-            names |= {n.lower() for n in LONE.findall(row["scene_graph"])}
+            facts = [[w.lower() for w in f] for f in split_facts(row["scene_graph"])]
+            # every object a fact names: a lone one ("( stop sign )"), a subject, a relation's object
+            names = {f[0] for f in facts} | {f[2] for f in facts if len(f) == 3 and f[1] != "is"}
             for n in names:
                 if len(n.split()) == 2:
                     kept[singular(n)] += 1
-            for s, p, o in facts:
-                if p == "is" and len(s.split()) == 1 and len(o.split()) == 1 and f"{o} {s}".lower() in caption:
-                    split[singular(f"{o} {s}".lower())] += 1
+            for f in facts:
+                if len(f) == 3 and f[1] == "is" and len(f[0].split()) == 1 and len(f[2].split()) == 1:
+                    if f"{f[2]} {f[0]}" in caption:
+                        split[singular(f"{f[2]} {f[0]}")] += 1
     return kept, split
 
 
