@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from sgfns.text import lexicon
+from sgfns.text.lemmas import noun_lemma
 
 _ITS = re.compile(r"\b([Ii])t['’]s(?=\s+([A-Za-z-]+))")
 NOT_NAMES = frozenset({"a", "an", "the", "this", "that", "not", "so", "too", "very", "all", "just", "also", "only",
@@ -23,9 +24,9 @@ def names_a_thing(word: str) -> bool:
     w = word.lower()
     if w == "own":
         return True
-    if w in NOT_NAMES or w.endswith(("ing", "ed")) or not lexicon.is_lemma(w, "n") and not lexicon.morphy(w, "n"):
+    base = noun_lemma(w)
+    if w in NOT_NAMES or w.endswith(("ing", "ed")) or not lexicon.is_lemma(base, "n"):
         return False
-    base = w if lexicon.is_lemma(w, "n") else lexicon.morphy(w, "n")[0]
     if lexicon.lexname(base, "n") == "noun.body":
         return True  # 'it's back', 'it's head': a body part, even where an adjective is spelt alike
     return not lexicon.is_lemma(w, "a")  # 'it's empty', 'it's black': an adjective, so 'it is'

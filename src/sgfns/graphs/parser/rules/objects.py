@@ -21,6 +21,7 @@ from sgfns.graphs.parser.rules.tokens import (
     framing_object,
     is_quantifier,
     joins_head,
+    names_no_thing,
     noun_lemma,
     number,
     of_object,
@@ -45,10 +46,8 @@ def is_head(d: Draft, tok) -> bool:
         return False  # "a plate which is plain and purple"
     if tok.pos_ == "PRON":
         return tok.lower_ in W.PERSON_PRONOUNS
-    if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.lower_ in W.MANNER_NOUNS:
-        return False  # "in a throwing position", "torn in half": how, not what
-    if tok.lower_ in W.NO_THING_NOUNS and tok.dep_ in ("pobj", "pcomp"):
-        return False  # "under construction", "for sale"
+    if names_no_thing(tok):
+        return False  # "in a throwing position", "torn in half", "under construction": how or when, not what
     if tok.pos_ not in NOUNS and not _gerund_noun(tok) and not _fragment_noun(tok):
         return False
     if acts_as_verb(tok) or joins_head(tok):

@@ -16,6 +16,7 @@ from sgfns.graphs.parser.rules.tokens import (
     framing_object,
     joins_head,
     lemma,
+    names_no_thing,
     noun_lemma,
     of_object,
     resolve,
@@ -186,10 +187,9 @@ def relations_from_preps(d: Draft) -> None:
 
 
 def _no_thing(d: Draft, g) -> bool:
-    """A preposition's object that names no thing ("for sale", "in the distance"; `objects.is_head`)."""
-    if g.dep_ != "pobj" or g.i in d.tok2obj:
-        return False
-    return g.lower_ in W.NO_THING_NOUNS or (g.head.lower_ == "in" and g.lower_ in W.MANNER_NOUNS - W.PREDICATE_NOUNS)
+    """A preposition's object that names no thing ("for sale", "in the distance"; a predicate noun such as
+    "middle" is the predicate's, not this)."""
+    return g.dep_ == "pobj" and g.i not in d.tok2obj and g.lower_ not in W.PREDICATE_NOUNS and names_no_thing(g)
 
 
 def _prep_objects(d: Draft, p):

@@ -15,14 +15,15 @@ has a phrase of its own and a noun just before it as its modifier, that noun tak
 from __future__ import annotations
 
 from sgfns.graphs.parser.rules.parsed import Parsed
+from sgfns.graphs.parser.rules.tokens import NOUNS
 from sgfns.text import closed_words as W
 from sgfns.text import colours as C
 from sgfns.text import lemmas as L
 from sgfns.text import lexicon
 from sgfns.text.lemmas import verb_lemma
+from sgfns.text.wordclasses import CONCRETE_LEXNAMES
 
-NOUNS = ("NOUN", "PROPN")
-CONCRETE = frozenset({"noun.artifact", "noun.food", "noun.object", "noun.plant", "noun.animal", "noun.body"})
+CONCRETE = CONCRETE_LEXNAMES | {"noun.body"}
 # what a verb or an adjective has and a listed noun has not
 VERB_CHILDREN = frozenset({"dobj", "nsubj", "nsubjpass", "prt", "aux", "auxpass", "xcomp", "ccomp", "advmod",
                            "dative", "acomp", "neg", "mark", "advcl", "attr", "agent", "oprd"})  # fmt: skip

@@ -148,6 +148,14 @@ def framing_object(tok):
     return of_object(tok)
 
 
+def names_no_thing(tok) -> bool:
+    """A preposition's object that names no thing: manner, size, distance or season after "in" ("in a throwing
+    position", "torn in half", "in the distance"), or a noun that never does ("under construction", "for sale")."""
+    if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.lower_ in W.MANNER_NOUNS:
+        return True
+    return tok.lower_ in W.NO_THING_NOUNS and tok.dep_ in ("pobj", "pcomp")
+
+
 def walk_in_object(tok):
     """The noun of "a walk in shower" (the hyphen of walk-in left out) when the token is its "walk", else None."""
     if tok.lower_ != "walk" or tok.pos_ not in NOUNS:
