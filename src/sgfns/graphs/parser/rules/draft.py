@@ -18,6 +18,7 @@ from sgfns.graphs.parser.rules.tokens import (
     lemma,
     noun_lemma,
     resolve,
+    with_object_before,
 )
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 from sgfns.text import closed_words as W
@@ -239,11 +240,8 @@ class Draft:
             depiction = j is not None and self.objects[j].name in W.DEPICTIONS  # 'a picture of a vase sitting'
             if j is not None and holds and not depiction and not self._place(n1) and can_pose(self.objects[j].name):
                 return self.group(n1)
-        if self._place(h):
-            for p in h.children:
-                if p.dep_ == "prep" and p.lower_ == "with" and max(t.i for t in p.subtree) == v.i - 1:
-                    return [e for c in p.children if c.dep_ == "pobj" for e in self.group(c)]
-        return []
+        had = with_object_before(h, v.i) if self._place(h) else None
+        return self.group(had) if had is not None else []
 
     def subjects_of_nonrel(self, v) -> list[int]:
         """The verb's own subjects, relative pronouns left out ("the couch a person is sitting on")."""

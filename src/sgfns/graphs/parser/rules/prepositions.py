@@ -22,6 +22,7 @@ from sgfns.graphs.parser.rules.tokens import (
     resolve,
     side_word,
     verb_phrase,
+    with_object_before,
 )
 from sgfns.text import closed_words as W
 from sgfns.text import lexicon
@@ -428,16 +429,13 @@ def _held_before(d: Draft, g, p, objs: list[int]) -> list[int]:
     A part that does not move stays out ("a woman with blue hair at a gathering": she is at it)."""
     if not objs or p.lower_ in ("with", "at", "near", "by"):
         return []  # 'a man with a beard with his head turned'; 'holding something with his hands at a table'
-    for c in g.children:
-        if c.dep_ != "prep" or c.lower_ != "with" or c.i >= p.i:
-            continue
-        held = next((t for t in c.children if t.dep_ == "pobj"), None)
-        if held is None or max(t.i for t in c.subtree) != p.i - 1 or held.i not in d.tok2obj:
-            continue
-        on_body = all(lexicon.lexname(d.objects[o].name) == "noun.body"
-                      and not lexicon.is_lemma(d.objects[o].name, "a") for o in objs)  # not 'a small moped'
-        if noun_lemma(held) in W.LIMBS or on_body:  # not 'with blue hair at a gathering': hair stays put
-            return d.group(held)
+    held = with_object_before(g, p.i)
+    if held is None or held.i not in d.tok2obj:
+        return []
+    on_body = all(lexicon.lexname(d.objects[o].name) == "noun.body"
+                  and not lexicon.is_lemma(d.objects[o].name, "a") for o in objs)  # not 'a small moped'
+    if noun_lemma(held) in W.LIMBS or on_body:  # not 'with blue hair at a gathering': hair stays put
+        return d.group(held)
     return []
 
 

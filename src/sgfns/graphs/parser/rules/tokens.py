@@ -156,6 +156,15 @@ def names_no_thing(tok) -> bool:
     return tok.lower_ in W.NO_THING_NOUNS and tok.dep_ in ("pobj", "pcomp")
 
 
+def with_object_before(head, i: int):
+    """The object of a "with" phrase on `head` that ends right before token `i` ("sits at a table with his head | in
+    his hand", "a bathroom with a toilet | sitting next to a sink"), else None."""
+    for p in head.children:
+        if p.dep_ == "prep" and p.lower_ == "with" and p.i < i and max(t.i for t in p.subtree) == i - 1:
+            return next((t for t in p.children if t.dep_ == "pobj"), None)
+    return None
+
+
 def walk_in_object(tok):
     """The noun of "a walk in shower" (the hyphen of walk-in left out) when the token is its "walk", else None."""
     if tok.lower_ != "walk" or tok.pos_ not in NOUNS:
