@@ -89,16 +89,19 @@ def test_unaligned_caption_gives_no_image_negative(batch):
 
 def _features(sc: imneg.VisualScene) -> np.ndarray:
     """What an image-only classifier sees: pooled features, boxes, label/attribute histograms, the feature under
-    each label (a label that contradicts its feature would show here) and hashed triples."""
+    each label and under each attribute (a label or attribute that contradicts its feature would show here) and
+    hashed triples."""
     v = [sc.features.mean(0), sc.boxes.mean(0)]
     lab = np.zeros(len(LABELS))
     att = np.zeros(len(ATTRS))
     per_label = np.zeros((len(LABELS), sc.features.shape[1]))
+    per_att = np.zeros((len(ATTRS), sc.features.shape[1]))
     for o in sc.graph.objects:
         lab[LABELS.index(o.name)] += 1
         att[ATTRS.index(o.attributes[0])] += 1
         per_label[LABELS.index(o.name)] += sc.features[o.region]
-    v.append(per_label.ravel())
+        per_att[ATTRS.index(o.attributes[0])] += sc.features[o.region]
+    v.extend([per_label.ravel(), per_att.ravel()])
     tri = np.zeros(64)
     for s, p, o in sc.graph.triples():
         tri[zlib.crc32(f"{s}|{p}|{o}".encode()) % 64] += 1
@@ -163,3 +166,30 @@ def test_the_classifier_would_catch_a_label_that_contradicts_its_feature(monkeyp
     monkeypatch.setattr(imneg, "_move_object", label_only)
     acc, _ = image_only_classifier_accuracy()
     assert acc > 0.65, acc
+
+
+def test_replace_att_takes_an_object_of_the_same_label_that_lacks_a_caption_attribute(batch):
+    # image 0's horse is brown; the caption says 'a brown horse'; image 1 has a brown horse (keeps the caption true)
+    cap = caption_graph(["horse"], [["brown"]])
+    assert not [c for c in imneg.replace_candidates(cap, batch, 0) if c[0] == "replace-att"]
+    batch[2].graph.objects[1] = SGObject("horse", ["white"], 1, region=1)  # a white horse in image 2
+    cands = [c for c in imneg.replace_candidates(cap, batch, 0) if c[0] == "replace-att"]
+    assert cands == [("replace-att", (1,), (2, 1))]
+    rng = random.Random(0)
+    negs = imneg.sample(cap, batch, 0, rng, k=1, edits=("replace-att",))
+    assert [(n.edit, n.objects, n.donor) for n in negs] == cands
+    horse = negs[0].scene.graph.objects[1]
+    assert (horse.name, horse.attributes) == ("horse", ["white"])  # the caption's 'brown horse' is no longer there
+    assert units(negs[0].scene) <= set().union(*(units(s) for s in batch))  # label, attributes, feature, box as one
+    # a caption that gives the horse no attribute has no replace-att edit: any horse keeps it true
+    assert imneg.sample(caption_graph(["horse"]), batch, 0, rng, k=3, edits=("replace-att",)) == []
+
+
+def test_replace_att_is_drawn_only_where_asked(batch):
+    batch[2].graph.objects[1] = SGObject("horse", ["white"], 1, region=1)
+    cap = caption_graph(["man", "horse"], [["red"], ["brown"]], rels=[(0, "riding", 1)])
+    old = ("reverse", "swap", "replace")
+    drawn = {n.edit for s in range(60) for n in imneg.sample(cap, batch, 0, random.Random(s), k=2, edits=old)}
+    assert drawn == set(old)
+    drawn = {n.edit for s in range(60) for n in imneg.sample(cap, batch, 0, random.Random(s), k=2)}
+    assert drawn == set(imneg.EDITS)

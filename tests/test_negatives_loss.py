@@ -191,7 +191,7 @@ def test_edited_image_items_equal_preparing_the_edited_graph_from_scratch(toy):
         for neg in imneg.sample(cg, scenes, pos, rng, k=3):
             kinds.add(neg.edit)
             assert edited_item(prepared, pos, neg) == graph_item(neg.scene.graph, inputs.tp), (c, neg.edit)
-    assert kinds == {"reverse", "swap", "replace"}
+    assert kinds == set(imneg.EDITS)
 
 
 # --- epoch-time savings: each equal to the slow path (docs/negatives.md, "Epoch time") --------------------------
@@ -351,8 +351,8 @@ def test_training_with_stop_gradient_negatives_runs(cli, toy, tmp_path, value):
     assert any(r.get("neg", 0) > 0 for r in steps)
 
 
-@pytest.mark.parametrize("per_positive", [1, 2])
-def test_negatives_built_as_tensors_equal_collating_the_sampled_items(toy, per_positive):
+@pytest.mark.parametrize("per_positive, image_edits", [(1, None), (2, None), (2, ["replace-att", "reverse"])])
+def test_negatives_built_as_tensors_equal_collating_the_sampled_items(toy, per_positive, image_edits):
     """extra_batch selects caption negatives from a table collated once and realises image edits as tensor moves;
     both must equal collating what the plain path makes: the sampled caption items, and `imneg.sample`'s edited
     scenes (same draws), features and boxes included."""
@@ -364,7 +364,8 @@ def test_negatives_built_as_tensors_equal_collating_the_sampled_items(toy, per_p
 
     inputs = _inputs(toy)
     split = inputs.split
-    term = build_term(type("C", (_Cfg,), {"per_positive": per_positive})(), inputs, seed=0)
+    settings = {"per_positive": per_positive} | ({"image_edits": image_edits} if image_edits else {})
+    term = build_term(type("C", (_Cfg,), settings)(), inputs, seed=0)
     assert term.neg_weight is not None  # rule-balanced draws by default
     assert term.neg_table is not None
     g = torch.Generator().manual_seed(per_positive)
@@ -394,7 +395,7 @@ def test_negatives_built_as_tensors_equal_collating_the_sampled_items(toy, per_p
         items, feats, boxes, owner = [], [], [], []
         for j, c in enumerate(caps):
             for neg in imneg.sample(split.caption_graphs[c], scenes, where[imgs[j]], term._rng(key, "img", j),
-                                    k=term.k):  # fmt: skip
+                                    k=term.k, edits=term.image_edits):  # fmt: skip
                 kinds.add(neg.edit)
                 items.append(edited_item(prepared, where[imgs[j]], neg))
                 feats.append(neg.scene.features)
@@ -405,7 +406,7 @@ def test_negatives_built_as_tensors_equal_collating_the_sampled_items(toy, per_p
         assert extra["img"].keys() == ref.keys() and torch.equal(extra["own"]["img"], torch.tensor(owner))
         for k in ref:
             assert torch.equal(extra["img"][k], ref[k]), k
-    assert kinds == {"reverse", "swap", "replace"}
+    assert kinds == set(image_edits or ("reverse", "swap", "replace"))  # the default leaves replace-att out
 
 
 def test_negatives_without_tables_are_collated_per_step_alike(toy, monkeypatch):
@@ -447,9 +448,11 @@ def test_balanced_rule_sampling_draws_a_rare_rule_whenever_a_caption_has_it():
         build_term(type("C", (_Cfg,), {"rule_sampling": "rare-first"})(), None, seed=0)
 
 
-def test_bad_stop_gradient_value_is_a_one_line_error(cli, toy, tmp_path):
+@pytest.mark.parametrize("setting", ["neg.stop_gradient=text", "neg.image_edits=[reverse,recolour]",
+                                     "neg.image_edits=[]"])
+def test_bad_neg_setting_is_a_one_line_error(cli, toy, tmp_path, setting):
     rc, out, err = cli("train", "--data", toy, "--out", tmp_path / "run", "--model", "sgfns-tiny", "--no-progress",
-                       "epochs=1", "neg.weight=1.0", "neg.stop_gradient=text")  # fmt: skip
+                       "epochs=1", "neg.weight=1.0", setting)  # fmt: skip
     assert rc == 2
-    assert "neg.stop_gradient" in err and len(err.strip().splitlines()) == 1
+    assert setting.split("=")[0] in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "run" / "metrics.jsonl").exists()

@@ -129,7 +129,7 @@ def edited_item(prepared: Sequence[GraphItem], pos: int, neg: imneg.ImageNegativ
         a, b = neg.objects
         move(a, base, b)
         move(b, base, a)
-    elif neg.edit == "replace":
+    elif neg.edit in imneg.DONOR_EDITS:
         move(neg.objects[0], prepared[neg.donor[0]], neg.donor[1])
     else:
         raise ValueError(f"unknown image edit {neg.edit!r}")
@@ -160,6 +160,7 @@ class NegConfig:
     image_side: bool = True
     stop_gradient: bool | Literal["captions", "images"] = False
     rule_sampling: Literal["uniform", "balanced"] = "balanced"
+    image_edits: list[str] = field(default_factory=lambda: ["reverse", "swap", "replace"])
 
     def validate(self) -> NegConfig:
         if self.weight < 0:
@@ -170,6 +171,12 @@ class NegConfig:
             raise UserError(f"neg.per_positive: must be >= 1, got {self.per_positive}")
         _check_stop_gradient(self.stop_gradient)
         _check_rule_sampling(self.rule_sampling)
+        bad = [e for e in self.image_edits if e not in imneg.EDITS]
+        if bad or not self.image_edits:
+            raise UserError(
+                f"neg.image_edits: {'unknown edit ' + repr(bad[0]) if bad else 'empty'} (known: "
+                f"{', '.join(imneg.EDITS)}; give a list, e.g. neg.image_edits=[reverse,replace-att])"
+            )
         unknown = [r for r in self.rules if r not in RULES]
         if unknown:
             raise UserError(f"neg.rules: unknown rule {unknown[0]!r} (known: {', '.join(RULES)}; "
@@ -204,6 +211,7 @@ class GeneratedNegativesTerm:
         self.rows_per_bucket = rows_per_bucket
         self.margin = cfg.margin
         self.k = cfg.per_positive
+        self.image_edits = tuple(cfg.image_edits)
         self.seed = seed
         self.caption_graphs = caption_graphs
         # DDP with gathering: f(captions, images) -> (global captions, global images, offset), set by the loop
@@ -325,7 +333,9 @@ class GeneratedNegativesTerm:
             own_ed = self._own_edits.get((c, imgs[j]))
             if own_ed is None:
                 own_ed = self._own_edits[(c, imgs[j])] = imneg.own_edits(cg, scenes[pos])
-            for edit in imneg.sample_edits(cg, scenes, pos, self._rng(key, "img", j), k=self.k, own=own_ed):
+            for edit in imneg.sample_edits(
+                cg, scenes, pos, self._rng(key, "img", j), k=self.k, edits=self.image_edits, own=own_ed
+            ):
                 for dst, src, k in imneg.edit_moves(pos, *edit):
                     mv_n.append(len(base))
                     mv_dst.append(dst)

@@ -11,7 +11,10 @@ edits, each of which makes the caption false while leaving every object realisti
   thing);
 - `replace`: a caption object is replaced by a different object from another image of the batch (label,
   attributes, feature, box together); a donor that the caption would still describe (same label with every
-  attribute the caption gives) is rejected.
+  attribute the caption gives) is rejected;
+- `replace-att`: the same, with a donor of the caption object's own label that lacks an attribute the caption
+  gives it ('a striped ball' now holds a plain ball from another image): the image differs from the caption in
+  one attribute only, the detail that most often separates a caption's image from the image ranked above it.
 
 Because edited images contain the same kinds of objects as real ones, an image-only classifier cannot tell them
 apart (see `tests/test_negatives_image.py`): the model has to read the caption to use them."""
@@ -28,7 +31,8 @@ import numpy as np
 from sgfns.graphs.types import SceneGraph, SGObject
 from sgfns.text import lexicon
 
-EDITS = ("reverse", "swap", "replace")
+EDITS = ("reverse", "swap", "replace", "replace-att")
+DONOR_EDITS = ("replace", "replace-att")  # edits that take an object of another image
 
 
 @dataclass
@@ -52,7 +56,7 @@ class ImageNegative:
     scene: VisualScene
     edit: str  # one of EDITS
     objects: tuple[int, ...]  # visual object indices edited
-    donor: tuple[int, int] | None = None  # (batch position, object index) for `replace`
+    donor: tuple[int, int] | None = None  # (batch position, object index) for `replace` / `replace-att`
 
 
 @functools.lru_cache(maxsize=65536)
@@ -141,8 +145,9 @@ def _valid_donor(caption_obj: SGObject, target: SGObject, donor: SGObject) -> bo
 def replace_candidates(
     caption: SceneGraph, scenes: Sequence[VisualScene], pos: int
 ) -> list[tuple[str, tuple[int, ...], tuple[int, int] | None]]:
-    """Every (caption-aligned object, donor from another image) replacement: O(batch x objects), for tests and
-    small batches; training samples donors with `sample` instead."""
+    """Every (caption-aligned object, donor from another image) replacement, `replace-att` where the donor has the
+    caption object's label: O(batch x objects), for tests and small batches; training samples donors with `sample`
+    instead."""
     vis = scenes[pos].graph
     out: list[tuple[str, tuple[int, ...], tuple[int, int] | None]] = []
     for ci, js in align(caption, vis).items():
@@ -152,7 +157,8 @@ def replace_candidates(
                     continue
                 for k, d in enumerate(other.graph.objects):
                     if _valid_donor(caption.objects[ci], vis.objects[j], d):
-                        out.append(("replace", (j,), (p, k)))
+                        kind = "replace-att" if same_label(caption.objects[ci].name, d.name) else "replace"
+                        out.append((kind, (j,), (p, k)))
     return out
 
 
@@ -165,9 +171,9 @@ def edit_moves(
     if edit in ("reverse", "swap"):
         a, b = objects
         return [(a, pos, b), (b, pos, a)]
-    if edit == "replace":
+    if edit in DONOR_EDITS:
         if donor is None:
-            raise ValueError("replace needs a donor")
+            raise ValueError(f"{edit} needs a donor")
         return [(objects[0], donor[0], donor[1])]
     raise ValueError(f"unknown image edit {edit!r}; known: {', '.join(EDITS)}")
 
@@ -177,9 +183,9 @@ def apply_edit(
 ) -> ImageNegative:
     if edit in ("reverse", "swap"):
         return ImageNegative(_exchange(scenes[pos], *objects), edit, objects)
-    if edit == "replace":
+    if edit in DONOR_EDITS:
         if donor is None:
-            raise ValueError("replace needs a donor")
+            raise ValueError(f"{edit} needs a donor")
         out = scenes[pos].copy()
         _move_object(out, objects[0], scenes[donor[0]], donor[1])
         return ImageNegative(out, edit, objects, donor)
@@ -224,16 +230,17 @@ def sample_edits(
     for c in cands:
         if c[0] in edits:
             by_kind.setdefault(c[0], []).append(c)
-    can_replace = "replace" in edits and targets and len(scenes) > 1
+    donors = {kind: kind in edits and bool(targets) and len(scenes) > 1 for kind in DONOR_EDITS}
     out: list[tuple[str, tuple[int, ...], tuple[int, int] | None]] = []
     used = set()
-    while len(out) < k and (by_kind or can_replace):
-        kinds = sorted(by_kind) + (["replace"] if can_replace else [])
+    while len(out) < k and (by_kind or any(donors.values())):
+        kinds = sorted(by_kind) + [kind for kind in DONOR_EDITS if donors[kind]]
         kind = rng.choice(kinds)
-        if kind == "replace":
-            c = _sample_donor(caption, scenes, pos, targets, rng)
+        if kind in DONOR_EDITS:
+            pick = _sample_donor if kind == "replace" else _sample_same_label_donor
+            c = pick(caption, scenes, pos, targets, rng)
             if c is None or c in used:
-                can_replace = False
+                donors[kind] = False
                 continue
         else:
             pool = [c for c in by_kind[kind] if c not in used]
@@ -257,4 +264,19 @@ def _sample_donor(caption, scenes, pos, targets, rng: random.Random, tries: int 
         k = rng.randrange(len(scenes[p].graph.objects))
         if _valid_donor(caption.objects[ci], vis.objects[j], scenes[p].graph.objects[k]):
             return ("replace", (j,), (p, k))
+    return None
+
+
+def _sample_same_label_donor(caption, scenes, pos, targets, rng: random.Random):
+    """A `replace-att` edit: a caption object that the caption gives attributes, and an object of another image with
+    its label that lacks one of them (a valid donor); None when the batch has no such pair."""
+    vis = scenes[pos].graph
+    pairs = [(ci, j) for ci, j in targets if caption.objects[ci].attributes]
+    rng.shuffle(pairs)
+    for ci, j in pairs:
+        want, target = caption.objects[ci], vis.objects[j]
+        found = [(p, k) for p, other in enumerate(scenes) if p != pos for k, d in enumerate(other.graph.objects)
+                 if same_label(want.name, d.name) and _valid_donor(want, target, d)]  # fmt: skip
+        if found:
+            return ("replace-att", (j,), rng.choice(found))
     return None
