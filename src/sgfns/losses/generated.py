@@ -146,7 +146,8 @@ class NegConfig:
     among its own: "uniform" (each of its rules alike) or "balanced" (rule r weighted by 1 / the number of training
     captions with an r negative, so rare rules such as count are drawn whenever a caption has one). `rules`: the
     caption-negative rules that train (empty: `sgfns.negatives.rules.DEFAULT_RULES`, the six replace/swap/count
-    rules)."""
+    rules). `image_edits`: the image edits drawn (`sgfns.negatives.image.EDITS`; the default leaves `replace-att`
+    out, which was measured and not adopted: docs/negatives.md, "Image negatives")."""
 
     weight: float = 0.0
     margin: float = 0.2

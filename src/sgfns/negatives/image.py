@@ -145,9 +145,9 @@ def _valid_donor(caption_obj: SGObject, target: SGObject, donor: SGObject) -> bo
 def replace_candidates(
     caption: SceneGraph, scenes: Sequence[VisualScene], pos: int
 ) -> list[tuple[str, tuple[int, ...], tuple[int, int] | None]]:
-    """Every (caption-aligned object, donor from another image) replacement, `replace-att` where the donor has the
-    caption object's label: O(batch x objects), for tests and small batches; training samples donors with `sample`
-    instead."""
+    """Every (caption-aligned object, donor from another image) replacement, listed as `replace-att` where the donor
+    has the caption object's label (a `replace` draw may pick such a donor too): O(batch x objects), for tests and
+    small batches; training samples donors with `sample` instead."""
     vis = scenes[pos].graph
     out: list[tuple[str, tuple[int, ...], tuple[int, int] | None]] = []
     for ci, js in align(caption, vis).items():
