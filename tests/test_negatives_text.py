@@ -240,6 +240,21 @@ def test_replace_rel_no_next_to_a_board_the_sentence_still_rides():
     assert "A person next to a skateboard at a park." in {n.negative for n in gen_all(c, g, rules=["replace-rel"])[0]}
 
 
+@pytest.mark.parametrize(
+    "caption, subject, obj_name, pred",
+    [
+        ("A small dog on a leash.", "dog", "leash", "on"),
+        ("A dog in a red harness.", "dog", "harness", "in"),
+        ("Two dogs in red collars.", "dogs", "collars", "in"),
+        ("A man in construction gear.", "man", "gear", "in"),
+    ],
+)
+def test_replace_rel_no_next_to_what_the_subject_wears(caption, subject, obj_name, pred):
+    """'a dog on a leash' -> 'a dog next to a leash' reads as nonsense: worn gear is no place to be beside."""
+    g = SceneGraph([obj(caption, subject, subject), obj(caption, obj_name, obj_name)], [Relation(0, pred, 1)])
+    assert not any("next to" in n.negative for n in gen_all(caption, g, rules=["replace-rel"])[0])
+
+
 def test_replace_rel_on_under_for_things():
     c = "A laptop on a table."
     g = SceneGraph([obj(c, "laptop", "laptop"), obj(c, "table", "table")], [Relation(0, "on", 1)])

@@ -634,8 +634,9 @@ def _beside_alternative(pred: str, s_name: str, o_name: str) -> str | None:
 
 
 def _may_be_on(s_name: str, o_name: str) -> bool:
-    """A person or animal and a movable artifact they can be on or beside (a bike, a bench, a chair)."""
-    if not wc.is_animate(s_name) or wc.is_animate(o_name) or not _thing(o_name) or _flat(o_name):
+    """A person or animal and a movable artifact they can be on or beside (a bike, a bench, a chair); not what they
+    wear ('a dog in a blue collar' is no 'next to a blue collar')."""
+    if not wc.is_animate(s_name) or wc.is_animate(o_name) or not _thing(o_name) or _flat(o_name) or wc.is_worn(o_name):
         return False
     last = o_name.split()[-1]
     if wc.noun_class(o_name) in _NOT_BESIDE_CLASSES or wc.noun_class(last) in _NOT_BESIDE_CLASSES:

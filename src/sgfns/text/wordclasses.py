@@ -443,6 +443,16 @@ def is_garment(name: str) -> bool:
     return any(s in roots or lexicon.hypernym_closure(s) & roots for s in senses)
 
 
+# things worn or strapped on that WordNet files under no garment: nobody is "next to" the collar they wear
+WORN_GEAR = frozenset({"collar", "harness", "leash", "bridle", "halter", "muzzle", "gear", "backpack", "knapsack",
+                       "rucksack", "lanyard", "lei", "cast", "brace", "sling", "pack"})  # fmt: skip
+
+
+def is_worn(name: str) -> bool:
+    """A garment (`is_garment`) or worn gear: what a caption puts a person or animal *in* or *with* as clothing."""
+    return is_garment(name) or name.split()[-1] in WORN_GEAR
+
+
 @functools.lru_cache(maxsize=20_000)
 def can_pose(name: str) -> bool:
     """A thing that sits, stands or lies in a caption ("a pizza sitting on a board", "a bike leaning on a wall"):
