@@ -9,7 +9,8 @@ rules, seed and re-parse check, and compares rule, text and graph of each negati
 generator shows that it leaves a world's training negatives as they were (the synthetic world's, when the change
 was meant for real captions). A cache whose negatives were re-parsed by another parser version is refused, unless
 `--any-parser` asks to re-parse with this code's parser anyway: how a parser change shows that it leaves the
-world's negatives as they were. Prints one JSON line (`captions`, `differ`, the cache's generator and seed) and up to
+world's negatives as they were. A cache written by a run with `data.max_train_images` holds the first images'
+captions only; those are compared. Prints one JSON line (`captions`, `differ`, the cache's generator and seed) and up to
 five differing captions; exit status 0 when nothing differs, 1 when something does, 2 on bad input."""
 
 from __future__ import annotations
@@ -24,20 +25,31 @@ if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
 
-def _matching_graphs(split, meta: dict):
-    """The split's caption graphs (its own, else the parser's) whose cache key is the one the cache was made with."""
+def _matching_graphs(split, meta: dict, n: int):
+    """The first n caption graphs of the split (its own, else the parser's) whose cache key is the one the cache was
+    made with."""
     from sgfns.graphs.cache import caption_graphs_for
     from sgfns.negatives.cache import cache_key
 
     for mode in ("provided", "parser"):
         try:
-            graphs = caption_graphs_for(split, mode)
+            graphs = caption_graphs_for(split, mode)[:n]
         except Exception:  # no provided graphs in this folder
             continue
-        key = cache_key(split.captions, graphs, meta["rules"], meta["per_rule"], meta["seed"], meta["reparse_parser"])
+        key = cache_key(split.captions[:n], graphs, meta["rules"], meta["per_rule"], meta["seed"],
+                        meta["reparse_parser"])  # fmt: skip
         if key["graphs_sha256"] == meta["graphs_sha256"]:
             return graphs
     return None
+
+
+def _cached_captions(path: Path, split) -> int:
+    """How many captions the cache holds: all of the split's, or the first images' only (a run trained with
+    `data.max_train_images` caches the captions it read)."""
+    with open(path, encoding="utf-8") as f:
+        lines = sum(1 for _ in f)
+    whole_images = lines % split.captions_per_image == 0
+    return lines if 0 < lines < len(split.captions) and whole_images else len(split.captions)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,12 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         split = load_split(root, args.split)
-        old = C._read(negs_path, list(split.captions))
+        cached = _cached_captions(negs_path, split)
+        old = C._read(negs_path, list(split.captions)[:cached])
     except Exception as e:
         print(f"{meta_path if not meta_path.exists() else negs_path}: cannot read the negatives cache ({e})",
               file=sys.stderr)  # fmt: skip
         return 2
-    graphs = _matching_graphs(split, meta)
+    graphs = _matching_graphs(split, meta, cached)
     if graphs is None:
         print(f"{meta_path}: no caption graphs of {root} match the cache's graphs_sha256", file=sys.stderr)
         return 2
@@ -74,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{meta_path}: cache re-parsed with {meta['reparse_parser']}, this parser is {parser.version}",
                   file=sys.stderr)  # fmt: skip
             return 2
-    caps = list(split.captions)
+    caps = list(split.captions)[:cached]
     n = min(args.limit or len(caps), len(caps))
     new = C.generate_split(caps[:n], graphs[:n], split.captions_per_image, meta["rules"], meta["per_rule"],
                            meta["seed"], parser)  # fmt: skip

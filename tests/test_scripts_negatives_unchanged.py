@@ -72,3 +72,19 @@ def test_a_cache_of_another_parser_is_refused_unless_asked(tmp_path):
     out = json.loads(r.stdout.splitlines()[0])
     assert out["differ"] == 0 and out["cache_parser"] == "rules-1+spacy-0+an_older_model"
     assert out["parser"] and out["parser"] != out["cache_parser"]
+
+
+def test_a_cache_of_the_first_images_only_is_compared_on_those(tmp_path):
+    # a run trained with data.max_train_images caches the negatives of the captions it read: the first images'
+    from sgfns.data.dataset import load_split
+    from sgfns.data.toy import write_toy_dataset
+    from sgfns.negatives.cache import caption_negatives_for
+    from sgfns_app.train.loop import subset_split
+
+    root = write_toy_dataset(tmp_path / "toy", n_images=8, feature_dim=16, regions=4)
+    split = subset_split(load_split(root, "train"), 4)
+    caption_negatives_for(split, split.caption_graphs, seed=3)
+    r = _run(root)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout.splitlines()[0])
+    assert out["differ"] == 0 and out["captions"] == len(split.captions) < len(load_split(root, "train").captions)
