@@ -40,9 +40,10 @@ def facts(g: dict[str, Any]) -> Facts:
     return objs, rels
 
 
-def lacks(caption: Facts, image: Facts) -> list[str]:
-    """What the caption states that the image does not: one entry per missing statement, in the caption's order."""
-    out = []
+def lacks(caption: Facts, image: Facts) -> tuple[list[str], list[str]]:
+    """What the caption states that the image does not (one entry per missing statement, in the caption's order),
+    and the attributes the caption gives an object the image has only without them."""
+    out, atts_missing = [], []
     for name, atts, count in caption[0]:
         same = [o for o in image[0] if o[0] == name]
         if not same:
@@ -50,21 +51,13 @@ def lacks(caption: Facts, image: Facts) -> list[str]:
             continue
         if not any(atts <= o[1] for o in same):
             out.append("attribute")
+            atts_missing += sorted(atts - frozenset().union(*(o[1] for o in same)))
         if not any(o[2] == count for o in same):
             out.append("count")
     for s, p, o in sorted(caption[1]):
         if (s, p, o) not in image[1]:
             out.append("relation reversed" if (o, p, s) in image[1] else "relation")
-    return out
-
-
-def missing_attributes(caption: Facts, image: Facts) -> list[str]:
-    out = []
-    for name, atts, _ in caption[0]:
-        same = [o for o in image[0] if o[0] == name]
-        if same and not any(atts <= o[1] for o in same):
-            out += sorted(atts - frozenset().union(*(o[1] for o in same)))
-    return out
+    return out, atts_missing
 
 
 def analyse(ranks: list[dict[str, Any]], gt: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dict[str, Any]:
@@ -84,15 +77,15 @@ def analyse(ranks: list[dict[str, Any]], gt: list[dict[str, Any]], predicted: li
             if direction == "t2i":
                 c, true_img, wrong_img = r["caption_index"], own_image[r["caption_index"]], r["top"][0]["image"]
                 cap = facts(caption_graphs[c])
-                lacked = lacks(cap, image_facts[wrong_img])
-                atts.update(missing_attributes(cap, image_facts[wrong_img]))
-                if not lacks(cap, pred_facts[true_img]) and lacks(cap, pred_facts[wrong_img]):
+                lacked, missing = lacks(cap, image_facts[wrong_img])
+                atts.update(missing)
+                if not lacks(cap, pred_facts[true_img])[0] and lacks(cap, pred_facts[wrong_img])[0]:
                     separable += 1
                     best, top = r["best_positive"].get("parts"), r["top"][0].get("parts")
                     for k in best or {}:
                         parts[k].append(best[k] - top[k])
             else:  # the caption ranked first is not true of the image: what of it the image lacks
-                lacked = lacks(facts(caption_graphs[r["top"][0]["caption_index"]]), image_facts[r["image"]])
+                lacked = lacks(facts(caption_graphs[r["top"][0]["caption_index"]]), image_facts[r["image"]])[0]
             kinds[" + ".join(sorted(set(lacked))) or "nothing (the caption is true of it)"] += 1
         block: dict[str, Any] = {"failures": failures, "image_lacks": dict(kinds.most_common())}
         if direction == "t2i":
