@@ -9,9 +9,9 @@ every model against a baseline by a paired bootstrap over photos.
 are fixed in advance, nothing is chosen on the reported split). `--sum NAME=A,B`: the score matrices of models A
 and B added, seed by seed (a model with one run is reused for every seed). `NEG.jsonl`: `sgfns negatives` output
 for the split's captions (`image_id`, `caption`, `negative`, `rule`). Per model: R@1/5/10 both ways and rSum (mean
-± sd over seeds, with chance), two-way accuracy per rule (chance 50 %), and against the baseline the paired
-bootstrap of the seed-averaged per-photo rSum shares and per-pair wins (difference, 95 % interval). Prints the
-JSON; `-o` also writes it."""
+± sd over seeds, with chance), two-way accuracy per rule and over all rules pooled ("all"; chance 50 %; mean, sd
+and each seed's), and against the baseline the paired bootstrap of the seed-averaged per-photo rSum shares and
+per-pair wins (difference, 95 % interval). Prints the JSON; `-o` also writes it."""
 
 from __future__ import annotations
 
@@ -95,17 +95,22 @@ def read_negatives(path: str, split) -> list[dict]:
     return out
 
 
-def summarise(sims: list[torch.Tensor], margins: list[np.ndarray], positives, rules) -> dict:
+def rule_groups(rules: np.ndarray) -> dict[str, np.ndarray]:
+    """The pairs of each rule, and of all rules pooled ("all"), as boolean masks over the negatives."""
+    return {**{r: rules == r for r in sorted(set(rules.tolist()))}, "all": np.ones(len(rules), dtype=bool)}
+
+
+def summarise(sims: list[torch.Tensor], margins: list[np.ndarray], positives, groups: dict[str, np.ndarray]) -> dict:
     recs = [recall_metrics(s, positives) for s in sims]
     out = {k: {"mean": float(np.mean([r[k] for r in recs])), "sd": float(np.std([r[k] for r in recs]))}
            for k in (*RECALL_KEYS, "rsum")}  # fmt: skip
     out["seeds"] = len(sims)
     wins = [(m > 0) + 0.5 * (m == 0) for m in margins]
-    out["negatives"] = {
-        r: {"mean": float(np.mean([100 * w[rules == r].mean() for w in wins])),
-            "sd": float(np.std([100 * w[rules == r].mean() for w in wins])), "pairs": int((rules == r).sum())}
-        for r in sorted(set(rules.tolist()))
-    }  # fmt: skip
+    out["negatives"] = {}
+    for r, sel in groups.items():
+        per_seed = [float(100 * w[sel].mean()) for w in wins]
+        out["negatives"][r] = {"mean": float(np.mean(per_seed)), "sd": float(np.std(per_seed)),
+                               "pairs": int(sel.sum()), "per_seed": per_seed}  # fmt: skip
     return out
 
 
@@ -129,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     split = load_split(args.data, args.split)
     positives = split.positive_mask()
     negs = read_negatives(args.negatives, split)
-    rules = np.array([n["rule"] for n in negs])
+    groups = rule_groups(np.array([n["rule"] for n in negs]))
     neg_photo = np.array([n["image"] for n in negs])
     parse = LazyParser()
     key = f"{args.split}-{args.checkpoint}-{sha256_file(args.negatives)[:16]}"
@@ -152,13 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     base_share = np.mean([photo_rsum_shares(s, positives) for s in base_sims], 0)
     base_win = np.mean([(m > 0) + 0.5 * (m == 0) for m in base_margins], 0)
     for name, (sims, margins) in scored.items():
-        rec = summarise(sims, margins, positives, rules)
+        rec = summarise(sims, margins, positives, groups)
         if name != args.baseline:
             share = np.mean([photo_rsum_shares(s, positives) for s in sims], 0)
             win = np.mean([(m > 0) + 0.5 * (m == 0) for m in margins], 0)
             vs = {"rsum": paired_bootstrap(share, base_share, n_boot=args.n_boot)}
-            for r in sorted(set(rules.tolist())):
-                sel = rules == r
+            for r, sel in groups.items():
                 vs[r] = paired_bootstrap(100 * win[sel], 100 * base_win[sel], neg_photo[sel], n_boot=args.n_boot)
             rec["vs_baseline"] = vs
         result["models"][name] = rec

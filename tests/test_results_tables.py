@@ -108,3 +108,15 @@ def test_a_paired_comparison_block_renders_its_file_and_catches_an_edit(tmp_path
     rendered = render.render(block, tmp_path)
     assert rendered == f"x\n<!-- begin results: r.json -->\n\n{text}\n<!-- end results -->\n"
     assert render.render(rendered.replace("75.5 ± 2.2", "80.0 ± 2.2"), tmp_path) == rendered
+
+
+def test_the_pooled_accuracy_column_comes_after_the_rules():
+    from sgfns.eval.paired_report import paired_tables
+
+    rec = {k: {"mean": 10.0, "sd": 0.0} for k in ("i2t_r1", "i2t_r5", "i2t_r10", "t2i_r1", "t2i_r5", "t2i_r10")}
+    negatives = {"all": {"mean": 50.0, "pairs": 12}, "count": {"mean": 40.0, "pairs": 9},
+                 "swap-att": {"mean": 80.0, "pairs": 3}}  # fmt: skip
+    model = dict(rec, rsum={"mean": 60.0, "sd": 0.0}, seeds=1, negatives=negatives)
+    text = paired_tables({"chance": {k: 1.0 for k in rec} | {"rsum": 6.0}, "baseline": "fp", "models": {"fp": model}})
+    assert "| model | count (9) | swap-att (3) | all (12) |" in text
+    assert "| fp | 40.0 (—) | 80.0 (—) | 50.0 (—) |" in text

@@ -15,7 +15,8 @@ def is_paired_result(obj: object) -> bool:
 
 def paired_tables(result: dict) -> str:
     """The tables of docs/photos_results.md: retrieval (mean ± sd over seeds; chance row first) and per-rule two-way
-    accuracy, each with the paired-bootstrap difference from the baseline and its 95 % interval."""
+    accuracy (and over all rules pooled, where the file has it), each with the paired-bootstrap difference from the
+    baseline and its 95 % interval."""
     ch, base = result["chance"], result["baseline"]
 
     def vs(rec: dict, key: str) -> str:
@@ -29,7 +30,8 @@ def paired_tables(result: dict) -> str:
         cells = " | ".join(f"{rec[k]['mean']:.1f}" for k in RECALL_KEYS)
         rows.append(f"| {name} | {rec['seeds']} | {cells} | {rec['rsum']['mean']:.1f} ± {rec['rsum']['sd']:.1f} | "
                     f"{vs(rec, 'rsum')} |")  # fmt: skip
-    rules = sorted({r for rec in result["models"].values() for r in rec["negatives"]})
+    # rules alphabetically, the pooled "all" column (files since 2026-12-07) last
+    rules = sorted({r for rec in result["models"].values() for r in rec["negatives"]}, key=lambda r: (r == "all", r))
     first = next(iter(result["models"].values()))["negatives"]
     rows += ["", "| model | " + " | ".join(f"{r} ({first[r]['pairs']})" for r in rules) + " |",
              "|---|" + "---|" * len(rules), "| chance | " + " | ".join("50.0" for _ in rules) + " |"]
