@@ -11,7 +11,9 @@ and B added, seed by seed (a model with one run is reused for every seed). `NEG.
 for the split's captions (`image_id`, `caption`, `negative`, `rule`). Per model: R@1/5/10 both ways and rSum (mean
 ± sd over seeds, with chance), two-way accuracy per rule and over all rules pooled ("all"; chance 50 %; mean, sd
 and each seed's), and against the baseline the paired bootstrap of the seed-averaged per-photo rSum shares and
-per-pair wins (difference, 95 % interval). Prints the JSON; `-o` also writes it."""
+per-pair wins (difference, 95 % interval) and, under `seeds`, the interval of the bootstrap that redraws each model's
+runs as well (`sgfns.eval.bootstrap.seed_photo_bootstrap`: what training noise alone could make is a tie there).
+Prints the JSON; `-o` also writes it."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from sgfns.data.dataset import load_split  # noqa: E402
-from sgfns.eval.bootstrap import paired_bootstrap, photo_rsum_shares  # noqa: E402
+from sgfns.eval.bootstrap import paired_bootstrap, photo_rsum_shares, seed_photo_bootstrap  # noqa: E402
 from sgfns.eval.paired_report import paired_tables  # noqa: E402
 from sgfns.eval.recall import KS, RECALL_KEYS, recall_metrics  # noqa: E402
 from sgfns.io import read_jsonl, sha256_file, write_json  # noqa: E402
@@ -153,17 +155,26 @@ def main(argv: list[str] | None = None) -> int:
     result = {"data": str(args.data), "split": args.split, "checkpoint": args.checkpoint,
               "n_images": split.n_images, "n_captions": split.n_captions, "chance": chance_recalls(positives),
               "negatives_chance": 50.0, "models": {}, "baseline": args.baseline}  # fmt: skip
-    base_sims, base_margins = scored[args.baseline]
-    base_share = np.mean([photo_rsum_shares(s, positives) for s in base_sims], 0)
-    base_win = np.mean([(m > 0) + 0.5 * (m == 0) for m in base_margins], 0)
+    def per_run(sims: list[torch.Tensor], margins: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """[runs, photos] rSum shares and [runs, pairs] wins (1, a tie 0.5, 0) in percent."""
+        return (np.stack([photo_rsum_shares(s, positives) for s in sims]),
+                100 * np.stack([(m > 0) + 0.5 * (m == 0) for m in margins]))  # fmt: skip
+
+    def compare(a: np.ndarray, b: np.ndarray, photo=None) -> dict:
+        """The paired bootstrap over photos of the seed means, with the interval that redraws seeds as well."""
+        out = paired_bootstrap(a.mean(0), b.mean(0), photo, n_boot=args.n_boot)
+        both = seed_photo_bootstrap(a, b, photo, n_boot=args.n_boot)
+        out["seeds"] = {k: both[k] for k in ("low", "high", "n_seeds")}
+        return out
+
+    base_share, base_win = per_run(*scored[args.baseline])
     for name, (sims, margins) in scored.items():
         rec = summarise(sims, margins, positives, groups)
         if name != args.baseline:
-            share = np.mean([photo_rsum_shares(s, positives) for s in sims], 0)
-            win = np.mean([(m > 0) + 0.5 * (m == 0) for m in margins], 0)
-            vs = {"rsum": paired_bootstrap(share, base_share, n_boot=args.n_boot)}
+            share, win = per_run(sims, margins)
+            vs = {"rsum": compare(share, base_share)}
             for r, sel in groups.items():
-                vs[r] = paired_bootstrap(100 * win[sel], 100 * base_win[sel], neg_photo[sel], n_boot=args.n_boot)
+                vs[r] = compare(win[:, sel], base_win[:, sel], neg_photo[sel])
             rec["vs_baseline"] = vs
         result["models"][name] = rec
     print(paired_tables(result) if args.markdown else json.dumps(result, indent=1))

@@ -97,13 +97,14 @@ def test_a_paired_comparison_block_renders_its_file_and_catches_an_edit(tmp_path
     base = dict(rec, rsum={"mean": 60.0, "sd": 0.0}, seeds=1, negatives={"count": {"mean": 40.0, "pairs": 9}})
     other = dict(base, rsum={"mean": 75.5, "sd": 2.25}, seeds=3, negatives={"count": {"mean": 55.0, "pairs": 9}},
                  vs_baseline={"rsum": {"diff": 15.5, "low": 3.0, "high": 28.25},
-                              "count": {"diff": 15.0, "low": -1.0, "high": 30.0}})  # fmt: skip
+                              "count": {"diff": 15.0, "low": -1.0, "high": 30.0,
+                                        "seeds": {"low": -6.5, "high": 34.0, "n_seeds": [3, 1]}}})  # fmt: skip
     chance = {k: 1.0 for k in rec} | {"rsum": 6.0}
     result = {"chance": chance, "baseline": "fp", "models": {"fp": base, "sg": other}}
     (tmp_path / "r.json").write_text(json.dumps(result))
     text = paired_tables(result)
     assert "| sg | 3 | 10.0 | 10.0 | 10.0 | 10.0 | 10.0 | 10.0 | 75.5 ± 2.2 | +15.5 [+3.0, +28.2] |" in text
-    assert "| model | count (9) |" in text and "| sg | 55.0 (+15.0 [-1.0, +30.0]) |" in text
+    assert "| model | count (9) |" in text and "| sg | 55.0 (+15.0 [-1.0, +30.0], with seeds [-6.5, +34.0]) |" in text
     block = "x\n<!-- begin results: r.json -->\nstale\n<!-- end results -->\n"
     rendered = render.render(block, tmp_path)
     assert rendered == f"x\n<!-- begin results: r.json -->\n\n{text}\n<!-- end results -->\n"

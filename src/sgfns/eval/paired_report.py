@@ -1,7 +1,7 @@
 """Tables of a paired comparison (`scripts/photos_results.py` output): retrieval recalls and rSum (mean ± sd over
 seeds, chance first) and two-way accuracy per negative rule, each model beside the baseline with the paired-bootstrap
-difference and its 95 % interval. docs/photos_results.md's tables are this function of docs/results/photos-*.json
-(scripts/render_results.py)."""
+difference and its 95 % interval (and, where the file has it, the interval with the seeds redrawn as well).
+docs/photos_results.md's tables are this function of docs/results/photos-*.json (scripts/render_results.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,11 @@ def paired_tables(result: dict) -> str:
 
     def vs(rec: dict, key: str) -> str:
         v = rec.get("vs_baseline", {}).get(key)
-        return "—" if v is None else f"{v['diff']:+.1f} [{v['low']:+.1f}, {v['high']:+.1f}]"
+        if v is None:
+            return "—"
+        text = f"{v['diff']:+.1f} [{v['low']:+.1f}, {v['high']:+.1f}]"
+        s = v.get("seeds")  # newer files: the interval with each model's runs redrawn too
+        return text if s is None else f"{text}, with seeds [{s['low']:+.1f}, {s['high']:+.1f}]"
 
     head = "| model | seeds | " + " | ".join(RECALL_KEYS) + f" | rSum | Δ rSum vs {base} [95 % CI] |"
     rows = [head, "|" + "---|" * (len(RECALL_KEYS) + 4),
