@@ -605,9 +605,19 @@ def test_a_walk_in_a_park_is_still_a_walk(parser):
     ("A kitchen has an island, icebox, and sink in it.",
      {("kitchen", "have", "island"), ("kitchen", "have", "icebox"), ("kitchen", "have", "sink")}),
     ("A man in a white shirt and sunglasses gazes into the horizon.", {("man", "wear", "sunglasses")}),
+    # the list's first noun tagged as an adjective, yet the subject with an article and a colour of its own
+    ("A white oven and a white refrigerator are in the kitchen.",
+     {("oven", "in", "kitchen"), ("refrigerator", "in", "kitchen")}),
 ])  # fmt: skip
 def test_a_listed_noun_tagged_as_a_verb_or_adjective_is_one_more_thing_of_the_list(parser, caption, expected):
     assert expected <= triples(parser.parse(caption))
+
+
+def test_a_noun_tagged_as_an_adjective_keeps_its_colour_and_adjectives_used_as_nouns_stay_out(parser):
+    g = parser.parse("A white oven and a white refrigerator are in the kitchen.")
+    assert obj(g, "oven").attributes == ["white"] and obj(g, "refrigerator").attributes == ["white"]
+    # an adjective WordNet knows as one is not made a thing by its article ("the other", "the left")
+    assert "other" not in names(parser.parse("one dog chases the other across a field"))
 
 
 @pytest.mark.parametrize(("caption", "absent"), [

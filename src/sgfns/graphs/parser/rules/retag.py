@@ -4,7 +4,11 @@ The small model tags a noun of a list as an adjective or a verb when the list ha
 refrigerator, oven and microwave" (oven JJ, microwave VB), "an island, icebox, and sink in it" (sink VB). The
 parse still makes the word a conjunct of a noun, so it is one more thing of the list: a conjunct of a noun that
 WordNet knows as a concrete noun (and not as an adjective), with no subject, object or particle of its own and no
-colour, becomes a noun (every rule then reads it as one, the list's relation included).
+colour, becomes a noun (every rule then reads it as one, the list's relation included). So does the list's first
+noun when the tagger made it an adjective that the parse still uses as a noun ("a white oven and a white
+refrigerator are in the kitchen": oven JJ, the subject, with its own article and colour): a word tagged JJ with an
+article of its own, in a noun's place (subject, object, a preposition's object or the head of a list), that WordNet
+knows as a concrete noun and not as an adjective.
 
 It also reads an -ing noun right after a noun as the participle it is ("a man on a bicycle riding next to a
 train", "a man talking on a phone standing behind a car": riding and standing tagged as nouns, the bicycle and the
@@ -56,11 +60,28 @@ def _listed_noun(w) -> str | None:
     return tag
 
 
+ARTICLES = frozenset({"a", "an", "the"})
+NOUN_PLACES = frozenset({"nsubj", "nsubjpass", "dobj", "pobj"})
+
+
+def _noun_tagged_adjective(w) -> bool:
+    """'A white oven and a white refrigerator are …': oven JJ, yet the subject, with an article of its own."""
+    if w.tag_ != "JJ" or not w.is_alpha or w.lower_ in W.VISUAL_ADJECTIVES | C.PARSER_COLOURS:
+        return False
+    if w.dep_ not in NOUN_PLACES and not (w.dep_ == "ROOT" and any(c.dep_ == "conj" for c in w.children)):
+        return False
+    if not any(c.dep_ == "det" and c.lower_ in ARTICLES and c.i < w.i for c in w.children):
+        return False
+    if lexicon.is_lemma(w.lower_, "a") or any(c.dep_ in VERB_CHILDREN for c in w.children):
+        return False
+    return any(lexicon.lexname_of(s) in CONCRETE for s in lexicon.synset_ids(L.noun_lemma(w.lower_, "NN"), "n")[:2])
+
+
 def mend_tags(doc: Parsed) -> None:
     """Mend, in place and in reading order (a list's later nouns hang on its earlier ones), the tags and
     participles above; a mended copy is left as it is."""
     for w in doc.words:
-        tag = _listed_noun(w)
+        tag = _listed_noun(w) or ("NN" if _noun_tagged_adjective(w) else None)
         if tag is not None:
             w.pos_, w.tag_ = "NOUN", tag
         elif _participle_read_as_noun(w):
