@@ -287,6 +287,10 @@ def test_attributes_adjectives_and_copula(parser):
     ("A vase full of sunflowers sitting on a table.", ("vase", "sit on", "table"), ("sunflower", "sit on", "table")),
     ("A basket of apples sitting on the ground.", ("basket", "sit on", "ground"), ("apple", "sit on", "ground")),
     ("A plate with a sandwich sitting on a table.", ("plate", "sit on", "table"), ("sandwich", "sit on", "table")),
+    # through a quantity noun: what "lots of" holds stands for it
+    ("A pizza covered with lots of broccoli sitting on a kitchen counter.", ("pizza", "sit on", "counter"),
+     ("broccoli", "sit on", "counter")),
+    ("A bowl full of lots of fruit sitting on a table.", ("bowl", "sit on", "table"), ("fruit", "sit on", "table")),
     ("A bathroom with a toilet sitting next to a sink.", ("toilet", "sit next to", "sink"),
      ("bathroom", "sit next to", "sink")),
     ("Office cubicle with a backpack sitting on computer chair", ("backpack", "sit on", "chair"),

@@ -229,7 +229,13 @@ class Draft:
         h = v.head
         if any(g.lower_ in ("it", "them") for c in v.children if c.dep_ == "prep" for g in c.children):
             return []  # "a plate with a fork resting on it": 'it' is the holder, the fork rests
-        if h.dep_ == "pobj" and h.head.lower_ in ("of", "with") and h.i in self.tok2obj:
+        # what a quantity noun holds stands for it: "a pizza covered with lots of broccoli sitting", "a plate with
+        # lots of food sitting" (the parse hangs the participle on either)
+        if h.dep_ == "pobj" and h.head.lower_ == "of" and h.head.head.lower_ in W.QUANTIFIER_NOUNS \
+                and h.head.head.dep_ == "pobj":
+            h = h.head.head
+        quantity = h.lower_ in W.QUANTIFIER_NOUNS and any(c.dep_ == "prep" and c.lower_ == "of" for c in h.children)
+        if h.dep_ == "pobj" and h.head.lower_ in ("of", "with") and (h.i in self.tok2obj or quantity):
             n1 = h.head.head
             held = n1.dep_ in ("amod", "acl") and n1.pos_ in ("ADJ", "VERB")  # "full of", "filled with"
             n1 = n1.head if held else n1
