@@ -617,6 +617,20 @@ def test_a_listed_noun_tagged_as_a_verb_or_adjective_is_one_more_thing_of_the_li
     assert expected <= triples(parser.parse(caption))
 
 
+@pytest.mark.parametrize(("caption", "expected", "absent"), [
+    ("A baker is placing their goods inside a bag.", ("good", "inside", "bag"), ("baker", "inside", "bag")),
+    ("A person putting doughnuts into a bag in a shop.", ("doughnut", "into", "bag"), ("person", "put into", "bag")),
+    ("A man hanging a picture on the wall.", ("picture", "on", "wall"), ("man", "hang on", "wall")),
+    ("A boy throws a ball into the water.", ("ball", "into", "water"), ("boy", "throw into", "water")),
+    # a throw's "on" says where it happens; a scene's place is the doer's
+    ("A boy throws a frisbee on the beach.", ("boy", "on", "beach"), ("frisbee", "on", "beach")),
+    ("A woman laying on a bed.", ("woman", "lay on", "bed"), None),  # no object moved: she lies there
+])  # fmt: skip
+def test_a_verb_that_moves_its_object_gives_the_place_to_the_object(parser, caption, expected, absent):
+    got = triples(parser.parse(caption))
+    assert expected in got and absent not in got
+
+
 def test_a_noun_tagged_as_an_adjective_keeps_its_colour_and_adjectives_used_as_nouns_stay_out(parser):
     g = parser.parse("A white oven and a white refrigerator are in the kitchen.")
     assert obj(g, "oven").attributes == ["white"] and obj(g, "refrigerator").attributes == ["white"]

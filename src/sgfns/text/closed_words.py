@@ -130,6 +130,15 @@ PLACING_VERBS = {
     "store", "show", "see", "watch", "find", "photograph", "take", "bring", "sell", "cook", "bake", "wash", "serve",
     "cut",
 }  # fmt: skip
+# Verbs that move their object to where the phrase after it says ("placing goods inside a bag"): that place is the
+# object's (sgfns.graphs.parser.rules.prepositions._carried_object); throwing verbs only with a phrase that is
+# clearly a destination ("into the water", not "on the beach").
+MOVING_VERBS = {"put", "place", "set", "lay", "load", "insert", "stick", "pour", "drop", "stack", "pile", "sprinkle",
+                "dip", "hang", "pack", "stuff", "slide", "tuck", "lower", "lift"}  # fmt: skip
+THROWING_VERBS = {"throw", "toss", "kick", "hit", "fling", "launch"}
+DESTINATIONS = {"in", "into", "on", "onto", "inside", "under", "over", "on top of", "next to", "beside", "behind",
+                "in front of", "near", "above", "below", "between", "through", "across", "at", "by",
+                "inside of"}  # fmt: skip
 # What things do in captions as well as people ("a coat hanging on a hook", "a boat floating in the water"): a
 # participle of these hung on a thing stays the thing's.
 THING_STATES = {"hang", "lie", "lay", "rest", "lean", "float", "stick", "grow", "flow", "fly", "sail", "park",

@@ -441,10 +441,19 @@ def _held_before(d: Draft, g, p, objs: list[int]) -> list[int]:
 
 def _carried_object(d: Draft, v, pred: str, objs: list[int]) -> list[int]:
     """The verb's direct object when a locative phrase places it on the body: 'carrying a backpack on his
-    back', 'holding a bat in his hands' -- the phrase says where the object is, not where the subject is."""
-    if pred not in ("on", "in", "around", "over") or not objs:
+    back', 'holding a bat in his hands' -- the phrase says where the object is, not where the subject is; and
+    where a verb that moves its object says where it goes: 'a baker placing goods inside a bag', 'putting a pan
+    in the oven', 'throwing a ball into the water' -> (goods, inside, bag), as FACTUAL writes it ('person putting
+    their hand on the glass': (hand, on, glass)); not a scene's place, which says where it happens."""
+    if not objs:
         return []
-    if not all(lexicon.lexname(d.objects[o].name) == "noun.body" for o in objs):
+    moved = (lemma(v) in W.MOVING_VERBS and pred in W.DESTINATIONS) or (
+        lemma(v) in W.THROWING_VERBS and pred in W.DESTINATIONS - {"in", "on", "at", "near", "next to", "by"})
+    if moved and all(d.objects[o].name in W.SCENE_PLACES for o in objs):
+        moved = False
+    if not moved and pred not in ("on", "in", "around", "over"):
+        return []
+    if not moved and not all(lexicon.lexname(d.objects[o].name) == "noun.body" for o in objs):
         return []
     out: list[int] = []
     for c in v.children:
