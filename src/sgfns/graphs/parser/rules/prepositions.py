@@ -449,11 +449,10 @@ def _carried_object(d: Draft, v, pred: str, objs: list[int]) -> list[int]:
         return []
     moved = (lemma(v) in W.MOVING_VERBS and pred in W.DESTINATIONS) or (
         lemma(v) in W.THROWING_VERBS and pred in W.DESTINATIONS - {"in", "on", "at", "near", "next to", "by"})
-    if moved and all(d.objects[o].name in W.SCENE_PLACES for o in objs):
-        moved = False
-    if not moved and pred not in ("on", "in", "around", "over"):
-        return []
-    if not moved and not all(lexicon.lexname(d.objects[o].name) == "noun.body" for o in objs):
+    scene = all(d.objects[o].name in W.SCENE_PLACES for o in objs)
+    on_body = pred in ("on", "in", "around", "over") and all(
+        lexicon.lexname(d.objects[o].name) == "noun.body" for o in objs)  # fmt: skip
+    if not (moved and not scene) and not on_body:
         return []
     out: list[int] = []
     for c in v.children:
