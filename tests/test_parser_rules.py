@@ -631,6 +631,13 @@ def test_a_verb_that_moves_its_object_gives_the_place_to_the_object(parser, capt
     assert expected in got and absent not in got
 
 
+def test_a_utensil_after_what_a_bowl_holds_is_the_bowls(parser):
+    g = triples(parser.parse("A bowl of noodles, meat and broccoli with a fork."))
+    assert ("bowl", "with", "fork") in g and not {("broccoli", "with", "fork"), ("noodle", "with", "fork")} & g
+    # what is no utensil stays with the food it is on
+    assert ("donut", "with", "sprinkle") in triples(parser.parse("A box of donuts with sprinkles."))
+
+
 def test_a_noun_tagged_as_an_adjective_keeps_its_colour_and_adjectives_used_as_nouns_stay_out(parser):
     g = parser.parse("A white oven and a white refrigerator are in the kitchen.")
     assert obj(g, "oven").attributes == ["white"] and obj(g, "refrigerator").attributes == ["white"]

@@ -26,7 +26,7 @@ from sgfns.graphs.parser.rules.tokens import (
 )
 from sgfns.text import closed_words as W
 from sgfns.text import lexicon
-from sgfns.text.wordclasses import is_animate, is_garment
+from sgfns.text.wordclasses import is_animate, is_garment, noun_class
 
 _CHAIN_PREPS = {"to", "of", "from", "with"}
 _PLACES = {"in", "on", "at", "near", "by", "under", "beside", "behind", "in front of", "next to", "inside"}
@@ -134,7 +134,7 @@ def relations_from_preps(d: Draft) -> None:
                 subs = [e for t in [g, *own] if (e := d.ent(t)) is not None]
                 _of_relation(d, g, subs, objs)
                 continue
-            held = _held_before(d, g, p, objs)
+            held = _held_before(d, g, p, objs) or _vessel_of_contents(d, g, p, objs)
             if held:  # "a man with his hands in his pockets": the hands are in them
                 d.add_rel(held, pred, objs)
                 continue
@@ -437,6 +437,22 @@ def _held_before(d: Draft, g, p, objs: list[int]) -> list[int]:
     if noun_lemma(held) in W.LIMBS or on_body:  # not 'with blue hair at a gathering': hair stays put
         return d.group(held)
     return []
+
+
+def _vessel_of_contents(d: Draft, g, p, objs: list[int]) -> list[int]:
+    """'a bowl of noodles, meat and broccoli with a fork': the parse hangs 'with a fork' on the last thing the bowl
+    holds; a utensil or a dish beside them is the bowl's, not the food's ('a box of donuts with sprinkles' keeps its
+    sprinkles)."""
+    if p.lower_ != "with" or not objs or not all(noun_class(d.objects[o].name) == "tableware" for o in objs):
+        return []
+    t = g
+    while t.dep_ == "conj":
+        t = t.head
+    if t.dep_ != "pobj" or t.head.lower_ != "of":
+        return []
+    holder = t.head.head
+    j = d.tok2obj.get(holder.i)
+    return d.group(holder) if j is not None and d.objects[j].name in W.HOLDERS else []
 
 
 def _carried_object(d: Draft, v, pred: str, objs: list[int]) -> list[int]:
