@@ -631,6 +631,21 @@ def test_a_verb_that_moves_its_object_gives_the_place_to_the_object(parser, capt
     assert expected in got and absent not in got
 
 
+@pytest.mark.parametrize(("caption", "expected", "thing"), [
+    ("A woman in a sari rides on the back of a motorcycle.", ("woman", "ride on back of", "motorcycle"), "sari"),
+    ("A girl in a dress runs across the field.", ("girl", "run across", "field"), "dress"),
+])  # fmt: skip
+def test_a_verb_read_as_a_plural_noun_after_a_noun_is_the_verb(parser, caption, expected, thing):
+    g = parser.parse(caption)
+    assert expected in triples(g) and thing in names(g) and "ride" not in names(g) and "run" not in names(g)
+
+
+def test_a_plural_noun_after_a_noun_stays_a_noun_where_the_caption_has_its_verb_or_it_names_no_action(parser):
+    assert "ski lift" in names(parser.parse("People on ski lifts above the snow."))
+    g = parser.parse("A man in a suit walks down the street.")  # the tagger got it right: nothing to mend
+    assert ("man", "walk down", "street") in triples(g) and "suit" in names(g)
+
+
 def test_a_utensil_after_what_a_bowl_holds_is_the_bowls(parser):
     g = triples(parser.parse("A bowl of noodles, meat and broccoli with a fork."))
     assert ("bowl", "with", "fork") in g and not {("broccoli", "with", "fork"), ("noodle", "with", "fork")} & g

@@ -10,6 +10,9 @@ refrigerator are in the kitchen": oven JJ, the subject, with its own article and
 article of its own, in a noun's place (subject, object, a preposition's object or the head of a list), that WordNet
 knows as a concrete noun and not as an adjective.
 
+It reads a plural noun in -s as the verb it is where the caption has no verb and the noun before it is its
+modifier ("a girl in a dress runs across the field": "dress runs" read as one noun).
+
 It also reads an -ing noun right after a noun as the participle it is ("a man on a bicycle riding next to a
 train", "a man talking on a phone standing behind a car": riding and standing tagged as nouns, the bicycle and the
 phone their modifiers): where a verb of posture or action ends in -ing, is the object of a preposition or a verb,
@@ -86,6 +89,47 @@ def mend_tags(doc: Parsed) -> None:
             w.pos_, w.tag_ = "NOUN", tag
         elif _participle_read_as_noun(w):
             _mend_participle(w)
+        elif _verb_read_as_plural_noun(w):
+            _mend_verb(w)
+
+
+def _verb_read_as_plural_noun(w) -> bool:
+    """'A girl in a dress runs across the field', 'a woman in a sari rides on the back of a motorcycle': the small
+    model reads "dress runs" as one plural noun and the caption has no verb. Where a plural noun in -s whose verb
+    is an action of posture or motion (`ACTING`) is the object of a preposition on the caption's root noun, has a noun
+    just before it as its modifier and a phrase of its own after it, and no word of the caption is a finite verb,
+    it is the verb."""
+    if w.tag_ != "NNS" or not w.lower_.endswith("s") or w.dep_ != "pobj" or w.i < 2:
+        return False
+    if verb_lemma(w.lower_) not in ACTING:
+        return False
+    c = w.doc.words[w.i - 1]
+    if c.head is not w or c.dep_ != "compound" or c.pos_ not in NOUNS:
+        return False
+    p = w.head
+    subject = p.head
+    if subject.dep_ != "ROOT" or subject.pos_ not in NOUNS or subject.i > p.i:
+        return False
+    if not any(k.dep_ == "prep" and k.i > w.i for k in w.children):
+        return False
+    return not any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") for t in w.doc.words)
+
+
+def _mend_verb(w) -> None:
+    """The noun before it becomes the preposition's object; the word becomes the root verb, the root noun its
+    subject (with everything the subject had before the verb)."""
+    noun, p = w.doc.words[w.i - 1], w.head
+    subject = p.head
+    for k in [k for k in w.children if k.i < noun.i]:  # "a": the noun's
+        _move(k, noun, k.dep_)
+    _move(noun, p, "pobj")
+    p.children.remove(w)
+    w.head, w.dep_, w.pos_, w.tag_ = w, "ROOT", "VERB", "VBZ"
+    subject.head, subject.dep_ = w, "nsubj"
+    w.children.append(subject)
+    for k in [k for k in subject.children if k.i > w.i]:  # the final stop
+        _move(k, w, k.dep_)
+    w.children.sort(key=lambda t: t.i)
 
 
 def _participle_read_as_noun(w) -> bool:
