@@ -295,6 +295,9 @@ def _dependents_as_subjects(d: Draft, g) -> list[int]:
     return out
 
 
+_BESIDE = frozenset({"next to", "beside", "near", "by", "behind", "in front of", "alongside"})
+
+
 def _place_not_verb(d: Draft, v, p, pred: str, objs: list[int]) -> bool:
     """Whether the verb stays out of the predicate because the phrase only says where its subject is."""
     if verb_phrase(v) in W.PLACEMENT_VERBS:  # "is placed to the right of" says no more than "right of"
@@ -303,6 +306,12 @@ def _place_not_verb(d: Draft, v, p, pred: str, objs: list[int]) -> bool:
         return True
     if p.i > 0 and p.doc[p.i - 1].lower_ in ("while", "when"):  # "wears a tie while on the steps"
         return True
+    if (pred in _BESIDE and any(c.dep_ in OBJ_DEPS for c in v.children) and lemma(v) not in W.MOVING_VERBS
+            and not any(lexicon.lexname(d.objects[o].name) == "noun.body" for o in objs)):  # fmt: skip
+        # "a bear holding an umbrella next to a little bear": it is next to it, it does not 'hold next to' (but
+        # "holding a frisbee behind his head", "holding a toddler by the belly" say how it holds)
+        return True
+
     if v.tag_ == "VBN" and v.dep_ in ("acl", "amod") and pred in _PLACES and any(
             c.dep_ == "prep" and c.lower_ in ("with", "by") and c.i < p.i for c in v.children):  # fmt: skip
         return True  # "a sink filled with supplies next to scissors": the sink is next to them
