@@ -102,15 +102,20 @@ def rule_groups(rules: np.ndarray) -> dict[str, np.ndarray]:
     return {**{r: rules == r for r in sorted(set(rules.tolist()))}, "all": np.ones(len(rules), dtype=bool)}
 
 
+def pair_wins(margins: list[np.ndarray]) -> np.ndarray:
+    """[runs, pairs] two-way decisions in percent: the caption above its negative 100, a tie 50, below 0."""
+    return 100 * np.stack([(m > 0) + 0.5 * (m == 0) for m in margins])
+
+
 def summarise(sims: list[torch.Tensor], margins: list[np.ndarray], positives, groups: dict[str, np.ndarray]) -> dict:
     recs = [recall_metrics(s, positives) for s in sims]
     out = {k: {"mean": float(np.mean([r[k] for r in recs])), "sd": float(np.std([r[k] for r in recs]))}
            for k in (*RECALL_KEYS, "rsum")}  # fmt: skip
     out["seeds"] = len(sims)
-    wins = [(m > 0) + 0.5 * (m == 0) for m in margins]
+    wins = pair_wins(margins)
     out["negatives"] = {}
     for r, sel in groups.items():
-        per_seed = [float(100 * w[sel].mean()) for w in wins]
+        per_seed = [float(w[sel].mean()) for w in wins]
         out["negatives"][r] = {"mean": float(np.mean(per_seed)), "sd": float(np.std(per_seed)),
                                "pairs": int(sel.sum()), "per_seed": per_seed}  # fmt: skip
     return out
@@ -156,9 +161,8 @@ def main(argv: list[str] | None = None) -> int:
               "n_images": split.n_images, "n_captions": split.n_captions, "chance": chance_recalls(positives),
               "negatives_chance": 50.0, "models": {}, "baseline": args.baseline}  # fmt: skip
     def per_run(sims: list[torch.Tensor], margins: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """[runs, photos] rSum shares and [runs, pairs] wins (1, a tie 0.5, 0) in percent."""
-        return (np.stack([photo_rsum_shares(s, positives) for s in sims]),
-                100 * np.stack([(m > 0) + 0.5 * (m == 0) for m in margins]))  # fmt: skip
+        """[runs, photos] rSum shares and [runs, pairs] wins in percent."""
+        return np.stack([photo_rsum_shares(s, positives) for s in sims]), pair_wins(margins)
 
     def compare(a: np.ndarray, b: np.ndarray, photo=None) -> dict:
         """The paired bootstrap over photos of the seed means, with the interval that redraws seeds as well."""

@@ -132,7 +132,8 @@ PLACING_VERBS = {
 }  # fmt: skip
 # Verbs that move their object to where the phrase after it says ("placing goods inside a bag"): that place is the
 # object's (sgfns.graphs.parser.rules.prepositions._carried_object); throwing verbs only with a phrase that is
-# clearly a destination ("into the water", not "on the beach").
+# clearly a destination ("into the water", not "on the beach"). Narrower than PLACING_VERBS above, which also
+# holds verbs whose scene is not the doer's ("photographing a woman by a fountain": he is by it too).
 MOVING_VERBS = {"put", "place", "set", "lay", "load", "insert", "stick", "pour", "drop", "stack", "pile", "sprinkle",
                 "dip", "hang", "pack", "stuff", "slide", "tuck", "lower", "lift"}  # fmt: skip
 THROWING_VERBS = {"throw", "toss", "kick", "hit", "fling", "launch"}

@@ -454,9 +454,7 @@ def _vessel_of_contents(d: Draft, g, p, objs: list[int]) -> list[int]:
     sprinkles)."""
     if p.lower_ != "with" or not objs or not all(noun_class(d.objects[o].name) == "tableware" for o in objs):
         return []
-    t = g
-    while t.dep_ == "conj":
-        t = t.head
+    t = conj_root(g)
     if t.dep_ != "pobj" or t.head.lower_ != "of":
         return []
     holder = t.head.head

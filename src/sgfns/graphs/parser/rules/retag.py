@@ -55,8 +55,7 @@ def _listed_noun(w) -> str | None:
     lemma = L.noun_lemma(w.lower_, tag)
     # a phrase of its own reads like a verb's ("... and orange pants work at a site"): then the noun must be the
     # word's first sense ("sink in it"), else one of its first two ("oven and microwave": a wave, then the oven)
-    senses = lexicon.synset_ids(lemma, "n")[: 1 if any(c.dep_ == "prep" for c in w.children) else 2]
-    if not any(lexicon.lexname_of(s) in CONCRETE for s in senses):
+    if not _concrete_noun(lemma, 1 if any(c.dep_ == "prep" for c in w.children) else 2):
         return None
     if any(c.dep_ in VERB_CHILDREN for c in w.children):
         return None
@@ -77,7 +76,12 @@ def _noun_tagged_adjective(w) -> bool:
         return False
     if lexicon.is_lemma(w.lower_, "a") or any(c.dep_ in VERB_CHILDREN for c in w.children):
         return False
-    return any(lexicon.lexname_of(s) in CONCRETE for s in lexicon.synset_ids(L.noun_lemma(w.lower_, "NN"), "n")[:2])
+    return _concrete_noun(L.noun_lemma(w.lower_, "NN"), 2)
+
+
+def _concrete_noun(lemma: str, senses: int) -> bool:
+    """WordNet knows `lemma` as a concrete noun among its first `senses` noun senses."""
+    return any(lexicon.lexname_of(s) in CONCRETE for s in lexicon.synset_ids(lemma, "n")[:senses])
 
 
 def mend_tags(doc: Parsed) -> None:
@@ -120,9 +124,7 @@ def _mend_verb(w) -> None:
     subject (with everything the subject had before the verb)."""
     noun, p = w.doc.words[w.i - 1], w.head
     subject = p.head
-    for k in [k for k in w.children if k.i < noun.i]:  # "a": the noun's
-        _move(k, noun, k.dep_)
-    _move(noun, p, "pobj")
+    _take_place(noun, w)
     p.children.remove(w)
     w.head, w.dep_, w.pos_, w.tag_ = w, "ROOT", "VERB", "VBZ"
     subject.head, subject.dep_ = w, "nsubj"
@@ -156,12 +158,17 @@ def _move(w, head, dep: str) -> None:
     head.children.sort(key=lambda t: t.i)
 
 
+def _take_place(noun, w) -> None:
+    """The noun the tagger hung on `w` takes `w`'s place under its head, with the words before it ("a", "white")."""
+    for k in [k for k in w.children if k.i < noun.i]:
+        _move(k, noun, k.dep_)
+    _move(noun, w.head, w.dep_)
+
+
 def _mend_participle(w) -> None:
     """On a bicycle riding next to a train: the bicycle is the object, riding a participle of who is on it."""
     noun, link = w.doc.words[w.i - 1], w.head
-    for k in [k for k in w.children if k.i < noun.i]:  # "a", "white": the noun's now
-        _move(k, noun, k.dep_)
-    _move(noun, link, w.dep_)
+    _take_place(noun, w)
     if noun.pos_ not in NOUNS:
         noun.pos_, noun.tag_ = "NOUN", "NN"
     governor = link.head if w.dep_ == "pobj" else link
