@@ -88,6 +88,9 @@ CONTAINERS = {
     "dishes", "loaf", "bed", "beds", "glob", "flock",
 }  # fmt: skip
 # "a painting of the sun", "a cup of coffee": what follows "of" is in the depiction or the vessel.
+# What one poses or smiles for ("posing for a picture on a boat": the place is where they pose)
+POSED_FOR = frozenset({"picture", "photo", "photograph", "camera", "snapshot", "shot", "portrait", "photographer"})
+POSING_VERBS = frozenset({"pose", "smile", "stand", "sit", "gather", "line"})
 DEPICTIONS = {"picture", "photo", "photograph", "painting", "image", "poster", "drawing", "portrait", "reflection",
               "print", "mural", "sculpture", "statue", "figurine", "snapshot"}  # fmt: skip
 # (a vessel the negatives replace stays one: "a mug of coffee", never "a fork of coffee")

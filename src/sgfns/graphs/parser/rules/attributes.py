@@ -74,6 +74,10 @@ def _is_shade_of_next(tok) -> bool:
 def _adj_text(adj) -> str | None:
     if adj.lower_ in W.NON_ATTRIBUTES or not any(ch.isalpha() for ch in adj.text):
         return None
+    if _upside_down(adj):
+        return "upside down"
+    if adj.lower_ == "down" and adj.i > 0 and adj.doc[adj.i - 1].lower_ == "upside":
+        return None  # said with "upside"
     # a hyphenated word that does not start with an adjective is one attribute ("a walk-in closet", "a well-dressed
     # man", "a heart-shaped box"); one that does keeps its parts ("black-and-white", "long-haired"), which the
     # negatives can contrast one by one ("short-haired"), unless the whole is a class word ("middle-aged")
@@ -160,10 +164,25 @@ def noun_attributes(d: Draft, tok, obj: SGObject, used: set[int]) -> None:
                 d.add_attr(obj, t)
 
 
+def _upside_down(tok) -> bool:
+    doc = tok.doc
+    return tok.lower_ == "upside" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "down"
+
+
 def predicative_attributes(d: Draft) -> None:
-    """'the truck is old', 'a dog that is brown', 'the car is parked'."""
+    """'the truck is old', 'a dog that is brown', 'the car is parked'; 'upside down' said of a thing or of what a
+    verb's subject does ('a person upside down on a board', 'two kids laying on a bed upside down')."""
     for tok in d.tokens:
-        if tok.dep_ in ("acomp", "oprd") and tok.pos_ in ("ADJ", "VERB") and lemma(tok.head) in W.STATIVE_COPULAS:
+        if _upside_down(tok) and tok.dep_ in ("advmod", "amod") and (tok.head.i == tok.i + 1 or tok.head is tok):
+            down = d.doc[tok.i + 1]
+            h = down.head if tok.head.i == tok.i + 1 else tok.head
+            if down.dep_ == "amod":  # "an upside down cup"
+                h = down.head
+            on = d.group(h) if h.pos_ in NOUNS and d.ent(h) is not None else (
+                d.subjects_of(h) if h.pos_ in ("VERB", "AUX") else [])  # fmt: skip
+            for s in on:
+                d.add_attr(d.objects[s], "upside down")
+        elif tok.dep_ in ("acomp", "oprd") and tok.pos_ in ("ADJ", "VERB") and lemma(tok.head) in W.STATIVE_COPULAS:
             subj = d.subjects_of(tok.head)
             if adj_predicate(tok) and any(
                 c.dep_ == "prep" and any(g.dep_ == "pobj" for g in c.children) for c in tok.children

@@ -27,6 +27,7 @@ from sgfns.graphs.parser.rules.tokens import (
     of_object,
     resolve,
     side_word,
+    verb_lemma,
     walk_in_object,
 )
 from sgfns.graphs.types import SGObject
@@ -54,12 +55,30 @@ def is_head(d: Draft, tok) -> bool:
         return False  # "a sheep grazes in a field" read with "grazes" as the noun; "hydrant" in "fire hydrant"
     if tok.dep_ in MODIFIER_DEPS and tok.head.i != tok.i and acts_as_verb(tok.head):
         return True  # ... whose compound "sheep" is the thing
+    if tok.dep_ in MODIFIER_DEPS and tok.head.i == tok.i + 2 and _hyphened(tok.head):
+        if _names_no_thing_there(tok.head):
+            return False  # "neck-deep water", "kiss-costumed adults": a word of the attribute
     if tok.dep_ in MODIFIER_DEPS and tok.head.i != tok.i and tok.head.pos_ in NOUNS | {"ADJ", "NUM"}:
         if tok.dep_ != "npadvmod" and tok.i < tok.head.i and not side_word(tok.head):
             return False
     if not any(ch.isalpha() for ch in tok.text):
         return False
     return True
+
+
+def _hyphened(tok) -> bool:
+    """The word is the second half of a hyphenated word ("deep" of "neck-deep")."""
+    doc = tok.doc
+    i = tok.i
+    return i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_
+
+
+def _names_no_thing_there(second) -> bool:
+    """The second half of a hyphenated adjective whose first half is no thing in the photo: "neck-deep",
+    "star-shaped", "kiss-costumed"; not a thing that covers or draws ("snow-covered", "tree-lined", "horse-drawn")."""
+    if second.pos_ == "ADJ":
+        return True
+    return second.pos_ == "VERB" and verb_lemma(second) not in W.COVERING_VERBS | {"draw", "pull"}
 
 
 def _fragment_noun(tok) -> bool:
@@ -85,13 +104,15 @@ def _fragment_noun(tok) -> bool:
 
 
 def _gerund_noun(tok) -> bool:
-    """An -ing word the tagger took for a verb where a noun is meant: 'covered in frosting'."""
+    """An -ing word the tagger took for a verb where a noun is meant: 'covered in frosting'; not a second object of
+    the preposition ('stands on the trail watching': the participle of who stands)."""
     return (
         tok.tag_ == "VBG"
         and tok.dep_ in ("pcomp", "pobj")
         and tok.head.pos_ == "ADP"
         and not any(c.dep_ in ("dobj", "prep", "nsubj", "advmod", "prt", "xcomp", "ccomp") for c in tok.children)
         and lexicon.is_lemma(tok.lower_, "n")
+        and not any(c.dep_ == "pobj" and c.i < tok.i for c in tok.head.children)
     )
 
 
@@ -176,7 +197,7 @@ def _make_object(d: Draft, tok) -> SGObject:
     # Contiguous noun modifiers to the left: the longest run that forms a WordNet lemma joins the name.
     mods = []
     j = first - 1
-    while j >= 0 and doc[j].head.i == tok.i and doc[j].dep_ in MODIFIER_DEPS:
+    while j >= 0 and doc[j].head.i == tok.i and doc[j].dep_ in MODIFIER_DEPS and not _hyphened(doc[j]):
         if doc[j].pos_ in NOUNS or (doc[j].pos_ == "ADJ" and doc[j].lower_ not in W.VISUAL_ADJECTIVES):
             mods.insert(0, doc[j])
             j -= 1

@@ -150,7 +150,7 @@ def relations_from_preps(d: Draft) -> None:
         elif g.pos_ in ("VERB", "AUX") or acts_as_verb(g):
             subs = d.subjects_of(g)
             pron = next((c.lower_ for c in p.children if c.dep_ == "pobj"
-                         and c.lower_ in ("it", "him", "her")), None)  # fmt: skip
+                         and c.lower_ in ("it", "him", "her", "them")), None)  # fmt: skip
             if not objs and pron == "it":
                 # "the laptop has an mp3 player next to it", "a plate has a biscuit on it": 'it' is the subject
                 d.add_rel([i for c in g.children if c.dep_ in OBJ_DEPS for i in d.group(c)], pred, subs)
@@ -158,8 +158,12 @@ def relations_from_preps(d: Draft) -> None:
             if not objs and pron is not None:  # "a guy jumps with his skateboard beneath him"
                 things = [i for w in g.children if w.dep_ == "prep" and w.lower_ == "with" and w.i < p.i
                           for c in w.children if c.dep_ == "pobj" for i in d.group(c)]  # fmt: skip
-                d.add_rel(things, pred, [s for s in subs if is_animate(d.objects[s].name)])
-                continue
+                people = [s for s in subs if is_animate(d.objects[s].name)]
+                if pron == "them":  # "sitting in the grass with their bikes behind them": several people
+                    people = [s for s in people if _several(d, s)]
+                if things and people or pron != "them":
+                    d.add_rel(things, pred, people)
+                    continue
             if not subs and not is_conj:  # "there is a little egg above a kite", the noun hung on "above"
                 subs = _side_dependents(d, p)
             if lemma(g) in W.STATIVE_COPULAS and lemma(g) != "get" and (
@@ -355,19 +359,22 @@ def _placed_on_it(d: Draft, p, objs: list[int]) -> bool:
     """'a napkin with a knife on it', 'holding broccoli with an insect on it', 'a book on a bed with a lamp next to
     it', 'a briefcase with items in them', 'a guy jumps with his skateboard beneath him' -> (knife, on, napkin),
     (insect, on, broccoli), (lamp, next to, book), (items, in, briefcase), (skateboard, beneath, guy): 'it' and
-    'them' point back to the noun 'with' hangs on, or to the verb's object, else its subject (never to people for
-    'them': 'raise their arms with mountains behind them'); 'him' and 'her' to the person doing it."""
+    'them' point back to the noun 'with' hangs on, or to the verb's object, else its subject; 'them' to people only
+    when they are several and the subject ('sitting in the grass with their bikes behind them', 'raise their arms
+    with mountains behind them': behind the people); 'him' and 'her' to the person doing it. The phrase may hang on
+    a participle of the noun ('with a dog sitting next to him' -> (dog, sit next to, man))."""
     if p.lower_ != "with" or p.dep_ != "prep":
         return False
     pobj = next((c for c in p.children if c.dep_ == "pobj"), None)
     if pobj is None:
         return False
-    # on the noun, on one it is coordinated with ('a flag with a moon and a star on it'), or through 'next'
+    # on the noun, on one it is coordinated with ('a flag with a moon and a star on it'), through 'next', or through
+    # a participle of the noun
     nouns = {pobj.i, resolve(pobj).i} | {c.i for c in pobj.children if c.dep_ == "conj"}  # "lots of items in them"
     back = pron = None
     for c in pobj.subtree:
-        at = c.head.i in nouns or (c.head.dep_ == "advmod" and c.head.lower_ in W.PREDICATE_HEADS
-                                   and c.head.head.i in nouns)  # fmt: skip
+        hold = c.head.head if c.head.dep_ == "advmod" and c.head.lower_ in W.PREDICATE_HEADS else c.head
+        at = hold.i in nouns or (hold.dep_ == "acl" and hold.pos_ == "VERB" and hold.head.i in nouns)
         pron = next((x for x in c.children if x.dep_ == "pobj" and x.lower_ in ("it", "them", "him", "her")), None)
         if c.dep_ == "prep" and c.lower_ != "of" and at and pron is not None:
             back = c
@@ -375,25 +382,48 @@ def _placed_on_it(d: Draft, p, objs: list[int]) -> bool:
     if back is None:
         return False
     g = p.head
-    if pron.lower_ in ("him", "her"):
-        cand = d.subjects_of(g) if g.pos_ in ("VERB", "AUX") else d.group(g, distribute_back=True)
+    while g.dep_ == "advmod" and g.pos_ == "ADV" and g.head is not g:  # "sleeping on a bench outside with a dog"
+        g = g.head
+    verb = g.pos_ in ("VERB", "AUX")
+    people = []
+    if pron.lower_ == "them":
+        people = [i for i in (d.subjects_of(g) if verb else d.group(g, distribute_back=True))
+                  if is_animate(d.objects[i].name) and _several(d, i)]  # fmt: skip
+    if people:
+        base = people
+    elif pron.lower_ in ("him", "her"):
+        cand = d.subjects_of(g) if verb else d.group(g, distribute_back=True)
         base = [i for i in cand if is_animate(d.objects[i].name)]
-    elif g.pos_ in ("VERB", "AUX"):
+    elif verb:
         base = [i for c in g.children if c.dep_ in OBJ_DEPS for i in d.group(c)] or d.subjects_of(g)
     else:
         base = d.group(g, distribute_back=True) if g.pos_ in NOUNS else []
-    if pron.lower_ == "them" and any(is_animate(d.objects[i].name) for i in base):
+    if pron.lower_ == "them" and not people and any(is_animate(d.objects[i].name) for i in base):
         return False
     if not base:
         return False
     words = ([back.head.lower_] if back.head.dep_ == "advmod" else []) + [back.lower_]
     holder = back.head.head if back.head.dep_ == "advmod" else back.head
+    if holder.pos_ == "VERB" and holder.dep_ == "acl":  # "a dog sitting next to him": the dog sits there
+        if pron.lower_ == "them" and not people and not all(_several(d, i) for i in base):
+            return False  # "a path by a river with bicycles parked beside them": not the river
+        words.insert(0, verb_phrase(holder))
+        holder = holder.head
     if pron.lower_ in ("him", "her") and holder.i not in (pobj.i, resolve(pobj).i):
         # "a man with a camera and an ice structure behind him": only the structure is behind him
         d.add_rel([e for e in [d.ent(holder)] if e is not None], " ".join(words), base)
         return False
     d.add_rel(objs, " ".join(words), base)
     return True
+
+
+def _several(d: Draft, i: int) -> bool:
+    """The object is more than one (a count, or a plural noun: "women", "people")."""
+    obj = d.objects[i]
+    if obj.count is not None:
+        return obj.count > 1
+    tok = next((t for t, j in d.tok2obj.items() if j == i), None)
+    return tok is not None and d.tokens[tok].tag_ in ("NNS", "NNPS")
 
 
 def _scene_of_transitive(d: Draft, v, pred: str, objs: list[int]) -> bool:

@@ -13,10 +13,25 @@ knows as a concrete noun and not as an adjective.
 It reads a plural noun in -s as the verb it is where the caption has no verb and the noun before it is its
 modifier ("a girl in a dress runs across the field": "dress runs" read as one noun).
 
+The caption's last word, in -s, is the verb it is when the tagger made it a noun and the caption names its doer
+("a blonde lady with sunglasses smiles", "a child dressed like a pirate smiles", "a man holds up a blue cloth and
+smiles"): a verb of `FINAL_VERBS` that ends the caption and hangs on the verb before it, or on the caption's root
+noun (a person or animal) with the noun before it as its modifier, and no other word of the caption is a finite verb.
+
+A garment after "and" that the parse coordinated with the person who wears it (or made a second subject of the
+verb) is one more garment of the person's "wearing", "in" or "with" phrase ("a woman wearing a white hat and shirt is
+jogging down a street": the shirt does not jog).
+
+"Wearing matching shirts", "in matching dresses" read as a verb "matching" with its object: an adjective of what is
+worn.
+
+A phrase hung on "down" of "upside down" belongs to what is upside down ("a person upside down on a board").
+
 It also reads an -ing noun right after a noun as the participle it is ("a man on a bicycle riding next to a
 train", "a man talking on a phone standing behind a car": riding and standing tagged as nouns, the bicycle and the
 phone their modifiers): where a verb of posture or action ends in -ing, is the object of a preposition or a verb,
-has a phrase of its own and a noun just before it as its modifier, that noun takes its place as the object and the
+has a phrase of its own (or ends the caption: "stands on the trail watching") and a noun just before it as its
+modifier, that noun takes its place as the object and the
 -ing word becomes a participle on the phrase's governor."""
 
 from __future__ import annotations
@@ -28,7 +43,7 @@ from sgfns.text import colours as C
 from sgfns.text import lemmas as L
 from sgfns.text import lexicon
 from sgfns.text.lemmas import verb_lemma
-from sgfns.text.wordclasses import CONCRETE_LEXNAMES
+from sgfns.text.wordclasses import CONCRETE_LEXNAMES, is_animate, is_garment
 
 CONCRETE = CONCRETE_LEXNAMES | {"noun.body"}
 # what a verb or an adjective has and a listed noun has not
@@ -39,6 +54,11 @@ VERB_CHILDREN = frozenset({"dobj", "nsubj", "nsubjpass", "prt", "aux", "auxpass"
 ACTING = frozenset({"sit", "stand", "lie", "lay", "walk", "run", "jog", "swim", "play", "ride", "skate", "ski",
                     "surf", "sing", "talk", "eat", "drink", "hold", "wear", "fly", "peek", "peak", "jump", "kneel",
                     "sleep", "graze", "pose", "wait", "look", "lean", "rest", "perch"})  # fmt: skip
+
+# Verbs a caption ends on with no object, whose -s form the tagger reads as a plural noun ("... smiles ."); not those
+# whose plural noun is a thing of its own at a caption's end ("carnival rides", "cross country skis", "waves").
+FINAL_VERBS = frozenset({"smile", "laugh", "grin", "cry", "pose", "wait", "sit", "stand", "play", "sing", "dance",
+                         "jump", "run", "walk", "swim", "sleep", "kneel", "rest"})  # fmt: skip
 
 
 def _listed_noun(w) -> str | None:
@@ -95,26 +115,44 @@ def mend_tags(doc: Parsed) -> None:
             _mend_participle(w)
         elif _verb_read_as_plural_noun(w):
             _mend_verb(w)
+        elif _final_verb_read_as_noun(w):
+            _mend_final_verb(w)
+        elif _verb_read_as_worn_colour(w):
+            _mend_worn_colour(w)
+        worn = _garment_listed_as_wearer(w)
+        if worn is not None:  # "a woman wearing a white hat and shirt is jogging": the shirt is worn
+            _mend_garment_list(w, *worn)
+        if w.lower_ == "matching" and w.tag_ == "VBG" and (
+                w.dep_ in ("xcomp", "ccomp", "dobj") and w.head.pos_ == "VERB" or w.dep_ == "pcomp"):  # fmt: skip
+            _mend_matching(w)
+        if w.dep_ == "prep" and w.lower_ != "of" and _hung_on_what_is_posed_for(w):
+            _move(w, w.head.head.head, "prep")
+        if w.lower_ == "down" and w.dep_ == "advmod" and w.i > 0 and w.doc.words[w.i - 1].lower_ == "upside":
+            for k in [k for k in w.children if k.dep_ == "prep"]:  # "a person upside down on a board": on it
+                _move(k, w.head, "prep")
 
 
 def _verb_read_as_plural_noun(w) -> bool:
-    """'A girl in a dress runs across the field', 'a woman in a sari rides on the back of a motorcycle': the small
-    model reads "dress runs" as one plural noun and the caption has no verb. Where a plural noun in -s whose verb
-    is an action of posture or motion (`ACTING`) is the object of a preposition on the caption's root noun, has a noun
-    just before it as its modifier and a phrase of its own after it, and no word of the caption is a finite verb,
-    it is the verb."""
+    """'A girl in a dress runs across the field', 'a woman in a sari rides on the back of a motorcycle', 'a man in a
+    heavy coat fishes from a concrete platform': the small model reads "dress runs" as one plural noun and the
+    caption has no verb. Where a plural noun in -s that WordNet knows as a verb is the object of a preposition on
+    the caption's root noun, has a noun just before it as its modifier and a phrase after it (its own, or the root's:
+    "coat fishes from"), and no word of the caption is a finite verb, it is the verb -- if the verb is one of posture
+    or motion (`ACTING`) or the noun before it is a garment ("coat fishes", "shirt slides"; not "rain boots in a
+    puddle", "ski lifts above the snow")."""
     if w.tag_ != "NNS" or not w.lower_.endswith("s") or w.dep_ != "pobj" or w.i < 2:
-        return False
-    if verb_lemma(w.lower_) not in ACTING:
         return False
     c = w.doc.words[w.i - 1]
     if c.head is not w or c.dep_ != "compound" or c.pos_ not in NOUNS:
+        return False
+    v = verb_lemma(w.lower_)
+    if v not in ACTING and not (lexicon.morphy(w.lower_, "v") and is_garment(L.noun_lemma(c.lower_, c.tag_))):
         return False
     p = w.head
     subject = p.head
     if subject.dep_ != "ROOT" or subject.pos_ not in NOUNS or subject.i > p.i:
         return False
-    if not any(k.dep_ == "prep" and k.i > w.i for k in w.children):
+    if not any(k.dep_ in ("prep", "prt") and k.i > w.i for k in w.children + subject.children):
         return False
     return not any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") for t in w.doc.words)
 
@@ -126,22 +164,194 @@ def _mend_verb(w) -> None:
     subject = p.head
     _take_place(noun, w)
     p.children.remove(w)
+    prt = next((k for k in w.children if k.dep_ == "prt"), None)
+    later = next((k for k in p.children if k.dep_ == "pobj" and k.i > w.i), None)
+    if prt is not None and later is not None:  # "slides down an inflatable slide": the slide is down's object
+        prt.dep_, prt.pos_ = "prep", "ADP"
+        _move(later, prt, "pobj")
+    _make_root_verb(w, subject)
+
+
+def _make_root_verb(w, subject) -> None:
+    """`w` becomes the caption's root verb and `subject` (the root noun before) its subject, with what the subject
+    had after the verb (the final stop)."""
     w.head, w.dep_, w.pos_, w.tag_ = w, "ROOT", "VERB", "VBZ"
     subject.head, subject.dep_ = w, "nsubj"
     w.children.append(subject)
-    for k in [k for k in subject.children if k.i > w.i]:  # the final stop
+    for k in [k for k in subject.children if k.i > w.i]:
         _move(k, w, k.dep_)
     w.children.sort(key=lambda t: t.i)
+
+
+def _verb_read_as_worn_colour(w) -> bool:
+    """'A small girl wearing pink dances on the sidewalk', 'a boy wearing black walks down the street': the colour
+    worn read as the adjective of a plural noun "dances", the object of "wearing", in a caption with no finite verb.
+    Where such a noun in -s, with a colour just before it and a phrase after it, is a verb of `ACTING` or
+    `FINAL_VERBS`, it is the caption's verb and the colour is what is worn."""
+    if w.tag_ != "NNS" or not w.lower_.endswith("s") or w.dep_ != "dobj" or w.i < 2:
+        return False
+    colour = w.doc.words[w.i - 1]
+    wear = w.head
+    if colour.head is not w or colour.lower_ not in C.PARSER_COLOURS or verb_lemma(wear.lower_) != "wear":
+        return False
+    if verb_lemma(w.lower_) not in ACTING | FINAL_VERBS or wear.dep_ != "acl" or wear.head.pos_ not in NOUNS:
+        return False
+    if not any(k.dep_ in ("prep", "prt") and k.i > w.i for k in w.children + wear.children):
+        return False
+    return not any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") for t in w.doc.words)
+
+
+def _mend_worn_colour(w) -> None:
+    """The colour is what is worn; the word is the root verb, the one who wears its subject, and the phrases after
+    it (on it or on "wearing") are its own."""
+    colour, wear = w.doc.words[w.i - 1], w.head
+    subject = wear.head
+    _move(colour, wear, "dobj")
+    colour.pos_, colour.tag_ = "NOUN", "NN"
+    for k in [k for k in wear.children if k.i > w.i]:
+        _move(k, w, k.dep_)
+    wear.children.remove(w)
+    _make_root_verb(w, subject)
+
+
+def _final_verb_read_as_noun(w) -> bool:
+    """The caption's last word, a verb of `FINAL_VERBS` in -s read as a plural noun (see the module docstring)."""
+    if w.tag_ not in ("NNS", "VBZ") or not w.lower_.endswith("s") or w.i < 2:
+        return False
+    if w.pos_ not in NOUNS and w.dep_ not in ("pobj", "dobj"):  # a noun, or a verb in a noun's place
+        return False
+    if any(not t.is_punct for t in w.doc.words[w.i + 1 :]) or w.children and any(
+            c.dep_ not in ("compound", "det", "amod", "poss", "punct", "nsubj") for c in w.children):  # fmt: skip
+        return False
+    v = verb_lemma(w.lower_)
+    if v not in FINAL_VERBS or any(t is not w and t.pos_ == "VERB" and verb_lemma(t.lower_) == v for t in w.doc.words):
+        return False  # "posing in ballet poses": the verb is said already
+    if w.dep_ == "conj" and w.head.pos_ == "VERB":
+        return True  # "holds up a blue cloth and smiles"
+    if any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") and t is not w for t in w.doc.words):
+        return False
+    if w.dep_ == "ROOT":  # "a blonde woman wearing sunglasses and dice earrings smiles": its subject is parsed
+        return any(c.dep_ == "nsubj" and c.pos_ in NOUNS and _animate(c) for c in w.children)
+    root = next((t for t in w.doc.words if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ not in NOUNS or root.i >= w.i - 1 or not _animate(root):
+        return False
+    before = w.doc.words[w.i - 1]
+    # "with sunglasses smiles" (sunglasses its modifier), "wearing sunglasses smiles" (both objects of the verb)
+    return before.pos_ in NOUNS and (before.head is w and before.dep_ == "compound" or w.head in (before, before.head))
+
+
+def _hung_on_what_is_posed_for(p) -> bool:
+    """'posing for a picture on a boat' (the place hung on the picture), 'pose by a stream for a picture' (the
+    purpose hung on the place): the phrase is the verb's, of where or what for they pose."""
+    n = p.head
+    if n.dep_ != "pobj" or n.pos_ not in NOUNS or n.head.dep_ != "prep" or n.head.head.pos_ != "VERB":
+        return False
+    if verb_lemma(n.head.head.lower_) not in W.POSING_VERBS:
+        return False
+    if n.head.lower_ == "for" and L.noun_lemma(n.lower_, n.tag_) in W.POSED_FOR:
+        return True  # a place hung on the picture
+    obj = next((c for c in p.children if c.dep_ == "pobj"), None)
+    return p.lower_ == "for" and obj is not None and L.noun_lemma(obj.lower_, obj.tag_) in W.POSED_FOR
+
+
+def _garment_listed_as_wearer(w):
+    """'A woman wearing a white hat and shirt is jogging', 'a girl in a blue dress and a baseball cap is sitting': a
+    garment after "and" that the parse coordinated with the person (or made a second subject of the verb) is one
+    more garment of the person's "wearing" / "in" / "with" phrase. The garment that phrase names (before this one)
+    and the person are returned, else None."""
+    if w.dep_ not in ("conj", "nsubj") or not _is_garment(w):
+        return None
+    if w.dep_ == "conj":
+        person = w.head
+    else:
+        person = next((k for k in w.head.children if k.dep_ == "nsubj" and k.i < w.i and k is not w), None)
+        if person is None or not any(k.dep_ == "cc" and person.i < k.i < w.i for k in person.children):
+            return None
+    if person is None or person.pos_ not in NOUNS or not _animate(person):
+        return None
+    worn = None
+    for c in person.children:
+        if c.i > w.i:
+            continue
+        if c.dep_ == "acl" and verb_lemma(c.lower_) == "wear":
+            worn = next((k for k in c.children if k.dep_ == "dobj"), worn)
+        elif c.dep_ == "prep" and c.lower_ in ("in", "with"):
+            worn = next((k for k in c.children if k.dep_ == "pobj"), worn)
+    if worn is None or not _is_garment(worn) or not all(_is_garment(c) for c in _conj_chain(w)):
+        return None  # "blue shorts, light blue shirt, black hair with a sprinkler": not a list of garments only
+    return worn, person
+
+
+def _is_garment(w) -> bool:
+    return w.pos_ in NOUNS and is_garment(L.noun_lemma(w.lower_, w.tag_))
+
+
+def _conj_chain(w) -> list:
+    """The word and the words coordinated after it ("t-shirt, and cap")."""
+    out, k = [w], w
+    while (k := next((c for c in k.children if c.dep_ == "conj"), None)) is not None:
+        out.append(k)
+    return out
+
+
+def _mend_garment_list(w, worn, person) -> None:
+    """The garment joins the list of what is worn; a phrase of place the parse hung on it is the person's ("a suit
+    and tie in a fancy building", "jeans, t-shirt and cap on a bike")."""
+    cc = next((k for k in w.head.children if k.dep_ == "cc" and worn.i < k.i < w.i), None)
+    if cc is not None:
+        _move(cc, worn, "cc")
+    _move(w, worn, "conj")
+    for g in _conj_chain(w):
+        for k in [k for k in g.children if k.dep_ == "prep" and k.lower_ not in ("with", "of")]:
+            _move(k, person, "prep")
+
+
+def _mend_matching(w) -> None:
+    """'wearing matching blue shirts', 'in matching dresses' read with 'matching' a verb and the shirts its object:
+    the shirts are what is worn, 'matching' their adjective."""
+    obj = next((c for c in w.children if c.dep_ == "dobj" and c.pos_ in NOUNS), None)
+    if obj is None:
+        return
+    _move(obj, w.head, "pobj" if w.dep_ == "pcomp" else "dobj")  # "in matching dresses"
+    _move(w, obj, "amod")
+    w.pos_, w.tag_ = "ADJ", "JJ"
+
+
+def _animate(w) -> bool:
+    return is_animate(L.noun_lemma(w.lower_, w.tag_ if w.tag_.startswith("NN") else "NN"))
+
+
+def _mend_final_verb(w) -> None:
+    """The word becomes a verb: of the verb it is coordinated with, else the caption's root, whose root noun is its
+    subject and the noun before it takes its place."""
+    if w.dep_ in ("conj", "ROOT"):
+        w.pos_, w.tag_ = "VERB", "VBZ"
+        return
+    noun = w.doc.words[w.i - 1]
+    if noun.head is w:
+        _take_place(noun, w)
+        w.head.children.remove(w)
+    else:  # both objects of one verb, or the word an object of the noun: the noun is the verb's object now
+        if noun.dep_ == "dative":  # "wearing sunglasses smiles"
+            noun.dep_ = "dobj"
+        elif noun.head is w.head:
+            noun.dep_ = w.dep_
+        w.head.children.remove(w)
+    subject = next(t for t in w.doc.words if t.dep_ == "ROOT")
+    _make_root_verb(w, subject)
 
 
 def _participle_read_as_noun(w) -> bool:
     if w.tag_ not in ("NN", "NNS") or not w.lower_.endswith("ing") or w.dep_ not in ("pobj", "dobj"):
         return False
-    if verb_lemma(w.lower_) not in ACTING or w.i == 0:
+    last = all(t.is_punct for t in w.doc.words[w.i + 1 :])  # "stands on the trail watching."
+    if verb_lemma(w.lower_) not in (ACTING | {"watch"} if last else ACTING) or w.i == 0:
         return False
     c = w.doc.words[w.i - 1]
     if c.head is not w or not (c.dep_ == "compound" and c.pos_ in NOUNS or _noun_read_as_adjective(c)):
         return False
+    if last and w.dep_ == "pobj":  # not an activity's name ("people horseback riding")
+        return not lexicon.is_lemma(f"{c.lower_} {w.lower_}", "n")
     return any(k.dep_ in ("prep", "advmod", "dobj") and k.i > w.i for k in w.children)
 
 

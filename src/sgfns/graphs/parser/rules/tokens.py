@@ -37,8 +37,8 @@ def acts_as_verb(tok) -> bool:
     if tok.dep_ != "ROOT" or tok.pos_ not in NOUNS or tok.i == 0 or not lexicon.morphy(tok.lower_, "v"):
         return False
     kids = list(tok.children)
-    if not any(c.dep_ in ("prep", "dobj", "xcomp") for c in kids):
-        return False
+    if not any(c.dep_ in ("prep", "dobj", "xcomp") or c.dep_ == "conj" and c.tag_ == "VBZ" for c in kids):
+        return False  # a phrase, or a verb it is coordinated with ("a tri-colored dog jumps and catches a frisbee")
     before = tok.doc[tok.i - 1]
     if any(c.dep_ in SUBJ_DEPS and c.pos_ in NOUNS for c in kids) and not before.is_punct:
         return True  # "a dog climbs over a log", "dogs fight in grass"; not "a child with ..., plants in background"
