@@ -832,3 +832,17 @@ def test_a_garment_listed_after_the_wearers_garment_is_worn_and_does_not_act(par
 def test_a_person_listed_after_a_garment_still_acts(parser):
     got = triples(parser.parse("A man in a hat and a woman are sitting on a bench."))
     assert ("woman", "sit on", "bench") in got and ("man", "wear", "hat") in got
+
+
+@pytest.mark.parametrize(("caption", "want", "not_want"), [
+    ("The girls are jumping into the air on the beach.", ("girl", "jump on", "beach"), ("air", "on", "beach")),
+    ("A man is spinning a little girl in the air above his head.", ("girl", "above", "head"),
+     ("air", "above", "head")),
+    ("A dog is running through a creek with a stick in its mouth.", ("dog", "run with", "stick"),
+     ("creek", "with", "stick")),
+    # a thing the place has is the place's
+    ("A dog is running through a field with a fence around it.", None, ("dog", "run with", "fence")),
+])  # fmt: skip
+def test_a_place_said_of_the_air_or_a_thing_held_in_a_mouth_belongs_to_the_doer(parser, caption, want, not_want):
+    got = triples(parser.parse(caption))
+    assert (want is None or want in got) and not_want not in got, (caption, got)

@@ -125,7 +125,8 @@ def mend_tags(doc: Parsed) -> None:
         if w.lower_ == "matching" and w.tag_ == "VBG" and (
                 w.dep_ in ("xcomp", "ccomp", "dobj") and w.head.pos_ == "VERB" or w.dep_ == "pcomp"):  # fmt: skip
             _mend_matching(w)
-        if w.dep_ == "prep" and w.lower_ != "of" and _hung_on_what_is_posed_for(w):
+        if w.dep_ == "prep" and w.lower_ != "of" and (_hung_on_what_is_posed_for(w) or _said_of_the_air(w)
+                                                      or _held_by_the_doer(w)):  # fmt: skip
             _move(w, w.head.head.head, "prep")
         if w.lower_ == "down" and w.dep_ == "advmod" and w.i > 0 and w.doc.words[w.i - 1].lower_ == "upside":
             for k in [k for k in w.children if k.dep_ == "prep"]:  # "a person upside down on a board": on it
@@ -315,6 +316,28 @@ def _mend_matching(w) -> None:
     _move(obj, w.head, "pobj" if w.dep_ == "pcomp" else "dobj")  # "in matching dresses"
     _move(w, obj, "amod")
     w.pos_, w.tag_ = "ADJ", "JJ"
+
+
+def _said_of_the_air(p) -> bool:
+    """'jumping into the air on the beach', 'spinning a girl in the air above his head': a place hung on the air
+    is where what is in the air is."""
+    n = p.head
+    return n.lower_ == "air" and n.dep_ == "pobj" and n.head.lower_ in ("in", "into", "through")
+
+
+def _held_by_the_doer(p) -> bool:
+    """'running through a creek with a stick in its mouth': a "with" whose thing is in someone's mouth or hand is the
+    doer's, not the place's the parse hung it on."""
+    n = p.head
+    if p.lower_ != "with" or n.dep_ != "pobj" or n.pos_ not in NOUNS or n.head.head.pos_ != "VERB" or _animate(n):
+        return False
+    held = next((c for c in p.children if c.dep_ == "pobj"), None)
+    if held is None:
+        return False
+    places = [b for k in held.children if k.dep_ == "prep" for b in k.children if b.dep_ == "pobj"]
+    return any(lexicon.lexname(L.noun_lemma(b.lower_, b.tag_)) == "noun.body"
+               and any(x.dep_ == "poss" and x.lower_ in ("its", "his", "her", "their") for x in b.children)
+               for b in places)  # fmt: skip
 
 
 def _animate(w) -> bool:
