@@ -846,3 +846,19 @@ def test_a_person_listed_after_a_garment_still_acts(parser):
 def test_a_place_said_of_the_air_or_a_thing_held_in_a_mouth_belongs_to_the_doer(parser, caption, want, not_want):
     got = triples(parser.parse(caption))
     assert (want is None or want in got) and not_want not in got, (caption, got)
+
+
+@pytest.mark.parametrize(("caption", "want", "attrs"), [
+    ("A black and white dog chases a pink Frisbee .", ("dog", "chase", "frisbee"), ["black", "white"]),  # as written
+    ("A tan and white dog standing near green plants.", ("dog", "stand near", "plant"), ["tan", "white"]),
+    ("The little girl swings in the backyard.", ("girl", "swing in", "backyard"), ["little"]),
+])  # fmt: skip
+def test_a_dog_with_listed_colours_is_the_doer(parser, caption, want, attrs):
+    g = parser.parse(caption)
+    assert want in triples(g) and obj(g, want[0]).attributes == attrs, (caption, g)
+
+
+def test_a_verb_after_its_doer_ends_the_caption(parser):
+    g = parser.parse("A tan dog runs.")
+    assert names(g) == ["dog"] and obj(g, "dog").attributes == ["tan"]
+    assert "train track" in names(parser.parse("The train tracks in the city."))  # no doer: a thing

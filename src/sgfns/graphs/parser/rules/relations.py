@@ -8,6 +8,7 @@ from sgfns.graphs.parser.rules.draft import Draft
 from sgfns.graphs.parser.rules.tokens import (
     NOUNS,
     OBJ_DEPS,
+    acts_as_verb,
     lemma,
     noun_lemma,
     verb_lemma,
@@ -23,7 +24,8 @@ def relations_from_objects(d: Draft) -> None:
     for o in d.tokens:
         if o.dep_ in OBJ_DEPS or (o.dep_ == "attr" and lemma(o.head) not in W.STATIVE_COPULAS):
             v = o.head
-            if v.pos_ not in ("VERB", "AUX"):
+            if v.pos_ not in ("VERB", "AUX") and not (  # "a black and white dog chases a frisbee"; not "tank top"
+                    acts_as_verb(v) and not lexicon.is_lemma(f"{v.lower_} {noun_lemma(o)}", "n")):  # fmt: skip
                 continue
             objs = d.group(o)
             if not objs:

@@ -22,6 +22,9 @@ A garment after "and" that the parse coordinated with the person who wears it (o
 verb) is one more garment of the person's "wearing", "in" or "with" phrase ("a woman wearing a white hat and shirt is
 jogging down a street": the shirt does not jog).
 
+Adjectives the parse put in a noun's place with the noun as their last conjunct ("a tan and white dog standing
+near plants": "tan" the subject) are the noun's.
+
 "Wearing matching shirts", "in matching dresses" read as a verb "matching" with its object: an adjective of what is
 worn.
 
@@ -119,6 +122,9 @@ def mend_tags(doc: Parsed) -> None:
             _mend_final_verb(w)
         elif _verb_read_as_worn_colour(w):
             _mend_worn_colour(w)
+        noun = _noun_after_its_listed_adjectives(w)
+        if noun is not None:  # "a tan and white dog standing near plants": the dog stands, tan and white
+            _mend_listed_adjectives(w, noun)
         worn = _garment_listed_as_wearer(w)
         if worn is not None:  # "a woman wearing a white hat and shirt is jogging": the shirt is worn
             _mend_garment_list(w, *worn)
@@ -231,8 +237,10 @@ def _final_verb_read_as_noun(w) -> bool:
         return True  # "holds up a blue cloth and smiles"
     if any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") and t is not w for t in w.doc.words):
         return False
-    if w.dep_ == "ROOT":  # "a blonde woman wearing sunglasses and dice earrings smiles": its subject is parsed
-        return any(c.dep_ == "nsubj" and c.pos_ in NOUNS and _animate(c) for c in w.children)
+    if w.dep_ == "ROOT":  # "a blonde woman wearing sunglasses and dice earrings smiles": its subject is parsed;
+        # "a tan dog runs": the doer is its modifier
+        return any(c.pos_ in NOUNS and _animate(c) and (c.dep_ == "nsubj" or c.dep_ == "compound" and c.i == w.i - 1)
+                   for c in w.children)  # fmt: skip
     root = next((t for t in w.doc.words if t.dep_ == "ROOT"), None)
     if root is None or root.pos_ not in NOUNS or root.i >= w.i - 1 or not _animate(root):
         return False
@@ -253,6 +261,42 @@ def _hung_on_what_is_posed_for(p) -> bool:
         return True  # a place hung on the picture
     obj = next((c for c in p.children if c.dep_ == "pobj"), None)
     return p.lower_ == "for" and obj is not None and L.noun_lemma(obj.lower_, obj.tag_) in W.POSED_FOR
+
+
+def _noun_after_its_listed_adjectives(w):
+    """'A tan and white dog standing near green plants': the parse makes "tan" the subject and "white" and "dog" its
+    conjuncts. Where an adjective in a noun's place has only adjectives and, last, a noun as conjuncts, that noun is
+    the thing and the adjectives are its own; the noun is returned, else None."""
+    if w.tag_ != "JJ" or w.dep_ not in NOUN_PLACES | {"ROOT"}:
+        return None
+    conjs = [c for c in w.children if c.dep_ == "conj"]
+    if not conjs or conjs[-1].pos_ not in NOUNS or any(c.tag_ != "JJ" for c in conjs[:-1]):
+        return None
+    noun = conjs[-1]
+    if any(c.dep_ in ("conj", "cc") for c in noun.children):
+        return None
+    before = w.doc.words[noun.i - 1]  # the list runs into the noun: "tan and white dog", not "white and woman"
+    return noun if before is w or before in conjs else None
+
+
+def _mend_listed_adjectives(w, noun) -> None:
+    """The noun takes the adjective's place (with the words before it); the adjectives hang on the noun."""
+    head, dep = w.head, w.dep_
+    w.children.remove(noun)
+    for k in [k for k in w.children if k.dep_ == "det"]:
+        _move(k, noun, "det")
+    if head is w:
+        noun.head, noun.dep_ = noun, "ROOT"
+    else:
+        head.children.remove(w)
+        noun.head, noun.dep_ = head, dep
+        head.children.append(noun)
+        head.children.sort(key=lambda t: t.i)
+    w.head, w.dep_ = noun, "amod"
+    noun.children.append(w)
+    for k in [k for k in w.children if k.i > noun.i]:  # what followed the noun (a root's phrases, the stop)
+        _move(k, noun, k.dep_)
+    noun.children.sort(key=lambda t: t.i)
 
 
 def _garment_listed_as_wearer(w):
@@ -349,6 +393,11 @@ def _mend_final_verb(w) -> None:
     subject and the noun before it takes its place."""
     if w.dep_ in ("conj", "ROOT"):
         w.pos_, w.tag_ = "VERB", "VBZ"
+        for c in w.children:
+            if c.dep_ == "compound":  # "a tan dog runs": the dog with what was said before it
+                c.dep_ = "nsubj"
+                for k in [k for k in w.children if k.i < c.i and k.dep_ in ("det", "amod", "compound")]:
+                    _move(k, c, k.dep_)
         return
     noun = w.doc.words[w.i - 1]
     if noun.head is w:

@@ -45,8 +45,11 @@ def acts_as_verb(tok) -> bool:
     if (before.head.i == tok.i and before.dep_ in ("amod", "compound") and before.pos_ in NOUNS
             and tok.lower_.endswith("ing")):  # fmt: skip
         return is_animate(noun_lemma(before))  # "a kid riding on a skateboard", "a zebra grazing on grass"
-    return (tok.tag_ == "NNS" and before.dep_ == "compound" and before.head.i == tok.i and before.tag_ == "NN"
-            and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in kids))  # fmt: skip
+    if tok.tag_ != "NNS" or before.dep_ != "compound" or before.head.i != tok.i or before.tag_ != "NN":
+        return False
+    det = next((c.lower_ for c in kids if c.dep_ == "det"), None)
+    # "a shaggy sheep grazes"; "the little girl swings" (not "the train tracks": a person or animal after "the")
+    return det in ("a", "an") or det == "the" and is_animate(noun_lemma(before))
 
 
 def noun_lemma(tok) -> str:
