@@ -174,10 +174,8 @@ def predicative_attributes(d: Draft) -> None:
     verb's subject does ('a person upside down on a board', 'two kids laying on a bed upside down')."""
     for tok in d.tokens:
         if _upside_down(tok) and tok.dep_ in ("advmod", "amod") and (tok.head.i == tok.i + 1 or tok.head is tok):
-            down = d.doc[tok.i + 1]
-            h = down.head if tok.head.i == tok.i + 1 else tok.head
-            if down.dep_ == "amod":  # "an upside down cup"
-                h = down.head
+            down = d.doc[tok.i + 1]  # said of what "down" hangs on ("an upside down cup"), else of upside's head
+            h = down.head if tok.head is down or down.dep_ == "amod" else tok.head
             on = d.group(h) if h.pos_ in NOUNS and d.ent(h) is not None else (
                 d.subjects_of(h) if h.pos_ in ("VERB", "AUX") else [])  # fmt: skip
             for s in on:

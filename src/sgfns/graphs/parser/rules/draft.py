@@ -8,7 +8,8 @@ duplicates, no self-relation) live here because objects, attributes and relation
 from __future__ import annotations
 
 from sgfns.graphs.parser.rules.parsed import Parsed
-from sgfns.graphs.parser.rules.retag import mend_tags
+from sgfns.graphs.parser.rules.reattach import reattach
+from sgfns.graphs.parser.rules.retag import mend_word
 from sgfns.graphs.parser.rules.tokens import (
     NOUNS,
     OBJ_DEPS,
@@ -60,7 +61,9 @@ class Draft:
     def __init__(self, doc):
         # the parse as plain objects: spaCy builds a new Token for each `.head` or `doc[i]`
         self.doc = doc if isinstance(doc, Parsed) else Parsed(doc)
-        mend_tags(self.doc)
+        for w in self.doc.words:  # in reading order: a list's later nouns hang on its earlier ones
+            mend_word(w)
+            reattach(w)
         self.tokens = self.doc.words
         self.objects: list[SGObject] = []
         self.tok2obj: dict[int, int] = {}

@@ -1,4 +1,5 @@
-"""Tags the parse itself shows to be wrong, mended in the copy the rules read before they read it.
+"""Tags the parse itself shows to be wrong, mended in the copy the rules read before they read it (`reattach.py`
+mends phrases and conjuncts hung on the wrong word).
 
 The small model tags a noun of a list as an adjective or a verb when the list has no article of its own: "a
 refrigerator, oven and microwave" (oven JJ, microwave VB), "an island, icebox, and sink in it" (sink VB). The
@@ -18,17 +19,8 @@ The caption's last word, in -s, is the verb it is when the tagger made it a noun
 smiles"): a verb of `FINAL_VERBS` that ends the caption and hangs on the verb before it, or on the caption's root
 noun (a person or animal) with the noun before it as its modifier, and no other word of the caption is a finite verb.
 
-A garment after "and" that the parse coordinated with the person who wears it (or made a second subject of the
-verb) is one more garment of the person's "wearing", "in" or "with" phrase ("a woman wearing a white hat and shirt is
-jogging down a street": the shirt does not jog).
-
-Adjectives the parse put in a noun's place with the noun as their last conjunct ("a tan and white dog standing
-near plants": "tan" the subject) are the noun's.
-
 "Wearing matching shirts", "in matching dresses" read as a verb "matching" with its object: an adjective of what is
 worn.
-
-A phrase hung on "down" of "upside down" belongs to what is upside down ("a person upside down on a board").
 
 It also reads an -ing noun right after a noun as the participle it is ("a man on a bicycle riding next to a
 train", "a man talking on a phone standing behind a car": riding and standing tagged as nouns, the bicycle and the
@@ -39,7 +31,6 @@ modifier, that noun takes its place as the object and the
 
 from __future__ import annotations
 
-from sgfns.graphs.parser.rules.parsed import Parsed
 from sgfns.graphs.parser.rules.tokens import NOUNS
 from sgfns.text import closed_words as W
 from sgfns.text import colours as C
@@ -107,36 +98,23 @@ def _concrete_noun(lemma: str, senses: int) -> bool:
     return any(lexicon.lexname_of(s) in CONCRETE for s in lexicon.synset_ids(lemma, "n")[:senses])
 
 
-def mend_tags(doc: Parsed) -> None:
-    """Mend, in place and in reading order (a list's later nouns hang on its earlier ones), the tags and
-    participles above; a mended copy is left as it is."""
-    for w in doc.words:
-        tag = _listed_noun(w) or ("NN" if _noun_tagged_adjective(w) else None)
-        if tag is not None:
-            w.pos_, w.tag_ = "NOUN", tag
-        elif _participle_read_as_noun(w):
-            _mend_participle(w)
-        elif _verb_read_as_plural_noun(w):
-            _mend_verb(w)
-        elif _final_verb_read_as_noun(w):
-            _mend_final_verb(w)
-        elif _verb_read_as_worn_colour(w):
-            _mend_worn_colour(w)
-        noun = _noun_after_its_listed_adjectives(w)
-        if noun is not None:  # "a tan and white dog standing near plants": the dog stands, tan and white
-            _mend_listed_adjectives(w, noun)
-        worn = _garment_listed_as_wearer(w)
-        if worn is not None:  # "a woman wearing a white hat and shirt is jogging": the shirt is worn
-            _mend_garment_list(w, *worn)
-        if w.lower_ == "matching" and w.tag_ == "VBG" and (
-                w.dep_ in ("xcomp", "ccomp", "dobj") and w.head.pos_ == "VERB" or w.dep_ == "pcomp"):  # fmt: skip
-            _mend_matching(w)
-        if w.dep_ == "prep" and w.lower_ != "of" and (_hung_on_what_is_posed_for(w) or _said_of_the_air(w)
-                                                      or _held_by_the_doer(w)):  # fmt: skip
-            _move(w, w.head.head.head, "prep")
-        if w.lower_ == "down" and w.dep_ == "advmod" and w.i > 0 and w.doc.words[w.i - 1].lower_ == "upside":
-            for k in [k for k in w.children if k.dep_ == "prep"]:  # "a person upside down on a board": on it
-                _move(k, w.head, "prep")
+def mend_word(w) -> None:
+    """Mend the word's tag (or the participle or verb it is) as above, in place; the caller goes in reading order
+    (a list's later nouns hang on its earlier ones), and a mended copy is left as it is."""
+    tag = _listed_noun(w) or ("NN" if _noun_tagged_adjective(w) else None)
+    if tag is not None:
+        w.pos_, w.tag_ = "NOUN", tag
+    elif _participle_read_as_noun(w):
+        _mend_participle(w)
+    elif _verb_read_as_plural_noun(w):
+        _mend_verb(w)
+    elif _final_verb_read_as_noun(w):
+        _mend_final_verb(w)
+    elif _verb_read_as_worn_colour(w):
+        _mend_worn_colour(w)
+    if w.lower_ == "matching" and w.tag_ == "VBG" and (
+            w.dep_ in ("xcomp", "ccomp", "dobj") and w.head.pos_ == "VERB" or w.dep_ == "pcomp"):  # fmt: skip
+        _mend_matching(w)
 
 
 def _verb_read_as_plural_noun(w) -> bool:
@@ -175,7 +153,7 @@ def _mend_verb(w) -> None:
     later = next((k for k in p.children if k.dep_ == "pobj" and k.i > w.i), None)
     if prt is not None and later is not None:  # "slides down an inflatable slide": the slide is down's object
         prt.dep_, prt.pos_ = "prep", "ADP"
-        _move(later, prt, "pobj")
+        move(later, prt, "pobj")
     _make_root_verb(w, subject)
 
 
@@ -186,7 +164,7 @@ def _make_root_verb(w, subject) -> None:
     subject.head, subject.dep_ = w, "nsubj"
     w.children.append(subject)
     for k in [k for k in subject.children if k.i > w.i]:
-        _move(k, w, k.dep_)
+        move(k, w, k.dep_)
     w.children.sort(key=lambda t: t.i)
 
 
@@ -213,10 +191,10 @@ def _mend_worn_colour(w) -> None:
     it (on it or on "wearing") are its own."""
     colour, wear = w.doc.words[w.i - 1], w.head
     subject = wear.head
-    _move(colour, wear, "dobj")
+    move(colour, wear, "dobj")
     colour.pos_, colour.tag_ = "NOUN", "NN"
     for k in [k for k in wear.children if k.i > w.i]:
-        _move(k, w, k.dep_)
+        move(k, w, k.dep_)
     wear.children.remove(w)
     _make_root_verb(w, subject)
 
@@ -239,116 +217,14 @@ def _final_verb_read_as_noun(w) -> bool:
         return False
     if w.dep_ == "ROOT":  # "a blonde woman wearing sunglasses and dice earrings smiles": its subject is parsed;
         # "a tan dog runs": the doer is its modifier
-        return any(c.pos_ in NOUNS and _animate(c) and (c.dep_ == "nsubj" or c.dep_ == "compound" and c.i == w.i - 1)
+        return any(c.pos_ in NOUNS and animate(c) and (c.dep_ == "nsubj" or c.dep_ == "compound" and c.i == w.i - 1)
                    for c in w.children)  # fmt: skip
     root = next((t for t in w.doc.words if t.dep_ == "ROOT"), None)
-    if root is None or root.pos_ not in NOUNS or root.i >= w.i - 1 or not _animate(root):
+    if root is None or root.pos_ not in NOUNS or root.i >= w.i - 1 or not animate(root):
         return False
     before = w.doc.words[w.i - 1]
     # "with sunglasses smiles" (sunglasses its modifier), "wearing sunglasses smiles" (both objects of the verb)
     return before.pos_ in NOUNS and (before.head is w and before.dep_ == "compound" or w.head in (before, before.head))
-
-
-def _hung_on_what_is_posed_for(p) -> bool:
-    """'posing for a picture on a boat' (the place hung on the picture), 'pose by a stream for a picture' (the
-    purpose hung on the place): the phrase is the verb's, of where or what for they pose."""
-    n = p.head
-    if n.dep_ != "pobj" or n.pos_ not in NOUNS or n.head.dep_ != "prep" or n.head.head.pos_ != "VERB":
-        return False
-    if verb_lemma(n.head.head.lower_) not in W.POSING_VERBS:
-        return False
-    if n.head.lower_ == "for" and L.noun_lemma(n.lower_, n.tag_) in W.POSED_FOR:
-        return True  # a place hung on the picture
-    obj = next((c for c in p.children if c.dep_ == "pobj"), None)
-    return p.lower_ == "for" and obj is not None and L.noun_lemma(obj.lower_, obj.tag_) in W.POSED_FOR
-
-
-def _noun_after_its_listed_adjectives(w):
-    """'A tan and white dog standing near green plants': the parse makes "tan" the subject and "white" and "dog" its
-    conjuncts. Where an adjective in a noun's place has only adjectives and, last, a noun as conjuncts, that noun is
-    the thing and the adjectives are its own; the noun is returned, else None."""
-    if w.tag_ != "JJ" or w.dep_ not in NOUN_PLACES | {"ROOT"}:
-        return None
-    conjs = [c for c in w.children if c.dep_ == "conj"]
-    if not conjs or conjs[-1].pos_ not in NOUNS or any(c.tag_ != "JJ" for c in conjs[:-1]):
-        return None
-    noun = conjs[-1]
-    if any(c.dep_ in ("conj", "cc") for c in noun.children):
-        return None
-    before = w.doc.words[noun.i - 1]  # the list runs into the noun: "tan and white dog", not "white and woman"
-    return noun if before is w or before in conjs else None
-
-
-def _mend_listed_adjectives(w, noun) -> None:
-    """The noun takes the adjective's place (with the words before it); the adjectives hang on the noun."""
-    head, dep = w.head, w.dep_
-    w.children.remove(noun)
-    for k in [k for k in w.children if k.dep_ == "det"]:
-        _move(k, noun, "det")
-    if head is w:
-        noun.head, noun.dep_ = noun, "ROOT"
-    else:
-        head.children.remove(w)
-        noun.head, noun.dep_ = head, dep
-        head.children.append(noun)
-        head.children.sort(key=lambda t: t.i)
-    w.head, w.dep_ = noun, "amod"
-    noun.children.append(w)
-    for k in [k for k in w.children if k.i > noun.i]:  # what followed the noun (a root's phrases, the stop)
-        _move(k, noun, k.dep_)
-    noun.children.sort(key=lambda t: t.i)
-
-
-def _garment_listed_as_wearer(w):
-    """'A woman wearing a white hat and shirt is jogging', 'a girl in a blue dress and a baseball cap is sitting': a
-    garment after "and" that the parse coordinated with the person (or made a second subject of the verb) is one
-    more garment of the person's "wearing" / "in" / "with" phrase. The garment that phrase names (before this one)
-    and the person are returned, else None."""
-    if w.dep_ not in ("conj", "nsubj") or not _is_garment(w):
-        return None
-    if w.dep_ == "conj":
-        person = w.head
-    else:
-        person = next((k for k in w.head.children if k.dep_ == "nsubj" and k.i < w.i and k is not w), None)
-        if person is None or not any(k.dep_ == "cc" and person.i < k.i < w.i for k in person.children):
-            return None
-    if person is None or person.pos_ not in NOUNS or not _animate(person):
-        return None
-    worn = None
-    for c in person.children:
-        if c.i > w.i:
-            continue
-        if c.dep_ == "acl" and verb_lemma(c.lower_) == "wear":
-            worn = next((k for k in c.children if k.dep_ == "dobj"), worn)
-        elif c.dep_ == "prep" and c.lower_ in ("in", "with"):
-            worn = next((k for k in c.children if k.dep_ == "pobj"), worn)
-    if worn is None or not _is_garment(worn) or not all(_is_garment(c) for c in _conj_chain(w)):
-        return None  # "blue shorts, light blue shirt, black hair with a sprinkler": not a list of garments only
-    return worn, person
-
-
-def _is_garment(w) -> bool:
-    return w.pos_ in NOUNS and is_garment(L.noun_lemma(w.lower_, w.tag_))
-
-
-def _conj_chain(w) -> list:
-    """The word and the words coordinated after it ("t-shirt, and cap")."""
-    out, k = [w], w
-    while (k := next((c for c in k.children if c.dep_ == "conj"), None)) is not None:
-        out.append(k)
-    return out
-
-
-def _mend_garment_list(w, worn, person) -> None:
-    """The garment joins the list of what is worn; a phrase of place the parse hung on it is the person's ("a suit
-    and tie in a fancy building", "jeans, t-shirt and cap on a bike")."""
-    cc = next((k for k in w.head.children if k.dep_ == "cc" and worn.i < k.i < w.i), None)
-    if cc is not None:
-        _move(cc, worn, "cc")
-    _move(w, worn, "conj")
-    for g in _conj_chain(w):
-        for k in [k for k in g.children if k.dep_ == "prep" and k.lower_ not in ("with", "of")]:
-            _move(k, person, "prep")
 
 
 def _mend_matching(w) -> None:
@@ -357,34 +233,12 @@ def _mend_matching(w) -> None:
     obj = next((c for c in w.children if c.dep_ == "dobj" and c.pos_ in NOUNS), None)
     if obj is None:
         return
-    _move(obj, w.head, "pobj" if w.dep_ == "pcomp" else "dobj")  # "in matching dresses"
-    _move(w, obj, "amod")
+    move(obj, w.head, "pobj" if w.dep_ == "pcomp" else "dobj")  # "in matching dresses"
+    move(w, obj, "amod")
     w.pos_, w.tag_ = "ADJ", "JJ"
 
 
-def _said_of_the_air(p) -> bool:
-    """'jumping into the air on the beach', 'spinning a girl in the air above his head': a place hung on the air
-    is where what is in the air is."""
-    n = p.head
-    return n.lower_ == "air" and n.dep_ == "pobj" and n.head.lower_ in ("in", "into", "through")
-
-
-def _held_by_the_doer(p) -> bool:
-    """'running through a creek with a stick in its mouth': a "with" whose thing is in someone's mouth or hand is the
-    doer's, not the place's the parse hung it on."""
-    n = p.head
-    if p.lower_ != "with" or n.dep_ != "pobj" or n.pos_ not in NOUNS or n.head.head.pos_ != "VERB" or _animate(n):
-        return False
-    held = next((c for c in p.children if c.dep_ == "pobj"), None)
-    if held is None:
-        return False
-    places = [b for k in held.children if k.dep_ == "prep" for b in k.children if b.dep_ == "pobj"]
-    return any(lexicon.lexname(L.noun_lemma(b.lower_, b.tag_)) == "noun.body"
-               and any(x.dep_ == "poss" and x.lower_ in ("its", "his", "her", "their") for x in b.children)
-               for b in places)  # fmt: skip
-
-
-def _animate(w) -> bool:
+def animate(w) -> bool:
     return is_animate(L.noun_lemma(w.lower_, w.tag_ if w.tag_.startswith("NN") else "NN"))
 
 
@@ -397,7 +251,7 @@ def _mend_final_verb(w) -> None:
             if c.dep_ == "compound":  # "a tan dog runs": the dog with what was said before it
                 c.dep_ = "nsubj"
                 for k in [k for k in w.children if k.i < c.i and k.dep_ in ("det", "amod", "compound")]:
-                    _move(k, c, k.dep_)
+                    move(k, c, k.dep_)
         return
     noun = w.doc.words[w.i - 1]
     if noun.head is w:
@@ -432,7 +286,7 @@ def _noun_read_as_adjective(c) -> bool:
     return c.dep_ == "amod" and c.is_alpha and lexicon.is_lemma(c.lower_, "n") and not lexicon.is_lemma(c.lower_, "a")
 
 
-def _move(w, head, dep: str) -> None:
+def move(w, head, dep: str) -> None:
     """Hang `w` on `head` as `dep`, children kept in reading order."""
     w.head.children.remove(w)
     w.head, w.dep_ = head, dep
@@ -443,8 +297,8 @@ def _move(w, head, dep: str) -> None:
 def _take_place(noun, w) -> None:
     """The noun the tagger hung on `w` takes `w`'s place under its head, with the words before it ("a", "white")."""
     for k in [k for k in w.children if k.i < noun.i]:
-        _move(k, noun, k.dep_)
-    _move(noun, w.head, w.dep_)
+        move(k, noun, k.dep_)
+    move(noun, w.head, w.dep_)
 
 
 def _mend_participle(w) -> None:
@@ -454,5 +308,5 @@ def _mend_participle(w) -> None:
     if noun.pos_ not in NOUNS:
         noun.pos_, noun.tag_ = "NOUN", "NN"
     governor = link.head if w.dep_ == "pobj" else link
-    _move(w, governor, "acl" if governor.pos_ in NOUNS else "advcl")
+    move(w, governor, "acl" if governor.pos_ in NOUNS else "advcl")
     w.pos_, w.tag_ = "VERB", "VBG"

@@ -1,0 +1,153 @@
+"""Phrases and conjuncts the parse hung on the wrong word, re-hung in the copy the rules read (after `retag.py`
+has mended the tags, word by word in reading order):
+- adjectives the parse put in a noun's place with the noun as their last conjunct ("a tan and white dog standing near
+  plants": "tan" the subject) are the noun's;
+- a garment after "and" that the parse coordinated with the person who wears it (or made a second subject of the
+  verb) is one more garment of the person's "wearing", "in" or "with" phrase ("a woman wearing a white hat and shirt
+  is jogging down a street": the shirt does not jog);
+- a phrase hung on what one poses for, on the air, or a "with" holding what is in someone's mouth or hand, is the
+  doer's ("posing for a picture on a boat", "jumping into the air on the beach", "running through a creek with a
+  stick in its mouth");
+- a phrase hung on "down" of "upside down" belongs to what is upside down ("a person upside down on a board")."""
+
+from __future__ import annotations
+
+from sgfns.graphs.parser.rules.retag import NOUN_PLACES, animate, move
+from sgfns.graphs.parser.rules.tokens import NOUNS
+from sgfns.text import closed_words as W
+from sgfns.text import lemmas as L
+from sgfns.text import lexicon
+from sgfns.text.lemmas import verb_lemma
+from sgfns.text.wordclasses import is_garment
+
+
+def reattach(w) -> None:
+    """Re-hang what the parse hung on the wrong word, for the word `w` (see the module docstring)."""
+    noun = _noun_after_its_listed_adjectives(w)
+    if noun is not None:  # "a tan and white dog standing near plants": the dog stands, tan and white
+        _mend_listed_adjectives(w, noun)
+    worn = _garment_listed_as_wearer(w)
+    if worn is not None:  # "a woman wearing a white hat and shirt is jogging": the shirt is worn
+        _mend_garment_list(w, *worn)
+    if w.dep_ == "prep" and w.lower_ != "of" and (_hung_on_what_is_posed_for(w) or _said_of_the_air(w)
+                                                  or _held_by_the_doer(w)):  # fmt: skip
+        move(w, w.head.head.head, "prep")
+    if w.lower_ == "down" and w.dep_ == "advmod" and w.i > 0 and w.doc.words[w.i - 1].lower_ == "upside":
+        for k in [k for k in w.children if k.dep_ == "prep"]:  # "a person upside down on a board": on it
+            move(k, w.head, "prep")
+
+
+def _hung_on_what_is_posed_for(p) -> bool:
+    """'posing for a picture on a boat' (the place hung on the picture), 'pose by a stream for a picture' (the
+    purpose hung on the place): the phrase is the verb's, of where or what for they pose."""
+    n = p.head
+    if n.dep_ != "pobj" or n.pos_ not in NOUNS or n.head.dep_ != "prep" or n.head.head.pos_ != "VERB":
+        return False
+    if verb_lemma(n.head.head.lower_) not in W.POSING_VERBS:
+        return False
+    if n.head.lower_ == "for" and L.noun_lemma(n.lower_, n.tag_) in W.POSED_FOR:
+        return True  # a place hung on the picture
+    obj = next((c for c in p.children if c.dep_ == "pobj"), None)
+    return p.lower_ == "for" and obj is not None and L.noun_lemma(obj.lower_, obj.tag_) in W.POSED_FOR
+
+def _noun_after_its_listed_adjectives(w):
+    """'A tan and white dog standing near green plants': the parse makes "tan" the subject and "white" and "dog" its
+    conjuncts. Where an adjective in a noun's place has only adjectives and, last, a noun as conjuncts, that noun is
+    the thing and the adjectives are its own; the noun is returned, else None."""
+    if w.tag_ != "JJ" or w.dep_ not in NOUN_PLACES | {"ROOT"}:
+        return None
+    conjs = [c for c in w.children if c.dep_ == "conj"]
+    if not conjs or conjs[-1].pos_ not in NOUNS or any(c.tag_ != "JJ" for c in conjs[:-1]):
+        return None
+    noun = conjs[-1]
+    if any(c.dep_ in ("conj", "cc") for c in noun.children):
+        return None
+    before = w.doc.words[noun.i - 1]  # the list runs into the noun: "tan and white dog", not "white and woman"
+    return noun if before is w or before in conjs else None
+
+def _mend_listed_adjectives(w, noun) -> None:
+    """The noun takes the adjective's place (with the words before it); the adjectives hang on the noun."""
+    head, dep = w.head, w.dep_
+    w.children.remove(noun)
+    for k in [k for k in w.children if k.dep_ == "det"]:
+        move(k, noun, "det")
+    if head is w:
+        noun.head, noun.dep_ = noun, "ROOT"
+    else:
+        head.children.remove(w)
+        noun.head, noun.dep_ = head, dep
+        head.children.append(noun)
+        head.children.sort(key=lambda t: t.i)
+    w.head, w.dep_ = noun, "amod"
+    noun.children.append(w)
+    for k in [k for k in w.children if k.i > noun.i]:  # what followed the noun (a root's phrases, the stop)
+        move(k, noun, k.dep_)
+    noun.children.sort(key=lambda t: t.i)
+
+def _garment_listed_as_wearer(w):
+    """'A woman wearing a white hat and shirt is jogging', 'a girl in a blue dress and a baseball cap is sitting': a
+    garment after "and" that the parse coordinated with the person (or made a second subject of the verb) is one
+    more garment of the person's "wearing" / "in" / "with" phrase. The garment that phrase names (before this one)
+    and the person are returned, else None."""
+    if w.dep_ not in ("conj", "nsubj") or not _is_garment(w):
+        return None
+    if w.dep_ == "conj":
+        person = w.head
+    else:
+        person = next((k for k in w.head.children if k.dep_ == "nsubj" and k.i < w.i and k is not w), None)
+        if person is None or not any(k.dep_ == "cc" and person.i < k.i < w.i for k in person.children):
+            return None
+    if person is None or person.pos_ not in NOUNS or not animate(person):
+        return None
+    worn = None
+    for c in person.children:
+        if c.i > w.i:
+            continue
+        if c.dep_ == "acl" and verb_lemma(c.lower_) == "wear":
+            worn = next((k for k in c.children if k.dep_ == "dobj"), worn)
+        elif c.dep_ == "prep" and c.lower_ in ("in", "with"):
+            worn = next((k for k in c.children if k.dep_ == "pobj"), worn)
+    if worn is None or not _is_garment(worn) or not all(_is_garment(c) for c in _conj_chain(w)):
+        return None  # "blue shorts, light blue shirt, black hair with a sprinkler": not a list of garments only
+    return worn, person
+
+def _is_garment(w) -> bool:
+    return w.pos_ in NOUNS and is_garment(L.noun_lemma(w.lower_, w.tag_))
+
+def _conj_chain(w) -> list:
+    """The word and the words coordinated after it ("t-shirt, and cap")."""
+    out, k = [w], w
+    while (k := next((c for c in k.children if c.dep_ == "conj"), None)) is not None:
+        out.append(k)
+    return out
+
+def _mend_garment_list(w, worn, person) -> None:
+    """The garment joins the list of what is worn; a phrase of place the parse hung on it is the person's ("a suit
+    and tie in a fancy building", "jeans, t-shirt and cap on a bike")."""
+    cc = next((k for k in w.head.children if k.dep_ == "cc" and worn.i < k.i < w.i), None)
+    if cc is not None:
+        move(cc, worn, "cc")
+    move(w, worn, "conj")
+    for g in _conj_chain(w):
+        for k in [k for k in g.children if k.dep_ == "prep" and k.lower_ not in ("with", "of")]:
+            move(k, person, "prep")
+
+def _said_of_the_air(p) -> bool:
+    """'jumping into the air on the beach', 'spinning a girl in the air above his head': a place hung on the air
+    is where what is in the air is."""
+    n = p.head
+    return n.lower_ == "air" and n.dep_ == "pobj" and n.head.lower_ in ("in", "into", "through")
+
+def _held_by_the_doer(p) -> bool:
+    """'running through a creek with a stick in its mouth': a "with" whose thing is in someone's mouth or hand is the
+    doer's, not the place's the parse hung it on."""
+    n = p.head
+    if p.lower_ != "with" or n.dep_ != "pobj" or n.pos_ not in NOUNS or n.head.head.pos_ != "VERB" or animate(n):
+        return False
+    held = next((c for c in p.children if c.dep_ == "pobj"), None)
+    if held is None:
+        return False
+    places = [b for k in held.children if k.dep_ == "prep" for b in k.children if b.dep_ == "pobj"]
+    return any(lexicon.lexname(L.noun_lemma(b.lower_, b.tag_)) == "noun.body"
+               and any(x.dep_ == "poss" and x.lower_ in ("its", "his", "her", "their") for x in b.children)
+               for b in places)  # fmt: skip
