@@ -862,3 +862,13 @@ def test_a_verb_after_its_doer_ends_the_caption(parser):
     g = parser.parse("A tan dog runs.")
     assert names(g) == ["dog"] and obj(g, "dog").attributes == ["tan"]
     assert "train track" in names(parser.parse("The train tracks in the city."))  # no doer: a thing
+
+
+@pytest.mark.parametrize(("caption", "want"), [
+    ("A tan dog wearing a red shirt runs through the grass .", ("dog", "run through", "grass")),  # 2nd object
+    ("A dog shakes off water", ("dog", "shake off", "water")),  # a particle with an object
+    ("A woman with a helmet riding a bike .", ("woman", "ride", "bike")),  # a participle after "with"
+])  # fmt: skip
+def test_the_verb_a_parse_hides_in_an_object_or_particle(parser, caption, want):
+    got = triples(parser.parse(caption))
+    assert want in got, (caption, got)

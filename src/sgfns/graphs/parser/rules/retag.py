@@ -112,6 +112,11 @@ def mend_word(w) -> None:
         _mend_final_verb(w)
     elif _verb_read_as_worn_colour(w):
         _mend_worn_colour(w)
+    elif _verb_read_as_second_object(w):
+        w.head.children.remove(w)
+        _make_root_verb(w, w.head.head)
+    if w.dep_ == "prt" and any(c.dep_ == "pobj" for c in w.children):
+        w.dep_ = "prep"  # "a dog shakes off water": a particle with an object is a preposition
     if w.lower_ == "matching" and w.tag_ == "VBG" and (
             w.dep_ in ("xcomp", "ccomp", "dobj") and w.head.pos_ == "VERB" or w.dep_ == "pcomp"):  # fmt: skip
         _mend_matching(w)
@@ -199,6 +204,20 @@ def _mend_worn_colour(w) -> None:
     _make_root_verb(w, subject)
 
 
+def _verb_read_as_second_object(w) -> bool:
+    """'A tan dog wearing a red shirt runs through the grass': the caption's verb, tagged a verb, parsed as a second
+    object of the participle before it; where the participle hangs on the root noun (a person or animal), already
+    has its object and no word of the caption is another finite verb, it is the caption's verb."""
+    if w.tag_ != "VBZ" or w.dep_ != "dobj" or w.head.dep_ != "acl" or w.head.tag_ != "VBG":
+        return False
+    root = w.head.head
+    if root.dep_ != "ROOT" or root.pos_ not in NOUNS or not animate(root):
+        return False
+    if not any(c.dep_ == "dobj" and c.i < w.i for c in w.head.children):
+        return False
+    return not any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") and t is not w for t in w.doc.words)
+
+
 def _final_verb_read_as_noun(w) -> bool:
     """The caption's last word, a verb of `FINAL_VERBS` in -s read as a plural noun (see the module docstring)."""
     if w.tag_ not in ("NNS", "VBZ") or not w.lower_.endswith("s") or w.i < 2:
@@ -268,7 +287,7 @@ def _mend_final_verb(w) -> None:
 
 
 def _participle_read_as_noun(w) -> bool:
-    if w.tag_ not in ("NN", "NNS") or not w.lower_.endswith("ing") or w.dep_ not in ("pobj", "dobj"):
+    if w.tag_ not in ("NN", "NNS") or not w.lower_.endswith("ing") or w.dep_ not in ("pobj", "dobj", "pcomp"):
         return False
     last = all(t.is_punct for t in w.doc.words[w.i + 1 :])  # "stands on the trail watching."
     if verb_lemma(w.lower_) not in (ACTING | {"watch"} if last else ACTING) or w.i == 0:
@@ -307,6 +326,6 @@ def _mend_participle(w) -> None:
     _take_place(noun, w)
     if noun.pos_ not in NOUNS:
         noun.pos_, noun.tag_ = "NOUN", "NN"
-    governor = link.head if w.dep_ == "pobj" else link
+    governor = link.head if w.dep_ in ("pobj", "pcomp") else link
     move(w, governor, "acl" if governor.pos_ in NOUNS else "advcl")
     w.pos_, w.tag_ = "VERB", "VBG"
