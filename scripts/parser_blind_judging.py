@@ -3,6 +3,9 @@
     python scripts/parser_blind_judging.py draw --coco ../shared/data/coco_mini --out /tmp/blind \
         [--parser old=/tmp/before/src:rules --parser new=src:rules] [--exclude docs/parser_coco_blind_key.json]
     python scripts/parser_blind_judging.py score --key /tmp/blind/key.json --judged docs/parser_coco_judged.jsonl
+    python scripts/parser_blind_judging.py score --key K13 --judged J13 --key K14 --judged J14 \
+        --alias 1:rules35=rules --alias 2:rules36=rules
+                                        # rounds pooled; ROUND:OLD=NEW also counts OLD as NEW in that round
 
 The draw is seeded: `--n` captions from coco_mini (its train and dev files, every caption of every image, shuffled
 with `--seed`; captions in an `--exclude` key, an earlier round's, are left out); `--coco DIR` draws from another
@@ -11,13 +14,17 @@ parses them with the code of the `src/` folder SRC (another checkout's, to compa
 a process of its own; without `--parser` the two backends of this checkout are compared. Items are the distinct
 (caption, graph) pairs, shuffled together, so the judge cannot tell which parser wrote an item, and a graph that
 several parsers write is judged once. The judgement file has one line per item: {"item", "right": true|false,
-"error": class}; the key (item -> the parsers that wrote it) is read only when scoring. Captions stay in the
-shared data; the repository keeps ids and judgements."""
+"error": class}; the key (item -> the parsers that wrote it) is read only when scoring. `score` prints, per parser,
+the share of captions fully right with its 95 % Wilson interval and the first errors by class, and per pair of
+parsers the captions one gets right and the other not; several rounds (`--key`/`--judged` repeated) pool, and
+`--alias ROUND:OLD=NEW` also counts a round's parser under a pooled name ("the rules of each round"). Captions stay
+in the shared data; the repository keeps ids and judgements."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import subprocess
@@ -109,23 +116,70 @@ def draw(args) -> int:
     return 0
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> list[float]:
+    """The 95 % Wilson interval of a share k / n, in percent."""
+    if n == 0:
+        return [0.0, 100.0]
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [round(100 * (centre - half), 1), round(100 * (centre + half), 1)]
+
+
 def score(args) -> int:
-    key = {k["item"]: k for k in json.loads(args.key.read_text(encoding="utf-8"))}
-    judged = [json.loads(line) for line in args.judged.read_text(encoding="utf-8").splitlines() if line.strip()]
-    versions = {}
-    for k in key.values():
-        for b in k.get("by", [k]):
-            versions.setdefault(b.get("name", b.get("backend")), b["parser"])
+    if len(args.key) != len(args.judged):
+        _bad_input(f"{len(args.key)} --key and {len(args.judged)} --judged: give one judged file per key")
+    aliases: dict[int | None, dict[str, str]] = {}  # round (1-based; None: every round) -> name -> pooled name
+    for a in args.alias:
+        where, _, pair = a.rpartition(":")
+        if "=" not in pair or (where and not where.isdigit()):
+            _bad_input(f"--alias {a!r}: expected OLD=NEW or ROUND:OLD=NEW")
+        old_name, new_name = pair.split("=", 1)
+        aliases.setdefault(int(where) if where else None, {})[old_name] = new_name
+    versions: dict[str, str] = {}
+    right: dict[str, dict] = {}  # name -> caption -> right
+    errors: dict[str, Counter] = {}
+    for r, (key_path, judged_path) in enumerate(zip(args.key, args.judged, strict=True), start=1):
+        alias = {**aliases.get(None, {}), **aliases.get(r, {})}
+        key = {k["item"]: k for k in json.loads(key_path.read_text(encoding="utf-8"))}
+        for k in key.values():
+            for b in k.get("by", [k]):
+                n = b.get("name", b.get("backend"))
+                versions.setdefault(n, b["parser"])
+                if n in alias:
+                    versions.setdefault(alias[n], f"{b['parser']} and others (pooled)")
+        for line in judged_path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            j = json.loads(line)
+            k = key[j["item"]]
+            for name in {*_key_names(k), *(alias[n] for n in _key_names(k) if n in alias)}:
+                right.setdefault(name, {})[(str(k["image_id"]), k["caption_index"])] = j["right"]
+                if not j["right"]:
+                    errors.setdefault(name, Counter())[j["error"]] += 1
     out: dict = {}
     for name in sorted(versions):
-        mine = [j for j in judged if name in _key_names(key[j["item"]])]
-        errors = Counter(j["error"] for j in mine if not j["right"])
+        mine = right.get(name, {})
+        k = sum(mine.values())
         out[name] = {
             "parser": versions[name],
             "judged": len(mine),
-            "fully_right_percent": round(100 * sum(j["right"] for j in mine) / max(1, len(mine)), 1),
-            "errors": dict(errors.most_common()),
+            "fully_right": k,
+            "fully_right_percent": round(100 * k / max(1, len(mine)), 1),
+            "wilson_95": wilson(k, len(mine)),
+            "errors": dict(errors.get(name, Counter()).most_common()),
         }
+    names = sorted(right)
+    out["pairs"] = {
+        f"{a}|{b}": {
+            "captions": len(both := right[a].keys() & right[b].keys()),
+            f"right_only_{a}": sum(right[a][c] and not right[b][c] for c in both),
+            f"right_only_{b}": sum(right[b][c] and not right[a][c] for c in both),
+        }
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+        if right[a].keys() & right[b].keys()
+    }
     print(json.dumps(out))
     return 0
 
@@ -141,8 +195,11 @@ def main() -> int:
     d.add_argument("--parser", type=_parser_spec, action="append", help="NAME=SRC:BACKEND (repeat)")
     d.add_argument("--exclude", type=Path, action="append", default=[], help="an earlier round's key.json")
     s = sub.add_parser("score")
-    s.add_argument("--key", type=Path, required=True)
-    s.add_argument("--judged", type=Path, required=True)
+    s.add_argument("--key", type=Path, action="append", required=True,
+                   help="a round's key.json (repeat, each with its --judged)")
+    s.add_argument("--judged", type=Path, action="append", required=True, help="that round's judgements (in order)")
+    s.add_argument("--alias", action="append", default=[],
+                   help="[ROUND:]OLD=NEW: also count parser OLD as NEW (in the ROUND-th --key only)")
     p = sub.add_parser("parse", help="(internal) parse a JSON list of captions from stdin with this code")
     p.add_argument("--backend", choices=("rules", "learned"), required=True)
     args = ap.parse_args()

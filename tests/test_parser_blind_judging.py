@@ -77,3 +77,29 @@ def test_a_folder_with_train_only_draws_and_too_few_captions_is_one_line(tmp_pat
     out = subprocess.run([sys.executable, str(SCRIPT), "draw", "--coco", str(coco), "--out", str(tmp_path / "b"),
                           "--n", "7", "--parser", f"x={src}:rules"], capture_output=True, text=True)  # fmt: skip
     assert out.returncode == 2 and "6 captions left after the exclusions, fewer than --n 7" in out.stderr
+
+
+def test_rounds_pool_with_per_round_names_wilson_intervals_and_pairs(tmp_path):
+    def round_files(r: int, name: str, rights: list[bool]) -> list[str]:
+        key = [{"item": i, "image_id": f"{r}-{i}", "caption_index": 0,
+                "by": [{"name": name, "backend": "rules", "parser": name}, {"name": "old", "backend": "rules",
+                                                                             "parser": "old"}]}
+               for i in range(len(rights))]  # fmt: skip
+        (tmp_path / f"k{r}.json").write_text(json.dumps(key))
+        lines = [json.dumps({"item": i, "right": ok, "error": None if ok else "added"}) for i, ok in enumerate(rights)]
+        (tmp_path / f"j{r}.jsonl").write_text("\n".join(lines) + "\n")
+        return ["--key", str(tmp_path / f"k{r}.json"), "--judged", str(tmp_path / f"j{r}.jsonl")]
+
+    args = [*round_files(1, "v1", [True, False]), *round_files(2, "v2", [True, True, False, True])]
+    out = subprocess.run([sys.executable, str(SCRIPT), "score", *args, "--alias", "1:v1=new", "--alias", "2:v2=new"],
+                         check=True, capture_output=True, text=True)  # fmt: skip
+    scores = json.loads(out.stdout)
+    assert scores["new"]["judged"] == 6 and scores["new"]["fully_right"] == 4  # both rounds, under one name
+    assert scores["old"]["judged"] == 6 and scores["v1"]["judged"] == 2  # the other names keep counting
+    lo, hi = scores["new"]["wilson_95"]
+    assert 29.0 < lo < 31.0 and 89.0 < hi < 91.0  # Wilson 4/6: 30.0 to 90.3
+    assert scores["pairs"]["new|old"] == {"captions": 6, "right_only_new": 0, "right_only_old": 0}
+    assert "v1|v2" not in scores["pairs"]  # no caption in common
+    bad = subprocess.run([sys.executable, str(SCRIPT), "score", *args, "--alias", "x:v1"], capture_output=True,
+                         text=True)  # fmt: skip
+    assert bad.returncode == 2 and "expected OLD=NEW or ROUND:OLD=NEW" in bad.stderr

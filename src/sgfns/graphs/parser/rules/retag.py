@@ -144,7 +144,7 @@ def _verb_read_as_plural_noun(w) -> bool:
         return False
     if not any(k.dep_ in ("prep", "prt") and k.i > w.i for k in w.children + subject.children):
         return False
-    return not any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") for t in w.doc.words)
+    return not _finite_verb_besides(w)
 
 
 def _mend_verb(w) -> None:
@@ -160,6 +160,11 @@ def _mend_verb(w) -> None:
         prt.dep_, prt.pos_ = "prep", "ADP"
         move(later, prt, "pobj")
     _make_root_verb(w, subject)
+
+
+def _finite_verb_besides(w) -> bool:
+    """Does another word of the caption carry a finite verb's tag (the caption has its verb already)?"""
+    return any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") and t is not w for t in w.doc.words)
 
 
 def _make_root_verb(w, subject) -> None:
@@ -188,7 +193,7 @@ def _verb_read_as_worn_colour(w) -> bool:
         return False
     if not any(k.dep_ in ("prep", "prt") and k.i > w.i for k in w.children + wear.children):
         return False
-    return not any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") for t in w.doc.words)
+    return not _finite_verb_besides(w)
 
 
 def _mend_worn_colour(w) -> None:
@@ -215,7 +220,7 @@ def _verb_read_as_second_object(w) -> bool:
         return False
     if not any(c.dep_ == "dobj" and c.i < w.i for c in w.head.children):
         return False
-    return not any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") and t is not w for t in w.doc.words)
+    return not _finite_verb_besides(w)
 
 
 def _final_verb_read_as_noun(w) -> bool:
@@ -232,7 +237,7 @@ def _final_verb_read_as_noun(w) -> bool:
         return False  # "posing in ballet poses": the verb is said already
     if w.dep_ == "conj" and w.head.pos_ == "VERB":
         return True  # "holds up a blue cloth and smiles"
-    if any(t.tag_ in ("VBZ", "VBP", "VBD", "MD") and t is not w for t in w.doc.words):
+    if _finite_verb_besides(w):
         return False
     if w.dep_ == "ROOT":  # "a blonde woman wearing sunglasses and dice earrings smiles": its subject is parsed;
         # "a tan dog runs": the doer is its modifier
