@@ -15,6 +15,10 @@ corpus and generating with all eight rules and the re-parse check, exactly as `s
 and CPU seconds (the child's own, from `getrusage`) give captions per second, start-up included. Versions take turns
 `--repeats` times; the best time of each is reported.
 
+`--evidence PATH` gives every version more captions to read for what captions write together (as `sgfns negatives
+--evidence` does), without measuring them: e.g. FACTUAL's training captions beside Flickr30K val. Their parse counts
+in the speed.
+
 Printed (and written to `--out`): per version and rule, the candidate captions, how many of them got at least one
 negative of that rule (`share`), the captions with a negative of the rule outside the candidates, and the rejections
 by reason; the speed; `uptime` load and `nproc`. No caption text is printed; `--dump DIR` writes each version's
@@ -23,6 +27,7 @@ negatives (per caption, in input order) for `scripts/blind_judge_draw.py`."""
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import resource
@@ -63,6 +68,19 @@ def load_items(folder: Path) -> list[dict]:
     raise SystemExit(f"{folder}: neither a Flickr30K caption folder nor a coco_mini-style folder")
 
 
+def load_evidence(path: Path) -> list[str]:
+    """Captions to read as evidence: a folder `load_items` reads, a CSV with a `caption` column (FACTUAL's), or
+    text / JSON lines as `sgfns negatives` reads them."""
+    if path.is_dir():
+        return [it["caption"] for it in load_items(path)]
+    if path.suffix == ".csv":
+        with path.open(newline="", encoding="utf-8") as f:
+            return [row["caption"] for row in csv.DictReader(f)]
+    from sgfns_app.cli.negatives import read_inputs
+
+    return [it["caption"] for it in read_inputs(str(path))]
+
+
 def worker(items_path: str, out_path: str, src: str) -> None:
     """One version, whole process: parse, build the corpus, generate with all rules and the re-parse check."""
     import sgfns
@@ -73,11 +91,13 @@ def worker(items_path: str, out_path: str, src: str) -> None:
     from sgfns.negatives.corpus import Corpus
     from sgfns.negatives.generator import Generator
 
-    items = json.loads(Path(items_path).read_text(encoding="utf-8"))
+    job = json.loads(Path(items_path).read_text(encoding="utf-8"))
+    items, evidence = job["items"], job["evidence"]
     caps = [it["caption"] for it in items]
     parser = load_parser()
     graphs = parser.parse_batch(caps)
-    gen = Generator(rules=RULES, per_rule=1, seed=0, corpus=Corpus.build(caps, graphs), parser=parser)
+    corpus = Corpus.build(caps + evidence, graphs + parser.parse_batch(evidence))
+    gen = Generator(rules=RULES, per_rule=1, seed=0, corpus=corpus, parser=parser)
     todo = [(it["caption"], g, it["others"]) for it, g in zip(items, graphs, strict=True)]
     if hasattr(gen, "generate_many"):  # as `sgfns negatives` does; older versions generate one caption at a time
         negs = gen.generate_many(todo)
@@ -134,6 +154,9 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="first N captions only (0 = all)")
     ap.add_argument("--out", help="also write the JSON here")
     ap.add_argument("--dump", metavar="DIR", help="write each version's negatives to DIR/NAME.json (for judging)")
+    ap.add_argument("--evidence", action="append", default=[], metavar="PATH",
+                    help="captions every version reads as evidence, as `sgfns negatives --evidence` (a folder, a "
+                         "CSV with a caption column, or text / JSON lines; repeatable)")  # fmt: skip
     args = ap.parse_args()
     versions = []
     for v in args.version:
@@ -151,8 +174,9 @@ def main() -> int:
         items = items[: args.limit]
     cands = detect([it["caption"] for it in items])
     load_start = os.getloadavg()
+    evidence = [c for p in args.evidence for c in load_evidence(Path(p))]
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
-        json.dump(items, f)
+        json.dump({"items": items, "evidence": evidence}, f)
         items_path = f.name
     results: dict[str, dict] = {}
     times: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in versions}
@@ -168,6 +192,7 @@ def main() -> int:
     out = {
         "data": str(args.data),
         "captions": len(items),
+        "evidence": {"paths": args.evidence, "captions": len(evidence)},
         "candidates": {r: sum(1 for c in cands if r in c) for r in RULES},
         "versions": {},
         "machine": {"nproc": os.cpu_count(), "load_start": [round(x, 2) for x in load_start],

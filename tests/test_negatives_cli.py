@@ -69,3 +69,22 @@ def test_default_rules_leave_out_the_add_rules(cli, tmp_path):
     assert default and default <= set(CORE_RULES)
     named = {r["rule"] for r in _run(cli, tmp_path, "--rules", "add-obj,add-att")}
     assert named and named <= {"add-obj", "add-att"}  # still made when named
+
+
+def test_evidence_is_read_not_negated(cli, tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text("A stove in a kitchen.\n", encoding="utf-8")
+    ev = tmp_path / "evidence.txt"  # enough captions to be trusted: stoves are in kitchens, showers in bathrooms
+    ev.write_text("A stove in a kitchen.\nA shower in a bathroom.\n" * 300, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    made = []
+    for extra in ((), ("--evidence", ev)):
+        rc, _, err = cli("negatives", src, "-o", out, "--rules", "replace-obj", "--per-rule", "50", *extra)
+        assert rc == 0, err
+        made.append([json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()])
+    alone, read = ({r["negative"] for r in recs} for recs in made)
+    assert "A stove in a bathroom." in alone  # four captions cannot say what goes with what
+    assert "A stove in a bathroom." not in read  # the evidence never names a stove with a bathroom
+    assert {r["caption"] for r in made[1]} <= {"A stove in a kitchen."}  # no negatives of the evidence
+    rc, _, err = cli("negatives", src, "--evidence", tmp_path / "missing.txt")
+    assert rc == 2 and "missing.txt" in err

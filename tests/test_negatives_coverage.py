@@ -129,6 +129,20 @@ def test_replace_rel_edits_that_must_not_be_made(caption, s, o, pred):
 
 
 @pytest.mark.parametrize(
+    ("caption", "s", "o", "pred", "never"),
+    [
+        ("A dog runs down a ramp.", "dog", "ramp", "run down", "walks"),  # on a slope a still shows no gait
+        ("Two people walking up a hill.", "people", "hill", "walk up", "running"),
+        ("A person is climbing up a rock.", "person", "rock", "climb up", "down"),  # nor which way one climbs
+        ("A girl swimming in a pool.", "girl", "pool", "swim in", "standing"),  # the legs are under water
+    ],
+)
+def test_replace_rel_not_what_a_still_cannot_show(caption, s, o, pred, never):
+    negs = negatives(caption, rel_graph(caption, s, o, pred), "replace-rel")
+    assert not any(never in n for n in negs), negs
+
+
+@pytest.mark.parametrize(
     ("caption", "s", "o", "pred"),
     [
         ("A man riding an elephant into the water.", "man", "elephant", "ride"),

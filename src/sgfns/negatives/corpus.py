@@ -41,6 +41,9 @@ class Corpus:
     predicates: Counter = field(default_factory=Counter)
     # (predicate, its object's table class or else its name): 'sleep on' is written of furniture, never of water
     predicate_kinds: Counter = field(default_factory=Counter)
+    # (predicate, its subject's table class or else its name), and (predicate, name) for a class's noun: a ski is
+    # never written 'sitting next to' anything, a chef never 'throwing a pitch'
+    predicate_subjects: Counter = field(default_factory=Counter)
     cooccur: dict[str, Counter] = field(default_factory=dict)
     numbers: Counter = field(default_factory=Counter)  # number words and digits as the captions write them
     # (subject kind, predicate, object kind) of relations between people and animals ('person', 'ride', 'animal'),
@@ -52,6 +55,7 @@ class Corpus:
     _by_name: dict[str, list[Tail]] | None = field(default=None, repr=False)
     _keys: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _same_kind: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _pool: wc.NounPool | None = field(default=None, repr=False)
 
     # With a large corpus, a replacement word the captions never use is a giveaway: only known words are used.
     MIN_TOTAL = 500
@@ -64,7 +68,9 @@ class Corpus:
         not changed once built; every caption naming a dog asks again)."""
         alts = self._same_kind.get(name)
         if alts is None:
-            alts = self._same_kind[name] = wc.same_kind_nouns(name, list(self.nouns))
+            if self._pool is None:
+                self._pool = wc.NounPool(list(self.nouns))
+            alts = self._same_kind[name] = wc.same_kind_nouns(name, self._pool)
         return list(alts)
 
     def balance(self, counts: Counter, old: str, new: str) -> float:
@@ -98,6 +104,12 @@ class Corpus:
     def object_of(self, predicate: str, noun: str) -> bool:
         """The captions write this noun as the object of this predicate ('throw' a frisbee, never a ski)."""
         return self.predicates.total() < self.MIN_TOTAL or self.predicate_kinds.get((predicate, noun), 0) > 0
+
+    def subject_of(self, predicate: str, noun: str, by_name: bool = False) -> bool:
+        """The captions write this noun (or, unless `by_name`, one of its table class) as the subject of this
+        predicate."""
+        key = noun if by_name else _object_key(noun)
+        return self.predicates.total() < self.MIN_TOTAL or (predicate, key) in self.predicate_subjects
 
     def _seen_keys(self, noun: str) -> set[str]:
         """Names and table classes of the nouns the captions name together with `noun`."""
@@ -148,6 +160,9 @@ class Corpus:
             c.predicate_kinds.update((r.predicate, g.objects[r.object].name) for r in g.relations
                                      if _object_key(g.objects[r.object].name) != g.objects[r.object].name)
             for r in g.relations:
+                s_name = g.objects[r.subject].name
+                c.predicate_subjects.update({(r.predicate, _object_key(s_name)), (r.predicate, s_name)})
+            for r in g.relations:
                 ks, ko = wc.agent_kind(g.objects[r.subject].name), wc.agent_kind(g.objects[r.object].name)
                 if ks is None:
                     continue
@@ -172,9 +187,9 @@ def _person(name: str) -> bool:
 
 
 def _object_key(name: str) -> str:
-    """A noun's table class stands for it (a couch for a bed), except rooms, scenes and fixtures: what goes with
-    a kitchen does not go with a bathroom."""
-    cls = wc.noun_class(name)
+    """A noun's table class stands for it (a couch for a bed; a doberman, through WordNet, for a dog), except rooms,
+    scenes and fixtures: what goes with a kitchen does not go with a bathroom."""
+    cls = wc.class_by_ancestor(name)
     return name if cls is None or cls in ("room", "outdoor", "fixture") else cls
 
 

@@ -164,11 +164,15 @@ def _pronoun_splices(ctx: Context, to_gender: str) -> list[Splice]:
 
 
 def _in_compound(ctx: Context, ph: locate.Phrase, obj: SGObject) -> bool:
-    """The head is the last word of a longer WordNet compound the parser split ('teddy' + 'bear')."""
+    """The head is the last word of a longer WordNet compound the parser split ('teddy' + 'bear'). Not where the
+    parser read the word before as the object's adjective ('a little girl', 'a young woman': WordNet lists both,
+    and 'a little boy' keeps the adjective)."""
     i = ph.head_index
     if i == 0 or len(obj.name.split()) > 1:
         return False
     prev = ctx.tokens[i - 1].lower
+    if prev in obj.attributes and lexicon.is_lemma(prev, "a"):
+        return False
     return prev.isalpha() and lexicon.is_lemma(f"{prev} {obj.name}", "n")
 
 
@@ -181,6 +185,25 @@ def _replacement_names(name: str, corpus: Corpus) -> list[str]:
         return alts
     mods, head = name.rsplit(" ", 1)
     return [f"{mods} {a}" for a in corpus.same_kind_nouns(head) if " " not in a]
+
+
+def _tabled(name: str) -> bool:
+    """A noun whose replacements come from the word tables (its class, the ground, a person), not WordNet."""
+    return (wc.noun_class(name) is not None or wc.noun_class(name.split()[-1]) is not None or name in wc.GROUNDS
+            or name in wc.GENDERED_PERSONS or name in wc.OTHER_PERSONS)  # fmt: skip
+
+
+def _in_frames(corpus: Corpus, noun: str, as_subject: list[str], as_object: list[str]) -> bool:
+    """The captions write the noun as the subject of each predicate of `as_subject` and the object of each of
+    `as_object`: by the noun itself where the predicate has a verb ('splash on', 'throw'), by its table class where
+    it is a preposition alone ('on', 'next to')."""
+
+    def verb(p: str) -> bool:
+        return p.split()[0] not in _PREPOSITIONS
+
+    return all(corpus.subject_of(p, noun, by_name=verb(p)) for p in as_subject) and all(
+        corpus.object_of(p, noun) if verb(p) else corpus.knows_predicate_with(p, noun) for p in as_object
+    )
 
 
 _CONTEXT_KINDS = frozenset({"room", "outdoor", "animal", "noun.animal", "fixture"})
@@ -202,19 +225,30 @@ def replace_obj(ctx: Context) -> list[Candidate]:
             ctx.reject("replace-obj", checks.UNRELIABLE)
             continue
         start, end = _name_region(ctx, ph, obj)
-        # what the new noun must go with: every other thing of the caption for a room, a scene or an animal
-        # ('a kitchen with a shower stall', 'a sheep browsing on a mac book'); the verb it is the object of,
-        # unless one looks at it
-        kind = wc.noun_kind(obj.name)
-        others = [o.name for j, o in enumerate(ctx.graph.objects) if j != k] if kind in _CONTEXT_KINDS else []
+        # what the new noun must go with: every other thing of the caption for a room, a scene, the ground or an
+        # animal, old or new ('a kitchen with a shower stall', 'a sheep browsing on a mac book', 'a skier in the
+        # sand'), and for a noun whose replacements are WordNet's, not a table's ('curtains' -> 'tools'); the verb
+        # it is the object of, unless one looks at it
+        everything = [o.name for j, o in enumerate(ctx.graph.objects) if j != k]
+        context = wc.noun_kind(obj.name) in _CONTEXT_KINDS or not _tabled(obj.name)
         verbs_of = [v for v in (normalize_predicate(r.predicate) for r in ctx.graph.relations if r.object == k)
                     if v.split()[0] in wc.ACTION_VERBS and v not in wc.LOOKED_AT]  # fmt: skip
+        # and the frames it stands in (a man and a woman aside), not the parser's 'have' of a possessive: what it
+        # does and what is done to it, as the captions write them of the new noun itself ('a ski sitting next to a
+        # bed', 'herded by a bird', 'splashing through the waves on his frisbee'), and where it is, as they write it
+        # of its table class ('on a bench' -> 'on a chair')
+        framed = obj.name not in wc.GENDERED_PERSONS and obj.name not in wc.OTHER_PERSONS
+        as_subject = [r.predicate for r in ctx.graph.relations if framed and r.subject == k and r.predicate != "have"]
+        as_object = [r.predicate for r in ctx.graph.relations if framed and r.object == k and r.predicate != "have"
+                     and normalize_predicate(r.predicate) not in wc.LOOKED_AT]  # anything in sight can be looked at
         holds = ph.head_index + 1 < len(ctx.tokens) and ctx.tokens[ph.head_index + 1].lower == "of"
         implausible, made = 0, len(out)
         for alt in _replacement_names(obj.name, ctx.corpus):
             if alt in names or (holds and obj.name in W.VESSELS and alt not in W.VESSELS):
                 continue  # 'a can of food' -> 'a bowl of food', never 'a keyboard of food'
-            if not ctx.corpus.fits_with(alt, others) or not all(ctx.corpus.object_of(v, alt) for v in verbs_of):
+            others = everything if context or wc.noun_kind(alt) in _CONTEXT_KINDS else []  # no kitchen in a zoo
+            if (not ctx.corpus.fits_with(alt, others) or not all(ctx.corpus.object_of(v, alt) for v in verbs_of)
+                    or not _in_frames(ctx.corpus, alt, as_subject, as_object)):  # fmt: skip
                 implausible += 1  # 'a bath tub, a microwave and a sink', 'a person and their sheep at a laptop'
                 continue
             extra: list[Splice] = []
@@ -470,6 +504,8 @@ def _vertical_change(old: str, new: str) -> bool:
 
 _BELOW = frozenset({"under", "underneath", "beneath", "below"})
 _SEATS = frozenset({"chair", "armchair", "seat", "wheelchair", "recliner", "highchair", "stool"})
+_INCLINES = frozenset({"ramp", "slope", "hill", "hillside", "mountainside", "incline", "dune", "stairs", "staircase",
+                       "steps", "stairway", "slide"})  # fmt: skip
 # Verbs of using a thing in the hand: whoever does them holds it ('swinging a bat' -> 'holding a bat' stays true).
 _IN_HAND = verbs.HANDLING | {"swing", "use", "wave", "play", "read", "eat", "drink", "hit", "fly", "cut"}
 
@@ -477,8 +513,11 @@ _IN_HAND = verbs.HANDLING | {"swing", "use", "wave", "play", "read", "eat", "dri
 def _reads_the_same(old: str, new: str, s_name: str, o_name: str) -> bool:
     """Replacements a photo cannot make false, or that no caption would write: a bird 'sitting', 'standing' or
     'lying' on a perch (captions call one pose by all three), 'holding' what one swings or eats, food 'under' its
-    plate or counter, 'standing in' a chair (a seat is sat in)."""
+    plate or counter, 'standing in' a chair (a seat is sat in), a walk for a run up or down a slope (the stride
+    shortens, the body leans: a still shows neither apart)."""
     a, b = old.split()[0], new.split()[0]
+    if o_name.split()[-1] in _INCLINES and {verbs.state(a), verbs.state(b)} <= {"walking", "running"}:
+        return True
     if verbs.state(a) is not None and verbs.state(b) in (*verbs.STILL, "lying") and _bird(s_name):
         return True
     if b == "hold" and a in _IN_HAND:

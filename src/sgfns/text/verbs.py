@@ -14,14 +14,15 @@ reads (`walking into the pool`, not `sitting into the pool`)."""
 
 from __future__ import annotations
 
-# verb lemma -> the state it puts a body in
+# verb lemma -> the state it puts a body in ('hike' puts it in none: an outing, and hikers are photographed standing
+# as often as walking)
 STATES: dict[str, str] = {
     "sit": "seated", "perch": "seated",
     "stand": "upright",
     "lie": "lying", "lay": "lying",
     "sleep": "asleep", "nap": "asleep", "doze": "asleep",
     "kneel": "kneeling", "squat": "kneeling", "crouch": "kneeling",
-    "walk": "walking", "stroll": "walking", "hike": "walking", "wander": "walking", "march": "walking",
+    "walk": "walking", "stroll": "walking", "wander": "walking", "march": "walking",
     "run": "running", "jog": "running", "race": "running", "sprint": "running", "dash": "running",
     "jump": "jumping", "leap": "jumping", "hop": "jumping",
     "swim": "swimming",
@@ -40,6 +41,7 @@ _COMPATIBLE = {
         ("lying", "asleep"), ("seated", "asleep"), ("running", "jumping"), ("walking", "grazing"),
         ("upright", "grazing"), ("seated", "kneeling"), ("lying", "kneeling"), ("jumping", "swimming"),
         ("walking", "running"),  # a photo often cannot tell a fast walk from a jog
+        ("swimming", "upright"),  # in a pool or the sea one swims and stands by turns, the legs under water
     )
 }  # fmt: skip
 # `playing` is compatible with every state but sleep: children and dogs play sitting, running, jumping, swimming.

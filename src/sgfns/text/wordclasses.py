@@ -9,6 +9,7 @@ lexicographer file (`noun.animal`, `noun.food`, ...) drawn from the nouns of the
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 from sgfns.text import adjectives, closed_words, lexicon
 
@@ -57,11 +58,17 @@ NOUN_CLASSES: dict[str, tuple[str, ...]] = {
     "sign": ("stop sign", "street sign", "traffic light", "fire hydrant", "parking meter", "street light"),
 }  # fmt: skip
 
+# What the ground is covered with, where a photo tells each from the others ('running through the snow' -> 'the
+# sand'); not a table class, since it is no kind of thing (counts and added objects leave it alone). Dirt and mud
+# look like sand too often to be told apart.
+GROUNDS = ("grass", "sand", "snow")
+
 # --- attributes: classes and contrasts live in sgfns.text.adjectives (colours: sgfns.text.colours) ----------
 OPPOSITES = adjectives.OPPOSITES
 
 # --- predicates -----------------------------------------------------------------------------------------------------
 # Contrasting predicates of the same kind (spatial <-> spatial, action <-> action); lemmas, multiword allowed.
+# No 'up' <-> 'down' of a way travelled ('climbing up a rock' -> 'climbing down'): a still does not show it.
 PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     # spatial
     "on": ("under",), "on top of": ("under", "beneath"), "under": ("on", "on top of"), "underneath": ("on top of",),
@@ -70,7 +77,7 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     "inside of": ("outside of",), "outside of": ("inside of",), "left of": ("right of",), "right of": ("left of",),
     "to the left of": ("to the right of",), "to the right of": ("to the left of",), "in": ("outside",),
     "into": ("out of",), "out of": ("into",), "toward": ("away from",), "towards": ("away from",),
-    "away from": ("toward",), "up": ("down",), "down": ("up",), "near": ("far from",), "far from": ("near",),
+    "away from": ("toward",), "near": ("far from",), "far from": ("near",),
     "across": ("along",), "along": ("across",),
     # actions
     "ride": ("walk next to", "push", "stand next to"), "hold": ("throw", "drop"), "carry": ("drop", "push"),
@@ -83,13 +90,13 @@ PREDICATE_CONTRASTS: dict[str, tuple[str, ...]] = {
     "sit at": ("stand at",), "stand at": ("sit at",), "sit next to": ("stand next to",),
     "stand next to": ("sit next to",), "sit": ("stand", "lie"), "stand": ("sit", "lie"), "lie": ("sit", "stand"),
     "lay": ("sit", "stand"), "kneel": ("stand", "sit"), "squat": ("stand",), "crouch": ("stand",),
-    "climb": ("sit on",), "climb up": ("climb down",), "climb down": ("climb up",), "jump over": ("walk around",),
-    "jump into": ("climb out of",), "jump off": ("climb onto",), "swim in": ("stand in",), "wade in": ("swim in",),
+    "climb": ("sit on",), "jump over": ("walk around",),
+    "jump into": ("climb out of",), "jump off": ("climb onto",),
     "smile at": ("frown at",), "lean against": ("sit against",), "hang from": ("stand under",),
     "sleep on": ("sit on",), "sleep in": ("sit in",), "rest on": ("stand on",), "stand under": ("sit under",),
     "sit under": ("stand under",), "sit by": ("stand by",), "stand by": ("sit by",), "sit near": ("stand near",),
     "stand near": ("sit near",), "sit beside": ("stand beside",), "stand beside": ("sit beside",),
-    "go down": ("go up",), "go up": ("go down",), "enter": ("leave",), "leave": ("enter",),
+    "enter": ("leave",), "leave": ("enter",),
     "read": ("write in",), "jog": ("walk",), "crawl": ("walk",), "skate": ("walk",), "ski down": ("walk down",),
     "skate on": ("walk on",), "climb on": ("sit on",), "step off": ("step onto",), "step onto": ("step off",),
     "walk": ("run", "sit"), "run": ("walk", "sit"), "walk on": ("sit on",), "walk down": ("run down",),
@@ -359,6 +366,26 @@ def _ancestors_by_depth(name: str) -> dict[int, int]:
     return dist
 
 
+_BY_ANCESTOR = frozenset({"animal", "vehicle"})
+
+
+@functools.lru_cache(maxsize=65536)
+def class_by_ancestor(name: str) -> str | None:
+    """The table class of a noun, else the animal or vehicle class of its nearest WordNet ancestor within four steps
+    (the ancestor's first word: 'doberman' -> dog, 'sedan' -> car). Other classes are not reached this way: their
+    ancestors' words are too loose ('grass' is a 'plant', a 'ledge' a 'shelf')."""
+    cls = noun_class(name)
+    if cls is not None:
+        return cls
+    for sid, d in sorted(_ancestors_by_depth(name).items(), key=lambda x: x[1]):
+        if d > 4:
+            break
+        cls = noun_class(lexicon.lemmas_of(sid)[0].replace("_", " ")) if d else None
+        if cls in _BY_ANCESTOR:
+            return cls
+    return None
+
+
 def wordnet_cohyponyms(name: str, a: str, max_up: int = 2) -> bool:
     """True when the first senses of `name` and `a` share an ancestor at most `max_up` steps above each
     (cat and dog under 'carnivore'), and neither is an ancestor of the other."""
@@ -372,23 +399,45 @@ def wordnet_cohyponyms(name: str, a: str, max_up: int = 2) -> bool:
     return any(da[s] <= max_up and db[s] <= max_up for s in set(da) & set(db))
 
 
-def same_kind_nouns(name: str, pool: list[str] | tuple[str, ...] | None = None) -> list[str]:
+class NounPool:
+    """A corpus's nouns, indexed by WordNet file and by each ancestor at most two steps above their first sense: a
+    noun's co-hyponyms among them are looked up, not searched for (a training set names tens of thousands)."""
+
+    def __init__(self, nouns: Sequence[str]):
+        self._order = {w: i for i, w in enumerate(dict.fromkeys(nouns))}
+        self._by_ancestor: dict[tuple[str, int], list[str]] = {}
+        for w in self._order:
+            lex = lexicon.lexname(w, "n")
+            for sid, d in _ancestors_by_depth(w).items() if lex is not None else ():
+                if d <= 2:
+                    self._by_ancestor.setdefault((lex, sid), []).append(w)
+
+    def __iter__(self):
+        return iter(self._order)
+
+    def cohyponyms(self, name: str, lex: str) -> list[str]:
+        """The pool's nouns of WordNet file `lex` that are co-hyponyms of `name` (`wordnet_cohyponyms`), in pool
+        order."""
+        near = {w for sid, d in _ancestors_by_depth(name).items() if d <= 2
+                for w in self._by_ancestor.get((lex, sid), ())}  # fmt: skip
+        return sorted((w for w in near if w != name and wordnet_cohyponyms(name, w)), key=self._order.__getitem__)
+
+
+def same_kind_nouns(name: str, pool: Sequence[str] | NounPool | None = None) -> list[str]:
     """Candidate replacements for a noun: its table class, else WordNet co-hyponyms among `pool` (corpus nouns)."""
     if name in GENDERED_PERSONS:  # a man is replaced by a woman, not by a girl (age is a softer contrast)
         return [GENDERED_PERSONS[name]]
     if name in OTHER_PERSONS:
         return list(OTHER_PERSONS[name])
+    if name in GROUNDS:
+        return [w for w in GROUNDS if w != name]
     cls = noun_class(name)
     if cls is not None:
         return [w for w in NOUN_CLASSES[cls] if w != name]
     lex = lexicon.lexname(name, "n")
     if lex is None or lex not in CONCRETE_LEXNAMES or (agent_kind(name) == "person") != (lex == "noun.person"):
         return []  # 'climber' is a person, whatever WordNet's first sense (a plant) would put in its place
-    out = []
-    for w in pool or ():
-        if w != name and lexicon.lexname(w, "n") == lex and wordnet_cohyponyms(name, w):
-            out.append(w)
-    return out
+    return (pool if isinstance(pool, NounPool) else NounPool(pool or ())).cohyponyms(name, lex)
 
 
 def same_class_attributes(word: str, name: str = "") -> list[str]:

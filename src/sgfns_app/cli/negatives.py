@@ -1,9 +1,12 @@
-"""`sgfns negatives [INPUT|-] [-o OUTPUT|-] [--rules R,...] [--per-rule K] [--seed N]`: hard caption negatives.
+"""`sgfns negatives [INPUT|-] [-o OUTPUT|-] [--rules R,...] [--per-rule K] [--seed N] [--evidence FILE]`: hard
+caption negatives.
 
 Input lines are plain captions or JSON `{"caption", "image_id"?, "other_captions"?}` (docs/negatives.md); each output
 line is `{"image_id"?, "caption", "negative", "rule", "edit": {"from", "to"}}` — zero or more per input caption, in
 input order. The same input and seed always give the same output. Captions are parsed once; the edited captions are
-re-parsed only to check the edit reads as intended (`--no-reparse-check` skips that)."""
+re-parsed only to check the edit reads as intended (`--no-reparse-check` skips that). What the captions write
+together (which nouns, which predicates with which things) decides which edits are plausible; `--evidence` adds
+captions to read for that (a training set's, when INPUT is a validation split) without making their negatives."""
 
 from __future__ import annotations
 
@@ -28,6 +31,9 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--graphs", action="store_true", help="also write each negative's scene graph under 'graph'")
     p.add_argument("--no-reparse-check", action="store_true", help="skip re-parsing edited captions (faster)")
+    p.add_argument("--evidence", action="append", default=[], metavar="FILE",
+                   help="more captions (text or JSON lines, as INPUT) that the generator reads for what captions "
+                        "write together, without making their negatives; repeatable")  # fmt: skip
     p.set_defaults(func=run)
 
 
@@ -87,13 +93,14 @@ def run(args: argparse.Namespace) -> int:
     if args.per_rule < 1:
         raise UserError(f"--per-rule must be >= 1, got {args.per_rule}")
     items = read_inputs(args.input)
+    evidence = [it["caption"] for source in args.evidence for it in read_inputs(source)]
     parser = load_parser()
     graphs = parser.parse_batch([it["caption"] for it in items])
     gen = Generator(
         rules=rules,
         per_rule=args.per_rule,
         seed=args.seed,
-        corpus=Corpus.build([it["caption"] for it in items], graphs),
+        corpus=Corpus.build([it["caption"] for it in items] + evidence, graphs + parser.parse_batch(evidence)),
         parser=None if args.no_reparse_check else parser,
     )
 
