@@ -410,7 +410,8 @@ def replace_rel(ctx: Context) -> list[Candidate]:
                 or ctx.corpus.knows_predicate_with(a, o_name)]  # fmt: skip
         if wc.agent_kind(s_name) == "animal":  # 'horses sitting', 'a dog throwing a frisbee': never written of them
             alts = [a for a in alts if a.split()[0] == pred.split()[0] or a.split()[0] in _PREPOSITIONS
-                    or ctx.corpus.writes_animal_doing(s_name, a.split()[0])]  # fmt: skip
+                    or (ctx.corpus.writes_animal_doing(s_name, a.split()[0])
+                        and a.split()[0] not in verbs.BY_HAND)]  # fmt: skip
         alts = [a for a in alts if not _reads_the_same(pred, a, s_name, o_name)]
         if not wc.is_animate(s_name):  # 'decorations hanging from the ceiling' -> 'standing under': things do not stand
             alts = [a for a in alts if verbs.state(a.split()[0]) is None or a.split()[0] == pred.split()[0]]

@@ -58,6 +58,9 @@ DIRECTIONAL = frozenset({"into", "onto", "off", "from", "through", "over", "acro
 HANDLING = frozenset({"hold", "carry", "lift", "throw", "toss", "push", "pull", "swing", "spin", "feed", "put",
                       "take", "give", "hand", "juggle", "cradle", "bathe", "dress", "pick", "raise", "catch",
                       "drag", "tickle", "rock", "bounce", "walk", "lead", "wash"})  # fmt: skip
+# Verbs done with a hand: never an animal's, whatever a misread caption says ('a object thrown at it' read as the
+# dog throwing).
+BY_HAND = frozenset({"throw", "toss", "pitch", "hand", "juggle", "pass", "write", "type"})
 # Still postures: they read at any place ('sitting behind a fence', 'standing in a field'), where a motion or sleep
 # needs the captions to have written it with that object ('sleeping in the water' never is).
 STILL = frozenset({"seated", "upright", "kneeling"})
