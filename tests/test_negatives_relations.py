@@ -332,6 +332,14 @@ def test_no_verb_done_by_hand_for_an_animal_and_no_look_for_a_game():
     assert not any("look" in n.negative for n in gen.generate(c, g, []))
 
 
+def test_a_garment_is_not_replaced_by_another():
+    # a shirt is worn under every jacket, a hoodie looks like a coat: the photo rarely rules the new one out
+    for caption, name in (("A man in a jacket.", "jacket"), ("A man in a hoodie.", "hoodie"),
+                          ("A man in jeans.", "jeans")):
+        negs = _replaced(None, caption, "man", "in", name)
+        assert negs and all(name in n for n in negs), negs  # the man may change, the garment stays
+
+
 def test_a_breed_counts_as_its_animal_for_what_goes_together():
     assert wordclasses.class_by_ancestor("doberman") == "animal" and wordclasses.class_by_ancestor("sedan") == "vehicle"
     assert wordclasses.class_by_ancestor("grass") is None  # 'plant' is too loose a step to take

@@ -216,6 +216,8 @@ def replace_obj(ctx: Context) -> list[Candidate]:
     has_pronoun = any(t.lower in _PRONOUN_FLIP["male"] or t.lower in _PRONOUN_FLIP["female"] for t in ctx.tokens)
     marked = {t.lower for t in ctx.tokens} & wc.GENDER_MARKED
     for k, obj in enumerate(ctx.targets):
+        if wc.noun_class(obj.name) == "clothing" or wc.is_garment(obj.name):
+            continue  # one is worn over another (a shirt under every jacket); no photo tells a hoodie from a coat
         try:
             ph = ctx.phrase(k)
         except Unreliable:
