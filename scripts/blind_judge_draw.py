@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -43,6 +44,31 @@ def coco_items(folder: Path) -> list[dict]:
     return items
 
 
+class BadInput(Exception):
+    """A file the script reads is not what it expects: one line naming file, line and what is wrong (exit 2)."""
+
+
+def read_jsonl(path: str, keys: tuple[str, ...]) -> list[dict]:
+    """The JSON objects of a JSON-lines file, each with `keys` (blank lines skipped)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise BadInput(f"{path}: cannot read ({e.strerror})") from None
+    out = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise BadInput(f"{path}:{n}: not valid JSON ({e.msg} at column {e.colno})") from None
+        missing = [k for k in keys if not isinstance(rec, dict) or k not in rec]
+        if missing:
+            raise BadInput(f"{path}:{n}: expected an object with {', '.join(keys)}; missing {', '.join(missing)}")
+        out.append(rec)
+    return out
+
+
 def draw(args) -> None:
     items = coco_items(Path(args.data))
     rules = args.rules.split(",")
@@ -58,9 +84,7 @@ def draw(args) -> None:
                     pool[(n["rule"], i, n["negative"])].add(name)
     seen = set()  # captions an earlier round showed the judge: not drawn again
     for path in args.exclude:
-        for line in Path(path).read_text(encoding="utf-8").splitlines():
-            s = json.loads(line)
-            seen.add((s["file_name"], s["caption"]))
+        seen.update((s["file_name"], s["caption"]) for s in read_jsonl(path, ("file_name", "caption")))
     pool = {k: vs for k, vs in pool.items() if (items[k[1]]["file_name"], items[k[1]]["caption"]) not in seen}
     rng = random.Random(args.seed)
     chosen: dict[tuple[str, int, str], set[str]] = {}
@@ -93,12 +117,13 @@ def draw(args) -> None:
 
 def score(key_path: str, judged_path: str) -> dict:
     """Per rule and version: judged items and the share of each judgement."""
-    key = {r["id"]: r for r in map(json.loads, Path(key_path).read_text().splitlines())}
+    key = {r["id"]: r for r in read_jsonl(key_path, ("id", "rule", "versions"))}
     table: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for line in Path(judged_path).read_text().splitlines():
-        j = json.loads(line)
+    for j in read_jsonl(judged_path, ("id", "judgement")):
         if j["judgement"] not in JUDGEMENTS:
-            raise SystemExit(f"{judged_path}: id {j['id']}: judgement must be one of {JUDGEMENTS}")
+            raise BadInput(f"{judged_path}: id {j['id']}: judgement must be one of {JUDGEMENTS}")
+        if j["id"] not in key:
+            raise BadInput(f"{judged_path}: id {j['id']} is not in {key_path}")
         k = key[j["id"]]
         for v in k["versions"]:
             table[k["rule"]][v][j["judgement"]] += 1
@@ -125,10 +150,14 @@ def main() -> int:
     ap.add_argument("--key", default="key.jsonl")
     ap.add_argument("--score", metavar="JUDGED.jsonl", help="score judged items against the key instead of drawing")
     args = ap.parse_args()
-    if args.score:
-        print(json.dumps(score(args.key, args.score), indent=1))
-    else:
-        draw(args)
+    try:
+        if args.score:
+            print(json.dumps(score(args.key, args.score), indent=1))
+        else:
+            draw(args)
+    except BadInput as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     return 0
 
 

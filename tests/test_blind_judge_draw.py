@@ -57,3 +57,23 @@ def test_differing_draws_every_changed_negative_and_some_shared(tmp_path):
     # caption 0 changed (one old-only, one new-only), captions 6 and 7 are new-only; 5 shared, at most 10 drawn
     assert sorted(map(tuple, versions)).count(("new",)) == 3 and versions.count(["old"]) == 1
     assert versions.count(["new", "old"]) == 5 and len(sample) == 9
+
+
+def test_a_malformed_exclude_or_judged_file_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "train.json").write_text(json.dumps({"images": [{"file_name": "0.jpg", "captions": ["A man."]}]}))
+    for v in ("old", "new"):
+        (tmp_path / f"{v}.json").write_text(json.dumps([[{"rule": "replace-rel", "negative": "A woman."}]]))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"file_name": "0.jpg", "caption": "A man."}{"file_name": "1.jpg"}\n')  # two records on a line
+    script = str(ROOT / "scripts" / "blind_judge_draw.py")
+    r = subprocess.run([sys.executable, script, "--data", str(tmp_path), "--negatives", f"old={tmp_path / 'old.json'}",
+                        "--rules", "replace-rel", "--exclude", str(bad), "--sample", str(tmp_path / "s.jsonl"),
+                        "--key", str(tmp_path / "k.jsonl")], capture_output=True, text=True)  # fmt: skip
+    assert r.returncode == 2 and "bad.jsonl:1: not valid JSON" in r.stderr and "Traceback" not in r.stderr
+    key = tmp_path / "key.jsonl"
+    key.write_text('{"id": 0, "rule": "replace-rel", "versions": ["old"]}\n')
+    judged = tmp_path / "judged.jsonl"
+    judged.write_text('{"id": 0, "judgement": "valid"}\n{"id": 1}\n')
+    r = subprocess.run([sys.executable, script, "--data", str(tmp_path), "--key", str(key), "--score", str(judged)],
+                       capture_output=True, text=True)  # fmt: skip
+    assert r.returncode == 2 and "judged.jsonl:2:" in r.stderr and "judgement" in r.stderr
