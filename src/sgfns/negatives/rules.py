@@ -188,9 +188,9 @@ def _replacement_names(name: str, corpus: Corpus) -> list[str]:
 
 
 def _tabled(name: str) -> bool:
-    """A noun whose replacements come from the word tables (its class, the ground, a person), not WordNet."""
-    return (wc.noun_class(name) is not None or wc.noun_class(name.split()[-1]) is not None or name in wc.GROUNDS
-            or name in wc.GENDERED_PERSONS or name in wc.OTHER_PERSONS)  # fmt: skip
+    """A noun whose replacements come from the word tables, not WordNet (a multi-word name's head counts:
+    `_replacement_names`)."""
+    return wc.from_tables(name) or wc.noun_class(name.split()[-1]) is not None
 
 
 def _in_frames(corpus: Corpus, noun: str, as_subject: list[str], as_object: list[str]) -> bool:

@@ -378,11 +378,10 @@ def class_by_ancestor(name: str) -> str | None:
     cls = noun_class(name)
     if cls is not None:
         return cls
-    for sid, d in sorted(_ancestors_by_depth(name).items(), key=lambda x: x[1]):
+    for sid, d in _ancestors_by_depth(name).items():  # nearest first
         if d > 4:
             break
-        cls = noun_class(lexicon.lemmas_of(sid)[0].replace("_", " ")) if d else None
-        if cls in _BY_ANCESTOR:
+        if d and (cls := noun_class(lexicon.lemmas_of(sid)[0].replace("_", " "))) in _BY_ANCESTOR:
             return cls
     return None
 
@@ -409,12 +408,11 @@ class NounPool:
         self._by_ancestor: dict[tuple[str, int], list[str]] = {}
         for w in self._order:
             lex = lexicon.lexname(w, "n")
-            for sid, d in _ancestors_by_depth(w).items() if lex is not None else ():
+            if lex is None:
+                continue
+            for sid, d in _ancestors_by_depth(w).items():
                 if d <= 2:
                     self._by_ancestor.setdefault((lex, sid), []).append(w)
-
-    def __iter__(self):
-        return iter(self._order)
 
     def cohyponyms(self, name: str, lex: str) -> list[str]:
         """The pool's nouns of WordNet file `lex` that are co-hyponyms of `name` (`wordnet_cohyponyms`), in pool
@@ -422,6 +420,12 @@ class NounPool:
         near = {w for sid, d in _ancestors_by_depth(name).items() if d <= 2
                 for w in self._by_ancestor.get((lex, sid), ())}  # fmt: skip
         return sorted((w for w in near if w != name and wordnet_cohyponyms(name, w)), key=self._order.__getitem__)
+
+
+def from_tables(name: str) -> bool:
+    """`same_kind_nouns` draws this noun's replacements from the word tables (a person, the ground, a table class),
+    not from WordNet."""
+    return name in GENDERED_PERSONS or name in OTHER_PERSONS or name in GROUNDS or noun_class(name) is not None
 
 
 def same_kind_nouns(name: str, pool: Sequence[str] | NounPool | None = None) -> list[str]:
