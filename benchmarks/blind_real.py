@@ -4,6 +4,7 @@
         --version before=/tmp/sgfns_before/src --version after=src --dump NEGS
     .venv/bin/python benchmarks/blind_real.py --data ../shared/data/coco_mini --negatives before=NEGS/before.json \
         --negatives after=NEGS/after.json [--epochs 8] [--seed 0]
+                                    # or NAME=OUT.jsonl from `sgfns negatives` (scripts/blind_judge_draw.py)
 
 The scorer (a logistic regression over hashed word uni- and bigrams, never an image) is trained on the captions of
 one half of the photos (label 1) against our negatives of them (label 0), then answers each held-apart caption's
@@ -20,7 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
+from blind_judge_draw import load_negatives  # noqa: E402
 from blind_text import pair_accuracy, train_scorer  # noqa: E402
 
 
@@ -49,7 +52,8 @@ def fold_accuracy(caps: list[tuple[str, str]], negs: list[list[dict]], epochs: i
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "coco_mini"))
-    ap.add_argument("--negatives", action="append", required=True, metavar="NAME=FILE", help="neg_coverage --dump")
+    ap.add_argument("--negatives", action="append", required=True, metavar="NAME=FILE",
+                    help="neg_coverage --dump, or `sgfns negatives` output (.jsonl) of blind_judge_draw --write-input")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
@@ -57,9 +61,7 @@ def main() -> int:
     out = {}
     for v in args.negatives:
         name, _, path = v.partition("=")
-        negs = json.loads(Path(path).read_text(encoding="utf-8"))
-        if len(negs) != len(caps):
-            raise SystemExit(f"{path}: {len(negs)} captions, expected {len(caps)}")
+        negs = load_negatives(path, [c for _, c in caps])
         out[name] = fold_accuracy(caps, negs, args.epochs, args.seed)
     print(json.dumps(out, indent=1))
     return 0

@@ -77,3 +77,23 @@ def test_a_malformed_exclude_or_judged_file_is_one_line_and_exit_2(tmp_path):
     r = subprocess.run([sys.executable, script, "--data", str(tmp_path), "--key", str(key), "--score", str(judged)],
                        capture_output=True, text=True)  # fmt: skip
     assert r.returncode == 2 and "judged.jsonl:2:" in r.stderr and "judgement" in r.stderr
+
+
+def test_sgfns_negatives_output_of_the_written_input_is_read_per_caption(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from blind_judge_draw import coco_items, load_negatives, write_input
+
+    caps = ["A man sitting on a bench.", "A dog on a couch.", "A dog on a couch.", "A red car."]
+    (tmp_path / "train.json").write_text(json.dumps({"images": [
+        {"file_name": "0.jpg", "captions": caps[:2]}, {"file_name": "1.jpg", "captions": caps[2:]}]}))  # fmt: skip
+    write_input(coco_items(tmp_path), str(tmp_path / "in.jsonl"))
+    given = [json.loads(line) for line in (tmp_path / "in.jsonl").read_text().splitlines()]
+    assert [g["caption"] for g in given] == caps and given[3]["other_captions"] == ["A dog on a couch."]
+    out = tmp_path / "out.jsonl"  # as `sgfns negatives` writes it: records in input order, none for some captions
+    out.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"caption": caps[0], "rule": "replace-rel", "negative": "A man standing on a bench.", "edit": {}},
+        {"caption": caps[1], "rule": "replace-obj", "negative": "A cat on a couch.", "edit": {}},
+        {"caption": caps[3], "rule": "replace-att", "negative": "A blue car.", "edit": {}}]))  # fmt: skip
+    per = load_negatives(str(out), caps)
+    assert [[n["negative"] for n in p] for p in per] == [["A man standing on a bench."], ["A cat on a couch."], [],
+                                                         ["A blue car."]]  # fmt: skip
