@@ -93,6 +93,45 @@ def test_verb_written_apart_from_its_preposition_is_edited_alone():
     assert all("close together behind" in n for n in negs)  # only the verb changed
 
 
+def test_verb_written_apart_over_a_phrase_of_place_is_edited_alone():
+    c = "A woman lies with her dog on a park bench."
+    objs = [("woman", "woman"), ("dog", "dog"), ("bench", "bench")]
+    negs, _ = rel_negs(c, objs, [(0, "lie on", 2)])
+    assert "A woman sits with her dog on a park bench." in negs
+    assert all("with her dog on a park bench" in n for n in negs)  # only the verb changed
+    # a phrase of motion between them would not read after a posture: 'sits across stones near the water'
+    c = "Two dogs run across stones near a pond."
+    negs, _ = rel_negs(c, [("dog", "dogs"), ("stone", "stones"), ("pond", "pond")], [(0, "run near", 2)])
+    assert not any("across" in n and "run across" not in n for n in negs), negs
+
+
+def test_nouns_of_the_objects_phrase_may_stand_between_predicate_and_object():
+    c = "A dog is running through a snow covered field."
+    negs, _ = rel_negs(c, [("dog", "dog"), ("field", "field")], [(0, "run through", 1)])
+    assert any(n.endswith("through a snow covered field.") and "running" not in n for n in negs), negs
+    # a second noun phrase between them: the object is not the predicate's ('sitting on a bench watches a ball')
+    c = "A man sitting on a bench watches a ball."
+    negs, gen = rel_negs(c, [("man", "man"), ("ball", "ball")], [(0, "sit on", 1)])
+    assert negs == set() and gen.rejected[("replace-rel", checks.UNRELIABLE)] >= 1
+
+
+def test_another_posture_beside_an_animal_needs_no_evidence():
+    c = "A man standing next to an elephant."
+    objs, rels = [("man", "man"), ("elephant", "elephant")], [(0, "stand next to", 1)]
+    negs, _ = rel_negs(c, objs, rels, corpus=_evidence_corpus())
+    assert "A man sitting next to an elephant." in negs
+    negs, _ = rel_negs("A man standing on an elephant.", objs, [(0, "stand on", 1)], corpus=_evidence_corpus())
+    assert not any("sitting on" in n for n in negs), negs  # on it: only where the captions write it
+
+
+def test_nobody_is_put_behind_a_mountain_or_a_building():
+    for place in ("mountains", "a large building"):
+        c = f"A man stands in front of {place}."
+        negs, _ = rel_negs(c, [("man", "man"), (place.split()[-1].rstrip("s"), place.split()[-1])],
+                           [(0, "stand in front of", 1)])  # fmt: skip
+        assert negs and not any("behind" in n for n in negs), negs
+
+
 def test_a_state_only_where_the_captions_write_it_with_that_object():
     # a corpus large enough to be trusted (>= 500 relations) that writes 'sleep on' only of beds
     corpus = Corpus(predicates=Counter({"sleep on": 300, "sit on": 300, "stand on": 300}),

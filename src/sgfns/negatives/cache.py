@@ -26,7 +26,7 @@ from sgfns.negatives.rules import RULES
 log = logging.getLogger(__name__)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
-GENERATOR_VERSION = 20  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
+GENERATOR_VERSION = 21  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
 # 7: count edits balanced in both directions; 8: no antonym inside a compound modifier ('snow covered');
 # 9: swaps only of two people or animals doing something to each other, or of two things in a spatial relation,
 # and never into roles the captions do not write ('a horse riding a woman'); WordNet antonyms of another sense only
@@ -45,6 +45,9 @@ GENERATOR_VERSION = 20  # 5: real-caption coverage (attribute classes, verbs, ne
 # name it with where it is a scene, room, animal, ground or a WordNet co-hyponym; the ground is replaced by another;
 # 19: no verb done by hand for an animal ('a dog throwing a frisbee'), no 'looking at' for 'playing with';
 # 20: no garment replaced by another (one is worn over the other, or a photo does not tell them apart)
+# 21: replace-rel finds a verb written apart from its preposition over a phrase of place ('walking with her dog in
+# the snow'), nouns of the object's phrase between predicate and object ('through a snow covered field'); another
+# posture beside an animal or vehicle needs no evidence; nobody is put behind a mountain or a building
 
 
 def _sha(obj) -> str:

@@ -415,6 +415,8 @@ def replace_rel(ctx: Context) -> list[Candidate]:
                     or (ctx.corpus.writes_animal_doing(s_name, a.split()[0])
                         and a.split()[0] not in verbs.BY_HAND)]  # fmt: skip
         alts = [a for a in alts if not _reads_the_same(pred, a, s_name, o_name)]
+        if wc.is_animate(s_name) and _place(o_name):  # 'stands behind the mountains', 'behind a large building'
+            alts = [a for a in alts if _preposition_part(a) != "behind" or _preposition_part(pred) == "behind"]
         if not wc.is_animate(s_name):  # 'decorations hanging from the ceiling' -> 'standing under': things do not stand
             alts = [a for a in alts if verbs.state(a.split()[0]) is None or a.split()[0] == pred.split()[0]]
         if _followed_by_direction(ctx, rel.object):  # 'riding an elephant into water', 'throwing a pitch onto'
@@ -506,6 +508,8 @@ def _vertical_change(old: str, new: str) -> bool:
 
 
 _BELOW = frozenset({"under", "underneath", "beneath", "below"})
+# Prepositions that put a body beside a thing or animal, not on it: another posture there is no posture on it.
+_BESIDE = frozenset({"next to", "near", "by", "beside", "behind", "in front of", "with", "alongside", "close to"})
 _SEATS = frozenset({"chair", "armchair", "seat", "wheelchair", "recliner", "highchair", "stool"})
 _INCLINES = frozenset({"ramp", "slope", "hill", "hillside", "mountainside", "incline", "dune", "stairs", "staircase",
                        "steps", "stairway", "slide"})  # fmt: skip
@@ -559,7 +563,7 @@ def _needs_evidence(old: str, new: str, s_name: str, o_name: str) -> bool:
     if new_verb and verbs.state(b) is None:
         return True  # another action
     ridden = wc.noun_class(o_name) == "vehicle" or wc.is_animate(o_name)
-    if new_verb and ridden and _preposition_part(old) == _preposition_part(new):
+    if new_verb and ridden and _preposition_part(old) == _preposition_part(new) not in _BESIDE:
         return True  # another posture on it (beside it needs none: 'walking next to a horse')
     if _preposition_part(new) in _BELOW and _preposition_part(old) not in _BELOW:
         return True  # 'a pot under a stove', 'a person under a skateboard': only what the captions put under it
