@@ -115,6 +115,29 @@ def test_nouns_of_the_objects_phrase_may_stand_between_predicate_and_object():
     assert negs == set() and gen.rejected[("replace-rel", checks.UNRELIABLE)] >= 1
 
 
+@pytest.mark.parametrize(
+    ("caption", "objects", "rel"),
+    [
+        # what the parse gave as the object lies past a list, a participle or a garment: no relation to edit
+        ("A woman in a blue coat and blue heels walks home.", [("woman", "woman"), ("heel", "heels")], "in"),
+        ("Baby in white outfit holding black and white flag.", [("baby", "Baby"), ("flag", "flag")], "in"),
+        ("A woman and man in winter gear stand.", [("woman", "woman"), ("stand", "stand")], "in"),
+    ],
+)  # fmt: skip
+def test_no_relation_past_a_list_a_participle_or_a_garment(caption, objects, rel):
+    negs, gen = rel_negs(caption, objects, [(0, rel, 1)])
+    assert negs == set() and gen.rejected[("replace-rel", checks.UNRELIABLE)] >= 1
+
+
+def test_under_a_tree_or_an_umbrella_is_not_contrasted_with_next_to_it():
+    for thing in ("tree", "umbrella"):
+        c = f"A child stands under a large {thing}."
+        negs, _ = rel_negs(c, [("child", "child"), (thing, thing)], [(0, "stand under", 1)])
+        assert not any("next to" in n for n in negs), negs
+    negs, _ = rel_negs("A child sits under a table.", [("child", "child"), ("table", "table")], [(0, "sit under", 1)])
+    assert "A child sits next to a table." in negs
+
+
 def test_another_posture_beside_an_animal_needs_no_evidence():
     c = "A man standing next to an elephant."
     objs, rels = [("man", "man"), ("elephant", "elephant")], [(0, "stand next to", 1)]

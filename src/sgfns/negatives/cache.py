@@ -26,7 +26,7 @@ from sgfns.negatives.rules import RULES
 log = logging.getLogger(__name__)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
-GENERATOR_VERSION = 21  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
+GENERATOR_VERSION = 22  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
 # 7: count edits balanced in both directions; 8: no antonym inside a compound modifier ('snow covered');
 # 9: swaps only of two people or animals doing something to each other, or of two things in a spatial relation,
 # and never into roles the captions do not write ('a horse riding a woman'); WordNet antonyms of another sense only
@@ -48,6 +48,8 @@ GENERATOR_VERSION = 21  # 5: real-caption coverage (attribute classes, verbs, ne
 # 21: replace-rel finds a verb written apart from its preposition over a phrase of place ('walking with her dog in
 # the snow'), nouns of the object's phrase between predicate and object ('through a snow covered field'); another
 # posture beside an animal or vehicle needs no evidence; nobody is put behind a mountain or a building
+# 22: no relation past a list, a verb's -ing form or a worn thing between predicate and object ('in a blue coat and
+# blue heels', 'in winter gear stand'), no garment in a bare 'in', no 'next to' for 'under' a tree or an umbrella
 
 
 def _sha(obj) -> str:

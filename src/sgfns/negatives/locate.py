@@ -13,7 +13,7 @@ from sgfns.graphs.types import SceneGraph, SGObject
 from sgfns.text import inflection as surface
 from sgfns.text import lexicon
 from sgfns.text.inflection import Token
-from sgfns.text.wordclasses import VAGUE_QUANTIFIERS, is_number_word
+from sgfns.text.wordclasses import VAGUE_QUANTIFIERS, is_number_word, is_worn
 
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "his", "her", "their", "its", "my",
                          "your", "our", "some", "one"})  # fmt: skip
@@ -196,21 +196,26 @@ def _check_modifiers(between: list[Token], o_obj: SGObject, predicate: str) -> N
     """The words between a predicate and its object's head are determiners and modifiers of that object only:
     its attributes, a quantity, or words the parser dropped that can only be modifiers ('a wet rain soaked
     sidewalk', 'a snow - covered tree', 'a body of water'): adjectives, participles and nouns of one noun phrase,
-    never a preposition, and no second determiner after a noun ('a bench watches a ball')."""
+    never a preposition, no second determiner or list after a noun ('a bench watches a ball', 'in a blue coat and
+    blue heels'), no -ing word that is a verb ('in white outfit holding a flag') and nothing worn ('in winter gear
+    stand': the parse took a verb for the object)."""
     obj_mods = set(o_obj.name.lower().split()) | {w for a in o_obj.attributes for w in a.lower().split()}
     noun_seen = False
     for k, t in enumerate(between):
         w = t.lower
-        if noun_seen and w in DETERMINERS and between[k - 1].lower != "of":
+        if noun_seen and (w in DETERMINERS and between[k - 1].lower != "of" or w in ("and", ",")):
             raise Unreliable(f"'{t.text}' opens another noun phrase before the object of '{predicate}'")
+        if w not in o_obj.name.lower().split() and not lexicon.is_lemma(w, "a") and is_worn(w):  # not 'blue'(s)
+            raise Unreliable(f"'{t.text}' is worn: '{predicate}' is about wearing")
         if w in DETERMINERS or w in obj_mods or is_number_word(w) or w in VAGUE_QUANTIFIERS or w in (
                 "of", "-", "and", "very"):  # fmt: skip
             continue
         if w.isalpha() and w not in _NP_STOP and w not in NOT_MODIFIERS and (
                 lexicon.is_lemma(w, "a") or w.endswith("ed") and lexicon.morphy(w, "v")):  # fmt: skip
             continue
-        if w.isalpha() and w not in _NP_STOP and w not in NOT_MODIFIERS and lexicon.morphy(w, "n"):
-            noun_seen = True  # a noun modifying the head: 'a snow covered field', 'an ice fishing tent'
+        if w.isalpha() and w not in _NP_STOP and w not in NOT_MODIFIERS and lexicon.morphy(w, "n") and not (
+                w.endswith("ing") and lexicon.morphy(w, "v")):  # fmt: skip
+            noun_seen = True  # a noun modifying the head: 'a snow covered field', 'a park bench'
             continue
         raise Unreliable(f"'{t.text}' between predicate '{predicate}' and its object")
 

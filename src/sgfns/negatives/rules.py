@@ -387,7 +387,8 @@ def replace_rel(ctx: Context) -> list[Candidate]:
             states = verbs.contrasts(pred, _water(o_name))
         if surface.verb_form_of(seg[0].text) == "ed" and seg[0].lower not in _PREPOSITIONS:
             continue  # 'are parked on': a participle, whose replacement form we cannot trust
-        if pred in ("in", "with", "wear", "in front of") and wc.noun_class(o_name) == "clothing":
+        worn = wc.noun_class(o_name) == "clothing" or wc.is_worn(o_name)
+        if pred in ("in", "with", "wear", "in front of") and worn:
             continue  # 'a man in a shirt' is about wearing, not place
         if wc.attribute_class(o_name) is not None:
             continue  # 'wearing white': the parse made a colour the object
@@ -672,11 +673,20 @@ def _beside_alternative(pred: str, s_name: str, o_name: str) -> str | None:
         verb = " ".join(words[: -len(p)])
         if verb and verb not in _BESIDE_VERBS:
             return None
-        if not _may_be_on(s_name, o_name):
-            return None
+        if not _may_be_on(s_name, o_name) or (prep in _BELOW and _canopy(o_name)):
+            return None  # under a tree or an umbrella is next to its trunk or pole as well
         verb = _BESIDE_VERBS.get(verb, "")
         return f"{verb} next to".strip() if verb != "be" else "next to"
     return None
+
+
+def _canopy(name: str) -> bool:
+    """A tree or a shade: what one stands under stands beside one too."""
+    last = name.split()[-1]
+    return wc.noun_class(name) == "plant" or wc.noun_class(last) == "plant" or last in _SHADES
+
+
+_SHADES = frozenset({"umbrella", "parasol", "awning", "canopy", "gazebo", "pergola"})
 
 
 def _may_be_on(s_name: str, o_name: str) -> bool:
