@@ -171,6 +171,10 @@ LIMBS = frozenset({"hand", "arm", "leg", "foot", "finger", "head", "knee", "elbo
 # Times of day after a preposition ("on a sunny day", "at night"): when, not where -- no relation to them.
 TIME_NOUNS = {"day", "night", "morning", "afternoon", "evening", "daytime", "nighttime", "dusk", "dawn", "sunset",
               "sunrise", "time", "moment", "today", "tonight"}  # fmt: skip
+# Times of day that are no thing in a photo after these prepositions ("at night", "on a sunny day", "in the evening");
+# "sunset" and "sunrise" are left as things: their sky is what the photo shows.
+TIMES_OF_DAY = frozenset(TIME_NOUNS - {"sunset", "sunrise"})
+TIME_PREPOSITIONS = frozenset({"at", "on", "in", "during", "by"})
 # Participles a noun before them covers or fills the next noun with: "snow covered ground" -> (snow, cover, ground).
 COVERING_VERBS = {"cover", "fill", "line", "top", "coat", "cap", "crowd", "dust", "surround", "soak", "stuff"}
 # Adjectives that relate two things through a preposition ("full of", "close to", "covered in").

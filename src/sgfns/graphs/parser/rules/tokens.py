@@ -153,9 +153,18 @@ def framing_object(tok):
 
 def names_no_thing(tok) -> bool:
     """A preposition's object that names no thing: manner, size, distance or season after "in" ("in a throwing
-    position", "torn in half", "in the distance"), or a noun that never does ("under construction", "for sale")."""
+    position", "torn in half", "in the distance"), a noun that never does ("under construction", "for sale"), a
+    bare time of day ("at night", "in the evening"; not "at sunset", whose sky is seen, nor "on a sunny day", whose
+    light is) or the picture one poses for
+    ("posing for a picture": no picture is in the photo)."""
     if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.lower_ in W.MANNER_NOUNS:
         return True
+    if tok.dep_ == "pobj" and tok.head.lower_ in W.TIME_PREPOSITIONS and tok.lower_ in W.TIMES_OF_DAY:
+        return not any(c.dep_ == "amod" for c in tok.children)  # "on a sunny day" keeps its day: the light is seen
+    if tok.dep_ == "pobj" and tok.head.lower_ == "for" and tok.head.head.pos_ in ("VERB", "AUX"):
+        posed = L.noun_lemma(tok.lower_, tok.tag_) in W.POSED_FOR - {"camera", "photographer"}
+        if posed and verb_lemma(tok.head.head) in W.POSING_VERBS:
+            return True
     return tok.lower_ in W.NO_THING_NOUNS and tok.dep_ in ("pobj", "pcomp")
 
 
