@@ -893,3 +893,18 @@ def test_a_time_of_day_or_the_picture_one_poses_for_is_no_thing(parser, caption,
 ])  # fmt: skip
 def test_a_sunset_a_sunny_day_a_picture_taken_and_a_camera_stay_things(parser, caption, kept):
     assert kept in names(parser.parse(caption))
+
+
+@pytest.mark.parametrize(("caption", "want", "gone"), [
+    ("A lady and a man with no shirt sit on a dock.", [("man", "sit on", "dock")], "shirt"),  # absent: no relation
+    ("A man without a shirt is walking on top of rocks.", [("man", "walk on top of", "rock")], "shirt"),
+    ("A boy wearing no shirt and blue jeans is jumping.", [("boy", "wear", "jeans")], "shirt"),
+    ("A man with no shirt on skateboard.", [("man", "on", "skateboard")], "shirt"),  # the phrase is the man's
+])  # fmt: skip
+def test_what_a_caption_says_is_absent_is_no_thing(parser, caption, want, gone):
+    g = parser.parse(caption)
+    assert gone not in names(g) and all(w in triples(g) for w in want), (caption, triples(g))
+
+
+def test_a_no_parking_sign_is_a_sign(parser):
+    assert ("sign", "on", "pole") in triples(parser.parse("A no parking sign on a pole."))

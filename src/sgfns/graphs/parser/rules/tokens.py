@@ -159,6 +159,8 @@ def names_no_thing(tok) -> bool:
     ("posing for a picture": no picture is in the photo)."""
     if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.lower_ in W.MANNER_NOUNS:
         return True
+    if tok.dep_ == "pobj" and tok.head.lower_ == "without" or _negated(tok):
+        return True  # "with no shirt", "without a shirt", "no one": absent, so nothing to relate
     if tok.dep_ == "pobj" and tok.head.lower_ in W.TIME_PREPOSITIONS and tok.lower_ in W.TIMES_OF_DAY:
         return not any(c.dep_ == "amod" for c in tok.children)  # "on a sunny day" keeps its day: the light is seen
     if tok.dep_ == "pobj" and tok.head.lower_ == "for" and tok.head.head.pos_ in ("VERB", "AUX"):
@@ -166,6 +168,15 @@ def names_no_thing(tok) -> bool:
         if posed and verb_lemma(tok.head.head) in W.POSING_VERBS:
             return True
     return tok.lower_ in W.NO_THING_NOUNS and tok.dep_ in ("pobj", "pcomp")
+
+
+def _negated(tok) -> bool:
+    """The noun's only determiner is "no", followed by adjectives only ("no shirt", "no green leaves"); not the name
+    of a sign ("a no parking sign", "no smoking sign"), whose "no" is part of what the sign says."""
+    dets = [c for c in tok.children if c.dep_ == "det"]
+    if len(dets) != 1 or dets[0].lower_ != "no" or dets[0].i > tok.i:
+        return False
+    return all(t.pos_ == "ADJ" for t in tok.doc[dets[0].i + 1 : tok.i])
 
 
 def with_object_before(head, i: int):
