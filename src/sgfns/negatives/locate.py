@@ -205,7 +205,8 @@ def _check_modifiers(between: list[Token], o_obj: SGObject, predicate: str) -> N
         w = t.lower
         if noun_seen and (w in DETERMINERS and between[k - 1].lower != "of" or w in ("and", ",")):
             raise Unreliable(f"'{t.text}' opens another noun phrase before the object of '{predicate}'")
-        if w not in o_obj.name.lower().split() and not lexicon.is_lemma(w, "a") and is_worn(w):  # not 'blue'(s)
+        # a garment before the object ('in winter gear stand'); an adjective is none ('blue': WordNet's 'blues')
+        if w not in o_obj.name.lower().split() and not lexicon.is_lemma(w, "a") and is_worn(w):
             raise Unreliable(f"'{t.text}' is worn: '{predicate}' is about wearing")
         if w in DETERMINERS or w in obj_mods or is_number_word(w) or w in VAGUE_QUANTIFIERS or w in (
                 "of", "-", "and", "very"):  # fmt: skip
@@ -242,17 +243,19 @@ def split_predicate(text: str, tokens: list[Token], graph: SceneGraph, rel_index
         raise Unreliable(f"'{' '.join(tail)}' not found before the object")
     j = ends[-1]
     _check_modifiers(tokens[j + n : oi], o_obj, rel.predicate)
-    heads = {head_token(text, tokens, o)[0] for o in graph.objects if o.span is not None and _has_head(text, tokens, o)}
-    _check_between_verb_and_preposition(tokens[v + 1 : j], v + 1, heads, words[0])
+    _check_between_verb_and_preposition(tokens[v + 1 : j], v + 1, _head_indices(text, tokens, graph), words[0])
     return tokens[v], tokens[j : j + n]
 
 
-def _has_head(text: str, tokens: list[Token], obj: SGObject) -> bool:
-    try:
-        head_token(text, tokens, obj)
-    except Unreliable:
-        return False
-    return True
+def _head_indices(text: str, tokens: list[Token], graph: SceneGraph) -> set[int]:
+    """The token index of every object's head word that can be found."""
+    out = set()
+    for o in graph.objects:
+        try:
+            out.add(head_token(text, tokens, o)[0])
+        except Unreliable:
+            continue
+    return out
 
 
 def _check_between_verb_and_preposition(between: list[Token], first: int, heads: set[int], verb: str) -> None:

@@ -152,15 +152,15 @@ def framing_object(tok):
 
 
 def names_no_thing(tok) -> bool:
-    """A preposition's object that names no thing: manner, size, distance or season after "in" ("in a throwing
-    position", "torn in half", "in the distance"), a noun that never does ("under construction", "for sale"), a
-    bare time of day ("at night", "in the evening"; not "at sunset", whose sky is seen, nor "on a sunny day", whose
-    light is) or the picture one poses for
-    ("posing for a picture": no picture is in the photo)."""
+    """A noun that names no thing in the photo: manner, size, distance or season after "in" ("in a throwing
+    position", "torn in half", "in the distance"), a noun that never does ("under construction", "for sale"),
+    something the caption says is absent ("with no shirt", "without a shirt"), a bare time of day ("at night", "in
+    the evening"; not "at sunset", whose sky is seen, nor "on a sunny day", whose light is) or the picture one poses
+    for ("posing for a picture")."""
     if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.lower_ in W.MANNER_NOUNS:
         return True
-    if tok.dep_ == "pobj" and tok.head.lower_ == "without" or _negated(tok):
-        return True  # "with no shirt", "without a shirt", "no one": absent, so nothing to relate
+    if (tok.dep_ == "pobj" and tok.head.lower_ == "without") or _negated(tok):
+        return True  # absent, so nothing to relate
     if tok.dep_ == "pobj" and tok.head.lower_ in W.TIME_PREPOSITIONS and tok.lower_ in W.TIMES_OF_DAY:
         return not any(c.dep_ == "amod" for c in tok.children)  # "on a sunny day" keeps its day: the light is seen
     if tok.dep_ == "pobj" and tok.head.lower_ == "for" and tok.head.head.pos_ in ("VERB", "AUX"):
