@@ -199,23 +199,25 @@ def _check_modifiers(between: list[Token], o_obj: SGObject, predicate: str) -> N
     never a preposition, no second determiner or list after a noun ('a bench watches a ball', 'in a blue coat and
     blue heels'), no -ing word that is a verb ('in white outfit holding a flag') and nothing worn ('in winter gear
     stand': the parse took a verb for the object)."""
-    obj_mods = set(o_obj.name.lower().split()) | {w for a in o_obj.attributes for w in a.lower().split()}
+    name_words = set(o_obj.name.lower().split())
+    obj_mods = name_words | {w for a in o_obj.attributes for w in a.lower().split()}
     noun_seen = False
     for k, t in enumerate(between):
         w = t.lower
         if noun_seen and (w in DETERMINERS and between[k - 1].lower != "of" or w in ("and", ",")):
             raise Unreliable(f"'{t.text}' opens another noun phrase before the object of '{predicate}'")
+        adjective = lexicon.is_lemma(w, "a")
         # a garment before the object ('in winter gear stand'); an adjective is none ('blue': WordNet's 'blues')
-        if w not in o_obj.name.lower().split() and not lexicon.is_lemma(w, "a") and is_worn(w):
+        if w not in name_words and not adjective and is_worn(w):
             raise Unreliable(f"'{t.text}' is worn: '{predicate}' is about wearing")
         if w in DETERMINERS or w in obj_mods or is_number_word(w) or w in VAGUE_QUANTIFIERS or w in (
                 "of", "-", "and", "very"):  # fmt: skip
             continue
-        if w.isalpha() and w not in _NP_STOP and w not in NOT_MODIFIERS and (
-                lexicon.is_lemma(w, "a") or w.endswith("ed") and lexicon.morphy(w, "v")):  # fmt: skip
+        if not w.isalpha() or w in _NP_STOP or w in NOT_MODIFIERS:
+            raise Unreliable(f"'{t.text}' between predicate '{predicate}' and its object")
+        if adjective or w.endswith("ed") and lexicon.morphy(w, "v"):
             continue
-        if w.isalpha() and w not in _NP_STOP and w not in NOT_MODIFIERS and lexicon.morphy(w, "n") and not (
-                w.endswith("ing") and lexicon.morphy(w, "v")):  # fmt: skip
+        if lexicon.morphy(w, "n") and not (w.endswith("ing") and lexicon.morphy(w, "v")):
             noun_seen = True  # a noun modifying the head: 'a snow covered field', 'a park bench'
             continue
         raise Unreliable(f"'{t.text}' between predicate '{predicate}' and its object")

@@ -13,7 +13,7 @@ has mended the tags, word by word in reading order):
 from __future__ import annotations
 
 from sgfns.graphs.parser.rules.retag import NOUN_PLACES, animate, move
-from sgfns.graphs.parser.rules.tokens import NOUNS
+from sgfns.graphs.parser.rules.tokens import NOUNS, in_posing_phrase, posed_for
 from sgfns.text import closed_words as W
 from sgfns.text import lemmas as L
 from sgfns.text import lexicon
@@ -41,11 +41,9 @@ def _hung_on_what_is_posed_for(p) -> bool:
     """'posing for a picture on a boat' (the place hung on the picture), 'pose by a stream for a picture' (the
     purpose hung on the place): the phrase is the verb's, of where or what for they pose."""
     n = p.head
-    if n.dep_ != "pobj" or n.pos_ not in NOUNS or n.head.dep_ != "prep" or n.head.head.pos_ != "VERB":
+    if not in_posing_phrase(n):
         return False
-    if verb_lemma(n.head.head.lower_) not in W.POSING_VERBS:
-        return False
-    if n.head.lower_ == "for" and L.noun_lemma(n.lower_, n.tag_) in W.POSED_FOR:
+    if posed_for(n):
         return True  # a place hung on the picture
     obj = next((c for c in p.children if c.dep_ == "pobj"), None)
     return p.lower_ == "for" and obj is not None and L.noun_lemma(obj.lower_, obj.tag_) in W.POSED_FOR

@@ -163,11 +163,21 @@ def names_no_thing(tok) -> bool:
         return True  # absent, so nothing to relate
     if tok.dep_ == "pobj" and tok.head.lower_ in W.TIME_PREPOSITIONS and tok.lower_ in W.TIMES_OF_DAY:
         return not any(c.dep_ == "amod" for c in tok.children)  # "on a sunny day" keeps its day: the light is seen
-    if tok.dep_ == "pobj" and tok.head.lower_ == "for" and tok.head.head.pos_ in ("VERB", "AUX"):
-        posed = L.noun_lemma(tok.lower_, tok.tag_) in W.POSED_FOR - {"camera", "photographer"}
-        if posed and verb_lemma(tok.head.head) in W.POSING_VERBS:
-            return True
+    if posed_for(tok) and L.noun_lemma(tok.lower_, tok.tag_) not in ("camera", "photographer"):
+        return True
     return tok.lower_ in W.NO_THING_NOUNS and tok.dep_ in ("pobj", "pcomp")
+
+
+def in_posing_phrase(n) -> bool:
+    """The noun is the object of a preposition of a posing verb ("pose by a stream", "posing for a picture")."""
+    if n.dep_ != "pobj" or n.pos_ not in NOUNS or n.head.dep_ != "prep" or n.head.head.pos_ != "VERB":
+        return False
+    return L.verb_lemma(n.head.head.lower_) in W.POSING_VERBS
+
+
+def posed_for(n) -> bool:
+    """The picture, camera or photographer one poses for ("posing for a picture")."""
+    return in_posing_phrase(n) and n.head.lower_ == "for" and L.noun_lemma(n.lower_, n.tag_) in W.POSED_FOR
 
 
 def _negated(tok) -> bool:
