@@ -6,6 +6,8 @@
     python scripts/parser_blind_judging.py score --key K13 --judged J13 --key K14 --judged J14 \
         --alias 1:rules35=rules --alias 2:rules36=rules
                                         # rounds pooled; ROUND:OLD=NEW also counts OLD as NEW in that round
+    python scripts/parser_blind_judging.py current --coco ../shared/data/flickr8k_mini --key K13 --judged J13 … \
+        [--extra-key K --extra-judged J] --parser rules=src:rules [--out /tmp/todo]
 
 The draw is seeded: `--n` captions from coco_mini (its train and dev files, every caption of every image, shuffled
 with `--seed`; captions in an `--exclude` key, an earlier round's, are left out); `--coco DIR` draws from another
@@ -17,12 +19,16 @@ several parsers write is judged once. The judgement file has one line per item: 
 "error": class}; the key (item -> the parsers that wrote it) is read only when scoring. `score` prints, per parser,
 the share of captions fully right with its 95 % Wilson interval and the first errors by class, and per pair of
 parsers the captions one gets right and the other not; several rounds (`--key`/`--judged` repeated) pool, and
-`--alias ROUND:OLD=NEW` also counts a round's parser under a pooled name ("the rules of each round"). Captions stay
-in the shared data; the repository keeps ids and judgements."""
+`--alias ROUND:OLD=NEW` also counts a round's parser under a pooled name ("the rules of each round"). Each key item
+records `facts_sha256`, a hash of the graph judged; `current` parses the captions of the given rounds with one
+parser and looks each graph up among the judged ones (of any parser, `--extra-key` adding judgements of re-judged
+graphs), printing the share fully right, and writes the graphs no round judged to `--out` to be judged. Captions stay
+in the shared data; the repository keeps ids, graph hashes and judgements."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -75,22 +81,43 @@ def _bad_input(message: str) -> None:
     raise SystemExit(2)
 
 
-def draw(args) -> int:
+def facts_sha(facts: str) -> str:
+    """What a key records of a judged graph (the graph's text stays out of the repository)."""
+    return hashlib.sha256(facts.encode("utf-8")).hexdigest()[:16]
+
+
+def _captions(folder: Path) -> dict[tuple[str, int], str]:
+    """(image id, caption index) -> caption, of every split of a coco_mini-format folder."""
     from sgfns.io import read_json
 
-    left_out = set()
-    for path in args.exclude:
-        left_out |= {(k["image_id"], k["caption_index"]) for k in json.loads(path.read_text(encoding="utf-8"))}
-    caps = []
-    splits = [args.coco / f"{name}.json" for name in ("train", "dev", "test")]
+    splits = [folder / f"{name}.json" for name in ("train", "dev", "test")]
     splits = [path for path in splits if path.exists()]
     if not splits:
-        _bad_input(f"{args.coco}: no train.json, dev.json or test.json")
+        _bad_input(f"{folder}: no train.json, dev.json or test.json")
+    caps = {}
     for path in splits:  # coco_mini has train and dev; flickr8k_mini only train
         for rec in read_json(path)["images"]:
             for k, c in enumerate(rec["captions"]):
-                if (str(rec["image_id"]), k) not in left_out:
-                    caps.append((str(rec["image_id"]), k, c.strip()))
+                caps[(str(rec["image_id"]), k)] = c.strip()
+    return caps
+
+
+def _write_items(out: Path, items: list[dict]) -> None:
+    """The items to judge (blind.txt) and their key (key.json: who wrote each graph, and its facts_sha256)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "blind.txt", "w", encoding="utf-8") as f:
+        for i, it in enumerate(items):
+            f.write(f"[{i}] {it['caption']}\n     {it['facts']}\n")
+    key = [{"item": i, **{k: it[k] for k in ("image_id", "caption_index", "by")},
+            "facts_sha256": facts_sha(it["facts"])} for i, it in enumerate(items)]  # fmt: skip
+    (out / "key.json").write_text(json.dumps(key, indent=0) + "\n", encoding="utf-8")
+
+
+def draw(args) -> int:
+    left_out = set()
+    for path in args.exclude:
+        left_out |= {(k["image_id"], k["caption_index"]) for k in json.loads(path.read_text(encoding="utf-8"))}
+    caps = [(image_id, k, c) for (image_id, k), c in _captions(args.coco).items() if (image_id, k) not in left_out]
     if args.n > len(caps):
         _bad_input(f"{args.coco}: {len(caps)} captions left after the exclusions, fewer than --n {args.n}")
     rng = random.Random(args.seed)
@@ -105,12 +132,7 @@ def draw(args) -> int:
             it["by"].append({"name": name, "backend": backend, "parser": version})
     order = list(items.values())
     rng.shuffle(order)
-    args.out.mkdir(parents=True, exist_ok=True)
-    with open(args.out / "blind.txt", "w", encoding="utf-8") as f:
-        for i, it in enumerate(order):
-            f.write(f"[{i}] {it['caption']}\n     {it['facts']}\n")
-    key = [{"item": i, **{k: it[k] for k in ("image_id", "caption_index", "by")}} for i, it in enumerate(order)]
-    (args.out / "key.json").write_text(json.dumps(key, indent=0) + "\n", encoding="utf-8")
+    _write_items(args.out, order)
     print(f"{len(order)} items ({args.n} captions, {len(specs)} parsers) -> {args.out}/blind.txt (judge these), "
           f"key in {args.out}/key.json")  # fmt: skip
     return 0
@@ -184,6 +206,59 @@ def score(args) -> int:
     return 0
 
 
+def _judged_graphs(pairs) -> dict[tuple[str, int], dict[str, bool]]:
+    """(image id, caption index) -> facts_sha256 -> right, from (key, judged) files; the first judgement of a graph
+    counts (a later re-judging of the same graph does not overwrite it)."""
+    out: dict[tuple[str, int], dict[str, bool]] = {}
+    for key_path, judged_path in pairs:
+        key = {k["item"]: k for k in json.loads(key_path.read_text(encoding="utf-8"))}
+        for line in judged_path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            j = json.loads(line)
+            k = key[j["item"]]
+            if "facts_sha256" not in k:
+                _bad_input(f"{key_path}: item {k['item']} has no facts_sha256 (a key written before graphs were "
+                           "hashed)")
+            out.setdefault((str(k["image_id"]), k["caption_index"]), {}).setdefault(k["facts_sha256"], j["right"])
+    return out
+
+
+def current(args) -> int:
+    """The share of the rounds' captions one parser gets fully right today, from the judgements of the same graphs
+    (whichever parser wrote them then); its graphs no round judged are written to `--out` to be judged."""
+    if len(args.key) != len(args.judged) or len(args.extra_key) != len(args.extra_judged):
+        _bad_input("give one --judged per --key and one --extra-judged per --extra-key")
+    judged = _judged_graphs([*zip(args.key, args.judged, strict=True),
+                             *zip(args.extra_key, args.extra_judged, strict=True)])  # fmt: skip
+    wanted = sorted({(str(k["image_id"]), k["caption_index"]) for path in args.key
+                     for k in json.loads(path.read_text(encoding="utf-8"))})  # fmt: skip
+    caps = _captions(args.coco)
+    missing = [c for c in wanted if c not in caps]
+    if missing:
+        _bad_input(f"{args.coco}: no caption {missing[0]} that a key names")
+    name, src, backend = args.parser
+    version, facts = _parse_with(src, backend, [caps[c] for c in wanted])
+    right = 0
+    unjudged = []
+    for c, f in zip(wanted, facts, strict=True):
+        verdict = judged.get(c, {}).get(facts_sha(f))
+        if verdict is None:
+            unjudged.append({"image_id": c[0], "caption_index": c[1], "caption": caps[c], "facts": f,
+                             "by": [{"name": name, "backend": backend, "parser": version}]})  # fmt: skip
+        else:
+            right += verdict
+    n = len(wanted) - len(unjudged)
+    out = {"parser": version, "captions": len(wanted), "judged": n, "unjudged": len(unjudged), "fully_right": right,
+           "fully_right_percent": round(100 * right / max(1, n), 1), "wilson_95": wilson(right, n)}  # fmt: skip
+    if unjudged and args.out is not None:
+        random.Random(args.seed).shuffle(unjudged)
+        _write_items(args.out, unjudged)
+        out["to_judge"] = str(args.out / "blind.txt")
+    print(json.dumps(out))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -200,10 +275,20 @@ def main() -> int:
     s.add_argument("--judged", type=Path, action="append", required=True, help="that round's judgements (in order)")
     s.add_argument("--alias", action="append", default=[],
                    help="[ROUND:]OLD=NEW: also count parser OLD as NEW (in the ROUND-th --key only)")
+    c = sub.add_parser("current", help="one parser's share fully right on earlier rounds' captions")
+    c.add_argument("--coco", type=Path, required=True)
+    c.add_argument("--key", type=Path, action="append", required=True, help="a round's key.json: its captions count")
+    c.add_argument("--judged", type=Path, action="append", required=True, help="that round's judgements (in order)")
+    c.add_argument("--extra-key", type=Path, action="append", default=[],
+                   help="more judged graphs (their captions not added)")
+    c.add_argument("--extra-judged", type=Path, action="append", default=[])
+    c.add_argument("--parser", type=_parser_spec, required=True, help="NAME=SRC:BACKEND")
+    c.add_argument("--out", type=Path, help="write the graphs no round judged here, to judge")
+    c.add_argument("--seed", type=int, default=0)
     p = sub.add_parser("parse", help="(internal) parse a JSON list of captions from stdin with this code")
     p.add_argument("--backend", choices=("rules", "learned"), required=True)
     args = ap.parse_args()
-    return {"draw": draw, "score": score, "parse": parse}[args.cmd](args)
+    return {"draw": draw, "score": score, "current": current, "parse": parse}[args.cmd](args)
 
 
 if __name__ == "__main__":

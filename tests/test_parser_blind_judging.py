@@ -103,3 +103,28 @@ def test_rounds_pool_with_per_round_names_wilson_intervals_and_pairs(tmp_path):
     bad = subprocess.run([sys.executable, str(SCRIPT), "score", *args, "--alias", "x:v1"], capture_output=True,
                          text=True)  # fmt: skip
     assert bad.returncode == 2 and "expected OLD=NEW or ROUND:OLD=NEW" in bad.stderr
+
+
+def test_current_reuses_judgements_of_the_same_graph_and_writes_the_rest_to_judge(tmp_path):
+    coco = _folder(tmp_path)
+    src = str(ROOT / "src")
+    key = _draw(coco, tmp_path / "a", "--parser", f"p={src}:rules")
+    assert all(len(k["facts_sha256"]) == 16 for k in key)
+    judged = tmp_path / "j.jsonl"  # all judged right but the first; one graph's record altered: judged no more
+    judged.write_text("".join(json.dumps({"item": k["item"], "right": k["item"] != 0, "error": None}) + "\n"
+                              for k in key))  # fmt: skip
+    key[1]["facts_sha256"] = "0" * 16
+    (tmp_path / "a" / "key.json").write_text(json.dumps(key))
+    out = subprocess.run([sys.executable, str(SCRIPT), "current", "--coco", str(coco), "--key",
+                          str(tmp_path / "a" / "key.json"), "--judged", str(judged), "--parser", f"p={src}:rules",
+                          "--out", str(tmp_path / "todo")], check=True, capture_output=True, text=True)  # fmt: skip
+    res = json.loads(out.stdout)
+    assert (res["captions"], res["judged"], res["unjudged"], res["fully_right"]) == (4, 3, 1, 2)
+    todo = json.loads((tmp_path / "todo" / "key.json").read_text())
+    assert [(t["image_id"], t["caption_index"]) for t in todo] == [(key[1]["image_id"], key[1]["caption_index"])]
+    old_key = tmp_path / "old.json"  # a key without hashes cannot be reused: one line, exit 2
+    old_key.write_text(json.dumps([{k: v for k, v in key[0].items() if k != "facts_sha256"}]))
+    bad = subprocess.run([sys.executable, str(SCRIPT), "current", "--coco", str(coco), "--key", str(old_key),
+                          "--judged", str(judged), "--parser", f"p={src}:rules"],
+                         capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 2 and "facts_sha256" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

@@ -19,7 +19,8 @@ QUANTIFIER_NOUNS = {
     "series", "chunk", "chunks", "strip", "strips", "kind", "type", "sort", "part",
     "section", "portion", "clump", "patch", "body", "roll", "kinds", "types", "sorts", "groups", "herds",
     "flocks", "bunches", "piles", "stacks", "crowds", "clusters", "sets", "bundles", "lines", "rolls",
-    "fleet", "fleets", "bouquet", "bouquets", "bit", "bits", "colors", "colours",
+    "fleet", "fleets", "bouquet", "bouquets", "bit", "bits", "colors", "colours", "armful", "armfuls", "handfuls",
+    "mouthful", "spray", "puff", "plume",
 }  # fmt: skip
 # Nouns that say how the photo shows something when they head the caption ("a close up of a bear", "a picture of
 # two cows grazing"): no object of their own; what follows "of" is the thing.
@@ -28,7 +29,8 @@ FRAMING_NOUNS = {"closeup", "view", "picture", "photo", "photograph", "image", "
 # Quantifier nouns that carry a count of their own.
 QUANTIFIER_COUNTS = {"pair": 2, "couple": 2}
 # Quantifier nouns that add no attribute ("a lot of", "a kind of", "body of water").
-SILENT_QUANTIFIERS = {"lot", "lots", "number", "amount", "kind", "type", "sort", "body", "variety"}
+SILENT_QUANTIFIERS = {"lot", "lots", "number", "amount", "kind", "type", "sort", "body", "variety", "armful", "armfuls",
+                      "handfuls", "mouthful", "spray", "puff", "plume"}  # fmt: skip
 
 # Nouns that, between a preposition and "of", form one spatial predicate: "in front of", "on top of".
 PREDICATE_NOUNS = {
@@ -85,12 +87,18 @@ CONTAINERS = {
     "pans", "vase", "vases", "cart", "carts", "container", "containers", "mug", "mugs", "crate", "crates",
     "picture", "pictures", "photo", "photos", "image", "images", "poster", "posters", "painting", "paintings",
     "field", "fields", "sheet", "sheets", "can", "cans", "carton", "cartons", "platter", "platters", "dish",
-    "dishes", "loaf", "bed", "beds", "glob", "flock",
+    "dishes", "loaf", "bed", "beds", "glob", "flock", "tub", "tubs",
 }  # fmt: skip
 # "a painting of the sun", "a cup of coffee": what follows "of" is in the depiction or the vessel.
 # What one poses or smiles for ("posing for a picture on a boat": the place is where they pose)
 POSED_FOR = frozenset({"picture", "photo", "photograph", "camera", "snapshot", "shot", "portrait", "photographer"})
 POSING_VERBS = frozenset({"pose", "smile", "stand", "sit", "gather", "line"})
+# Things that are not alive but wear what a caption puts on them ("a snowman in a red tie").
+WEARERS = frozenset({"snowman", "statue", "mannequin", "doll", "scarecrow", "figure", "teddy bear"})
+# An -ing verb after these is a clause of its own ("shaking after coming out of the water").
+CLAUSE_TIME_WORDS = frozenset({"after", "before", "upon", "while", "when"})
+# Verbs whose -ing clause says what the thing seen does ("watch the fish moving in the pond").
+SEEING_VERBS = frozenset({"watch", "see", "observe", "view", "film", "photograph"})
 DEPICTIONS = {"picture", "photo", "photograph", "painting", "image", "poster", "drawing", "portrait", "reflection",
               "print", "mural", "sculpture", "statue", "figurine", "snapshot"}  # fmt: skip
 # (a vessel the negatives replace stays one: "a mug of coffee", never "a fork of coffee")
@@ -148,7 +156,8 @@ DESTINATIONS = {"in", "into", "on", "onto", "inside", "under", "over", "on top o
 THING_STATES = {"hang", "lie", "lay", "rest", "lean", "float", "stick", "grow", "flow", "fly", "sail", "park",
                 "line", "cover", "overlook", "face", "lead", "surround", "contain", "display", "show", "protrude",
                 "dangle", "extend", "poke", "shine", "blow", "ask", "say", "warn", "indicate",
-                "advertise", "announce", "direct", "tell", "depict", "feature"}  # fmt: skip
+                "advertise", "announce", "direct", "tell", "depict", "feature", "crash", "drip", "burn", "glow",
+                "sparkle", "loom", "billow"}  # fmt: skip
 # Postures things take as well as people ("a pizza sitting on a cutting board", "a laptop standing open").
 POSTURES = {"sit", "stand", "lie", "lay", "rest", "lean", "perch"}
 # Nouns of manner after "in" ("holding a frisbee in a throwing position", "swimming in unison"), and of how big,
@@ -158,7 +167,10 @@ POSTURES = {"sit", "stand", "lie", "lay", "rest", "lean", "perch"}
 MANNER_NOUNS = {"position", "pose", "stance", "manner", "way", "fashion", "attempt", "effort", "unison", "process",
                 "middle", "center", "centre",
                 "mid-air", "midair", "style", "half", "preparation", "size", "sizes", "distance", "winter", "summer",
-                "autumn", "wintertime", "summertime"}  # fmt: skip
+                "autumn", "wintertime", "summertime", "fall"}  # fmt: skip
+# Objects of a light verb that make one act with it and name no thing ("making their way", "taking a break").
+LIGHT_VERB_OBJECTS = frozenset({("make", "way"), ("take", "break"), ("take", "rest"), ("take", "nap"),
+                                ("take", "turn"), ("take", "turns")})  # fmt: skip
 # Nouns that name no thing after any preposition ("under construction", "for sale", "set up for Christmas", "in the
 # process of remodeling", "under repair", "clothes of many different colors"); FACTUAL train keeps none of them as
 # an object but "color" (1 of 63).

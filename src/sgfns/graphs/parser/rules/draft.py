@@ -155,6 +155,8 @@ class Draft:
             for s in subs:
                 if s.lower_ in W.RELATIVE_PRONOUNS and v.dep_ in ("relcl", "acl") and v.head.pos_ in NOUNS:
                     out += self.agent(v, self.group(v.head, distribute_back=True), s.lower_ == "who")
+                elif s.tag_ == "CD" and s.lower_ in W.NUMBER_WORDS and (a := self._counted_group(s)) is not None:
+                    out.append(a)  # "two dogs are playing, one is catching a ball": one of the dogs
                 elif s.lower_ in ("he", "she", "they") and v.dep_ in ("advcl", "conj") and v.head.pos_ in VERBS:
                     # "the girls hold hands while they skate on the ice": the main clause's people
                     out += [i for i in self.subjects_of(v.head, depth + 1) if is_animate(self.objects[i].name)]
@@ -179,6 +181,15 @@ class Draft:
         if v.dep_ == "prep" and v.head.i != v.i:
             return self.subjects_of(v.head, depth + 1)
         return []
+
+    def _counted_group(self, num) -> int | None:
+        """The people or animals a lone number word counts off ("two dogs ..., one is catching a ball"): the nearest
+        plural person or animal before it, else None."""
+        for t in reversed(self.tokens[: num.i]):
+            j = self.tok2obj.get(t.i)
+            if j is not None and t.tag_ == "NNS" and is_animate(self.objects[j].name):
+                return j
+        return None
 
     def agent(self, v, subs: list[int], acts: bool) -> list[int]:
         """Who does what a participle or a 'who' clause says when the parse hung it on a thing: inside a

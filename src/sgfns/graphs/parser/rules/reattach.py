@@ -4,10 +4,16 @@ has mended the tags, word by word in reading order):
   plants": "tan" the subject) are the noun's;
 - a garment after "and" that the parse coordinated with the person who wears it (or made a second subject of the
   verb) is one more garment of the person's "wearing", "in" or "with" phrase ("a woman wearing a white hat and shirt
-  is jogging down a street": the shirt does not jog);
+  is jogging down a street": the shirt does not jog; "a boy in water wings and a bathing suit slides");
+- what a number word set beside people or animals has or does is theirs ("three elderly women, two with canes");
+- an "in" phrase of a garment hung on the verb right after its object that can wear it is that one's ("holding a
+  young girl in a denim dress");
 - a phrase hung on what one poses for, on the air, or a "with" holding what is in someone's mouth or hand, is the
   doer's ("posing for a picture on a boat", "jumping into the air on the beach", "running through a creek with a
   stick in its mouth");
+- an -ing verb after "after" or "before" is a clause of its own ("shaking after coming out of the water"), and an
+  -ing clause of a verb of seeing is what the thing seen does ("watch the fish moving in the pond");
+- a phrase hung on the object of a light verb is the verb's ("makes her way out of the water");
 - a phrase hung on "down" of "upside down" belongs to what is upside down ("a person upside down on a board")."""
 
 from __future__ import annotations
@@ -32,6 +38,22 @@ def reattach(w) -> None:
     if w.dep_ == "prep" and w.lower_ != "of" and (_hung_on_what_is_posed_for(w) or _said_of_the_air(w)
                                                   or _held_by_the_doer(w)):  # fmt: skip
         move(w, w.head.head.head, "prep")
+    if w.dep_ == "appos" and w.tag_ == "CD" and w.lower_ in W.NUMBER_WORDS and w.head.pos_ in NOUNS and animate(w.head):
+        for k in [k for k in w.children if k.dep_ in ("prep", "acl") and k.lower_ != "of"]:
+            move(k, w.head, k.dep_)  # "three women, two with canes": theirs
+    if _worn_by_the_one_before(w):  # "holding a young girl in a denim dress": the girl wears it
+        move(w, w.doc.words[w.i - 1], "prep")
+    if _clause_after_time_word(w):  # "a dog is shaking after coming out of the water": the dog came out
+        p = w.head
+        move(w, p.head, "advcl")
+        move(p, w, "mark")
+    if _seen_doing(w):  # "children watch the fish moving in the pond": they watch the fish
+        n = next(k for k in w.children if k.dep_ == "nsubj")
+        move(n, w.head, "dobj")
+        move(w, n, "acl")
+    if w.dep_ == "prep" and w.head.dep_ == "dobj" and (verb_lemma(w.head.head.lower_), w.head.lower_) in \
+            W.LIGHT_VERB_OBJECTS:  # "makes her way out of the water": she goes out of it
+        move(w, w.head.head, "prep")
     if w.lower_ == "down" and w.dep_ == "advmod" and w.i > 0 and w.doc.words[w.i - 1].lower_ == "upside":
         for k in [k for k in w.children if k.dep_ == "prep"]:  # "a person upside down on a board": on it
             move(k, w.head, "prep")
@@ -47,6 +69,41 @@ def _hung_on_what_is_posed_for(p) -> bool:
         return True  # a place hung on the picture
     obj = next((c for c in p.children if c.dep_ == "pobj"), None)
     return p.lower_ == "for" and obj is not None and L.noun_lemma(obj.lower_, obj.tag_) in W.POSED_FOR
+
+def _worn_by_the_one_before(p) -> bool:
+    """'a woman holding a young girl in a denim dress', 'people pose by a snowman in a red tie': an "in" phrase of a
+    garment that the parse hung on the verb, right after the verb's object (or the object of its phrase) that can
+    wear it, is that one's."""
+    if p.dep_ != "prep" or p.lower_ != "in" or p.head.pos_ != "VERB" or p.i == 0:
+        return False
+    worn = next((c for c in p.children if c.dep_ == "pobj"), None)
+    if worn is None or not _is_garment(worn):
+        return False
+    n = p.doc.words[p.i - 1]
+    if n.pos_ not in NOUNS or not (animate(n) or L.noun_lemma(n.lower_, n.tag_) in W.WEARERS):
+        return False
+    for _ in range(3):  # the verb's object, the object of its phrase, or of an "of" on either ("a picture of a baby")
+        if n.dep_ == "dobj" and n.head is p.head or n.dep_ == "pobj" and n.head.head is p.head:
+            return True
+        if n.dep_ != "pobj" or n.head.lower_ != "of":
+            return False
+        n = n.head.head
+    return False
+
+def _clause_after_time_word(w) -> bool:
+    """'after coming out of the water', 'before jumping into a pool': an -ing verb after a word of time, parsed as
+    that word's object, is a clause of its own, read as a "while" clause is (its doer the main clause's)."""
+    return w.dep_ == "pcomp" and w.tag_ == "VBG" and w.head.lower_ in W.CLAUSE_TIME_WORDS and w.head.head is not w.head
+
+def _seen_doing(w) -> bool:
+    """'watch the fish moving in the pond': an -ing clause of a verb of seeing, parsed with its own subject, is what
+    is seen doing it; the thing seen is the verb's object."""
+    if w.dep_ != "ccomp" or w.tag_ != "VBG" or verb_lemma(w.head.lower_) not in W.SEEING_VERBS:
+        return False
+    if any(k.dep_ == "dobj" for k in w.head.children):
+        return False
+    n = next((k for k in w.children if k.dep_ == "nsubj"), None)
+    return n is not None and n.pos_ in NOUNS and w.head.i < n.i < w.i
 
 def _noun_after_its_listed_adjectives(w):
     """'A tan and white dog standing near green plants': the parse makes "tan" the subject and "white" and "dog" its
@@ -105,8 +162,12 @@ def _garment_listed_as_wearer(w):
             worn = next((k for k in c.children if k.dep_ == "dobj"), worn)
         elif c.dep_ == "prep" and c.lower_ in ("in", "with"):
             worn = next((k for k in c.children if k.dep_ == "pobj"), worn)
-    if worn is None or not _is_garment(worn) or not all(_is_garment(c) for c in _conj_chain(w)):
+    if worn is None or worn.pos_ not in NOUNS or not all(_is_garment(c) for c in _conj_chain(w)):
         return None  # "blue shorts, light blue shirt, black hair with a sprinkler": not a list of garments only
+    # what the phrase names first may be a thing WordNet does not call a garment ("in water wings and a bathing
+    # suit") or whose first sense is a person ("with a red hood and shirt": the garment shares its article)
+    if not (_is_garment(worn) or not animate(worn) or not any(k.dep_ in ("det", "poss", "nummod") for k in w.children)):
+        return None
     return worn, person
 
 def _is_garment(w) -> bool:

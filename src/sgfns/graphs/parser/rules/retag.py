@@ -12,7 +12,10 @@ article of its own, in a noun's place (subject, object, a preposition's object o
 knows as a concrete noun and not as an adjective.
 
 It reads a plural noun in -s as the verb it is where the caption has no verb and the noun before it is its
-modifier ("a girl in a dress runs across the field": "dress runs" read as one noun).
+modifier ("a girl in a dress runs across the field": "dress runs" read as one noun; also when "walks" is tagged a verb
+but parsed as the object). A root verb whose doer the parse hung on it as a modifier gets it as its subject ("Black
+dog paddles through the water"), and so does a root noun that is a verb and no concrete noun after a person or animal
+that agrees with it ("two dogs wrestle in the grass").
 
 The caption's last word, in -s, is the verb it is when the tagger made it a noun and the caption names its doer
 ("a blonde lady with sunglasses smiles", "a child dressed like a pirate smiles", "a man holds up a blue cloth and
@@ -115,6 +118,11 @@ def mend_word(w) -> None:
     elif _verb_read_as_second_object(w):
         w.head.children.remove(w)
         _make_root_verb(w, w.head.head)
+    elif _subject_read_as_compound(w):
+        _compound_as_subject(w)
+    elif _verb_read_as_root_noun(w):
+        w.pos_, w.tag_ = "VERB", "VBZ" if w.lower_.endswith("s") else "VBP"
+        _compound_as_subject(w)
     if w.dep_ == "prt" and any(c.dep_ == "pobj" for c in w.children):
         w.dep_ = "prep"  # "a dog shakes off water": a particle with an object is a preposition
     if w.lower_ == "matching" and w.tag_ == "VBG" and (
@@ -130,8 +138,8 @@ def _verb_read_as_plural_noun(w) -> bool:
     "coat fishes from"), and no word of the caption is a finite verb, it is the verb -- if the verb is one of posture
     or motion (`ACTING`) or the noun before it is a garment ("coat fishes", "shirt slides"; not "rain boots in a
     puddle", "ski lifts above the snow")."""
-    if w.tag_ != "NNS" or not w.lower_.endswith("s") or w.dep_ != "pobj" or w.i < 2:
-        return False
+    if w.tag_ not in ("NNS", "VBZ") or not w.lower_.endswith("s") or w.dep_ != "pobj" or w.i < 2:
+        return False  # tagged a verb but parsed as the object: "a girl in a blue dress walks through a crowd"
     c = w.doc.words[w.i - 1]
     if c.head is not w or c.dep_ != "compound" or c.pos_ not in NOUNS:
         return False
@@ -271,11 +279,7 @@ def _mend_final_verb(w) -> None:
     subject and the noun before it takes its place."""
     if w.dep_ in ("conj", "ROOT"):
         w.pos_, w.tag_ = "VERB", "VBZ"
-        for c in w.children:
-            if c.dep_ == "compound":  # "a tan dog runs": the dog with what was said before it
-                c.dep_ = "nsubj"
-                for k in [k for k in w.children if k.i < c.i and k.dep_ in ("det", "amod", "compound")]:
-                    move(k, c, k.dep_)
+        _compound_as_subject(w)
         return
     noun = w.doc.words[w.i - 1]
     if noun.head is w:
@@ -289,6 +293,43 @@ def _mend_final_verb(w) -> None:
         w.head.children.remove(w)
     subject = next(t for t in w.doc.words if t.dep_ == "ROOT")
     _make_root_verb(w, subject)
+
+
+def _subject_read_as_compound(w) -> bool:
+    """'Black dog paddles through the water': the caption's verb, tagged a verb, with its doer parsed as its
+    modifier and no subject."""
+    if w.dep_ != "ROOT" or w.pos_ != "VERB" or w.tag_ not in ("VBZ", "VBP", "VBD") or w.i == 0:
+        return False
+    c = w.doc.words[w.i - 1]
+    if c.head is not w or c.dep_ != "compound" or c.tag_ not in ("NN", "NNS") or not animate(c):
+        return False
+    return c.lower_ not in C.PARSER_COLOURS and not any(k.dep_ in ("nsubj", "nsubjpass") for k in w.children)
+
+
+def _verb_read_as_root_noun(w) -> bool:
+    """'Two dogs wrestle in the ground', 'two large dogs attempt to bite each other': the caption's verb read as a
+    noun with its doer as the modifier. Where the root noun is a verb that WordNet knows as no concrete noun, its
+    modifier just before it is a person or animal that agrees with it in number, and the caption has no finite verb,
+    it is the verb and the modifier its subject."""
+    if w.dep_ != "ROOT" or w.tag_ not in ("NN", "NNS") or w.i == 0 or not w.is_alpha:
+        return False
+    c = w.doc.words[w.i - 1]
+    if c.head is not w or c.dep_ != "compound" or c.tag_ not in ("NN", "NNS") or not animate(c):
+        return False
+    if c.lower_ in C.PARSER_COLOURS or (c.tag_ == "NNS") == w.lower_.endswith("s"):  # "two white rings"
+        return False  # "a horse race", "the dogs toys": no verb agrees so
+    if not lexicon.morphy(w.lower_, "v") or _concrete_noun(L.noun_lemma(w.lower_, w.tag_), 2):
+        return False
+    return not _finite_verb_besides(w)
+
+
+def _compound_as_subject(w) -> None:
+    """The noun hung on the verb as its modifier is its subject, with what was said before it ("a tan dog runs")."""
+    for c in w.children:
+        if c.dep_ == "compound":
+            c.dep_ = "nsubj"
+            for k in [k for k in w.children if k.i < c.i and k.dep_ in ("det", "amod", "compound")]:
+                move(k, c, k.dep_)
 
 
 def _participle_read_as_noun(w) -> bool:

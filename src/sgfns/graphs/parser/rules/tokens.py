@@ -155,8 +155,8 @@ def names_no_thing(tok) -> bool:
     """A noun that names no thing in the photo: manner, size, distance or season after "in" ("in a throwing
     position", "torn in half", "in the distance"), a noun that never does ("under construction", "for sale"),
     something the caption says is absent ("with no shirt", "without a shirt"), a bare time of day ("at night", "in
-    the evening"; not "at sunset", whose sky is seen, nor "on a sunny day", whose light is) or the picture one poses
-    for ("posing for a picture")."""
+    the evening"; not "at sunset", whose sky is seen, nor "on a sunny day", whose light is), the picture one poses
+    for ("posing for a picture") or the object of a light verb ("making their way", "taking a break")."""
     if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.lower_ in W.MANNER_NOUNS:
         return True
     if (tok.dep_ == "pobj" and tok.head.lower_ == "without") or _negated(tok):
@@ -165,6 +165,8 @@ def names_no_thing(tok) -> bool:
         return not any(c.dep_ == "amod" for c in tok.children)  # "on a sunny day" keeps its day: the light is seen
     if posed_for(tok) and L.noun_lemma(tok.lower_, tok.tag_) not in ("camera", "photographer"):
         return True
+    if tok.dep_ == "dobj" and (L.verb_lemma(tok.head.lower_), tok.lower_) in W.LIGHT_VERB_OBJECTS:
+        return True  # "making their way down a hill", "taking a break"
     return tok.lower_ in W.NO_THING_NOUNS and tok.dep_ in ("pobj", "pcomp")
 
 
@@ -237,9 +239,10 @@ def side_word(tok) -> bool:
 
 
 def verb_phrase(v) -> str:
-    """The verb's lemma with its particles ("pick up")."""
+    """The verb's lemma with its particles ("pick up") and the "way" one makes ("make way", of "making their way
+    through the woods")."""
     words = [verb_lemma(v)]
     for c in v.children:
-        if c.dep_ == "prt" and c.i > v.i:
+        if c.dep_ == "prt" and c.i > v.i or c.dep_ == "dobj" and (words[0], c.lower_) == ("make", "way"):
             words.append(c.lower_)
     return " ".join(words)
