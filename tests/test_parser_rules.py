@@ -925,6 +925,11 @@ def test_a_no_parking_sign_is_a_sign(parser):
     ("Children sit and watch the fish moving in the pond.", ("child", "watch", "fish")),  # what is seen doing
     ("Two dogs in a room are playing , one is catching a ball .", ("dog", "catch", "ball")),  # one of the dogs
     ("Three elderly women , two with canes , walk through a parking lot .", ("woman", "with", "cane")),
+    # rules-45: a phrase whose noun the parse hung on the verb, a plural verb read as an object, "Boy" an interjection
+    ("a person with a long ponytail walks along a waterway under a tunnel", ("person", "with", "ponytail")),
+    ("Two young girls with dyed hair talk to two boys .", ("girl", "talk to", "boy")),
+    ("Boy climbing a rock wall .", ("boy", "climb", "wall")),
+    ("Boy and girl running along the beach .", ("boy", "run along", "beach")),
 ])  # fmt: skip
 def test_a_relation_the_parse_hid(parser, caption, want):
     got = triples(parser.parse(caption))

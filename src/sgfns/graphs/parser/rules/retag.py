@@ -96,6 +96,12 @@ def _noun_tagged_adjective(w) -> bool:
     return _concrete_noun(L.noun_lemma(w.lower_, "NN"), 2)
 
 
+def _noun_read_as_interjection(w) -> bool:
+    """'Boy climbing a rock wall', 'Boy and girl running along the beach': the capitalised first word, a person or
+    animal, tagged an interjection."""
+    return w.tag_ == "UH" and w.i == 0 and w.is_alpha and animate(w)
+
+
 def _concrete_noun(lemma: str, senses: int) -> bool:
     """WordNet knows `lemma` as a concrete noun among its first `senses` noun senses."""
     return any(lexicon.lexname_of(s) in CONCRETE for s in lexicon.synset_ids(lemma, "n")[:senses])
@@ -104,9 +110,11 @@ def _concrete_noun(lemma: str, senses: int) -> bool:
 def mend_word(w) -> None:
     """Mend the word's tag (or the participle or verb it is) as above, in place; the caller goes in reading order
     (a list's later nouns hang on its earlier ones), and a mended copy is left as it is."""
-    tag = _listed_noun(w) or ("NN" if _noun_tagged_adjective(w) else None)
+    tag = _listed_noun(w) or ("NN" if _noun_tagged_adjective(w) or _noun_read_as_interjection(w) else None)
     if tag is not None:
         w.pos_, w.tag_ = "NOUN", tag
+        if w.dep_ == "intj" and w.head.pos_ == "VERB":  # "Boy climbing a rock wall": the boy climbs
+            w.dep_ = "nsubj"
     elif _participle_read_as_noun(w):
         _mend_participle(w)
     elif _verb_read_as_plural_noun(w):
@@ -123,11 +131,32 @@ def mend_word(w) -> None:
     elif _verb_read_as_root_noun(w):
         w.pos_, w.tag_ = "VERB", "VBZ" if w.lower_.endswith("s") else "VBP"
         _compound_as_subject(w)
+    if (obj := _object_hung_on_the_verb(w)) is not None:
+        move(obj, w, "pobj")
     if w.dep_ == "prt" and any(c.dep_ == "pobj" for c in w.children):
         w.dep_ = "prep"  # "a dog shakes off water": a particle with an object is a preposition
     if w.lower_ == "matching" and w.tag_ == "VBG" and (
             w.dep_ in ("xcomp", "ccomp", "dobj") and w.head.pos_ == "VERB" or w.dep_ == "pcomp"):  # fmt: skip
         _mend_matching(w)
+
+
+def _object_hung_on_the_verb(p):
+    """'a person with a long ponytail walks along a waterway': a preposition left without its object, whose noun
+    phrase the parse hung on the verb after it as the verb's modifier; that noun is returned, else None."""
+    if p.dep_ != "prep" or any(c.dep_ in ("pobj", "pcomp") for c in p.children):
+        return None
+    words = p.doc.words
+    j = p.i + 1
+    while j < len(words) and words[j].dep_ in ("det", "amod", "compound", "nummod", "poss"):
+        j += 1  # the phrase's article and modifiers
+    if j == p.i + 1 or j >= len(words):
+        return None
+    c, v = words[j - 1], words[j]
+    if c.head is not v or c.dep_ != "compound" or c.pos_ not in NOUNS or v.pos_ != "VERB" or v.dep_ != "ROOT":
+        return None
+    if not any(k.dep_ == "nsubj" and k.i < p.i for k in v.children):
+        return None  # the verb has its doer before the phrase ("a person with ... walks")
+    return c if all(words[k].head is c for k in range(p.i + 1, c.i)) else None
 
 
 def _verb_read_as_plural_noun(w) -> bool:
@@ -138,7 +167,8 @@ def _verb_read_as_plural_noun(w) -> bool:
     "coat fishes from"), and no word of the caption is a finite verb, it is the verb -- if the verb is one of posture
     or motion (`ACTING`) or the noun before it is a garment ("coat fishes", "shirt slides"; not "rain boots in a
     puddle", "ski lifts above the snow")."""
-    if w.tag_ not in ("NNS", "VBZ") or not w.lower_.endswith("s") or w.dep_ != "pobj" or w.i < 2:
+    plural = w.tag_ == "VBP"  # "two girls with dyed hair talk to two boys"
+    if not (plural or w.tag_ in ("NNS", "VBZ") and w.lower_.endswith("s")) or w.dep_ != "pobj" or w.i < 2:
         return False  # tagged a verb but parsed as the object: "a girl in a blue dress walks through a crowd"
     c = w.doc.words[w.i - 1]
     if c.head is not w or c.dep_ != "compound" or c.pos_ not in NOUNS:
@@ -148,7 +178,7 @@ def _verb_read_as_plural_noun(w) -> bool:
         return False
     p = w.head
     subject = p.head
-    if subject.dep_ != "ROOT" or subject.pos_ not in NOUNS or subject.i > p.i:
+    if subject.dep_ != "ROOT" or subject.pos_ not in NOUNS or subject.i > p.i or plural and subject.tag_ != "NNS":
         return False
     if not any(k.dep_ in ("prep", "prt") and k.i > w.i for k in w.children + subject.children):
         return False
