@@ -974,3 +974,19 @@ def test_a_light_verbs_object_and_a_season_are_no_things(parser, caption, want, 
 def test_a_colour_before_a_plural_noun_is_no_doer(parser):
     g = parser.parse("two white rings and a white star")  # "rings" is a verb too, "White" a person in WordNet
     assert obj(g, "ring").attributes == ["white"] and obj(g, "ring").count == 2, g
+
+
+@pytest.mark.parametrize(("caption", "name", "attribute"), [
+    ("A girl is standing barefoot on the railroad tracks", "girl", "barefoot"),  # how the doer is
+    ("a young baby sucking a Binky asleep in a chair .", "baby", "asleep"),
+    ("A little girl is sitting on a rock , her mouth open .", "mouth", "open"),  # how a body part is
+    ("A big brown dog is jumping in the water and has his mouth wide open .", "mouth", "open"),
+])  # fmt: skip
+def test_a_state_said_after_the_doer_or_its_body_part(parser, caption, name, attribute):
+    g = parser.parse(caption)
+    assert attribute in obj(g, name).attributes, (caption, g)
+
+
+def test_a_body_part_seen_is_not_seen_looking(parser):
+    g = parser.parse("A pavement where a person foot are seen having skates.")  # how the photo shows it
+    assert "seen" not in obj(g, "foot").attributes, g

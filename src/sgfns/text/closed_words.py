@@ -93,12 +93,16 @@ CONTAINERS = {
 # What one poses or smiles for ("posing for a picture on a boat": the place is where they pose)
 POSED_FOR = frozenset({"picture", "photo", "photograph", "camera", "snapshot", "shot", "portrait", "photographer"})
 POSING_VERBS = frozenset({"pose", "smile", "stand", "sit", "gather", "line"})
+# How the doer is while doing it, said after the verb ("running barefoot", "sucking a binky asleep in a chair").
+STATES_OF_THE_DOER = frozenset({"barefoot", "barefooted", "shirtless", "topless", "asleep", "awake", "naked"})
 # Things that are not alive but wear what a caption puts on them ("a snowman in a red tie").
 WEARERS = frozenset({"snowman", "statue", "mannequin", "doll", "scarecrow", "figure", "teddy bear"})
 # An -ing verb after these is a clause of its own ("shaking after coming out of the water").
 CLAUSE_TIME_WORDS = frozenset({"after", "before", "upon", "while", "when"})
 # Verbs whose -ing clause says what the thing seen does ("watch the fish moving in the pond").
 SEEING_VERBS = frozenset({"watch", "see", "observe", "view", "film", "photograph"})
+# Verbs whose participle says how the photo shows a thing ("a foot is seen", "shown"), not how the thing is.
+SHOWING_VERBS = frozenset({"show", "picture", "depict", "display", "capture", "visible"})
 DEPICTIONS = {"picture", "photo", "photograph", "painting", "image", "poster", "drawing", "portrait", "reflection",
               "print", "mural", "sculpture", "statue", "figurine", "snapshot"}  # fmt: skip
 # (a vessel the negatives replace stays one: "a mug of coffee", never "a fork of coffee")

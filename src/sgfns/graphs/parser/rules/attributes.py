@@ -169,10 +169,35 @@ def _upside_down(tok) -> bool:
     return tok.lower_ == "upside" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "down"
 
 
+def _body_part_said_of(d: Draft, tok) -> int | None:
+    """The body part an adjective or participle after it says how it is ("her mouth open", "his mouth wide open",
+    "with fangs revealed", "teeth bared"): an adjective whose subject is a body part, or a bare participle right after
+    one; the body part's object, else None."""
+    if tok.pos_ == "ADJ" or tok.tag_ == "VBN" and tok.dep_ != "acl":
+        part = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i), None)
+    elif tok.tag_ == "VBN" and tok.dep_ == "acl" and tok.head.i == tok.i - 1 and not tok.children:
+        part = tok.head
+    else:
+        return None
+    if part is None or part.pos_ not in NOUNS or lexicon.lexname(noun_lemma(part)) != "noun.body":
+        return None
+    if tok.tag_ == "VBN" and lemma(tok) in W.SEEING_VERBS | W.SHOWING_VERBS:
+        return None  # "a person's foot is seen": how the photo shows it, not how it is
+    return d.ent(part)
+
+
 def predicative_attributes(d: Draft) -> None:
     """'the truck is old', 'a dog that is brown', 'the car is parked'; 'upside down' said of a thing or of what a
     verb's subject does ('a person upside down on a board', 'two kids laying on a bed upside down')."""
     for tok in d.tokens:
+        if tok.lower_ in W.STATES_OF_THE_DOER and tok.dep_ in ("advmod", "oprd", "acomp") and tok.head.pos_ == "VERB":
+            for s in d.subjects_of(tok.head):  # "running barefoot along a wall", "sucking a binky asleep"
+                d.add_attr(d.objects[s], tok.lower_)
+            continue
+        if (part := _body_part_said_of(d, tok)) is not None:  # "her mouth open", "with fangs revealed"
+            if t := _adj_text(tok):
+                d.add_attr(d.objects[part], t)
+            continue
         if _upside_down(tok) and tok.dep_ in ("advmod", "amod") and (tok.head.i == tok.i + 1 or tok.head is tok):
             down = d.doc[tok.i + 1]  # said of what "down" hangs on ("an upside down cup"), else of upside's head
             h = down.head if tok.head is down or down.dep_ == "amod" else tok.head
