@@ -990,3 +990,16 @@ def test_a_state_said_after_the_doer_or_its_body_part(parser, caption, name, att
 def test_a_body_part_seen_is_not_seen_looking(parser):
     g = parser.parse("A pavement where a person foot are seen having skates.")  # how the photo shows it
     assert "seen" not in obj(g, "foot").attributes, g
+
+
+@pytest.mark.parametrize(("caption", "want", "not_want"), [
+    ("Girl in pink shirt with white writing lying in grass .", ("shirt", "with", "writing"),
+     ("girl", "with", "writing")),
+    ("A smiling bearded man wears a shirt with an orange peace sign", ("shirt", "with", "sign"),
+     ("man", "wear with", "sign")),
+    ("A man in a suit with a briefcase .", ("man", "with", "briefcase"), ("suit", "with", "briefcase")),  # a guard
+    ("People walk by a display of underwear .", ("display", "have", "underwear"), ("underwear", "have", "display")),
+])  # fmt: skip
+def test_what_is_printed_on_a_garment_is_the_garments(parser, caption, want, not_want):
+    got = triples(parser.parse(caption))
+    assert want in got and not_want not in got, (caption, got)

@@ -29,8 +29,7 @@ FRAMING_NOUNS = {"closeup", "view", "picture", "photo", "photograph", "image", "
 # Quantifier nouns that carry a count of their own.
 QUANTIFIER_COUNTS = {"pair": 2, "couple": 2}
 # Quantifier nouns that add no attribute ("a lot of", "a kind of", "body of water").
-SILENT_QUANTIFIERS = {"lot", "lots", "number", "amount", "kind", "type", "sort", "body", "variety", "armful", "armfuls",
-                      "handfuls", "mouthful", "spray", "puff", "plume"}  # fmt: skip
+SILENT_QUANTIFIERS = {"lot", "lots", "number", "amount", "kind", "type", "sort", "body", "variety"}
 
 # Nouns that, between a preposition and "of", form one spatial predicate: "in front of", "on top of".
 PREDICATE_NOUNS = {
@@ -87,7 +86,7 @@ CONTAINERS = {
     "pans", "vase", "vases", "cart", "carts", "container", "containers", "mug", "mugs", "crate", "crates",
     "picture", "pictures", "photo", "photos", "image", "images", "poster", "posters", "painting", "paintings",
     "field", "fields", "sheet", "sheets", "can", "cans", "carton", "cartons", "platter", "platters", "dish",
-    "dishes", "loaf", "bed", "beds", "glob", "flock", "tub", "tubs",
+    "dishes", "loaf", "bed", "beds", "glob", "flock", "tub", "tubs", "display", "displays",
 }  # fmt: skip
 # "a painting of the sun", "a cup of coffee": what follows "of" is in the depiction or the vessel.
 # What one poses or smiles for ("posing for a picture on a boat": the place is where they pose)
@@ -95,6 +94,12 @@ POSED_FOR = frozenset({"picture", "photo", "photograph", "camera", "snapshot", "
 POSING_VERBS = frozenset({"pose", "smile", "stand", "sit", "gather", "line"})
 # How the doer is while doing it, said after the verb ("running barefoot", "sucking a binky asleep in a chair").
 STATES_OF_THE_DOER = frozenset({"barefoot", "barefooted", "shirtless", "topless", "asleep", "awake", "naked"})
+# What is printed on a garment ("a shirt with white writing"): "with" such a thing after a garment is the garment's,
+# not the wearer's (not a garment's parts: "a man in a hat with long sleeves" has the sleeves).
+MARKINGS = frozenset({"writing", "words", "word", "letters", "lettering", "logo", "logos", "print", "design",
+                      "designs", "pattern", "patterns", "stripe", "stripes", "sign", "symbol", "symbols", "picture",
+                      "pictures", "image", "images", "graphic", "graphics", "number", "numbers", "name", "slogan",
+                      "emblem", "decal", "dots", "writings"})  # fmt: skip
 # Things that are not alive but wear what a caption puts on them ("a snowman in a red tie").
 WEARERS = frozenset({"snowman", "statue", "mannequin", "doll", "scarecrow", "figure", "teddy bear"})
 # An -ing verb after these is a clause of its own ("shaking after coming out of the water").
@@ -102,7 +107,7 @@ CLAUSE_TIME_WORDS = frozenset({"after", "before", "upon", "while", "when"})
 # Verbs whose -ing clause says what the thing seen does ("watch the fish moving in the pond").
 SEEING_VERBS = frozenset({"watch", "see", "observe", "view", "film", "photograph"})
 # Verbs whose participle says how the photo shows a thing ("a foot is seen", "shown"), not how the thing is.
-SHOWING_VERBS = frozenset({"show", "picture", "depict", "display", "capture", "visible"})
+SHOWING_VERBS = frozenset({"show", "picture", "depict", "display", "capture"})
 DEPICTIONS = {"picture", "photo", "photograph", "painting", "image", "poster", "drawing", "portrait", "reflection",
               "print", "mural", "sculpture", "statue", "figurine", "snapshot"}  # fmt: skip
 # (a vessel the negatives replace stays one: "a mug of coffee", never "a fork of coffee")

@@ -1,7 +1,8 @@
 """Attributes: adjectival modifiers of a noun (with their coordinations and colour shades such as "dark blue"),
 noun modifiers that are not part of the name ("stone wall" -> wall [stone]), counts from numerals and exact
 quantity words ("both", "a pair of"), predicative adjectives after a copula ("the truck is old", "a dog that is
-brown") and stand-alone participles ("the car is parked")."""
+brown"), stand-alone participles ("the car is parked"), how a body part is, said after it ("her mouth open", "arms
+outstretched"), and how the doer is, said after the verb ("running barefoot", "asleep in a chair")."""
 
 from __future__ import annotations
 
@@ -171,8 +172,8 @@ def _upside_down(tok) -> bool:
 
 def _body_part_said_of(d: Draft, tok) -> int | None:
     """The body part an adjective or participle after it says how it is ("her mouth open", "his mouth wide open",
-    "with fangs revealed", "teeth bared"): an adjective whose subject is a body part, or a bare participle right after
-    one; the body part's object, else None."""
+    "with arms outstretched", "with their teeth bared"): an adjective whose subject is a body part, or a bare
+    participle right after one; the body part's object, else None."""
     if tok.pos_ == "ADJ" or tok.tag_ == "VBN" and tok.dep_ != "acl":
         part = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i), None)
     elif tok.tag_ == "VBN" and tok.dep_ == "acl" and tok.head.i == tok.i - 1 and not tok.children:
@@ -194,7 +195,7 @@ def predicative_attributes(d: Draft) -> None:
             for s in d.subjects_of(tok.head):  # "running barefoot along a wall", "sucking a binky asleep"
                 d.add_attr(d.objects[s], tok.lower_)
             continue
-        if (part := _body_part_said_of(d, tok)) is not None:  # "her mouth open", "with fangs revealed"
+        if (part := _body_part_said_of(d, tok)) is not None:  # "her mouth open", "with arms outstretched"
             if t := _adj_text(tok):
                 d.add_attr(d.objects[part], t)
             continue

@@ -352,6 +352,8 @@ def _companion(d: Draft, objs: list[int], p) -> bool:
     pobj = next((c for c in p.children if c.dep_ == "pobj"), None)
     owned = pobj is not None and any(c.dep_ == "poss" and c.lower_ in ("his", "her", "their") for c in pobj.children)
     worn = p.head.pos_ in NOUNS and p.head.dep_ == "pobj" and is_garment(noun_lemma(p.head))
+    if worn and pobj is not None and pobj.lower_ in W.MARKINGS:
+        return False  # "in a pink shirt with white writing": the shirt's
     return owned or worn or any(is_animate(d.objects[o].name) for o in objs)
 
 

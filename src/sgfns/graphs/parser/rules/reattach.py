@@ -4,8 +4,9 @@ has mended the tags, word by word in reading order):
   plants": "tan" the subject) are the noun's;
 - a garment after "and" that the parse coordinated with the person who wears it (or made a second subject of the
   verb) is one more garment of the person's "wearing", "in" or "with" phrase ("a woman wearing a white hat and shirt
-  is jogging down a street": the shirt does not jog; "a boy in water wings and a bathing suit slides");
+  is jogging down a street": the shirt does not jog; "a girl with a red hood and shirt is sitting");
 - what a number word set beside people or animals has or does is theirs ("three elderly women, two with canes");
+- a "with" of a marking right after a garment is the garment's ("wears a shirt with a peace sign");
 - an "in" phrase of a garment hung on the verb right after its object that can wear it is that one's ("holding a
   young girl in a denim dress");
 - a phrase hung on what one poses for, on the air, or a "with" holding what is in someone's mouth or hand, is the
@@ -41,6 +42,8 @@ def reattach(w) -> None:
     if w.dep_ == "appos" and w.tag_ == "CD" and w.lower_ in W.NUMBER_WORDS and w.head.pos_ in NOUNS and animate(w.head):
         for k in [k for k in w.children if k.dep_ in ("prep", "acl") and k.lower_ != "of"]:
             move(k, w.head, k.dep_)  # "three women, two with canes": theirs
+    if _marking_of_the_garment_before(w):  # "wears a shirt with an orange peace sign": on the shirt
+        move(w, w.doc.words[w.i - 1], "prep")
     if _worn_by_the_one_before(w):  # "holding a young girl in a denim dress": the girl wears it
         move(w, w.doc.words[w.i - 1], "prep")
     if _clause_after_time_word(w):  # "a dog is shaking after coming out of the water": the dog came out
@@ -69,6 +72,14 @@ def _hung_on_what_is_posed_for(p) -> bool:
         return True  # a place hung on the picture
     obj = next((c for c in p.children if c.dep_ == "pobj"), None)
     return p.lower_ == "for" and obj is not None and L.noun_lemma(obj.lower_, obj.tag_) in W.POSED_FOR
+
+def _marking_of_the_garment_before(p) -> bool:
+    """A "with" of a marking (`MARKINGS`) right after a garment that the parse hung elsewhere: the garment's."""
+    if p.dep_ != "prep" or p.lower_ != "with" or p.i == 0:
+        return False
+    g = p.doc.words[p.i - 1]
+    obj = next((c for c in p.children if c.dep_ == "pobj"), None)
+    return p.head is not g and obj is not None and obj.lower_ in W.MARKINGS and _is_garment(g)
 
 def _worn_by_the_one_before(p) -> bool:
     """'a woman holding a young girl in a denim dress', 'people pose by a snowman in a red tie': an "in" phrase of a
@@ -164,8 +175,9 @@ def _garment_listed_as_wearer(w):
             worn = next((k for k in c.children if k.dep_ == "pobj"), worn)
     if worn is None or worn.pos_ not in NOUNS or not all(_is_garment(c) for c in _conj_chain(w)):
         return None  # "blue shorts, light blue shirt, black hair with a sprinkler": not a list of garments only
-    # what the phrase names first may be a thing WordNet does not call a garment ("in water wings and a bathing
-    # suit") or whose first sense is a person ("with a red hood and shirt": the garment shares its article)
+    # what the phrase names first may be a thing WordNet does not call a garment, if it is no person or animal, or
+    # one whose first sense is a person when the garment shares its article ("with a red hood and shirt": a hood is
+    # first a hoodlum in WordNet)
     if not (_is_garment(worn) or not animate(worn) or not any(k.dep_ in ("det", "poss", "nummod") for k in w.children)):
         return None
     return worn, person

@@ -15,7 +15,10 @@ It reads a plural noun in -s as the verb it is where the caption has no verb and
 modifier ("a girl in a dress runs across the field": "dress runs" read as one noun; also when "walks" is tagged a verb
 but parsed as the object). A root verb whose doer the parse hung on it as a modifier gets it as its subject ("Black
 dog paddles through the water"), and so does a root noun that is a verb and no concrete noun after a person or animal
-that agrees with it ("two dogs wrestle in the grass").
+that agrees with it ("two dogs wrestle in the grass"). A plural verb read as a preposition's object is the verb when
+its subject is plural ("two girls with dyed hair talk to two boys"); a preposition left without its object takes the
+noun phrase the parse hung on the verb after it ("a person with a long ponytail walks"); a capitalised first word, a
+person or animal tagged an interjection, is a noun ("Boy climbing a rock wall").
 
 The caption's last word, in -s, is the verb it is when the tagger made it a noun and the caption names its doer
 ("a blonde lady with sunglasses smiles", "a child dressed like a pirate smiles", "a man holds up a blue cloth and
@@ -325,15 +328,23 @@ def _mend_final_verb(w) -> None:
     _make_root_verb(w, subject)
 
 
+def _doer_as_modifier(w):
+    """The person or animal just before the caption's root `w` that the parse hung on it as its modifier (not a
+    colour: "two white rings", "White" being a person in WordNet), else None."""
+    if w.dep_ != "ROOT" or w.i == 0:
+        return None
+    c = w.doc.words[w.i - 1]
+    if c.head is not w or c.dep_ != "compound" or c.tag_ not in ("NN", "NNS") or c.lower_ in C.PARSER_COLOURS:
+        return None
+    return c if animate(c) else None
+
+
 def _subject_read_as_compound(w) -> bool:
     """'Black dog paddles through the water': the caption's verb, tagged a verb, with its doer parsed as its
     modifier and no subject."""
-    if w.dep_ != "ROOT" or w.pos_ != "VERB" or w.tag_ not in ("VBZ", "VBP", "VBD") or w.i == 0:
+    if w.pos_ != "VERB" or w.tag_ not in ("VBZ", "VBP", "VBD") or _doer_as_modifier(w) is None:
         return False
-    c = w.doc.words[w.i - 1]
-    if c.head is not w or c.dep_ != "compound" or c.tag_ not in ("NN", "NNS") or not animate(c):
-        return False
-    return c.lower_ not in C.PARSER_COLOURS and not any(k.dep_ in ("nsubj", "nsubjpass") for k in w.children)
+    return not any(k.dep_ in ("nsubj", "nsubjpass") for k in w.children)
 
 
 def _verb_read_as_root_noun(w) -> bool:
@@ -341,12 +352,9 @@ def _verb_read_as_root_noun(w) -> bool:
     noun with its doer as the modifier. Where the root noun is a verb that WordNet knows as no concrete noun, its
     modifier just before it is a person or animal that agrees with it in number, and the caption has no finite verb,
     it is the verb and the modifier its subject."""
-    if w.dep_ != "ROOT" or w.tag_ not in ("NN", "NNS") or w.i == 0 or not w.is_alpha:
+    if w.tag_ not in ("NN", "NNS") or not w.is_alpha or (c := _doer_as_modifier(w)) is None:
         return False
-    c = w.doc.words[w.i - 1]
-    if c.head is not w or c.dep_ != "compound" or c.tag_ not in ("NN", "NNS") or not animate(c):
-        return False
-    if c.lower_ in C.PARSER_COLOURS or (c.tag_ == "NNS") == w.lower_.endswith("s"):  # "two white rings"
+    if (c.tag_ == "NNS") == w.lower_.endswith("s"):
         return False  # "a horse race", "the dogs toys": no verb agrees so
     if not lexicon.morphy(w.lower_, "v") or _concrete_noun(L.noun_lemma(w.lower_, w.tag_), 2):
         return False
