@@ -163,18 +163,14 @@ def score(args) -> int:
     errors: dict[str, Counter] = {}
     for r, (key_path, judged_path) in enumerate(zip(args.key, args.judged, strict=True), start=1):
         alias = {**aliases.get(None, {}), **aliases.get(r, {})}
-        key = {k["item"]: k for k in json.loads(key_path.read_text(encoding="utf-8"))}
-        for k in key.values():
+        key, judged = _round(key_path, judged_path)
+        for k in key:
             for b in k.get("by", [k]):
                 n = b.get("name", b.get("backend"))
                 versions.setdefault(n, b["parser"])
                 if n in alias:
                     versions.setdefault(alias[n], f"{b['parser']} and others (pooled)")
-        for line in judged_path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            j = json.loads(line)
-            k = key[j["item"]]
+        for k, j in judged:
             for name in {*_key_names(k), *(alias[n] for n in _key_names(k) if n in alias)}:
                 right.setdefault(name, {})[(str(k["image_id"]), k["caption_index"])] = j["right"]
                 if not j["right"]:
@@ -206,17 +202,20 @@ def score(args) -> int:
     return 0
 
 
+def _round(key_path: Path, judged_path: Path) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    """A round's key items, and each judgement with the key item it judges."""
+    key = json.loads(key_path.read_text(encoding="utf-8"))
+    by_item = {k["item"]: k for k in key}
+    judged = [json.loads(line) for line in judged_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return key, [(by_item[j["item"]], j) for j in judged]
+
+
 def _judged_graphs(pairs) -> dict[tuple[str, int], dict[str, bool]]:
     """(image id, caption index) -> facts_sha256 -> right, from (key, judged) files; the first judgement of a graph
     counts (a later re-judging of the same graph does not overwrite it)."""
     out: dict[tuple[str, int], dict[str, bool]] = {}
     for key_path, judged_path in pairs:
-        key = {k["item"]: k for k in json.loads(key_path.read_text(encoding="utf-8"))}
-        for line in judged_path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            j = json.loads(line)
-            k = key[j["item"]]
+        for k, j in _round(key_path, judged_path)[1]:
             if "facts_sha256" not in k:
                 _bad_input(f"{key_path}: item {k['item']} has no facts_sha256 (a key written before graphs were "
                            "hashed)")

@@ -245,7 +245,8 @@ def split_predicate(text: str, tokens: list[Token], graph: SceneGraph, rel_index
         raise Unreliable(f"'{' '.join(tail)}' not found before the object")
     j = ends[-1]
     _check_modifiers(tokens[j + n : oi], o_obj, rel.predicate)
-    _check_between_verb_and_preposition(tokens[v + 1 : j], v + 1, _head_indices(text, tokens, graph), words[0])
+    if tokens[v + 1 : j]:  # the objects' heads are looked for only when words stand between
+        _check_between_verb_and_preposition(tokens[v + 1 : j], v + 1, _head_indices(text, tokens, graph), words[0])
     return tokens[v], tokens[j : j + n]
 
 
