@@ -202,12 +202,20 @@ def score(args) -> int:
     return 0
 
 
-def _round(key_path: Path, judged_path: Path) -> tuple[list[dict], list[tuple[dict, dict]]]:
-    """A round's key items, and each judgement with the key item it judges."""
+def _round(key_path: Path, judged_path: Path):
+    """A round's key items, and (in the file's order) each judgement with the key item it judges."""
     key = json.loads(key_path.read_text(encoding="utf-8"))
     by_item = {k["item"]: k for k in key}
-    judged = [json.loads(line) for line in judged_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return key, [(by_item[j["item"]], j) for j in judged]
+
+    def pairs():
+        for line in judged_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                j = json.loads(line)
+                if j["item"] not in by_item:
+                    _bad_input(f"{judged_path}: item {j['item']} is not in {key_path}")
+                yield by_item[j["item"]], j
+
+    return key, pairs()
 
 
 def _judged_graphs(pairs) -> dict[tuple[str, int], dict[str, bool]]:
