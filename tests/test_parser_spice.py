@@ -102,3 +102,10 @@ def test_parser_quality_floor_on_dev_sample(shared_data, backend):
     floor_spice, floor_relation = FLOORS[backend]
     assert out["spice_f"] >= floor_spice, out
     assert out["relation_f"] >= floor_relation, out
+
+
+def test_a_compound_wordnet_does_not_know_has_no_synonyms():
+    """FACTUAL's scorer looks a name up whole: "baseball uniform" is no synonym of "uniform" (the word classes'
+    head-word senses are not the scorer's)."""
+    assert spice.spice_f("( boy , wear , baseball uniform )", "( boy , wear , uniform )") < 1.0
+    assert spice.spice_f("( boy , wear , tennis racket )", "( boy , wear , tennis racquet )") == 1.0  # WordNet's own

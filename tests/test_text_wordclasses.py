@@ -43,3 +43,16 @@ def test_same_kind_nouns_follow_who_can_act_not_wordnet_first_sense():
     assert "tree" not in wc.same_kind_nouns("climber", ["tree", "vine", "skier"])
     assert wc.same_kind_nouns("controller", ["supervisor", "manager"]) == []
     assert wc.same_kind_nouns("oak", ["maple", "climber"]) == ["maple"]
+
+
+def test_a_compound_wordnet_does_not_know_is_its_head_word():
+    """The caption parser names a thing with the nouns that say which kind it is ("baseball uniform"); what the
+    word classes ask of it is what its head word is. A compound WordNet knows whole keeps its own senses."""
+    from sgfns.text import lexicon
+
+    assert not lexicon.is_lemma("baseball uniform") and lexicon.is_lemma("teddy bear")
+    assert lexicon.lexname("baseball uniform") == lexicon.lexname("uniform") == "noun.artifact"
+    assert lexicon.lexname("softball player") == "noun.person" and wc.is_animate("softball player")
+    assert wc.is_garment("safety vest") and wc.noun_class("baseball uniform") == "clothing"
+    assert wc.noun_class("teddy bear") != "animal" and not wc.known_whole("baseball uniform")
+    assert wc.known_whole("teddy bear") and wc.known_whole("fire hydrant")

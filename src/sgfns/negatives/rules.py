@@ -177,12 +177,11 @@ def _in_compound(ctx: Context, ph: locate.Phrase, obj: SGObject) -> bool:
 
 
 def _replacement_names(name: str, corpus: Corpus) -> list[str]:
-    """Same-kind nouns for the name among the corpus's nouns; a multi-word name that is no WordNet lemma ("city
-    bus", as the learned parser writes a modifier into the name) keeps its modifiers and has its head replaced
-    ("city truck")."""
-    alts = corpus.same_kind_nouns(name)
-    if alts or " " not in name or lexicon.is_lemma(name, "n"):
-        return alts
+    """Same-kind nouns for the name among the corpus's nouns; a multi-word name that neither WordNet nor the word
+    tables know whole ("city bus", "baseball uniform": the parsers write the nouns that say which kind of thing it is
+    into its name) keeps its modifiers and has its head replaced ("city truck")."""
+    if " " not in name or wc.known_whole(name):
+        return corpus.same_kind_nouns(name)
     mods, head = name.rsplit(" ", 1)
     return [f"{mods} {a}" for a in corpus.same_kind_nouns(head) if " " not in a]
 

@@ -128,6 +128,17 @@ COMPOUND_NAMES = frozenset({
     "light post", "traffic sign", "light fixture", "light pole", "train engine", "game controller", "food truck",
     "snow ski", "picnic table", "cardboard box", "pizza box",
 })  # fmt: skip
+# Noun modifiers true of the thing itself, not a kind of it: "a toy car" is a toy, "a rock wall" is rock, "camo
+# shorts" are camouflage; and of a person or animal, its age or sex ("a baby elephant", not "a baby stroller").
+TOY_WORDS = frozenset({"toy", "miniature", "model"})
+TRUE_OF_THE_THING = frozenset({"rock", "camo", "denim", "silk", "lace", "velvet",
+                               "bamboo", "tin", "gold", "chrome", "wool", "foam", "cloth", "fabric", "wire",
+                               "canvas", "flannel", "satin", "mesh", "adobe", "pinstripe", "print", "paisley",
+                               "dirt"})  # fmt: skip
+# Substances a thing holds or serves rather than is made of: "a water bottle", "a wine shop", "a beer sign".
+CONTENTS = frozenset({"water", "coffee", "wine", "beer", "juice", "milk", "tea", "oil", "gas", "soda", "paint",
+                      "ink", "soap", "shampoo", "perfume", "gasoline", "fuel", "air", "steam", "smoke"})  # fmt: skip
+AGE_AND_SEX_NOUNS = frozenset({"baby", "adult", "male", "female", "teen", "teenager", "youth", "giant"})
 WALK_IN_NOUNS = {"shower", "showers", "closet", "closets", "tub", "bathtub", "pantry", "cooler", "freezer", "fridge",
                  "refrigerator", "wardrobe", "bath"}  # fmt: skip
 # Linking verbs: the adjective after them is an attribute of the subject ("the dog looks brown").

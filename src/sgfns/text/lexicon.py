@@ -24,12 +24,19 @@ def _norm(word: str) -> str:
 
 
 def synset_ids(lemma: str, pos: str = "n") -> list[int]:
-    """Synsets of an exact lemma, most frequent sense first (no inflection handling; see `morphy`)."""
-    return _data()["index"][pos].get(_norm(lemma), [])
+    """Synsets of a lemma, most frequent sense first (no inflection handling; see `morphy`). A noun compound
+    WordNet does not know has its head word's senses: the caption parser names a thing with the nouns that say
+    which kind it is ("baseball uniform" is a uniform)."""
+    index = _data()["index"][pos]
+    word = _norm(lemma)
+    if word not in index and pos == "n" and " " in word:
+        word = word.rsplit(" ", 1)[1]
+    return index.get(word, [])
 
 
 def is_lemma(word: str, pos: str = "n") -> bool:
-    return bool(synset_ids(word, pos))
+    """Is the word (or compound) itself a WordNet lemma ("fire hydrant" is, "baseball uniform" is not)?"""
+    return bool(_data()["index"][pos].get(_norm(word)))
 
 
 def lemmas_of(sid: int, pos: str = "n") -> list[str]:

@@ -28,7 +28,7 @@ from sgfns.graphs.parser.rules.relations import clothing_as_wear, relations_from
 from sgfns.graphs.types import SceneGraph
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
-RULES_VERSION = 47
+RULES_VERSION = 48
 
 
 def build(doc) -> SceneGraph:

@@ -72,10 +72,17 @@ class Draft:
         self.skip: set[int] = set()  # tokens consumed by a multi-word predicate or a quantifier
         self.owners: list = []  # (owner modifier token, owned head token) from "elephant leg"
         self._home_of: dict[int, int] | None = None
+        self.kind_words: dict[int, list[str]] = {}  # head token -> the modifiers that join its name at the end
         self.doers: dict[int, list[int]] = {}  # noun token -> who acts on it ("baby brushing teeth": the baby)
 
     def graph(self) -> SceneGraph:
-        """The finished graph."""
+        """The finished graph: the noun modifiers that say which kind of thing an object is join its name only
+        now, since the rules ask what a thing is by its head word ("uniform" is a garment, "baseball uniform" is
+        a word WordNet does not know)."""
+        for i, words in self.kind_words.items():
+            obj = self.objects[self.tok2obj[i]]
+            obj.name = " ".join([*words, obj.name])
+            obj.attributes = [a for a in obj.attributes if a not in words]
         return SceneGraph(objects=self.objects, relations=self.relations)
 
     def ent(self, tok) -> int | None:

@@ -3,9 +3,10 @@
 Objects are noun heads (pronouns never; "someone" -> "person"); "a group/piece/bunch of X" makes X the object (the
 container word becomes an attribute or a count), and so does a framing noun at the caption's head ("a close up of
 X", "a picture of X"); a noun compound that is one WordNet lemma ("tennis racket") is the
-name, other noun modifiers are attributes (`attributes.py`); an animal's or person's body part ("elephant leg")
-gets a second object that has it. Nouns the tagger read as something else ("bench on the ground" with "bench" as a
-verb) and -ing nouns ("covered in frosting") are objects too."""
+name, and so are the noun modifiers nearest it that say which kind of thing it is ("baseball uniform"); other
+modifiers are attributes (`attributes.py`: "rock wall", "baby elephant"); an animal's or person's body part
+("elephant leg") gets a second object that has it. Nouns the tagger read as something else ("bench on the ground"
+with "bench" as a verb) and -ing nouns ("covered in frosting") are objects too."""
 
 from __future__ import annotations
 
@@ -31,10 +32,11 @@ from sgfns.graphs.parser.rules.tokens import (
     walk_in_object,
 )
 from sgfns.graphs.types import SGObject
+from sgfns.text import adjectives, lexicon
 from sgfns.text import closed_words as W
 from sgfns.text import colours as C
 from sgfns.text import lemmas as L
-from sgfns.text import lexicon
+from sgfns.text.wordclasses import is_animate, noun_class
 
 
 def is_head(d: Draft, tok) -> bool:
@@ -64,6 +66,71 @@ def is_head(d: Draft, tok) -> bool:
     if not any(ch.isalpha() for ch in tok.text):
         return False
     return True
+
+
+def _kind_words(mods: list, used: set[int], head_word: str, head) -> list:
+    """The noun modifiers nearest the name that say which kind of thing it is, what it is for or where it belongs
+    ("baseball uniform", "safety vest", "ocean water", "computer gambling machines"): part of the name, as a reader
+    names the thing ("water bottle": what it holds). What is true of the thing itself stays an attribute, and so
+    does every modifier further out: a material ("rock wall", "cement block"), a colour or pattern ("camo shorts"),
+    what a food is made of ("mushroom pizza"), an animal's or person's age or sex ("baby elephant"), a toy, a time
+    ("night sky"). A body part is named by its owner ("elephant leg": `_make_object`), not by a kind."""
+    head_kind = lexicon.lexname(head_word)
+    if head_kind == "noun.body":
+        return []
+    if _doer_of_a_verb_read_as_noun(mods, head):
+        return []
+    out: list = []
+    for m in reversed(mods):
+        if m.i in used:
+            if out:
+                break
+            continue
+        if not _names_a_kind(m, head_word, head_kind):
+            break
+        out.insert(0, m)
+    if out:  # "computer gambling machines": a noun on a noun of the name
+        doc, inside = out[0].doc, {m.i for m in out}
+        j = out[0].i - 1
+        while j >= 0 and doc[j].head.i in inside and _names_a_kind(doc[j], head_word, head_kind):
+            out.insert(0, doc[j])
+            inside.add(j)
+            j -= 1
+    return out
+
+
+def _doer_of_a_verb_read_as_noun(mods: list, head) -> bool:
+    """"A parachutist lands", "a black dog trails", "a girl kiss": a person or animal before a noun at the root of
+    the caption, or before a plural noun that is also a verb, is who does it (the tagger's slip), no kind."""
+    if not mods or not is_animate(noun_lemma(mods[-1])):
+        return False
+    return head.dep_ == "ROOT" or (head.tag_ == "NNS" and bool(lexicon.morphy(head.lower_, "v")))
+
+
+def _names_a_kind(m, head_word: str, head_kind: str | None) -> bool:
+    if m.dep_ != "compound" or m.pos_ not in NOUNS or not m.is_alpha or m.tag_ not in ("NN", "NNS", "NNP", "NNPS"):
+        return False
+    word = noun_lemma(m)
+    if not lexicon.is_lemma(word, "n") or m.lower_ in W.STATES_OF_THE_DOER:  # "inground", "shirtless" man
+        return False
+    if m.lower_ in W.EXACT_QUANTITY or number(m) is not None:  # "twin toddlers": a count
+        return False
+    if m.lower_ in W.VISUAL_ADJECTIVES | C.PARSER_COLOURS or word in W.TIME_NOUNS or adjectives.attribute_class(word):
+        return False  # a colour, hair ("blond child"), pattern, material word, or a time ("night sky")
+    if is_animate(head_word):  # no person is made of ice: "ice climber", "rock climber"; a baby is one, a toy too
+        return word not in W.AGE_AND_SEX_NOUNS | W.TOY_WORDS
+    if word in W.TRUE_OF_THE_THING | W.TOY_WORDS:
+        return False
+    kind = lexicon.lexname(word)
+    if kind == "noun.substance" and word not in W.CONTENTS:  # what it is made of: "cement wall", "foam sword"
+        return False
+    # what a food is made of: "mushroom pizza", "strawberry cake" ("cake" is soap in WordNet's first sense)
+    return not (_edible(word, kind) and (head_kind == "noun.food" or noun_class(head_word) == "food"))
+
+
+def _edible(word: str, kind: str | None) -> bool:
+    return kind in ("noun.food", "noun.substance", "noun.plant") or noun_class(word) in ("food", "plant") or (
+        word == "food")
 
 
 def _hyphened(tok) -> bool:
@@ -222,6 +289,10 @@ def _make_object(d: Draft, tok) -> SGObject:
             if lexicon.lexname(noun_lemma(m)) in ("noun.animal", "noun.person"):
                 used.add(m.i)
                 d.owners.append((m, tok))
+    kind = _kind_words(mods, used, name, tok)
+    if kind:
+        used |= {m.i for m in kind}
+        d.kind_words[tok.i] = [m.lower_ for m in kind]
     noun_attributes(d, tok, obj, used)
     np_adjectives(d, first, tok, obj, used)
     return obj
