@@ -83,6 +83,7 @@ class Draft:
             obj = self.objects[self.tok2obj[i]]
             obj.name = " ".join([*words, obj.name])
             obj.attributes = [a for a in obj.attributes if a not in words]
+        self.kind_words = {}  # joined once, however often the graph is asked for
         return SceneGraph(objects=self.objects, relations=self.relations)
 
     def ent(self, tok) -> int | None:
