@@ -59,8 +59,7 @@ def _exceptions() -> dict[str, list[str]]:
 def _lemma_synsets(word: str) -> frozenset:
     """Synsets of an exact lemma in any part of speech (`word` uses spaces between words)."""
     # the exact lemma's senses only, as FACTUAL's scorer looks words up ("baseball uniform" has none)
-    out = {(pos, sid) for pos in ("n", "v", "a") if lexicon.is_lemma(word, pos)
-           for sid in lexicon.synset_ids(word, pos)}  # fmt: skip
+    out = {(pos, sid) for pos in ("n", "v", "a") for sid in lexicon.synset_ids(word, pos, whole=True)}
     out.update(("r", off) for off in _adverbs()["index"].get(word, ()))
     return frozenset(out)
 

@@ -133,8 +133,8 @@ COMPOUND_NAMES = frozenset({
 TOY_WORDS = frozenset({"toy", "miniature", "model"})
 TRUE_OF_THE_THING = frozenset({"rock", "camo", "denim", "silk", "lace", "velvet",
                                "bamboo", "tin", "gold", "chrome", "wool", "foam", "cloth", "fabric", "wire",
-                               "canvas", "flannel", "satin", "mesh", "adobe", "pinstripe", "print", "paisley",
-                               "dirt"})  # fmt: skip
+                               "canvas", "flannel", "satin", "mesh", "adobe", "pinstripe", "print",
+                               "paisley"})  # fmt: skip
 # Substances a thing holds or serves rather than is made of: "a water bottle", "a wine shop", "a beer sign".
 CONTENTS = frozenset({"water", "coffee", "wine", "beer", "juice", "milk", "tea", "oil", "gas", "soda", "paint",
                       "ink", "soap", "shampoo", "perfume", "gasoline", "fuel", "air", "steam", "smoke"})  # fmt: skip

@@ -23,20 +23,20 @@ def _norm(word: str) -> str:
     return word.strip().lower().replace("_", " ")
 
 
-def synset_ids(lemma: str, pos: str = "n") -> list[int]:
+def synset_ids(lemma: str, pos: str = "n", *, whole: bool = False) -> list[int]:
     """Synsets of a lemma, most frequent sense first (no inflection handling; see `morphy`). A noun compound
-    WordNet does not know has its head word's senses: the caption parser names a thing with the nouns that say
-    which kind it is ("baseball uniform" is a uniform)."""
+    WordNet does not know has its head word's senses, unless `whole` asks for the compound's own: the caption
+    parser names a thing with the nouns that say which kind it is ("baseball uniform" is a uniform)."""
     index = _data()["index"][pos]
     word = _norm(lemma)
-    if word not in index and pos == "n" and " " in word:
+    if not whole and word not in index and pos == "n" and " " in word:
         word = word.rsplit(" ", 1)[1]
     return index.get(word, [])
 
 
 def is_lemma(word: str, pos: str = "n") -> bool:
     """Is the word (or compound) itself a WordNet lemma ("fire hydrant" is, "baseball uniform" is not)?"""
-    return bool(_data()["index"][pos].get(_norm(word)))
+    return bool(synset_ids(word, pos, whole=True))
 
 
 def lemmas_of(sid: int, pos: str = "n") -> list[str]:

@@ -269,15 +269,14 @@ def _noun_class_index() -> dict[str, str]:
 def noun_class(name: str) -> str | None:
     """The table class of a noun lemma ('animal', 'vehicle', ...) or None; a compound the table lacks has its
     head word's class ("baseball uniform" is clothing)."""
-    index = _noun_class_index()
-    if name not in index and " " in name and not lexicon.is_lemma(name):  # not "teddy bear"
-        return index.get(name.rsplit(" ", 1)[1])
-    return index.get(name)
+    if " " in name and not known_whole(name):  # not "teddy bear"
+        return _noun_class_index().get(name.rsplit(" ", 1)[1])
+    return _noun_class_index().get(name)
 
 
 def known_whole(name: str) -> bool:
-    """Do the word tables or WordNet know the name as a whole ("teddy bear", "city street"), not only its head
-    word ("baseball uniform")?"""
+    """Do the word tables or WordNet know the name as a whole ("teddy bear", "fire hydrant"), not only its head
+    word ("baseball uniform", "city street")?"""
     return name in _noun_class_index() or lexicon.is_lemma(name)
 
 

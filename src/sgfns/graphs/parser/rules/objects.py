@@ -129,8 +129,8 @@ def _names_a_kind(m, head_word: str, head_kind: str | None) -> bool:
 
 
 def _edible(word: str, kind: str | None) -> bool:
-    return kind in ("noun.food", "noun.substance", "noun.plant") or noun_class(word) in ("food", "plant") or (
-        word == "food")
+    edible_kinds = ("noun.food", "noun.substance", "noun.plant")
+    return word == "food" or kind in edible_kinds or noun_class(word) in ("food", "plant")
 
 
 def _hyphened(tok) -> bool:
