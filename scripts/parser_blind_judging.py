@@ -11,19 +11,20 @@
 
 The draw is seeded: `--n` captions from coco_mini (its train and dev files, every caption of every image, shuffled
 with `--seed`; captions in an `--exclude` key, an earlier round's, are left out); `--coco DIR` draws from another
-folder of the same record format (flickr8k_mini, which has only train.json). Each `--parser NAME=SRC:BACKEND`
-parses them with the code of the `src/` folder SRC (another checkout's, to compare versions) and that backend, in
-a process of its own; without `--parser` the two backends of this checkout are compared. Items are the distinct
-(caption, graph) pairs, shuffled together, so the judge cannot tell which parser wrote an item, and a graph that
-several parsers write is judged once. The judgement file has one line per item: {"item", "right": true|false,
-"error": class}; the key (item -> the parsers that wrote it) is read only when scoring. `score` prints, per parser,
-the share of captions fully right with its 95 % Wilson interval and the first errors by class, and per pair of
-parsers the captions one gets right and the other not; several rounds (`--key`/`--judged` repeated) pool, and
-`--alias ROUND:OLD=NEW` also counts a round's parser under a pooled name ("the rules of each round"). Each key item
-records `facts_sha256`, a hash of the graph judged; `current` parses the captions of the given rounds with one
+folder of the same record format (flickr8k_mini, which has only train.json). Each `--parser NAME=SRC:BACKEND` parses
+them with the code of the `src/` folder SRC (another checkout's, to compare versions) and that backend, in a process
+of its own; without `--parser` the two backends of this checkout are compared. Items are the distinct (caption,
+graph) pairs, each graph written as FACTUAL fact text with the objects that share a name numbered (`dog#1`, `dog#2`;
+the plain text would show one dog), shuffled together, so the judge cannot tell which parser wrote an item, and a
+graph that several parsers write is judged once. The judgement file has one line per item: {"item", "right":
+true|false, "error": class}; the key (item -> the parsers that wrote it) is read only when scoring. `score` prints,
+per parser, the share of captions fully right with its 95 % Wilson interval and the first errors by class, and per
+pair of parsers the captions one gets right and the other not; several rounds (`--key`/`--judged` repeated) pool,
+and `--alias ROUND:OLD=NEW` also counts a round's parser under a pooled name ("the rules of each round"). Each key
+item records `facts_sha256`, a hash of the graph judged; `current` parses the captions of the given rounds with one
 parser and looks each graph up among the judged ones (of any parser, `--extra-key` adding judgements of re-judged
-graphs), printing the share fully right, and writes the graphs no round judged to `--out` to be judged. Captions stay
-in the shared data; the repository keeps ids, graph hashes and judgements."""
+graphs), printing the share fully right, and writes the graphs no round judged to `--out` to be judged. Captions
+stay in the shared data; the repository keeps ids, graph hashes and judgements."""
 
 from __future__ import annotations
 
@@ -58,9 +59,24 @@ def parse(args) -> int:
 
     caps = json.loads(sys.stdin.read())
     parser = load_parser(backend=args.backend)
-    facts = [graph_to_facts(g, c) for c, g in zip(caps, parser.parse_batch(caps), strict=True)]
+    facts = [graph_to_facts(numbered(g, c), c) for c, g in zip(caps, parser.parse_batch(caps), strict=True)]
     print(json.dumps({"parser": parser.version, "facts": facts}))
     return 0
+
+
+def numbered(graph, caption: str):
+    """The graph with objects that share a written name renamed `dog#1`, `dog#2`: FACTUAL's fact text, which the
+    judge reads, would show them as one object ("a black dog and a brown dog")."""
+    from sgfns.graphs.factual import surface_name
+
+    names = [surface_name(o, caption) for o in graph.objects]
+    shared = {n for n in names if names.count(n) > 1}
+    nth: Counter = Counter()
+    for o, n in zip(graph.objects, names, strict=True):
+        if n in shared:
+            nth[n] += 1
+            o.name, o.span = f"{n}#{nth[n]}", None
+    return graph
 
 
 def _parser_spec(text: str) -> tuple[str, str, str]:

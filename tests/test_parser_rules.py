@@ -1032,3 +1032,40 @@ def test_a_noun_modifier_that_names_a_kind_is_part_of_the_name(parser, caption, 
 
 def test_a_body_part_is_named_by_its_owner_not_by_a_kind(parser):
     assert ("elephant", "have", "leg") in triples(parser.parse("An elephant leg in the mud."))
+
+
+@pytest.mark.parametrize(("caption", "expected"), [
+    ("People with a dog hike up a green mountain .", {("people", "hike up", "mountain"), ("people", "with", "dog")}),
+    ("A man and child kayak through gentle waters .", {("man", "kayak through", "water"),
+                                                      ("child", "kayak through", "water")}),
+    ("A man in an orange vest leans over a pickup truck .", {("man", "wear", "vest"),
+                                                             ("man", "lean over", "pickup truck")}),
+    ("A girl in a dress with pink flowers swings on a red swing .", {("girl", "with", "flower"),
+                                                                     ("girl", "swing on", "swing")}),
+    ("A man wearing blue climbs a steep cliff .", {("man", "wear", "blue"), ("man", "climb", "cliff")}),
+    ("A boy wearing brown swings in a playground .", {("boy", "wear", "brown"), ("boy", "swing in", "playground")}),
+])  # fmt: skip
+def test_a_verb_read_as_a_noun_is_read_again_as_the_verb(parser, caption, expected):
+    g = parser.parse(caption)
+    assert expected <= triples(g), (caption, g.triples())
+    assert not any(" " in n and n.split()[-1] in ("hike", "kayak", "leans", "swings", "climbs") for n in names(g))
+
+
+@pytest.mark.parametrize(("caption", "kept"), [
+    ("Vendor selling drinks in a stall .", ("vendor", "sell", "drink")),  # what a verb acts on
+    ("Some children watching fish in a pool .", ("child", "watch", "fish")),
+    ("Four boys doing a cannonball jump in unison into the pool .", ("boy", "do", "cannonball jump")),
+    ("Two girls on the shore watch people in a boat fish .", ("girl", "watch", "people")),  # the clause's verb
+])  # fmt: skip
+def test_a_noun_that_could_be_a_verb_stays_a_noun_where_the_clause_has_its_verb(parser, caption, kept):
+    assert kept in triples(parser.parse(caption)), caption
+
+
+def test_a_caption_is_parsed_twice_only_where_a_verb_was_read_as_a_noun(parser):
+    from sgfns.graphs.parser.rules import reread
+    from sgfns.graphs.parser.rules.parsed import Parsed
+
+    assert reread.candidate(Parsed(parser.nlp("A man with trash bags walks on the street ."))) is None
+    assert reread.candidate(Parsed(parser.nlp("A dog toy on the floor ."))) is None
+    found = reread.candidate(Parsed(parser.nlp("Two girls sit while a man in the background fishes")))
+    assert found is not None and found[0].text == "fishes" and found[1] == "VBZ"

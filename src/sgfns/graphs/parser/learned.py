@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 from sgfns.errors import UserError
-from sgfns.graphs.parser.rules.parsed import Parsed
 from sgfns.graphs.types import Relation, SceneGraph, SGObject
 from sgfns.text import closed_words as W
 from sgfns.text import lexicon
@@ -369,18 +368,20 @@ class LearnedBackend:
         self.version = f"edits-{EDITS_VERSION}@{edits.sha256[:12]}+{self.rules.version}"
 
     def use_pipeline(self, nlp) -> None:
-        """The spaCy pipeline, for re-parsing a caption whose object is fronted (`fronted_split`)."""
+        """The spaCy pipeline, for re-parsing a caption whose object is fronted (`fronted_split`) or whose verb was
+        read as a noun (the rules')."""
         self.nlp = nlp
+        self.rules.use_pipeline(nlp)
 
     def graph(self, doc) -> SceneGraph:
-        doc = Parsed(doc)  # the rules and the edits read one copy of the parse
+        doc = self.rules.read(doc)  # the rules and the edits read one copy of the parse
         split = fronted_split(doc) if self.nlp is not None else None
         if split is None:
             return self.edits.apply(doc, self.rules.graph(doc))
         a_end, b_start, b_end = split
         text = doc.text
         a, b = text[:a_end], text[b_start:b_end]
-        new_doc = Parsed(self.nlp(f"{b} {a}{text[b_end:]}"))
+        new_doc = self.rules.read(self.nlp(f"{b} {a}{text[b_end:]}"))
         graph = self.edits.apply(new_doc, self.rules.graph(new_doc))
 
         def back(x: int) -> int:  # offset in the re-ordered caption -> offset in the caption

@@ -23,12 +23,14 @@ from __future__ import annotations
 from sgfns.graphs.parser.rules.attributes import predicative_attributes
 from sgfns.graphs.parser.rules.draft import Draft
 from sgfns.graphs.parser.rules.objects import build_objects
+from sgfns.graphs.parser.rules.parsed import Parsed
 from sgfns.graphs.parser.rules.prepositions import relations_from_preps
 from sgfns.graphs.parser.rules.relations import clothing_as_wear, relations_from_objects, relations_from_possessives
+from sgfns.graphs.parser.rules.reread import reread
 from sgfns.graphs.types import SceneGraph
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
-RULES_VERSION = 48
+RULES_VERSION = 49
 
 
 def build(doc) -> SceneGraph:
@@ -51,5 +53,17 @@ class SpacyRulesBackend:
     name = "rules"
     version = f"rules-{RULES_VERSION}"
 
+    def __init__(self):
+        self.nlp = None
+
+    def use_pipeline(self, nlp) -> None:
+        """The spaCy pipeline, for parsing again a caption whose verb was read as a noun (`rules/reread.py`)."""
+        self.nlp = nlp
+
+    def read(self, doc) -> Parsed:
+        """The parse the rules read: a copy of `doc`, or of the caption parsed again (`rules/reread.py`)."""
+        doc = doc if isinstance(doc, Parsed) else Parsed(doc)
+        return doc if self.nlp is None else reread(doc, self.nlp)
+
     def graph(self, doc) -> SceneGraph:
-        return build(doc)
+        return build(self.read(doc))

@@ -143,6 +143,12 @@ def mend_word(w) -> None:
         _mend_matching(w)
 
 
+def mends_verb(w) -> bool:
+    """Is `w` a verb read as a noun in one of the shapes mended here (`rules/reread.py` parses the others again)?"""
+    return (_participle_read_as_noun(w) or _verb_read_as_plural_noun(w) or _final_verb_read_as_noun(w)
+            or _verb_read_as_worn_colour(w) or _verb_read_as_second_object(w) or _verb_read_as_root_noun(w))
+
+
 def _object_hung_on_the_verb(p):
     """'a person with a long ponytail walks along a waterway': a preposition left without its object, whose noun
     phrase the parse hung on the verb after it as the verb's modifier; that noun is returned, else None."""
