@@ -152,6 +152,14 @@ def test_replace_att_edits_a_hyphenated_attribute_whole():
     assert texts == {"A young man sits on a bench.", "An elderly man sits on a bench."}
 
 
+def test_replace_att_edits_the_first_word_of_a_hyphenated_attribute_no_class_knows():
+    c = "A long-haired dog runs on the grass."
+    g = SceneGraph([obj(c, "dog", "dog", ["long-haired"]), obj(c, "grass", "grass")], [Relation(0, "run on", 1)])
+    negs = gen_all(c, g, rules=["replace-att"])[0]
+    assert {n.negative for n in negs} == {"A short-haired dog runs on the grass."}
+    assert [o.attributes for o in negs[0].graph.objects] == [["short-haired"], []]
+
+
 @pytest.mark.parametrize("caption, word, name", [
     ("Sheep near a fence on a snow covered field.", "covered", "field"),   # a noun before the participle
     ("Sheep near a fence on a frost-covered field.", "covered", "field"),  # hyphen-joined

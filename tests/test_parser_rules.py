@@ -366,7 +366,10 @@ def test_a_picture_that_does_something_is_a_picture(parser):
     ("A well-dressed man.", "man", ["well-dressed"]),
     ("A middle-aged man at a desk.", "man", ["middle-aged"]),  # a class word with a hyphen ("young" <-> it)
     ("A gray-haired woman.", "woman", ["gray-haired"]),
-    ("A long-haired dog.", "dog", ["long", "haired"]),
+    ("A long-haired dog.", "dog", ["long-haired"]),  # the negatives contrast its first word ("short-haired")
+    ("A man drives an old-fashioned red car.", "car", ["old-fashioned", "red"]),
+    ("A man wearing multi-colored plastic jewelry.", "jewelry", ["multi-colored", "plastic"]),
+    ("A blue-green car.", "car", ["blue", "green"]),
     ("A black and white dog.", "dog", ["black", "white"]),
 ])  # fmt: skip
 def test_hyphenated_attributes_are_one_word(parser, caption, name, attributes):
@@ -1069,3 +1072,11 @@ def test_a_caption_is_parsed_twice_only_where_a_verb_was_read_as_a_noun(parser):
     assert reread.candidate(Parsed(parser.nlp("A dog toy on the floor ."))) is None
     found = reread.candidate(Parsed(parser.nlp("Two girls sit while a man in the background fishes")))
     assert found is not None and found[0].text == "fishes" and found[1] == "VBZ"
+
+
+def test_whilst_is_read_as_while(parser):
+    g = parser.parse("a child is doing a back flip whilst jumping on a trampoline .")
+    assert ("child", "jump on", "trampoline") in triples(g)
+    g = parser.parse("A boy is smiling whilst standing in front of a swimming pool .")
+    assert ("boy", "stand in front of", "swimming pool") in triples(g)
+    assert obj(g, "boy").span == (2, 5)  # the caption's own offsets

@@ -283,7 +283,8 @@ def replace_att(ctx: Context) -> list[Candidate]:
     out = []
     for k, obj in enumerate(ctx.targets):
         for a_i, att in enumerate(obj.attributes):
-            alts = wc.same_class_attributes(att, obj.name)
+            first, rest = _first_of_hyphenated(att)
+            alts = wc.same_class_attributes(first, obj.name)
             if not alts:
                 continue
             words = att.split()
@@ -297,19 +298,32 @@ def replace_att(ctx: Context) -> list[Candidate]:
             if len(words) == 1 and _compound_participle(ctx, tok):
                 ctx.reject("replace-att", checks.COMPOUND)
                 continue
+            if rest:  # 'long-haired': its first word is edited ('short-haired')
+                tok = surface.Token(tok.text[: len(first)], tok.start, tok.start + len(first))
             for alt in alts:
-                if alt in obj.attributes or not ctx.corpus.knows_attribute(alt, adjectives.needs_evidence(att, alt)):
+                if " " in alt and rest or alt in obj.attributes or not ctx.corpus.knows_attribute(
+                        alt, adjectives.needs_evidence(first, alt)):  # fmt: skip
                     continue
                 g = ctx.graph.copy()
-                g.objects[k].attributes[a_i] = alt
+                g.objects[k].attributes[a_i] = alt + rest
                 word = alt if len(words) == 1 else alt.split()[-1]
                 sp = Splice(tok.start, tok.end, surface.match_case(word, tok.text))
-                c = _realise(ctx, "replace-att", g, [sp], lexical=[(att, alt, "a")], new_words=[f"{alt} {obj.name}"],
-                             expect=[("attribute", obj.name, alt)],
+                c = _realise(ctx, "replace-att", g, [sp], lexical=[(first, alt, "a")],
+                             new_words=[f"{alt + rest} {obj.name}"], expect=[("attribute", obj.name, alt + rest)],
                              weight=1.0 + ctx.corpus.attributes.get(alt, 0))  # fmt: skip
                 if c:
                     out.append(c)
     return out
+
+
+def _first_of_hyphenated(att: str) -> tuple[str, str]:
+    """(the word replace-att edits, the rest kept after it): a hyphenated attribute of no class of attributes is
+    edited in its first word ('long-haired' -> 'long', '-haired'; the caption parser keeps it whole), one of a
+    class whole ('middle-aged'); else (att, '')."""
+    if "-" not in att or " " in att or adjectives.attribute_class(att) is not None:
+        return att, ""
+    first, hyphen, rest = att.partition("-")
+    return first, hyphen + rest
 
 
 def _compound_participle(ctx: Context, tok: surface.Token) -> bool:

@@ -103,7 +103,7 @@ MARKINGS = frozenset({"writing", "words", "word", "letters", "lettering", "logo"
 # Things that are not alive but wear what a caption puts on them ("a snowman in a red tie").
 WEARERS = frozenset({"snowman", "statue", "mannequin", "doll", "scarecrow", "figure", "teddy bear"})
 # An -ing verb after these is a clause of its own ("shaking after coming out of the water").
-CLAUSE_TIME_WORDS = frozenset({"after", "before", "upon", "while", "when"})
+CLAUSE_TIME_WORDS = frozenset({"after", "before", "upon", "while", "whilst", "when"})
 # Verbs whose -ing clause says what the thing seen does ("watch the fish moving in the pond").
 SEEING_VERBS = frozenset({"watch", "see", "observe", "view", "film", "photograph"})
 # Verbs whose participle says how the photo shows a thing ("a foot is seen", "shown"), not how the thing is.

@@ -19,9 +19,9 @@ from sgfns.graphs.parser.rules.tokens import (
     side_word,
 )
 from sgfns.graphs.types import SGObject
-from sgfns.text import adjectives, lexicon
 from sgfns.text import closed_words as W
 from sgfns.text import colours as C
+from sgfns.text import lexicon
 
 
 def np_adjectives(d: Draft, first: int, tok, obj: SGObject, used: set[int]) -> None:
@@ -72,6 +72,13 @@ def _is_shade_of_next(tok) -> bool:
     return nxt.lower_ in C.PARSER_COLOURS and nxt.head.i == tok.head.i and nxt.dep_ == tok.dep_
 
 
+def _hyphen_beside(tok) -> bool:
+    """The word is written joined to another by a hyphen ("country" of "cross-country")."""
+    doc, i = tok.doc, tok.i
+    before = i >= 2 and doc[i - 1].text == "-" and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_
+    return before or i + 2 < len(doc) and doc[i + 1].text == "-" and not tok.whitespace_ and not doc[i + 1].whitespace_
+
+
 def _adj_text(adj) -> str | None:
     if adj.lower_ in W.NON_ATTRIBUTES or not any(ch.isalpha() for ch in adj.text):
         return None
@@ -79,15 +86,15 @@ def _adj_text(adj) -> str | None:
         return "upside down"
     if adj.lower_ == "down" and adj.i > 0 and adj.doc[adj.i - 1].lower_ == "upside":
         return None  # said with "upside"
-    # a hyphenated word that does not start with an adjective is one attribute ("a walk-in closet", "a well-dressed
-    # man", "a heart-shaped box"); one that does keeps its parts ("black-and-white", "long-haired"), which the
-    # negatives can contrast one by one ("short-haired"), unless the whole is a class word ("middle-aged")
+    # a hyphenated word is one attribute ("a walk-in closet", "a well-dressed man", "long-haired", "old-fashioned";
+    # the negatives contrast its first word: "short-haired"), unless its words are colours, each an attribute of
+    # its own ("black-and-white", "blue-green")
     doc, s, k = adj.doc, adj.i, adj.i
     while s >= 2 and doc[s - 1].text == "-" and not doc[s - 2].whitespace_ and not doc[s - 1].whitespace_:
         s -= 2
     while k + 2 < len(doc) and doc[k + 1].text == "-" and not doc[k].whitespace_ and not doc[k + 1].whitespace_:
         k += 2
-    if k > s and (doc[s].tag_ not in ("JJ", "JJR", "JJS") or doc[s : k + 1].text.lower() in adjectives.HYPHENATED):
+    if k > s and not all(doc[j].lower_ in C.PARSER_COLOURS | C.PARSER_SHADES | {"and"} for j in range(s, k + 1, 2)):
         return doc[s : k + 1].text.lower() if s == adj.i or doc[s].tag_ not in ("VBN", "VBG") else None
     words = [adj.lower_]
     for c in adj.children:
@@ -141,8 +148,10 @@ def noun_attributes(d: Draft, tok, obj: SGObject, used: set[int]) -> None:
                 obj.count = W.EXACT_QUANTITY[c.lower_]
                 continue
             if c.pos_ in NOUNS and c.lower_ not in W.VISUAL_ADJECTIVES:
-                if any(ch.isalpha() for ch in c.text):
-                    d.add_attr(obj, noun_lemma(c))
+                if any(ch.isalpha() for ch in c.text):  # "cross-country skiers": the hyphenated word whole
+                    a = _adj_text(c) if _hyphen_beside(c) else noun_lemma(c)
+                    if a and not any(a in x.split() for x in obj.attributes):
+                        d.add_attr(obj, a)
                 continue
             if _is_shade_of_next(c):
                 continue

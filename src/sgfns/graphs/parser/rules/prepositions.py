@@ -308,7 +308,7 @@ def _place_not_verb(d: Draft, v, p, pred: str, objs: list[int]) -> bool:
         return True
     if _scene_of_transitive(d, v, pred, objs):  # "throwing a frisbee on a field": where, not how
         return True
-    if p.i > 0 and p.doc[p.i - 1].lower_ in ("while", "when"):  # "wears a tie while on the steps"
+    if p.i > 0 and p.doc[p.i - 1].lower_ in ("while", "whilst", "when"):  # "wears a tie while on the steps"
         return True
     if (pred in _BESIDE and any(c.dep_ in OBJ_DEPS for c in v.children) and lemma(v) not in W.MOVING_VERBS
             and not any(lexicon.lexname(d.objects[o].name) == "noun.body" for o in objs)):  # fmt: skip

@@ -10,7 +10,9 @@ that noun in number ("girl … swings", "people … hike", "a man and child kaya
 tagger cannot misread, of the same form and with or without an object as the word has ("sits"/"sit" before a
 preposition or the caption's end, "eats"/"eat" before a noun phrase), and the caption is parsed again. If the new
 parse makes that word a verb with a subject, the rules read the new parse, with the caption's own word in its place
-(tagged as the verb form it is); otherwise they read the first. Only a caption with such a word is parsed twice."""
+(tagged as the verb form it is); otherwise they read the first. Only a caption with such a word is parsed twice.
+A caption with "whilst", which the small model reads as a preposition ("whilst jumping on a trampoline": no clause,
+no doer), is parsed again with "while" in its place first."""
 
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ ENDING = FINAL_VERBS | frozenset({"kiss", "hug", "watch", "cry", "land", "fish",
 FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})
 CLAUSE_MARKS = frozenset({"while", "whilst"})
 GROUPS = frozenset({"group", "couple", "family", "team", "crowd", "pair", "bunch", "herd", "pack", "troop"})
+# words the small model misreads, parsed as the plain word that means the same
+PLAIN_WORDS = {"whilst": "while"}
 # the verbs put in the word's place, by form and by whether an object follows
 PROBES = {("VBZ", False): "sits", ("VBP", False): "sit", ("VBZ", True): "eats", ("VBP", True): "eat"}
 OBJECT_STARTS = frozenset({"DT", "PRP$", "JJ", "CD", "NN", "NNS", "PDT"})
@@ -114,25 +118,38 @@ def candidate(doc: Parsed):
 
 def reread(doc: Parsed, nlp) -> Parsed:
     """The parse the rules should read: `doc`, or the caption parsed again as the module docstring says."""
+    plain = {t.i: PLAIN_WORDS[t.lower_] for t in doc.words if t.lower_ in PLAIN_WORDS}
+    if plain:  # "whilst jumping on a trampoline" read as a preposition's object: parsed with "while"
+        first = _parse_again(doc, nlp, plain)
+        plain = plain if first is not None else {}
+        doc = first or doc
     found = candidate(doc)
     if found is None:
         return doc
     w, tag, with_object = found
-    probe = PROBES[(tag, with_object)]
-    words = doc.words
-    text = "".join((probe if t is w else t.text) + t.whitespace_ for t in words)
-    new = Parsed(nlp(text))
-    same = len(new.words) == len(words)
-    if not same or any(a.text != b.text for a, b in zip(new.words, words, strict=True) if b is not w):
-        return doc  # tokenised otherwise
+    new = _parse_again(doc, nlp, {**plain, w.i: PROBES[(tag, with_object)]})
+    if new is None:
+        return doc
     p = new.words[w.i]
     if p.pos_ != "VERB" or not any(c.dep_ in ("nsubj", "nsubjpass") for c in p.children) and p.dep_ != "conj":
         return doc
-    for a, b in zip(new.words, words, strict=True):  # the caption's own words and offsets
-        a.text, a.lower_, a.idx, a.whitespace_ = b.text, b.lower_, b.idx, b.whitespace_
     p.tag_ = tag
     for t in new.words:  # "a boy wearing brown swings": the colour worn is read as an adjective in the new parse
         if t.dep_ == "dobj" and t.lower_ in C.PARSER_COLOURS and verb_lemma(t.head.lower_) == "wear":
             t.pos_, t.tag_ = "NOUN", "NN"
+    return new
+
+
+def _parse_again(doc: Parsed, nlp, words_in_place: dict[int, str]) -> Parsed | None:
+    """The caption parsed with the words at the given positions replaced, each word then given back its own text
+    and offsets; None where the new text is tokenised otherwise."""
+    words = doc.words
+    text = "".join(words_in_place.get(t.i, t.text) + t.whitespace_ for t in words)
+    new = Parsed(nlp(text))
+    if len(new.words) != len(words) or any(
+            a.text != b.text for a, b in zip(new.words, words, strict=True) if b.i not in words_in_place):  # fmt: skip
+        return None
+    for a, b in zip(new.words, words, strict=True):
+        a.text, a.lower_, a.idx, a.whitespace_ = b.text, b.lower_, b.idx, b.whitespace_
     new.text = doc.text
     return new
