@@ -197,6 +197,10 @@ LIGHT_VERB_OBJECTS = frozenset({("make", "way"), ("take", "break"), ("take", "re
 NO_THING_NOUNS = {"construction", "renovation", "renovations", "remodeling", "remodelling", "repair", "repairs",
                   "christmas", "sale", "efficiency", "intent", "goodness", "color", "colors", "colour",
                   "colours"}  # fmt: skip
+# Adverbs of place or manner the small model tags as nouns ("swims underwater", "going headfirst down a slide"):
+# never an object.
+ADVERBS_READ_AS_NOUNS = frozenset({"underwater", "headfirst", "downhill", "uphill", "upstream", "downstream",
+                                   "indoors", "outdoors", "overhead", "offshore", "nearby"})  # fmt: skip
 # Parts of the body one puts somewhere ("with his hands in his pockets", "with one foot on the stage").
 LIMBS = frozenset({"hand", "arm", "leg", "foot", "finger", "head", "knee", "elbow", "toe", "paw", "thumb", "fist",
                    "wrist", "hoof", "palm"})  # fmt: skip

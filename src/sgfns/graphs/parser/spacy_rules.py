@@ -30,7 +30,7 @@ from sgfns.graphs.parser.rules.reread import reread
 from sgfns.graphs.types import SceneGraph
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
-RULES_VERSION = 50
+RULES_VERSION = 52
 
 
 def build(doc) -> SceneGraph:

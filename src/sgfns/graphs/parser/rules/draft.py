@@ -84,7 +84,46 @@ class Draft:
             obj.name = " ".join([*words, obj.name])
             obj.attributes = [a for a in obj.attributes if a not in words]
         self.kind_words = {}  # joined once, however often the graph is asked for
+        self._join_mentions()
         return SceneGraph(objects=self.objects, relations=self.relations)
+
+    def _definite(self, t: int | None) -> bool:
+        return t is not None and any(c.dep_ == "det" and c.lower_ == "the" for c in self.tokens[t].children)
+
+    def _join_mentions(self) -> None:
+        """A thing named again with "the" is the one named before ("a child is jumping into a pool while a man is
+        watching the child", "a large dog ... sniffing the large dog's butt"): where exactly one earlier object has
+        its name, every attribute it is given and its count, and was named first without "the", the later object is that
+        one; not where the later one has a phrase of its own ("a man in red talks to the man in blue")."""
+        heads: dict[int, int] = {}
+        for t, j in self.tok2obj.items():
+            heads.setdefault(j, t)  # the first token an object stands for
+        drop: dict[int, int] = {}
+        for j, obj in enumerate(self.objects):
+            tok = self.tokens[heads[j]] if j in heads else None
+            if tok is None or not self._definite(tok.i):
+                continue
+            if any(c.lower_ in ("other", "second") or c.dep_ in ("prep", "acl", "relcl") for c in tok.children):
+                continue  # "the other dog", "the man in blue": another one
+            earlier = [i for i, o in enumerate(self.objects[:j]) if i not in drop and o.name == obj.name
+                       and set(obj.attributes) <= set(o.attributes) and obj.count in (None, o.count)
+                       and heads.get(i, tok.i) < tok.i and not self._definite(heads.get(i))]  # fmt: skip
+            if len(earlier) == 1:
+                drop[j] = earlier[0]
+        if not drop:
+            return
+        keep = [j for j in range(len(self.objects)) if j not in drop]
+        index = {j: n for n, j in enumerate(keep)}
+        index.update({j: index[i] for j, i in drop.items()})
+        relations, seen = [], set()
+        for r in self.relations:
+            s, o = index[r.subject], index[r.object]
+            if s != o and (s, r.predicate, o) not in seen:
+                seen.add((s, r.predicate, o))
+                relations.append(Relation(subject=s, predicate=r.predicate, object=o))
+        self.objects = [self.objects[j] for j in keep]
+        self.relations = relations
+        self.tok2obj = {t: index[j] for t, j in self.tok2obj.items()}
 
     def ent(self, tok) -> int | None:
         """The object `tok` stands for, through quantifiers ("a group of people" -> people), or None."""

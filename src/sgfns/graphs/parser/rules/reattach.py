@@ -15,7 +15,8 @@ has mended the tags, word by word in reading order):
 - an -ing verb after "after" or "before" is a clause of its own ("shaking after coming out of the water"), and an
   -ing clause of a verb of seeing is what the thing seen does ("watch the fish moving in the pond");
 - a phrase hung on the object of a light verb is the verb's ("makes her way out of the water");
-- a phrase hung on "down" of "upside down" belongs to what is upside down ("a person upside down on a board")."""
+- a phrase hung on "down" of "upside down" belongs to what is upside down ("a person upside down on a board"), and
+  one hung on an adverb the tagger read as a noun to the adverb's head ("going headfirst down a slide")."""
 
 from __future__ import annotations
 
@@ -57,6 +58,8 @@ def reattach(w) -> None:
     if w.dep_ == "prep" and w.head.dep_ == "dobj" and (verb_lemma(w.head.head.lower_), w.head.lower_) in \
             W.LIGHT_VERB_OBJECTS:  # "makes her way out of the water": she goes out of it
         move(w, w.head.head, "prep")
+    if w.dep_ == "prep" and w.head.lower_ in W.ADVERBS_READ_AS_NOUNS and w.head.head is not w.head:
+        move(w, w.head.head, "prep")  # "going headfirst down a slide": the boy goes down it
     if w.lower_ == "down" and w.dep_ == "advmod" and w.i > 0 and w.doc.words[w.i - 1].lower_ == "upside":
         for k in [k for k in w.children if k.dep_ == "prep"]:  # "a person upside down on a board": on it
             move(k, w.head, "prep")

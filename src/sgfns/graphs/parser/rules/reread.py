@@ -29,9 +29,10 @@ DOINGS = ACTING | FINAL_VERBS | frozenset({
     "kayak", "canoe", "hike", "bike", "kiss", "hug", "fish", "trot", "glower", "lean", "leap", "land", "climb",
     "trail", "watch", "swing", "cry", "wade", "hop", "crawl", "paddle", "pedal", "dive", "stare", "gaze", "bark",
     "chase", "fetch", "wander", "stroll", "march", "relax", "kick", "throw", "catch", "carry", "push", "pull",
-    "dig", "splash", "chew", "bite", "lick", "sniff", "sail", "row", "skateboard", "snowboard"})  # fmt: skip
+    "dig", "splash", "slide", "chew", "bite", "lick", "sniff", "sail", "row", "skateboard", "snowboard"})  # fmt: skip
 # Verbs that end a caption without an object or phrase ("a tan dog and a little girl kiss")
-ENDING = FINAL_VERBS | frozenset({"kiss", "hug", "watch", "cry", "land", "fish", "bark", "relax", "wade", "trail"})
+ENDING = FINAL_VERBS | frozenset({"kiss", "hug", "watch", "cry", "land", "fish", "bark", "relax", "wade", "trail",
+                                  "slide"})  # fmt: skip
 FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})
 CLAUSE_MARKS = frozenset({"while", "whilst"})
 GROUPS = frozenset({"group", "couple", "family", "team", "crowd", "pair", "bunch", "herd", "pack", "troop"})

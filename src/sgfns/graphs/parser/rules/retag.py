@@ -131,6 +131,8 @@ def mend_word(w) -> None:
         _make_root_verb(w, w.head.head)
     elif _subject_read_as_compound(w):
         _compound_as_subject(w)
+    elif _adverb_read_as_head_noun(w):
+        _mend_adverb_head(w)
     elif _verb_read_as_root_noun(w):
         w.pos_, w.tag_ = "VERB", "VBZ" if w.lower_.endswith("s") else "VBP"
         _compound_as_subject(w)
@@ -401,6 +403,33 @@ def move(w, head, dep: str) -> None:
     w.head, w.dep_ = head, dep
     head.children.append(w)
     head.children.sort(key=lambda t: t.i)
+
+
+def _adverb_read_as_head_noun(w) -> bool:
+    """'Holds up a small lobster underwater', 'riding a motorbike uphill': an adverb the tagger read as a noun, with
+    the noun before it hung on it as its modifier."""
+    if w.lower_ not in W.ADVERBS_READ_AS_NOUNS or w.pos_ not in NOUNS or w.i == 0:
+        return False
+    noun = w.doc.words[w.i - 1]
+    return noun.head is w and noun.dep_ in ("compound", "amod", "nmod") and noun.tag_.startswith("NN")
+
+
+def _mend_adverb_head(w) -> None:
+    """The noun takes the adverb's place (with everything hung on the adverb); the adverb is its head's modifier."""
+    noun = w.doc.words[w.i - 1]
+    w.children.remove(noun)
+    for k in list(w.children):
+        move(k, noun, k.dep_)
+    if w.head is w:
+        noun.head, noun.dep_ = noun, "ROOT"
+    else:
+        noun.head, noun.dep_ = w.head, w.dep_
+        w.head.children.remove(w)
+        w.head.children.append(noun)
+        w.head.children.sort(key=lambda t: t.i)
+    w.head, w.dep_, w.pos_, w.tag_ = noun.head if noun.head is not noun else noun, "advmod", "ADV", "RB"
+    w.head.children.append(w)
+    w.head.children.sort(key=lambda t: t.i)
 
 
 def _take_place(noun, w) -> None:

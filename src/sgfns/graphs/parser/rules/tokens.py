@@ -156,7 +156,10 @@ def names_no_thing(tok) -> bool:
     position", "torn in half", "in the distance"), a noun that never does ("under construction", "for sale"),
     something the caption says is absent ("with no shirt", "without a shirt"), a bare time of day ("at night", "in
     the evening"; not "at sunset", whose sky is seen, nor "on a sunny day", whose light is), the picture one poses
-    for ("posing for a picture") or the object of a light verb ("making their way", "taking a break")."""
+    for ("posing for a picture"), the object of a light verb ("making their way", "taking a break") or an adverb
+    the tagger read as a noun ("swims underwater")."""
+    if tok.lower_ in W.ADVERBS_READ_AS_NOUNS:
+        return True  # "swims underwater"
     if tok.dep_ == "pobj" and tok.head.lower_ == "in" and tok.lower_ in W.MANNER_NOUNS:
         return True
     if (tok.dep_ == "pobj" and tok.head.lower_ == "without") or _negated(tok):
