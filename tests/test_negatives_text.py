@@ -152,6 +152,14 @@ def test_replace_att_edits_a_hyphenated_attribute_whole():
     assert texts == {"A young man sits on a bench.", "An elderly man sits on a bench."}
 
 
+def test_replace_att_finds_the_attribute_of_a_hyphenated_name():
+    c = "A boy wearing a blue t-shirt is jumping ."
+    g = SceneGraph([obj(c, "boy", "boy"), obj(c, "t-shirt", "t-shirt", ["blue"])], [Relation(0, "wear", 1)])
+    negs = gen_all(c, g, rules=["replace-att"])[0]
+    assert negs and all(n.negative.startswith("A boy wearing a") and n.negative.endswith(" t-shirt is jumping .")
+                        and "blue" not in n.negative for n in negs)  # fmt: skip
+
+
 def test_replace_att_edits_the_first_word_of_a_hyphenated_attribute_no_class_knows():
     c = "A long-haired dog runs on the grass."
     g = SceneGraph([obj(c, "dog", "dog", ["long-haired"]), obj(c, "grass", "grass")], [Relation(0, "run on", 1)])

@@ -26,7 +26,7 @@ from sgfns.negatives.rules import RULES
 log = logging.getLogger(__name__)
 
 # Bump whenever a rule or check changes what is generated: it is part of the cache key.
-GENERATOR_VERSION = 23  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
+GENERATOR_VERSION = 24  # 5: real-caption coverage (attribute classes, verbs, next-to); 6: body states, persons;
 # 7: count edits balanced in both directions; 8: no antonym inside a compound modifier ('snow covered');
 # 9: swaps only of two people or animals doing something to each other, or of two things in a spatial relation,
 # and never into roles the captions do not write ('a horse riding a woman'); WordNet antonyms of another sense only
@@ -51,6 +51,7 @@ GENERATOR_VERSION = 23  # 5: real-caption coverage (attribute classes, verbs, ne
 # 22: no relation past a list, a verb's -ing form or a worn thing between predicate and object ('in a blue coat and
 # blue heels', 'in winter gear stand'), no garment in a bare 'in', no 'next to' for 'under' a tree or an umbrella
 # 23: a hyphenated attribute the caption parser keeps whole ('long-haired') is edited in its first word
+# 24: a hyphenated name is found whole in the caption ('a blue t-shirt': its colour is replaced)
 
 
 def _sha(obj) -> str:

@@ -69,6 +69,11 @@ def head_token(text: str, tokens: list[Token], obj: SGObject) -> tuple[int, Toke
     tok = tokens[i]
     last = obj.name.split()[-1].lower()
     forms = {last, surface.pluralize(last).lower()}
+    if "-" in last and len(idx) > 1:  # "t-shirt" is three tokens: the whole word, at its first token
+        parts = tokens[idx[0] : i + 1]
+        whole = Token(text[parts[0].start : tok.end], parts[0].start, tok.end)
+        if whole.lower in forms and all(a.end == b.start for a, b in zip(parts, parts[1:], strict=False)):
+            return idx[0], whole
     if tok.lower not in forms and last not in lexicon.morphy(tok.lower, "n"):
         raise Unreliable(f"span word '{tok.text}' is not a form of '{obj.name}'")
     return i, tok
