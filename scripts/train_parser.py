@@ -298,15 +298,15 @@ def main() -> int:
     args = arg_parser().parse_args()
 
     from sgfns.graphs.parser import load_parser
-    from sgfns.graphs.parser.spacy_rules import SpacyRulesBackend
+    from sgfns.graphs.parser.spacy_rules import build
 
     t0 = time.time()
     heldout = set(args.heldout.read_text(encoding="utf-8").split())
     rows, n_out = read_rows(args.train, heldout)
     parser = load_parser(backend="rules")
     docs = parse_docs(parser, [r["caption"] for r in rows], args.docs_cache)
-    rules = SpacyRulesBackend()
-    graphs = [rules.graph(d) for d in docs]
+    docs = parser.backend.read(docs)  # the parses the rules and the edits read (a few captions parsed again)
+    graphs = [build(d) for d in docs]
     golds = [gold_facts(r["scene_graph"]) for r in rows]
     print(f"{len(rows)} captions ({n_out} set apart), parsed in {time.time() - t0:.0f}s", file=sys.stderr)
 

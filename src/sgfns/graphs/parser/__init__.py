@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from sgfns.errors import UserError
 from sgfns.graphs.parser.base import GraphBackend
@@ -75,12 +75,23 @@ class CaptionParser:
         out: list[SceneGraph] = [SceneGraph() for _ in texts]
         todo = [i for i, t in enumerate(texts) if t.strip()]
         docs = self.nlp.pipe((texts[i] for i in todo), batch_size=batch_size, n_process=n_process)
-        for i, doc in zip(todo, docs, strict=True):
-            out[i] = self.backend.graph(doc)
+        for i, graph in zip(todo, self._graphs(docs, batch_size), strict=True):
+            out[i] = graph
         return out
 
-    def parse_docs(self, docs) -> list[SceneGraph]:
-        return [self.backend.graph(d) for d in docs]
+    def parse_docs(self, docs, batch_size: int = 256) -> list[SceneGraph]:
+        return list(self._graphs(docs, batch_size))
+
+    def _graphs(self, docs, batch_size: int) -> Iterator[SceneGraph]:
+        """The graphs of parsed `Doc`s, in batches (the backend parses a few captions again, batched)."""
+        batch = []
+        for d in docs:
+            batch.append(d)
+            if len(batch) == batch_size:
+                yield from self.backend.graphs(batch)
+                batch = []
+        if batch:
+            yield from self.backend.graphs(batch)
 
 
 def _find_model() -> str:

@@ -359,8 +359,9 @@ class LearnedBackend:
     name = "learned"
 
     def __init__(self, edits: Edits):
-        from sgfns.graphs.parser.spacy_rules import SpacyRulesBackend
+        from sgfns.graphs.parser.spacy_rules import SpacyRulesBackend, build
 
+        self.build = build
         self.rules = SpacyRulesBackend()
         self.edits = edits
         self.nlp = None
@@ -373,16 +374,21 @@ class LearnedBackend:
         self.nlp = nlp
         self.rules.use_pipeline(nlp)
 
+    def graphs(self, docs: list) -> list[SceneGraph]:
+        return [self._graph(d) for d in self.rules.read(docs)]  # the rules and the edits read one copy of a parse
+
     def graph(self, doc) -> SceneGraph:
-        doc = self.rules.read(doc)  # the rules and the edits read one copy of the parse
+        return self.graphs([doc])[0]
+
+    def _graph(self, doc) -> SceneGraph:
         split = fronted_split(doc) if self.nlp is not None else None
         if split is None:
-            return self.edits.apply(doc, self.rules.graph(doc))
+            return self.edits.apply(doc, self.build(doc))
         a_end, b_start, b_end = split
         text = doc.text
         a, b = text[:a_end], text[b_start:b_end]
-        new_doc = self.rules.read(self.nlp(f"{b} {a}{text[b_end:]}"))
-        graph = self.edits.apply(new_doc, self.rules.graph(new_doc))
+        new_doc = self.rules.read([self.nlp(f"{b} {a}{text[b_end:]}")])[0]
+        graph = self.edits.apply(new_doc, self.build(new_doc))
 
         def back(x: int) -> int:  # offset in the re-ordered caption -> offset in the caption
             if x < len(b) + 1:

@@ -26,7 +26,7 @@ from sgfns.graphs.parser.rules.objects import build_objects
 from sgfns.graphs.parser.rules.parsed import Parsed
 from sgfns.graphs.parser.rules.prepositions import relations_from_preps
 from sgfns.graphs.parser.rules.relations import clothing_as_wear, relations_from_objects, relations_from_possessives
-from sgfns.graphs.parser.rules.reread import reread
+from sgfns.graphs.parser.rules.reread import reread_all
 from sgfns.graphs.types import SceneGraph
 
 # Bump when a rule changes: the version is part of the caption-graph cache key.
@@ -60,10 +60,14 @@ class SpacyRulesBackend:
         """The spaCy pipeline, for parsing again a caption whose verb was read as a noun (`rules/reread.py`)."""
         self.nlp = nlp
 
-    def read(self, doc) -> Parsed:
-        """The parse the rules read: a copy of `doc`, or of the caption parsed again (`rules/reread.py`)."""
-        doc = doc if isinstance(doc, Parsed) else Parsed(doc)
-        return doc if self.nlp is None else reread(doc, self.nlp)
+    def read(self, docs: list) -> list[Parsed]:
+        """The parses the rules read: a copy of each `Doc`, or of the caption parsed again (`rules/reread.py`, the
+        captions parsed again in one batch)."""
+        docs = [d if isinstance(d, Parsed) else Parsed(d) for d in docs]
+        return docs if self.nlp is None else reread_all(docs, self.nlp)
+
+    def graphs(self, docs: list) -> list[SceneGraph]:
+        return [build(d) for d in self.read(docs)]
 
     def graph(self, doc) -> SceneGraph:
-        return build(self.read(doc))
+        return self.graphs([doc])[0]
