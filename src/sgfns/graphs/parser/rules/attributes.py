@@ -13,6 +13,7 @@ from sgfns.graphs.parser.rules.tokens import (
     SUBJ_DEPS,
     acts_as_verb,
     adj_predicate,
+    hyphen_joins,
     lemma,
     noun_lemma,
     number,
@@ -74,9 +75,7 @@ def _is_shade_of_next(tok) -> bool:
 
 def _hyphen_beside(tok) -> bool:
     """The word is written joined to another by a hyphen ("country" of "cross-country")."""
-    doc, i = tok.doc, tok.i
-    before = i >= 2 and doc[i - 1].text == "-" and not doc[i - 2].whitespace_ and not doc[i - 1].whitespace_
-    return before or i + 2 < len(doc) and doc[i + 1].text == "-" and not tok.whitespace_ and not doc[i + 1].whitespace_
+    return hyphen_joins(tok.doc, tok.i - 2) or hyphen_joins(tok.doc, tok.i)
 
 
 def _adj_text(adj) -> str | None:
@@ -90,9 +89,9 @@ def _adj_text(adj) -> str | None:
     # the negatives contrast its first word: "short-haired"), unless its words are colours, each an attribute of
     # its own ("black-and-white", "blue-green")
     doc, s, k = adj.doc, adj.i, adj.i
-    while s >= 2 and doc[s - 1].text == "-" and not doc[s - 2].whitespace_ and not doc[s - 1].whitespace_:
+    while hyphen_joins(doc, s - 2):
         s -= 2
-    while k + 2 < len(doc) and doc[k + 1].text == "-" and not doc[k].whitespace_ and not doc[k + 1].whitespace_:
+    while hyphen_joins(doc, k):
         k += 2
     if k > s and not all(doc[j].lower_ in C.PARSER_COLOURS | C.PARSER_SHADES | {"and"} for j in range(s, k + 1, 2)):
         return doc[s : k + 1].text.lower() if s == adj.i or doc[s].tag_ not in ("VBN", "VBG") else None

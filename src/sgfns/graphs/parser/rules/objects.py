@@ -20,6 +20,7 @@ from sgfns.graphs.parser.rules.tokens import (
     acts_as_verb,
     compound_name,
     framing_object,
+    hyphen_joins,
     is_quantifier,
     joins_head,
     names_no_thing,
@@ -135,9 +136,7 @@ def _edible(word: str, kind: str | None) -> bool:
 
 def _hyphened(tok) -> bool:
     """The word is the second half of a hyphenated word ("deep" of "neck-deep")."""
-    doc = tok.doc
-    i = tok.i
-    return i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_
+    return hyphen_joins(tok.doc, tok.i - 2)
 
 
 def _names_no_thing_there(second) -> bool:
@@ -250,13 +249,7 @@ def _make_object(d: Draft, tok) -> SGObject:
     head_lemma = noun_lemma(tok)
     first = tok.i
     # Hyphenated words split by the tokenizer ("t - shirt") are one head word.
-    while (
-        first >= 2
-        and doc[first - 1].text == "-"
-        and not doc[first - 1].whitespace_
-        and not doc[first - 2].whitespace_
-        and doc[first - 2].is_alpha
-    ):
+    while hyphen_joins(doc, first - 2) and doc[first - 2].is_alpha:
         first -= 2
     if first != tok.i:
         start = doc[first].idx

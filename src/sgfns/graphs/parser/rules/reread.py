@@ -117,14 +117,10 @@ def candidate(doc: Parsed):
     return None
 
 
-def reread(doc: Parsed, nlp) -> Parsed:
-    """The parse the rules should read: `doc`, or the caption parsed again as the module docstring says."""
-    return reread_all([doc], nlp)[0]
-
-
 def reread_all(docs: list[Parsed], nlp) -> list[Parsed]:
-    """`reread` of each caption, the captions parsed again in one batch per step (a caption alone costs spaCy about
-    ten times what it costs in a batch)."""
+    """The parses the rules should read: each caption's, or the caption parsed again as the module docstring says;
+    the captions parsed again in one batch per step (a caption alone costs spaCy about ten times what it costs in a
+    batch)."""
     # "whilst jumping on a trampoline" read as a preposition's object: parsed with "while"
     plain = [{t.i: PLAIN_WORDS[t.lower_] for t in d.words if t.lower_ in PLAIN_WORDS} for d in docs]
     first = _parse_again(docs, nlp, plain)

@@ -230,6 +230,12 @@ def resolve(tok):
     return tok
 
 
+def hyphen_joins(doc, i: int) -> bool:
+    """Words `i` and `i + 2` are written as one, with a hyphen between and no space ("long-haired")."""
+    return (0 <= i and i + 2 < len(doc) and doc[i + 1].text == "-" and not doc[i].whitespace_
+            and not doc[i + 1].whitespace_)  # fmt: skip
+
+
 def side_word(tok) -> bool:
     """'right' in 'a moon right of a box' (not 'to the right of', where 'right' is a consumed noun)."""
     doc = tok.doc
